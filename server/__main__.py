@@ -1,0 +1,105 @@
+"""Command line: ``python -m server [web|migrate|create-admin EMAIL]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from aiohttp import web
+
+from server.config import ConfigError, Settings, load_settings
+from server.logs import configure_logging
+
+log = logging.getLogger("rizeos")
+
+
+def _database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    from server.embedded import start_embedded_postgres
+
+    return start_embedded_postgres(settings.data_dir)
+
+
+async def _migrate(settings: Settings) -> None:
+    from server.db import Database, apply_migrations
+
+    db = await Database.connect(_database_url(settings), 1, 1)
+    try:
+        async with db.connection() as conn:
+            applied = await apply_migrations(conn, db.q)
+        print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+    finally:
+        await db.close()
+
+
+async def _create_admin(settings: Settings, email: str, password: str | None) -> None:
+    from server.auth.service import AccountService
+    from server.db import Database, apply_migrations
+    from server.mail import Mailer
+
+    db = await Database.connect(_database_url(settings), 1, 1)
+    try:
+        async with db.connection() as conn:
+            await apply_migrations(conn, db.q)
+        user = await AccountService(db, settings, Mailer(None, "")).create_admin(email, password)
+        print(f"admin ready: {user.email} ({user.id})")
+    finally:
+        await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description="RizeOS server")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("web", help="serve HTTP (the default)")
+    sub.add_parser("migrate", help="apply pending database migrations and exit")
+    admin = sub.add_parser("create-admin", help="create a platform admin, or promote a user")
+    admin.add_argument("email")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return 0
+    if args.command == "create-admin":
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n") or None
+        elif sys.stdin.isatty():
+            password = getpass.getpass("password (empty to keep/none): ") or None
+        else:
+            password = os.environ.get("ADMIN_PASSWORD") or None
+        if password is not None and len(password) < 10:
+            print("the password must be at least 10 characters", file=sys.stderr)
+            return 2
+        asyncio.run(_create_admin(settings, args.email, password))
+        return 0
+
+    from server.app import create_app
+
+    log.info("starting on %s:%d", settings.host, settings.port)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        shutdown_timeout=settings.shutdown_timeout,
+        print=None,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

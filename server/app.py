@@ -1,0 +1,76 @@
+"""The application factory, used by ``python -m server`` and by the tests alike."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from server import keys
+from server.auth.middleware import auth_middleware
+from server.config import Settings
+from server.db import Database, apply_migrations
+from server.errors import error_middleware
+from server.logs import request_log_middleware
+from server.mail import Mailer
+
+log = logging.getLogger("rizeos.app")
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each domain package has a routes.py exposing `routes`; the list is explicit so a
+# missing module is an import error, not a silently absent API.
+DOMAINS = (
+    "server.health",
+    "server.openapi",
+    "server.auth.routes",
+    "server.orgs.routes",
+    "server.profiles.routes",
+    "server.jobs.routes",
+    "server.gigs.routes",
+    "server.applications.routes",
+    "server.messaging.routes",
+)
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    dsn = settings.database_url
+    if dsn is None:
+        from server.embedded import start_embedded_postgres
+
+        dsn = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
+    db = await Database.connect(dsn, settings.db_pool_min, settings.db_pool_max)
+    try:
+        if settings.migrate_on_start:
+            async with db.connection() as conn:
+                await apply_migrations(conn, db.q)
+        app[keys.DB] = db
+        yield
+    finally:
+        await db.close()
+        log.info("database pool closed")
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_log_middleware, error_middleware, auth_middleware],
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(ROOT / "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+    )
+    app.cleanup_ctx.append(database_ctx)
+    for module in DOMAINS:
+        app.router.add_routes(importlib.import_module(module).routes)
+    app.router.add_static("/static/", ROOT / "static", name="static")
+    return app

@@ -1,0 +1,5 @@
+"""HTTP routes for applications."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,68 @@
+"""Resolve the caller of every request from a session cookie or a bearer token.
+
+Browsers send the ``rizeos_session`` cookie (HttpOnly, SameSite=Lax); REST clients send
+``Authorization: Bearer <token>``. A cookie-authenticated request that changes state must
+also carry ``X-CSRF-Token`` (the value returned at log-in and by ``GET /api/me``, also in
+the readable ``rizeos_csrf`` cookie): another site can make the browser send the cookie,
+but it cannot read the token. Bearer requests need no CSRF token, since browsers never
+attach them on their own.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server import keys
+from server.api import CALLER_KEY, Caller
+from server.auth.tokens import csrf_ok, token_hash
+from server.errors import Forbidden, Unauthorized
+
+SESSION_COOKIE = "rizeos_session"
+CSRF_COOKIE = "rizeos_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("the Authorization header must be `Bearer <token>`")
+    return token.strip()
+
+
+async def caller_for_token(app: web.Application, token: str, via_cookie: bool) -> Caller | None:
+    db = app[keys.DB]
+    async with db.connection() as conn:
+        row = await db.q.auth.get_session_caller(conn, token_hash=token_hash(token))
+    if row is None:
+        return None
+    return Caller(
+        user_id=row["user_id"],
+        roles=tuple(row["roles"]),
+        is_verified=row["is_verified"],
+        session_id=row["session_id"],
+        via_cookie=via_cookie,
+    )
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler):
+    if not request.path.startswith("/api"):
+        return await handler(request)
+    token = bearer_token(request)
+    caller: Caller | None = None
+    if token is not None:
+        caller = await caller_for_token(request.app, token, via_cookie=False)
+        if caller is None:
+            raise Unauthorized("the bearer token is unknown, expired or revoked; log in again")
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        caller = await caller_for_token(request.app, cookie, via_cookie=True)
+    if caller is not None and caller.via_cookie and request.method not in SAFE_METHODS:
+        secret = request.app[keys.SETTINGS].secret_key
+        if not csrf_ok(secret, caller.session_id, request.headers.get(CSRF_HEADER)):
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
+    request[CALLER_KEY] = caller
+    return await handler(request)

@@ -1,0 +1,193 @@
+"""Accounts: sign-up, log-in/out, email verification, password reset, self-managed roles."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import msgspec
+
+from server.auth import schemas
+from server.auth.tokens import hash_password, new_token, token_hash, verify_password
+from server.config import Settings
+from server.db import Database, Transaction
+from server.errors import Conflict, Invalid, NotFound, Unauthorized
+from server.mail import Mailer
+
+VERIFY_EMAIL = "verify_email"
+RESET_PASSWORD = "reset_password"  # noqa: S105 - a token purpose, not a password
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    token: str
+    session_id: uuid.UUID
+    expires_at: datetime
+    user: schemas.User
+
+
+def to_user(row: asyncpg.Record) -> schemas.User:
+    return msgspec.convert(dict(row), schemas.User)
+
+
+class AccountService:
+    def __init__(self, db: Database, settings: Settings, mailer: Mailer):
+        self.db = db
+        self.settings = settings
+        self.mailer = mailer
+
+    async def _issue_email_token(self, tx: Transaction, user_id: uuid.UUID, purpose: str) -> str:
+        token = new_token()
+        ttl = (
+            timedelta(hours=self.settings.email_token_ttl_hours)
+            if purpose == VERIFY_EMAIL
+            else timedelta(minutes=self.settings.password_reset_ttl_minutes)
+        )
+        q = self.db.q.auth
+        await q.expire_user_tokens(tx.conn, user_id=user_id, purpose=purpose)
+        await q.insert_email_token(
+            tx.conn,
+            user_id=user_id,
+            purpose=purpose,
+            token_hash=token_hash(token),
+            expires_at=datetime.now(UTC) + ttl,
+        )
+        return token
+
+    def _mail_verification(self, tx: Transaction, email: str, token: str) -> None:
+        link = f"{self.settings.public_url}/verify-email?token={token}"
+        body = (
+            "Welcome to RizeOS.\n\n"
+            f"Confirm your email address by opening {link}\n"
+            f'or by sending POST /api/auth/verify-email with {{"token": "{token}"}}.\n\n'
+            f"The link expires in {self.settings.email_token_ttl_hours} hours."
+        )
+        tx.after_commit(lambda: self.mailer.send(email, "Confirm your RizeOS email", body))
+
+    async def _start_session(
+        self, tx: Transaction, user: schemas.User, user_agent: str | None
+    ) -> NewSession:
+        token = new_token()
+        row = await self.db.q.auth.insert_session(
+            tx.conn,
+            user_id=user.id,
+            token_hash=token_hash(token),
+            user_agent=(user_agent or "")[:512] or None,
+            expires_at=datetime.now(UTC) + timedelta(days=self.settings.session_ttl_days),
+        )
+        return NewSession(token, row["id"], row["expires_at"], user)
+
+    async def sign_up(self, body: schemas.SignupRequest, user_agent: str | None) -> NewSession:
+        password_hash = await hash_password(body.password)
+        roles = sorted(set(body.roles))
+        async with self.db.transaction() as tx:
+            row = await self.db.q.auth.insert_user(
+                tx.conn, email=body.email.strip(), password_hash=password_hash, roles=roles
+            )
+            if row is None:
+                raise Conflict("an account with this email already exists; log in instead")
+            user = to_user(row)
+            await self.db.q.profiles.insert_empty_profile(
+                tx.conn, user_id=user.id, full_name=body.full_name
+            )
+            token = await self._issue_email_token(tx, user.id, VERIFY_EMAIL)
+            self._mail_verification(tx, user.email, token)
+            return await self._start_session(tx, user, user_agent)
+
+    async def log_in(self, body: schemas.LoginRequest, user_agent: str | None) -> NewSession:
+        async with self.db.connection() as conn:
+            row = await self.db.q.auth.get_user_for_login(conn, email=body.email.strip())
+        if not await verify_password(row["password_hash"] if row else None, body.password):
+            raise Unauthorized("wrong email or password")
+        assert row is not None
+        async with self.db.transaction() as tx:
+            return await self._start_session(tx, to_user(row), user_agent)
+
+    async def log_out(self, session_id: uuid.UUID) -> None:
+        async with self.db.connection() as conn:
+            await self.db.q.auth.revoke_session(conn, session_id=session_id)
+
+    async def get_user(self, user_id: uuid.UUID) -> schemas.User:
+        async with self.db.connection() as conn:
+            row = await self.db.q.auth.get_user(conn, user_id=user_id)
+        if row is None:
+            raise NotFound("no such user")
+        return to_user(row)
+
+    async def verify_email(self, token: str) -> schemas.User:
+        async with self.db.transaction() as tx:
+            user_id = await self.db.q.auth.consume_email_token(
+                tx.conn, token_hash=token_hash(token), purpose=VERIFY_EMAIL
+            )
+            if user_id is None:
+                raise Invalid.field("token", "unknown, already used or expired; ask for a new one")
+            return to_user(await self.db.q.auth.set_user_verified(tx.conn, user_id=user_id))
+
+    async def resend_verification(self, user_id: uuid.UUID) -> None:
+        async with self.db.transaction() as tx:
+            user = to_user(await self.db.q.auth.lock_user(tx.conn, user_id=user_id))
+            if user.is_verified:
+                raise Conflict("this email address is already verified")
+            token = await self._issue_email_token(tx, user.id, VERIFY_EMAIL)
+            self._mail_verification(tx, user.email, token)
+
+    async def request_password_reset(self, email: str) -> None:
+        """Mail a reset link if the account exists; say nothing either way (no enumeration)."""
+        async with self.db.transaction() as tx:
+            row = await self.db.q.auth.get_user_for_login(tx.conn, email=email.strip())
+            if row is None:
+                return
+            token = await self._issue_email_token(tx, row["id"], RESET_PASSWORD)
+            link = f"{self.settings.public_url}/reset-password?token={token}"
+            body = (
+                "Someone asked to reset the password of your RizeOS account.\n\n"
+                f"Choose a new password at {link}\n"
+                "or send POST /api/auth/password-reset/confirm with "
+                f'{{"token": "{token}", "password": "..."}}.\n\n'
+                f"The link expires in {self.settings.password_reset_ttl_minutes} minutes. "
+                "If it was not you, ignore this mail."
+            )
+            address = row["email"]
+            tx.after_commit(lambda: self.mailer.send(address, "Reset your RizeOS password", body))
+
+    async def reset_password(self, token: str, password: str) -> None:
+        password_hash = await hash_password(password)
+        async with self.db.transaction() as tx:
+            q = self.db.q.auth
+            user_id = await q.consume_email_token(
+                tx.conn, token_hash=token_hash(token), purpose=RESET_PASSWORD
+            )
+            if user_id is None:
+                raise Invalid.field("token", "unknown, already used or expired; ask for a new one")
+            await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
+            # Whoever knew the old password is logged out everywhere.
+            await q.revoke_user_sessions(tx.conn, user_id=user_id)
+
+    async def add_role(self, user_id: uuid.UUID, role: str) -> schemas.User:
+        async with self.db.transaction() as tx:
+            user = to_user(await self.db.q.auth.lock_user(tx.conn, user_id=user_id))
+            if role in user.roles:
+                return user
+            return to_user(await self.db.q.auth.add_user_role(tx.conn, user_id=user_id, role=role))
+
+    async def remove_role(self, user_id: uuid.UUID, role: str) -> schemas.User:
+        async with self.db.transaction() as tx:
+            user = to_user(await self.db.q.auth.lock_user(tx.conn, user_id=user_id))
+            if role not in user.roles:
+                raise NotFound(f"you do not have the {role} role")
+            if not [r for r in user.roles if r not in (role, "admin")]:
+                raise Conflict("keep at least one of student, professional, employer, freelancer")
+            row = await self.db.q.auth.remove_user_role(tx.conn, user_id=user_id, role=role)
+            return to_user(row)
+
+    async def create_admin(self, email: str, password: str | None) -> schemas.User:
+        password_hash = await hash_password(password) if password else None
+        async with self.db.transaction() as tx:
+            row = await self.db.q.auth.upsert_admin(
+                tx.conn, email=email.strip(), password_hash=password_hash
+            )
+            user = to_user(row)
+            await self.db.q.profiles.ensure_profile(tx.conn, user_id=user.id)
+            return user

@@ -1,0 +1,153 @@
+"""Settings: read once from the environment into one frozen, validated object.
+
+A bad value raises ``ConfigError`` naming the variable, and ``python -m server``
+turns that into a one-line message and a non-zero exit before anything starts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces by default
+    port: int = 8080
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    public_url: str = "http://localhost:8080"
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "RizeOS <no-reply@localhost>"
+    session_ttl_days: int = 30
+    email_token_ttl_hours: int = 48
+    password_reset_ttl_minutes: int = 60
+    cookie_secure: bool = False
+    max_body_bytes: int = 1_048_576
+    shutdown_timeout: float = 15.0
+    log_level: str = "INFO"
+    migrate_on_start: bool = True
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _url(env: Mapping[str, str], name: str, schemes: set[str]) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in schemes:
+        allowed = ", ".join(sorted(schemes))
+        raise ConfigError(f"{name} must be a URL with scheme {allowed}, got {parsed.scheme!r}")
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
+    raw = env.get("SECRET_KEY")
+    if raw:
+        if len(raw) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters")
+        return raw
+    if not embedded:
+        raise ConfigError(
+            "SECRET_KEY is required when DATABASE_URL is set (generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    # Embedded default: a key generated once and kept beside the embedded database,
+    # so sessions and signed links survive a restart of the development server.
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("DATA_DIR") or "var")
+    database_url = _url(env, "DATABASE_URL", {"postgres", "postgresql"})
+    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    public_url = _url(env, "PUBLIC_URL", {"http", "https"}) or "http://localhost:{port}"
+    port = _int(env, "PORT", 8080, 1, 65535)
+    pool_min = _int(env, "DB_POOL_MIN", 1, 0, 100)
+    pool_max = _int(env, "DB_POOL_MAX", 10, 1, 500)
+    if pool_min > pool_max:
+        raise ConfigError(f"DB_POOL_MIN ({pool_min}) must not exceed DB_POOL_MAX ({pool_max})")
+    return Settings(
+        host=env.get("HOST") or "0.0.0.0",  # noqa: S104
+        port=port,
+        data_dir=data_dir,
+        database_url=database_url,
+        db_pool_min=pool_min,
+        db_pool_max=pool_max,
+        redis_url=_url(env, "REDIS_URL", {"redis", "rediss", "unix"}),
+        secret_key=_secret_key(env, data_dir, database_url is None),
+        public_url=public_url.format(port=port).rstrip("/"),
+        smtp_url=_url(env, "SMTP_URL", {"smtp", "smtps"}),
+        mail_from=env.get("MAIL_FROM") or "RizeOS <no-reply@localhost>",
+        session_ttl_days=_int(env, "SESSION_TTL_DAYS", 30, 1, 365),
+        email_token_ttl_hours=_int(env, "EMAIL_TOKEN_TTL_HOURS", 48, 1, 24 * 30),
+        password_reset_ttl_minutes=_int(env, "PASSWORD_RESET_TTL_MINUTES", 60, 5, 24 * 60),
+        cookie_secure=_bool(env, "COOKIE_SECURE", public_url.startswith("https://")),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+        shutdown_timeout=_float(env, "SHUTDOWN_TIMEOUT", 15.0),
+        log_level=log_level,
+        migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
+    )

@@ -1,0 +1,147 @@
+"""PostgreSQL: pool lifecycle, named queries, transactions with after-commit hooks, migrations."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import aiosql
+import asyncpg
+import msgspec
+
+log = logging.getLogger("rizeos.db")
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+# Any fixed 64-bit number works; it only has to be the same for every instance.
+MIGRATION_LOCK_ID = 0x52495A454F53  # "RIZEOS"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def load_queries(sql_dir: Path = SQL_DIR) -> SimpleNamespace:
+    """Load every ``sql/<domain>/*.sql`` file as ``queries.<domain>.<name>``."""
+    domains: dict[str, Any] = {}
+    for folder in sorted(p for p in sql_dir.iterdir() if p.is_dir()):
+        if folder.name == "migrations":
+            continue
+        domains[folder.name] = aiosql.from_path(folder, "asyncpg")
+    return SimpleNamespace(**domains)
+
+
+async def fetch_all(query: Callable[..., AsyncIterator[Any]], conn: Any, **params: Any) -> list:
+    """aiosql's async ``select`` is an async generator; most callers want a list."""
+    return [row async for row in query(conn, **params)]
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename,
+            schema="pg_catalog",
+            encoder=lambda value: msgspec.json.encode(value).decode(),
+            decoder=msgspec.json.decode,
+        )
+
+
+class Transaction:
+    """A connection inside a transaction, plus callbacks to run once it commits."""
+
+    def __init__(self, conn: asyncpg.Connection):
+        self.conn = conn
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self._after_commit.append(callback)
+
+    async def _run_after_commit(self) -> None:
+        for callback in self._after_commit:
+            try:
+                await callback()
+            except Exception:
+                # The data is committed; a failed side effect (mail, event) must not
+                # turn a successful request into an error. The client can refetch.
+                log.exception("after-commit callback failed")
+
+
+class Database:
+    def __init__(self, pool: asyncpg.Pool, queries: SimpleNamespace):
+        self.pool = pool
+        self.q = queries
+
+    @classmethod
+    async def connect(cls, dsn: str, min_size: int = 1, max_size: int = 10) -> Database:
+        pool = await asyncpg.create_pool(
+            dsn, min_size=min_size, max_size=max_size, init=_init_connection
+        )
+        return cls(pool, load_queries())
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.pool.acquire() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Run a block in one transaction; its after-commit callbacks run only if it commits."""
+        async with self.pool.acquire() as conn:
+            tx = Transaction(conn)
+            async with conn.transaction():
+                yield tx
+        await tx._run_after_commit()
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:
+    files = []
+    for path in sorted(directory.glob("*.sql")):
+        if not _MIGRATION_NAME.match(path.name):
+            raise RuntimeError(f"migration file name must look like 0001_name.sql: {path.name}")
+        files.append((path.stem, path))
+    return files
+
+
+async def apply_migrations(conn: asyncpg.Connection, queries: SimpleNamespace) -> list[str]:
+    """Apply pending migrations in order, each once, under an advisory lock.
+
+    Two instances starting together serialise on the lock; the second finds
+    everything recorded and applies nothing.
+    """
+    q = queries.schema
+    applied_now: list[str] = []
+    await q.lock_migrations(conn, lock_id=MIGRATION_LOCK_ID)
+    try:
+        await q.create_migrations_table(conn)
+        done = {
+            r["version"]: r["checksum"] for r in await fetch_all(q.list_applied_migrations, conn)
+        }
+        for version, path in migration_files():
+            sql = path.read_text()
+            checksum = hashlib.sha256(sql.encode()).hexdigest()
+            if version in done:
+                if done[version] != checksum:
+                    log.warning("migration %s changed after it was applied", version)
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await q.record_migration(conn, version=version, checksum=checksum)
+            log.info("applied migration %s", version)
+            applied_now.append(version)
+    finally:
+        await q.unlock_migrations(conn, lock_id=MIGRATION_LOCK_ID)
+    return applied_now
+
+
+async def pending_migrations(conn: asyncpg.Connection, queries: SimpleNamespace) -> list[str]:
+    q = queries.schema
+    done: set[str] = set()
+    if await q.migrations_table_exists(conn):
+        done = {r["version"] for r in await fetch_all(q.list_applied_migrations, conn)}
+    return [version for version, _ in migration_files() if version not in done]

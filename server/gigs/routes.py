@@ -1,0 +1,5 @@
+"""HTTP routes for gigs."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,5 @@
+"""HTTP routes for jobs."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

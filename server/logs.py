@@ -1,0 +1,49 @@
+"""Logging set-up and the one-line-per-request access log with a request id."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from aiohttp import web
+
+REQUEST_ID_KEY = "rizeos.request_id"
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+access_log = logging.getLogger("rizeos.access")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+@web.middleware
+async def request_log_middleware(request: web.Request, handler):
+    """Tag each request with an id (a sane client X-Request-ID, or a new one) and log it once."""
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request[REQUEST_ID_KEY] = request_id
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-ID"] = request_id
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        exc.headers["X-Request-ID"] = request_id
+        raise
+    finally:
+        access_log.info(
+            "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
+            request_id,
+            request.method,
+            request.path,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )

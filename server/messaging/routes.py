@@ -1,0 +1,5 @@
+"""HTTP routes for messaging."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,5 @@
+"""HTTP routes for orgs."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,5 @@
+"""HTTP routes for profiles."""
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,27 @@
+-- Bookkeeping for sql/migrations: which files ran, when, and with what content.
+
+-- name: lock_migrations(lock_id)$
+-- Serialise migration runs across instances starting at the same time.
+SELECT pg_advisory_lock(:lock_id);
+
+-- name: unlock_migrations(lock_id)$
+SELECT pg_advisory_unlock(:lock_id);
+
+-- name: create_migrations_table#
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version TEXT PRIMARY KEY,
+    checksum TEXT NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- name: migrations_table_exists()$
+SELECT to_regclass('schema_migrations') IS NOT NULL;
+
+-- name: list_applied_migrations()
+SELECT version, checksum FROM schema_migrations ORDER BY version;
+
+-- name: record_migration(version, checksum)!
+INSERT INTO schema_migrations (version, checksum) VALUES (:version, :checksum);
+
+-- name: ping()$
+SELECT 1;
