@@ -50,7 +50,10 @@ class Caller:
         return "admin" in self.roles
 
 
-CALLER_KEY = "rizeos.caller"
+CALLER_KEY: web.RequestKey[Caller | None] = web.RequestKey("caller", Caller | None)
+# Set when a cookie session tried to change state without its CSRF token: the request is
+# served as anonymous, and a route that needs a caller refuses it with 403.
+CSRF_REJECTED: web.RequestKey[bool] = web.RequestKey("csrf_rejected", bool)
 
 
 @dataclass(slots=True)
@@ -171,9 +174,11 @@ def _parse_path(request: web.Request) -> dict[str, uuid.UUID | str]:
     return parsed
 
 
-def _require(auth: Auth, caller: Caller | None) -> None:
+def _require(auth: Auth, caller: Caller | None, csrf_rejected: bool) -> None:
     if auth is PUBLIC:
         return
+    if caller is None and csrf_rejected:
+        raise Forbidden("missing or wrong X-CSRF-Token header for a cookie session")
     if caller is None:
         raise Unauthorized(
             "log in first: send the session cookie or an Authorization: Bearer token"
@@ -202,7 +207,7 @@ def endpoint(
         async def view(request: web.Request) -> web.StreamResponse:
             path_params = _parse_path(request)
             caller: Caller | None = request.get(CALLER_KEY)
-            _require(auth, caller)
+            _require(auth, caller, request.get(CSRF_REJECTED, False))
             api = ApiRequest(request=request, caller=caller, path=path_params)
             if query is not None:
                 api.query = _decode_query(request, query)

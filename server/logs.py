@@ -9,7 +9,7 @@ import uuid
 
 from aiohttp import web
 
-REQUEST_ID_KEY = "rizeos.request_id"
+REQUEST_ID_KEY: web.RequestKey[str] = web.RequestKey("request_id", str)
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access_log = logging.getLogger("rizeos.access")
 

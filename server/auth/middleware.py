@@ -13,9 +13,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import keys
-from server.api import CALLER_KEY, Caller
+from server.api import CALLER_KEY, CSRF_REJECTED, Caller
 from server.auth.tokens import csrf_ok, token_hash
-from server.errors import Forbidden, Unauthorized
+from server.errors import Unauthorized
 
 SESSION_COOKIE = "rizeos_session"
 CSRF_COOKIE = "rizeos_csrf"
@@ -63,6 +63,7 @@ async def auth_middleware(request: web.Request, handler):
     if caller is not None and caller.via_cookie and request.method not in SAFE_METHODS:
         secret = request.app[keys.SETTINGS].secret_key
         if not csrf_ok(secret, caller.session_id, request.headers.get(CSRF_HEADER)):
-            raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
+            request[CSRF_REJECTED] = True
+            caller = None
     request[CALLER_KEY] = caller
     return await handler(request)
