@@ -1,16 +1,15 @@
--- Jobs and gigs (design document, tables 5 and 6).
+-- Jobs (design document, table 5).
 --
 -- Added beyond the design document, and why:
--- * jobs.status (open/closed) and closed_at: a filled job stops taking applications but its
+-- * status (open/closed) and closed_at: a filled job stops taking applications but its
 --   history (applications, conversations) stays.
--- * jobs.location, employment_type, remote, salary_min/max/currency: the filters a job board
+-- * location, employment_type, remote, salary_min/max/currency: the filters a job board
 --   needs; salary in minor units (integers, no float money) with a currency code, and a check
 --   that the range is ordered.
--- * gigs.status (active/paused): a freelancer can pause a gig without deleting it.
--- * search_vector on both: a stored, weighted tsvector (title weight A, description weight B)
---   with a GIN index, so full-text search ranks title hits above description hits.
--- * GIN indexes on jobs.skills_required and gigs.skills for skill filters (@> all, && any).
--- * indexes on every foreign key, and (status, created_at, id) for the keyset-paginated lists.
+-- * search_vector: a stored, weighted tsvector (title weight A, description weight B) with a
+--   GIN index, so full-text search ranks title hits above description hits.
+-- * a GIN index on skills_required for skill filters (@> all, && any).
+-- * indexes on every foreign key, and (status, created_at, id) for the keyset-paginated list.
 -- * created_at / updated_at with the shared trigger.
 
 CREATE TABLE jobs (
@@ -49,27 +48,4 @@ CREATE INDEX jobs_status_created_idx ON jobs (status, created_at DESC, id DESC);
 CREATE INDEX jobs_skills_gin ON jobs USING GIN (skills_required);
 CREATE INDEX jobs_search_gin ON jobs USING GIN (search_vector);
 CREATE TRIGGER jobs_set_updated_at BEFORE UPDATE ON jobs
-    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
-
-CREATE TABLE gigs (
-    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
-    freelancer_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    title VARCHAR(255) NOT NULL,
-    description TEXT NOT NULL,
-    skills TEXT[],
-    pricing_tiers JSONB NOT NULL,
-    media_gallery JSONB,
-    status VARCHAR(16) NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused')),
-    created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
-    updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
-    search_vector TSVECTOR GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', coalesce(title, '')), 'A')
-        || setweight(to_tsvector('english', coalesce(description, '')), 'B')
-    ) STORED
-);
-CREATE INDEX gigs_freelancer_idx ON gigs (freelancer_id, created_at DESC, id DESC);
-CREATE INDEX gigs_status_created_idx ON gigs (status, created_at DESC, id DESC);
-CREATE INDEX gigs_skills_gin ON gigs USING GIN (skills);
-CREATE INDEX gigs_search_gin ON gigs USING GIN (search_vector);
-CREATE TRIGGER gigs_set_updated_at BEFORE UPDATE ON gigs
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
