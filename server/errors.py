@@ -130,9 +130,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             return problem_response(exc.problem())
         return web.Response(text=f"{exc.status} {exc.title}: {exc.detail}", status=exc.status)
     except web.HTTPRequestEntityTooLarge as exc:
-        problem = PayloadTooLarge(
-            f"request body exceeds {exc.max_size} bytes"  # type: ignore[attr-defined]
-        ).problem()
+        problem = PayloadTooLarge(exc.text or "request body too large").problem()
         return (
             problem_response(problem) if is_api else web.Response(text=problem.detail, status=413)
         )

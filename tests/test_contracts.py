@@ -1,0 +1,94 @@
+"""Contracts every route shares: problem details for bad input, and a complete OpenAPI document."""
+
+from __future__ import annotations
+
+import io
+
+from openapi_spec_validator import validate
+
+from server.api import ENDPOINTS
+
+
+async def test_malformed_json_is_400_problem_and_writes_nothing(api, db):
+    response = await api.client.post(
+        "/api/auth/signup", data=b'{"email": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert response.content_type == "application/problem+json"
+    problem = await response.json()
+    assert set(problem) >= {"type", "title", "status", "detail"}
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_body_that_is_not_json_is_422(api):
+    response = await api.client.post("/api/auth/login", data="email=a@b.c&password=x")
+    assert response.status == 422
+    assert (await response.json())["errors"][0]["field"] == "body"
+
+
+async def test_wrong_types_and_unknown_fields_are_422_with_the_field_named(api):
+    problem = await api.post("/api/auth/login", {"email": ["a"], "password": "x"}, expect=422)
+    assert problem["errors"] == [{"field": "body.email", "message": "Expected `str`, got `array`"}]
+    problem = await api.post(
+        "/api/auth/login", {"email": "a@b.io", "password": "x", "admin": True}, expect=422
+    )
+    assert problem["errors"][0]["field"] == "body"
+    assert "admin" in problem["errors"][0]["message"]
+    problem = await api.post("/api/auth/login", [1, 2], expect=422)
+    assert problem["status"] == 422
+
+
+async def test_oversize_body_is_413_and_writes_nothing(api, db):
+    big = b'{"email": "a@example.com", "roles": ["student"], "password": "' + b"x" * 900_000
+    response = await api.client.post(
+        "/api/auth/signup",
+        data=io.BytesIO(big + b"x" * 900_000 + b'"}'),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 413
+    assert (await response.json())["status"] == 413
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_unknown_route_and_wrong_method_are_problem_details(api):
+    problem = await api.get("/api/nothing-here", expect=404)
+    assert problem["status"] == 404
+    response = await api.client.put("/api/auth/login", json={})
+    assert response.status == 405
+    assert response.content_type == "application/problem+json"
+    assert "POST" in response.headers["Allow"]
+
+
+async def test_openapi_document_is_valid_and_describes_every_api_route(api):
+    spec = await api.get("/api/openapi.json", expect=200)
+    validate(spec)
+    documented = {
+        (method.upper(), path) for path, methods in spec["paths"].items() for method in methods
+    }
+    served = set()
+    for route in api.client.app.router.routes():
+        info = route.resource.get_info() if route.resource else {}
+        path = info.get("path") or info.get("formatter")
+        if path and (path.startswith("/api") or path in ("/healthz", "/readyz")):
+            if route.method not in ("HEAD", "OPTIONS") and path not in (
+                "/api/openapi.json",
+                "/api/docs",
+            ):
+                served.add((route.method, path))
+    assert served == documented
+    assert len(documented) == len(ENDPOINTS)
+    signup = spec["paths"]["/api/auth/signup"]["post"]
+    assert signup["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "SignupRequest"
+    )
+    assert "422" in signup["responses"]
+
+
+async def test_api_docs_page_lists_every_operation(api):
+    response = await api.client.get("/api/docs")
+    assert response.status == 200
+    html = await response.text()
+    for endpoint in ENDPOINTS:
+        assert f'id="{endpoint.handler.__name__}"' in html

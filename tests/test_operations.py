@@ -1,0 +1,184 @@
+"""Operations: health and readiness, migrations, settings, request logging, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import pytest
+
+from server.app import create_app
+from server.config import ConfigError, load_settings
+from server.db import Database, apply_migrations, migration_files
+from tests.conftest import _with_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_healthz_and_readyz_answer_when_ready(api):
+    assert await api.get("/healthz", expect=200) == {"status": "ok", "pending_migrations": []}
+    assert (await api.get("/readyz", expect=200))["status"] == "ready"
+
+
+@pytest.fixture
+async def empty_database_url(pg_server_url):
+    name = "rizeos_empty_" + os.urandom(6).hex()
+    admin = await asyncpg.connect(_with_database(pg_server_url, "postgres"))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(pg_server_url, name)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+async def test_readyz_is_503_while_migrations_are_pending(
+    settings, empty_database_url, aiohttp_client
+):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, database_url=empty_database_url, migrate_on_start=False))
+    client = await aiohttp_client(app)
+    response = await client.get("/readyz")
+    assert response.status == 503
+    body = await response.json()
+    assert body["status"] == "migrations pending"
+    assert body["pending_migrations"] == [version for version, _ in migration_files()]
+
+
+async def test_two_instances_migrating_at_once_apply_each_migration_exactly_once(
+    empty_database_url,
+):
+    first = await Database.connect(empty_database_url, 1, 1)
+    second = await Database.connect(empty_database_url, 1, 1)
+    try:
+        async with first.connection() as a, second.connection() as b:
+            applied = await asyncio.gather(
+                apply_migrations(a, first.q), apply_migrations(b, second.q)
+            )
+            rows = await a.fetch("SELECT version FROM schema_migrations ORDER BY version")
+            again = await apply_migrations(a, first.q)
+    finally:
+        await first.close()
+        await second.close()
+    everything = [version for version, _ in migration_files()]
+    assert sorted(applied[0] + applied[1]) == everything
+    assert [r["version"] for r in rows] == everything
+    assert again == []
+
+
+def test_bad_settings_are_refused_with_the_variable_named():
+    cases = {
+        "PORT": "eighty",
+        "DATABASE_URL": "mysql://x",
+        "LOG_LEVEL": "LOUD",
+        "COOKIE_SECURE": "perhaps",
+        "DB_POOL_MAX": "0",
+    }
+    for name, value in cases.items():
+        env = {"SECRET_KEY": "k" * 40, name: value}
+        with pytest.raises(ConfigError, match=name):
+            load_settings(env)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({"DATABASE_URL": "postgresql://localhost/x"})
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({"DATABASE_URL": "postgresql://localhost/x", "SECRET_KEY": "short"})
+
+
+def test_settings_defaults_and_overrides(tmp_path):
+    settings = load_settings({"DATA_DIR": str(tmp_path), "PORT": "9001"})
+    assert settings.port == 9001
+    assert settings.embedded_database
+    assert settings.public_url == "http://localhost:9001"
+    assert len(settings.secret_key) >= 32
+    # the generated key is kept, so sessions survive a restart
+    assert load_settings({"DATA_DIR": str(tmp_path)}).secret_key == settings.secret_key
+
+
+def test_server_refuses_to_start_on_a_bad_setting():
+    env = {**os.environ, "PORT": "not-a-port"}
+    result = subprocess.run(
+        [sys.executable, "-m", "server"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "configuration error: PORT must be an integer" in result.stderr
+
+
+async def test_every_request_is_logged_once_with_id_method_path_status_and_duration(api, caplog):
+    caplog.set_level(logging.INFO, logger="rizeos.access")
+    response = await api.client.get("/api/me", headers={"X-Request-ID": "trace-abc-123"})
+    assert response.status == 401
+    assert response.headers["X-Request-ID"] == "trace-abc-123"
+    lines = [r.getMessage() for r in caplog.records if r.name == "rizeos.access"]
+    assert len(lines) == 1
+    line = lines[0]
+    for part in ("request_id=trace-abc-123", "method=GET", "path=/api/me", "status=401"):
+        assert part in line
+    assert "duration_ms=" in line
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_url, tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "s" * 40,
+        "DATA_DIR": str(tmp_path),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        async with aiohttp.ClientSession() as http:
+            while True:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    pass
+                assert time.monotonic() < deadline, "server did not become ready"
+                await asyncio.sleep(0.2)
+            # an in-flight request (password hashing takes real time) finishes during shutdown
+            signup = asyncio.ensure_future(
+                http.post(
+                    f"http://127.0.0.1:{port}/api/auth/signup",
+                    json={"email": "late@example.com", "password": "x" * 12, "roles": ["student"]},
+                )
+            )
+            await asyncio.sleep(0.02)
+            proc.send_signal(signal.SIGTERM)
+            response = await signup
+            assert response.status == 201
+        output, _ = await asyncio.to_thread(proc.communicate, timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, output
+    assert "database pool closed" in output
