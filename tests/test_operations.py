@@ -145,13 +145,14 @@ async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_
         "SECRET_KEY": "s" * 40,
         "DATA_DIR": str(tmp_path),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server"],
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server",
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -176,9 +177,10 @@ async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_
             proc.send_signal(signal.SIGTERM)
             response = await signup
             assert response.status == 201
-        output, _ = await asyncio.to_thread(proc.communicate, timeout=30)
+        stdout, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+        output = stdout.decode()
     finally:
-        if proc.poll() is None:
+        if proc.returncode is None:
             proc.kill()
     assert proc.returncode == 0, output
     assert "database pool closed" in output
