@@ -1,15 +1,17 @@
-"""HTTP routes for organizations and memberships."""
+"""HTTP routes for organizations, memberships, and platform-admin verification."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from server.api import PUBLIC, VERIFIED, ApiRequest, endpoint
+from server.api import ADMIN, PUBLIC, USER, VERIFIED, ApiRequest, endpoint
 from server.orgs import schemas
+from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 
 routes = web.RouteTableDef()
 TAG = "organizations"
+MEMBERSHIPS = "memberships"
 
 
 @endpoint(
@@ -30,6 +32,21 @@ async def create_organization(api: ApiRequest) -> schemas.Organization:
 @endpoint(
     routes,
     "GET",
+    "/api/organizations",
+    summary="Find organizations by name (`q`, substring, case-insensitive) and `type`",
+    tag=TAG,
+    auth=PUBLIC,
+    query=schemas.OrganizationSearch,
+    response=schemas.OrganizationPage,
+)
+async def search_organizations(api: ApiRequest) -> schemas.OrganizationPage:
+    """Sorted by name; pass `next` back as `cursor` for the following page."""
+    return await OrganizationService(api.db).search(api.query)
+
+
+@endpoint(
+    routes,
+    "GET",
     "/api/organizations/{organization_id}",
     summary="An organization's public page",
     tag=TAG,
@@ -38,3 +55,133 @@ async def create_organization(api: ApiRequest) -> schemas.Organization:
 )
 async def get_organization(api: ApiRequest) -> schemas.Organization:
     return await OrganizationService(api.db).get(api.path_id("organization_id"))
+
+
+@endpoint(
+    routes,
+    "PATCH",
+    "/api/organizations/{organization_id}",
+    summary="Edit an organization (its active admins only); only the fields sent change",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.OrganizationUpdate,
+    response=schemas.Organization,
+)
+async def update_organization(api: ApiRequest) -> schemas.Organization:
+    return await OrganizationService(api.db).update(
+        api.user.user_id, api.path_id("organization_id"), api.body
+    )
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/admin/organizations/{organization_id}/verification",
+    summary="Mark an organization verified or not (platform admins only)",
+    tag=TAG,
+    auth=ADMIN,
+    body=schemas.VerificationChange,
+    response=schemas.Organization,
+)
+async def set_organization_verification(api: ApiRequest) -> schemas.Organization:
+    return await OrganizationService(api.db).set_verified(
+        api.path_id("organization_id"), api.body.is_verified
+    )
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/organizations/{organization_id}/memberships",
+    summary="Ask to join (no invitee) or, as an admin, invite a user by email or user_id",
+    tag=MEMBERSHIPS,
+    auth=VERIFIED,
+    body=schemas.MembershipCreate,
+    response=schemas.Membership,
+    status=201,
+    errors=(409,),
+)
+async def create_membership(api: ApiRequest) -> schemas.Membership:
+    """The membership is `pending`: an organization admin approves a join request, the
+    invitee accepts an invitation (POST /api/memberships/{membership_id}/approve)."""
+    return await MembershipService(api.db).request(
+        api.user.user_id, api.path_id("organization_id"), api.body
+    )
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/organizations/{organization_id}/memberships",
+    summary="An organization's members: active ones for members, all (with email) for admins",
+    tag=MEMBERSHIPS,
+    auth=USER,
+    query=schemas.MembershipListQuery,
+    response=schemas.MemberPage,
+    errors=(403,),
+)
+async def list_organization_memberships(api: ApiRequest) -> schemas.MemberPage:
+    return await MembershipService(api.db).list_for_org(
+        api.user.user_id, api.path_id("organization_id"), api.query
+    )
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/me/memberships",
+    summary="Your memberships, with each organization's name and type",
+    tag=MEMBERSHIPS,
+    auth=USER,
+    query=schemas.MembershipListQuery,
+    response=schemas.MyMembershipPage,
+)
+async def list_my_memberships(api: ApiRequest) -> schemas.MyMembershipPage:
+    return await MembershipService(api.db).list_for_user(api.user.user_id, api.query)
+
+
+def _membership_action(path: str, summary: str):
+    return endpoint(
+        routes,
+        "POST",
+        f"/api/memberships/{{membership_id}}/{path}",
+        summary=summary,
+        tag=MEMBERSHIPS,
+        auth=VERIFIED,
+        response=schemas.Membership,
+        errors=(409,),
+    )
+
+
+@_membership_action(
+    "approve",
+    "Approve a pending membership: an org admin approves a join request, the invitee accepts",
+)
+async def approve_membership(api: ApiRequest) -> schemas.Membership:
+    return await MembershipService(api.db).approve(api.user.user_id, api.path_id("membership_id"))
+
+
+@_membership_action(
+    "decline",
+    "Decline a pending membership (the same people who may approve it)",
+)
+async def decline_membership(api: ApiRequest) -> schemas.Membership:
+    return await MembershipService(api.db).decline(api.user.user_id, api.path_id("membership_id"))
+
+
+@_membership_action(
+    "deactivate",
+    "End a membership or withdraw an invitation (org admins; never the last active admin)",
+)
+async def deactivate_membership(api: ApiRequest) -> schemas.Membership:
+    return await MembershipService(api.db).deactivate(
+        api.user.user_id, api.path_id("membership_id")
+    )
+
+
+@_membership_action(
+    "leave",
+    "Leave an organization, or withdraw your pending request (never as its last active admin)",
+)
+async def leave_membership(api: ApiRequest) -> schemas.Membership:
+    return await MembershipService(api.db).leave(api.user.user_id, api.path_id("membership_id"))

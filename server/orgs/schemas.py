@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
 
+from server.api import DEFAULT_LIMIT, Limit
+from server.auth.schemas import Email
+
 OrgType = Literal["company", "institute"]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+OrgRole = Literal["admin", "recruiter", "employee", "student", "alumni", "faculty"]
+MembershipStatus = Literal["pending", "active", "inactive"]
+# At least one non-space character: a name of blanks would be stored as an empty string.
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
 Url = Annotated[str, msgspec.Meta(max_length=1024, pattern=r"^https?://[^\s]+$")]
 ShortUrl = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^https?://[^\s]+$")]
 Text = Annotated[str, msgspec.Meta(max_length=10_000)]
+Location = Annotated[str, msgspec.Meta(max_length=255)]
+SearchText = Annotated[str, msgspec.Meta(max_length=100)]
+Cursor = Annotated[str, msgspec.Meta(max_length=1024)]
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
 
 
 class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -21,7 +32,22 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
     description: Text | None = None
     logo_url: Url | None = None
     website_url: ShortUrl | None = None
-    location: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    location: Location | None = None
+
+
+class OrganizationUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields sent change; `null` clears an optional field. `type` and
+    `is_verified` are not editable here (is_verified belongs to platform admins)."""
+
+    name: Name | Unset = UNSET
+    description: Text | Unset | None = UNSET
+    logo_url: Url | Unset | None = UNSET
+    website_url: ShortUrl | Unset | None = UNSET
+    location: Location | Unset | None = UNSET
+
+
+class VerificationChange(msgspec.Struct, forbid_unknown_fields=True):
+    is_verified: bool
 
 
 class Organization(msgspec.Struct):
@@ -35,3 +61,86 @@ class Organization(msgspec.Struct):
     is_verified: bool
     created_at: datetime
     updated_at: datetime
+
+
+class OrganizationSearch(msgspec.Struct, forbid_unknown_fields=True):
+    type: OrgType | None = None
+    q: SearchText | None = None
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Cursor | None = None
+
+
+class OrganizationPage(msgspec.Struct):
+    items: list[Organization]
+    next: str | None
+
+
+class MembershipCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """Without `email`/`user_id`: ask to join yourself. With one of them: an organization
+    admin invites that user."""
+
+    role_in_org: OrgRole
+    email: Email | None = None
+    user_id: uuid.UUID | None = None
+
+
+class Membership(msgspec.Struct):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+    role_in_org: OrgRole
+    status: MembershipStatus
+    invited_by: uuid.UUID | None
+    start_date: date | None
+    end_date: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class MembershipListQuery(msgspec.Struct, forbid_unknown_fields=True):
+    status: MembershipStatus | None = None
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Cursor | None = None
+
+
+class Member(msgspec.Struct):
+    """One row of an organization's member list; `email` is shown to its admins only."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str | None
+    full_name: str | None
+    role_in_org: OrgRole
+    status: MembershipStatus
+    invited_by: uuid.UUID | None
+    start_date: date | None
+    end_date: date | None
+    created_at: datetime
+
+
+class MemberPage(msgspec.Struct):
+    items: list[Member]
+    next: str | None
+
+
+class OrganizationSummary(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    type: OrgType
+    is_verified: bool
+
+
+class MyMembership(msgspec.Struct):
+    id: uuid.UUID
+    organization: OrganizationSummary
+    role_in_org: OrgRole
+    status: MembershipStatus
+    invited_by: uuid.UUID | None
+    start_date: date | None
+    end_date: date | None
+    created_at: datetime
+
+
+class MyMembershipPage(msgspec.Struct):
+    items: list[MyMembership]
+    next: str | None

@@ -1,18 +1,36 @@
-"""Organizations and memberships: rules and transactions."""
+"""Organizations: create, read, edit, search, and platform-admin verification."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import msgspec
 
-from server.db import Database
+from server.api import decode_cursor, encode_cursor
+from server.db import Database, fetch_all
 from server.errors import Forbidden, NotFound
 from server.orgs import schemas
+from server.orgs.access import MANAGE, require_org_role
 
 
 def to_org(row) -> schemas.Organization:
     return msgspec.convert(dict(row), schemas.Organization)
+
+
+def escape_like(text: str) -> str:
+    """Make user text match literally inside a LIKE pattern (backslash is the escape)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def one_page(
+    rows: Sequence[Any], limit: int, sort_key: Callable[[Any], tuple]
+) -> tuple[list[Any], str | None]:
+    """Split rows fetched with ``limit + 1`` into a page and the cursor for the next one."""
+    page = list(rows[:limit])
+    next_cursor = encode_cursor(*sort_key(page[-1])) if len(rows) > limit else None
+    return page, next_cursor
 
 
 class OrganizationService:
@@ -57,3 +75,57 @@ class OrganizationService:
         if row is None:
             raise NotFound("no such organization")
         return to_org(row)
+
+    async def update(
+        self, caller_id: uuid.UUID, organization_id: uuid.UUID, body: schemas.OrganizationUpdate
+    ) -> schemas.Organization:
+        changes = {
+            name: value
+            for name in body.__struct_fields__
+            if (value := getattr(body, name)) is not msgspec.UNSET
+        }
+        if "name" in changes:
+            changes["name"] = changes["name"].strip()
+        q = self.db.q.orgs
+        async with self.db.transaction() as tx:
+            row = await q.get_organization(tx.conn, organization_id=organization_id)
+            if row is None:
+                raise NotFound("no such organization")
+            await require_org_role(self.db, tx.conn, caller_id, organization_id, MANAGE, "edit it")
+            if not changes:
+                return to_org(row)
+            row = await q.update_organization(
+                tx.conn, organization_id=organization_id, changes=changes
+            )
+            return to_org(row)
+
+    async def set_verified(
+        self, organization_id: uuid.UUID, is_verified: bool
+    ) -> schemas.Organization:
+        async with self.db.transaction() as tx:
+            row = await self.db.q.orgs.set_organization_verified(
+                tx.conn, organization_id=organization_id, is_verified=is_verified
+            )
+            if row is None:
+                raise NotFound("no such organization")
+            return to_org(row)
+
+    async def search(self, query: schemas.OrganizationSearch) -> schemas.OrganizationPage:
+        after = decode_cursor(query.cursor, (str, uuid.UUID))
+        after_name, after_id = after if after else (None, None)
+        text = query.q.strip() if query.q else ""
+        q = self.db.q.orgs
+        params = {
+            "type": query.type,
+            "after_name": after_name,
+            "after_id": after_id,
+            "limit": query.limit + 1,
+        }
+        async with self.db.connection() as conn:
+            if text:
+                pattern = f"%{escape_like(text)}%"
+                rows = await fetch_all(q.search_organizations, conn, pattern=pattern, **params)
+            else:
+                rows = await fetch_all(q.list_organizations, conn, **params)
+        page, next_cursor = one_page(rows, query.limit, lambda r: (r["name"], r["id"]))
+        return schemas.OrganizationPage(items=[to_org(r) for r in page], next=next_cursor)
