@@ -1,0 +1,195 @@
+"""Jobs: who may post and edit them, how their fields are normalised, and the board query."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+
+from server.api import decode_cursor, encode_cursor
+from server.db import Database, fetch_all
+from server.errors import Conflict, Invalid, NotFound
+from server.jobs import schemas
+from server.orgs.access import HIRE, require_org_role
+
+# The fields a job's editor controls; a PATCH merges into these and the whole result is
+# validated again, so cross-field rules (salary range, currency) hold after every edit.
+EDITABLE = (
+    "title",
+    "description",
+    "skills_required",
+    "attachments",
+    "location",
+    "employment_type",
+    "remote",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+)
+
+
+# A cursor is client input: a hand-made one with a naive time must be refused, not guessed.
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+def to_job(row: asyncpg.Record) -> schemas.Job:
+    return msgspec.convert(dict(row), schemas.Job)
+
+
+def clean_skills(skills: list[str], field: str) -> list[str]:
+    """Trim and collapse inner whitespace, drop case-insensitive repeats (first spelling wins)."""
+    seen: set[str] = set()
+    cleaned: list[str] = []
+    for index, raw in enumerate(skills):
+        skill = " ".join(raw.split())
+        if not skill:
+            raise Invalid.field(f"{field}[{index}]", "must not be blank")
+        if skill.lower() not in seen:
+            seen.add(skill.lower())
+            cleaned.append(skill)
+    return cleaned
+
+
+def like_contains(text: str) -> str:
+    """An ILIKE pattern matching ``text`` anywhere, with the user's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def normalise(fields: dict[str, Any]) -> dict[str, Any]:
+    """Trim the free-text fields and check the rules that span fields; 422 names the field."""
+    for name in ("title", "description"):
+        fields[name] = fields[name].strip()
+        if not fields[name]:
+            raise Invalid.field(name, "must not be blank")
+    location = (fields["location"] or "").strip()
+    fields["location"] = location or None
+    fields["skills_required"] = clean_skills(fields["skills_required"], "skills_required")
+    low, high, currency = fields["salary_min"], fields["salary_max"], fields["salary_currency"]
+    if low is not None and high is not None and low > high:
+        raise Invalid.field("salary_max", "must be greater than or equal to salary_min")
+    has_salary = low is not None or high is not None
+    if has_salary and currency is None:
+        raise Invalid.field("salary_currency", "is required with salary_min or salary_max")
+    if not has_salary and currency is not None:
+        raise Invalid.field("salary_currency", "only applies with salary_min or salary_max")
+    return fields
+
+
+class JobService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def _require_hiring_member(
+        self, conn: asyncpg.Connection, user_id: uuid.UUID, job_id: uuid.UUID, action: str
+    ) -> None:
+        company_id = await self.db.q.jobs.get_job_company(conn, job_id=job_id)
+        if company_id is None:
+            raise NotFound("no such job")
+        await require_org_role(self.db, conn, user_id, company_id, HIRE, action)
+
+    async def _get(self, conn: asyncpg.Connection, job_id: uuid.UUID) -> schemas.Job:
+        row = await self.db.q.jobs.get_job(conn, job_id=job_id)
+        if row is None:
+            raise NotFound("no such job")
+        return to_job(row)
+
+    async def create(self, poster_id: uuid.UUID, body: schemas.JobCreate) -> schemas.Job:
+        """Workflow 1, step 2: an active admin or recruiter of a company posts a job."""
+        fields = normalise({name: getattr(body, name) for name in EDITABLE})
+        q = self.db.q.jobs
+        async with self.db.transaction() as tx:
+            org_type = await q.get_organization_type(tx.conn, organization_id=body.company_id)
+            if org_type is None:
+                raise Invalid.field("company_id", "no such organization")
+            if org_type != "company":
+                raise Invalid.field("company_id", "only companies post jobs, not institutes")
+            await require_org_role(
+                self.db, tx.conn, poster_id, body.company_id, HIRE, "post its jobs"
+            )
+            job_id = await q.insert_job(
+                tx.conn, company_id=body.company_id, poster_id=poster_id, **fields
+            )
+            return await self._get(tx.conn, job_id)
+
+    async def get(self, job_id: uuid.UUID) -> schemas.Job:
+        async with self.db.connection() as conn:
+            return await self._get(conn, job_id)
+
+    async def update(
+        self, user_id: uuid.UUID, job_id: uuid.UUID, body: schemas.JobUpdate
+    ) -> schemas.Job:
+        q = self.db.q.jobs
+        async with self.db.transaction() as tx:
+            company_id = await q.lock_job(tx.conn, job_id=job_id)
+            if company_id is None:
+                raise NotFound("no such job")
+            await require_org_role(self.db, tx.conn, user_id, company_id, HIRE, "edit its jobs")
+            current = await self._get(tx.conn, job_id)
+            changes = {
+                name: value
+                for name, value in msgspec.structs.asdict(body).items()
+                if value is not msgspec.UNSET
+            }
+            if not changes:
+                return current
+            fields = normalise({name: getattr(current, name) for name in EDITABLE} | changes)
+            await q.update_job(tx.conn, job_id=job_id, **fields)
+            return await self._get(tx.conn, job_id)
+
+    async def set_open(self, user_id: uuid.UUID, job_id: uuid.UUID, is_open: bool) -> schemas.Job:
+        """Close (stop taking applications) or reopen a job; a no-op move is 409."""
+        q = self.db.q.jobs
+        action = "reopen its jobs" if is_open else "close its jobs"
+        async with self.db.transaction() as tx:
+            await self._require_hiring_member(tx.conn, user_id, job_id, action)
+            change = q.reopen_job if is_open else q.close_job
+            if await change(tx.conn, job_id=job_id) is None:
+                raise Conflict(f"the job is already {'open' if is_open else 'closed'}")
+            return await self._get(tx.conn, job_id)
+
+    async def search(self, query: schemas.JobSearchQuery) -> schemas.JobPage:
+        """The public board: full-text ranked when ``q`` is given, newest first otherwise."""
+        # lowered in SQL, by the same lower() the skills index uses
+        skills = clean_skills([s for s in query.skills if s.strip()], "skills") or None
+        location = (query.location or "").strip()
+        params: dict[str, Any] = {
+            "status": query.status,
+            "company_id": query.company_id,
+            "employment_type": query.employment_type,
+            "remote": query.remote,
+            "skills_all": skills if query.skills_match == "all" else None,
+            "skills_any": skills if query.skills_match == "any" else None,
+            "location_pattern": like_contains(location) if location else None,
+            # one row more than the page tells whether there is a next page
+            "limit": query.limit + 1,
+        }
+        text = (query.q or "").strip()
+        q = self.db.q.jobs
+        async with self.db.connection() as conn:
+            if text:
+                after = decode_cursor(query.cursor, (float, uuid.UUID))
+                after_rank, after_id = after if after else (None, None)
+                rows = await fetch_all(
+                    q.search_jobs, conn, q=text, after_rank=after_rank, after_id=after_id, **params
+                )
+            else:
+                after = decode_cursor(query.cursor, (AwareDatetime, uuid.UUID))
+                after_created_at, after_id = after if after else (None, None)
+                rows = await fetch_all(
+                    q.list_jobs,
+                    conn,
+                    after_created_at=after_created_at,
+                    after_id=after_id,
+                    **params,
+                )
+        page, more = rows[: query.limit], len(rows) > query.limit
+        next_cursor = None
+        if more:
+            last = page[-1]
+            key = last["rank"] if text else last["created_at"]
+            next_cursor = encode_cursor(key, last["id"])
+        return schemas.JobPage(items=[to_job(row) for row in page], next=next_cursor)
