@@ -1,5 +1,111 @@
-"""HTTP routes for messaging."""
+"""HTTP routes for conversations and messages (rules in service.py and policy.py)."""
+
+from __future__ import annotations
 
 from aiohttp import web
 
+from server.api import VERIFIED, ApiRequest, endpoint, json_response
+from server.messaging import schemas
+from server.messaging.service import MessagingService
+
 routes = web.RouteTableDef()
+TAG = "messaging"
+
+
+def service(api: ApiRequest) -> MessagingService:
+    return MessagingService(api.db)
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/conversations",
+    summary="Start a conversation about an application, a gig or an organization "
+    "(201), or get the existing one with the same participants and context (200)",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.ConversationStart,
+    response=schemas.Conversation,
+    status=201,
+    errors=(403, 404, 409, 422),
+)
+async def start_conversation(api: ApiRequest) -> web.Response:
+    started = await service(api).start(api.user.user_id, api.body)
+    return json_response(started.conversation, 201 if started.created else 200)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/conversations",
+    summary="My conversations, most recent activity first, with last message and unread count",
+    tag=TAG,
+    auth=VERIFIED,
+    query=schemas.ConversationListQuery,
+    response=schemas.ConversationPage,
+    errors=(400, 422),
+)
+async def list_conversations(api: ApiRequest) -> schemas.ConversationPage:
+    return await service(api).list_conversations(api.user.user_id, api.query)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/conversations/{conversation_id}",
+    summary="One of my conversations (404 for anyone not in it)",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.Conversation,
+    errors=(404,),
+)
+async def get_conversation(api: ApiRequest) -> schemas.Conversation:
+    return await service(api).get(api.user.user_id, api.path_id("conversation_id"))
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/conversations/{conversation_id}/messages",
+    summary="Message history by seq: newest first (below `before`), or oldest first "
+    "(above `after`)",
+    tag=TAG,
+    auth=VERIFIED,
+    query=schemas.MessageListQuery,
+    response=schemas.MessagePage,
+    errors=(404, 422),
+)
+async def list_messages(api: ApiRequest) -> schemas.MessagePage:
+    return await service(api).history(api.user.user_id, api.path_id("conversation_id"), api.query)
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/conversations/{conversation_id}/messages",
+    summary="Send a message (201); a retry with the same client_msg_id returns the original (200)",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.MessageSend,
+    response=schemas.Message,
+    status=201,
+    errors=(404, 409, 422),
+)
+async def send_message(api: ApiRequest) -> web.Response:
+    sent = await service(api).send(api.user.user_id, api.path_id("conversation_id"), api.body)
+    return json_response(sent.message, 201 if sent.created else 200)
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/conversations/{conversation_id}/read",
+    summary="Mark my messages read up to a seq (the marker never moves back)",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.ReadUpTo,
+    response=schemas.ReadState,
+    errors=(404, 422),
+)
+async def mark_read(api: ApiRequest) -> schemas.ReadState:
+    return await service(api).mark_read(api.user.user_id, api.path_id("conversation_id"), api.body)

@@ -10,8 +10,11 @@
 --   from last_seq - last_read_seq, and it only ever moves forward.
 -- * conversation_participants.joined_at, and an index on user_id for "my conversations".
 -- * messages.seq (unique per conversation) and client_msg_id (unique per sender) for ordered,
---   idempotent sends; indexes on sender_id and (conversation_id, seq).
--- * a check that a message has content or an attachment.
+--   idempotent sends. Their unique indexes also serve history by (conversation_id, seq) and
+--   the sender_id foreign key (sender_id leads the client_msg_id index), so no extra index.
+-- * checks: a message has content or an attachment; an attachment_type only with an
+--   attachment_url; seqs and read markers are never negative; context_type and context_id
+--   are set together (a conversation's context decides who may be in it).
 
 CREATE TABLE conversations (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -21,7 +24,9 @@ CREATE TABLE conversations (
     context_id UUID,
     last_seq BIGINT NOT NULL DEFAULT 0,
     last_message_at TIMESTAMPTZ,
-    updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    CONSTRAINT conversations_last_seq_nonnegative CHECK (last_seq >= 0),
+    CONSTRAINT conversations_context_pair CHECK ((context_type IS NULL) = (context_id IS NULL))
 );
 CREATE INDEX conversations_created_by_idx ON conversations (created_by);
 CREATE INDEX conversations_context_idx ON conversations (context_type, context_id);
@@ -35,7 +40,8 @@ CREATE TABLE conversation_participants (
     joined_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
-    PRIMARY KEY (conversation_id, user_id)
+    PRIMARY KEY (conversation_id, user_id),
+    CONSTRAINT participants_last_read_nonnegative CHECK (last_read_seq >= 0)
 );
 CREATE INDEX participants_user_idx ON conversation_participants (user_id);
 CREATE TRIGGER participants_set_updated_at BEFORE UPDATE ON conversation_participants
@@ -55,8 +61,11 @@ CREATE TABLE messages (
     updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     CONSTRAINT messages_seq_unique UNIQUE (conversation_id, seq),
     CONSTRAINT messages_client_msg_unique UNIQUE (sender_id, client_msg_id),
-    CONSTRAINT messages_not_empty CHECK (content IS NOT NULL OR attachment_url IS NOT NULL)
+    CONSTRAINT messages_not_empty CHECK (content IS NOT NULL OR attachment_url IS NOT NULL),
+    CONSTRAINT messages_attachment_type_needs_url CHECK (
+        attachment_type IS NULL OR attachment_url IS NOT NULL
+    ),
+    CONSTRAINT messages_seq_positive CHECK (seq > 0)
 );
-CREATE INDEX messages_sender_idx ON messages (sender_id);
 CREATE TRIGGER messages_set_updated_at BEFORE UPDATE ON messages
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();

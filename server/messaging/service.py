@@ -1,0 +1,315 @@
+"""Conversations and messages: the rules and transactions behind REST and live chat.
+
+Every function takes the acting user's id and a decoded Struct, never an HTTP request, so
+the REST routes and the Socket.IO handlers share one implementation, and every call checks
+that the user is a participant (a non-participant is told the conversation does not exist).
+Events are queued with ``tx.after_commit`` (see ``events.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import asyncpg
+import msgspec
+
+from server.api import decode_cursor, encode_cursor
+from server.db import Database, Transaction, fetch_all
+from server.errors import Conflict, Invalid, NotFound
+from server.messaging import schemas
+from server.messaging.events import MessagingEvents, NoListeners
+from server.messaging.policy import check_start
+
+T = TypeVar("T")
+NOT_FOUND = "no such conversation"
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    conversation: schemas.Conversation
+    created: bool  # False: the same conversation already existed and is returned as is
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message: schemas.Message
+    created: bool  # False: an idempotent retry; this is the message stored the first time
+
+
+class _LostSendRace(Exception):
+    """A concurrent send with the same client_msg_id committed first."""
+
+
+def to_message(row: asyncpg.Record) -> schemas.Message:
+    return msgspec.convert(dict(row), schemas.Message)
+
+
+class MessagingService:
+    def __init__(self, db: Database, events: MessagingEvents | None = None):
+        self.db = db
+        self.q = db.q.messaging
+        self.events = events or NoListeners()
+
+    # -- conversations ---------------------------------------------------------------------
+
+    async def start(self, user_id: uuid.UUID, body: schemas.ConversationStart) -> Started:
+        """Start a conversation the policy allows, or return the existing one with exactly
+        these participants on this context; post the optional first message into it."""
+        others = sorted(set(body.participant_ids) - {user_id})
+        if not others:
+            raise Invalid.field("participant_ids", "name someone other than yourself")
+        members = [user_id, *others]
+        context = body.context
+
+        async def attempt() -> Started:
+            async with self.db.transaction() as tx:
+                await check_start(self.db, tx.conn, user_id, others, context)
+                key = f"conversation:{context.type}:{context.id}:" + ",".join(
+                    sorted(str(m) for m in members)
+                )
+                await self.q.lock_conversation_key(tx.conn, key=key)
+                conversation_id = await self.q.find_conversation(
+                    tx.conn, context_type=context.type, context_id=context.id, member_ids=members
+                )
+                created = conversation_id is None
+                if conversation_id is None:
+                    conversation_id = await self.q.insert_conversation(
+                        tx.conn,
+                        created_by=user_id,
+                        context_type=context.type,
+                        context_id=context.id,
+                    )
+                    await self.q.insert_participants(
+                        tx.conn, conversation_id=conversation_id, user_ids=members
+                    )
+                    tx.after_commit(
+                        partial(self.events.conversation_started, members, conversation_id)
+                    )
+                if body.message is not None:
+                    await self._append(tx, user_id, conversation_id, members, body.message)
+                return Started(await self._view(tx.conn, user_id, conversation_id), created)
+
+        return await self._retrying_lost_race(attempt)
+
+    async def get(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> schemas.Conversation:
+        async with self.db.connection() as conn, _snapshot(conn):
+            return await self._view(conn, user_id, conversation_id)
+
+    async def list_conversations(
+        self, user_id: uuid.UUID, query: schemas.ConversationListQuery
+    ) -> schemas.ConversationPage:
+        """The user's conversations, most recent activity first."""
+        after = decode_cursor(query.cursor, (datetime, uuid.UUID))
+        cursor_at, cursor_id = after if after else (None, None)
+        async with self.db.connection() as conn, _snapshot(conn):
+            rows = await fetch_all(
+                self.q.list_conversations_for_user,
+                conn,
+                user_id=user_id,
+                cursor_at=cursor_at,
+                cursor_id=cursor_id,
+                limit=query.limit + 1,
+            )
+            page = rows[: query.limit]
+            items = await self._views(conn, page)
+        last = page[-1] if page else None
+        more = len(rows) > query.limit
+        next_cursor = encode_cursor(last["activity_at"], last["id"]) if last and more else None
+        return schemas.ConversationPage(items=items, next=next_cursor)
+
+    # -- messages --------------------------------------------------------------------------
+
+    async def send(
+        self, user_id: uuid.UUID, conversation_id: uuid.UUID, body: schemas.MessageSend
+    ) -> Sent:
+        """Store a message with the conversation's next seq, or, for a client_msg_id this
+        sender already used, return the message stored then (no new row, no seq spent)."""
+
+        async def attempt() -> Sent:
+            async with self.db.transaction() as tx:
+                recipients = await self._participant_ids(tx.conn, user_id, conversation_id)
+                return await self._append(tx, user_id, conversation_id, recipients, body)
+
+        return await self._retrying_lost_race(attempt)
+
+    async def history(
+        self, user_id: uuid.UUID, conversation_id: uuid.UUID, query: schemas.MessageListQuery
+    ) -> schemas.MessagePage:
+        """Newest first below ``before`` (default: from the latest), or oldest first above
+        ``after`` (catching up from the last seq a client saw)."""
+        async with self.db.connection() as conn:
+            state = await self.q.get_read_state(
+                conn, conversation_id=conversation_id, user_id=user_id
+            )
+            if state is None:
+                raise NotFound(NOT_FOUND)
+            if query.after is not None:
+                rows = await fetch_all(
+                    self.q.list_messages_after,
+                    conn,
+                    conversation_id=conversation_id,
+                    after=query.after,
+                    limit=query.limit + 1,
+                )
+            else:
+                before = query.before if query.before is not None else state["last_seq"] + 1
+                rows = await fetch_all(
+                    self.q.list_messages_before,
+                    conn,
+                    conversation_id=conversation_id,
+                    before=before,
+                    limit=query.limit + 1,
+                )
+        items = [to_message(row) for row in rows[: query.limit]]
+        more = len(rows) > query.limit
+        return schemas.MessagePage(items=items, next=items[-1].seq if more else None)
+
+    async def mark_read(
+        self, user_id: uuid.UUID, conversation_id: uuid.UUID, body: schemas.ReadUpTo
+    ) -> schemas.ReadState:
+        """Move the user's "read up to" marker forward to ``body.seq``; never back."""
+        async with self.db.transaction() as tx:
+            state = await self.q.lock_read_state(
+                tx.conn, conversation_id=conversation_id, user_id=user_id
+            )
+            if state is None:
+                raise NotFound(NOT_FOUND)
+            last_seq = state["last_seq"]
+            if body.seq > last_seq:
+                raise Invalid.field("seq", f"the conversation's last message is seq {last_seq}")
+            last_read = state["last_read_seq"]
+            moved = body.seq > last_read
+            if moved:
+                await self.q.set_read_marker(
+                    tx.conn, conversation_id=conversation_id, user_id=user_id, seq=body.seq
+                )
+                last_read = body.seq
+            result = schemas.ReadState(
+                conversation_id=conversation_id,
+                user_id=user_id,
+                last_read_seq=last_read,
+                last_seq=last_seq,
+                unread_count=last_seq - last_read,
+            )
+            if moved:
+                recipients = await self._participant_ids(tx.conn, user_id, conversation_id)
+                tx.after_commit(partial(self.events.read_moved, recipients, result))
+            return result
+
+    # -- internals -------------------------------------------------------------------------
+
+    async def _append(
+        self,
+        tx: Transaction,
+        sender_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        recipients: list[uuid.UUID],
+        body: schemas.MessageSend,
+    ) -> Sent:
+        if body.client_msg_id is not None:
+            row = await self.q.get_message_by_client_id(
+                tx.conn, sender_id=sender_id, client_msg_id=body.client_msg_id
+            )
+            if row is not None:
+                if row["conversation_id"] != conversation_id:
+                    raise Conflict(
+                        "client_msg_id already names one of your messages in another "
+                        "conversation; use a fresh id for every new message"
+                    )
+                return Sent(to_message(row), created=False)
+        row = await self.q.insert_message(
+            tx.conn,
+            conversation_id=conversation_id,
+            sender_id=sender_id,
+            content=body.content,
+            attachment_url=body.attachment_url,
+            attachment_type=body.attachment_type,
+            client_msg_id=body.client_msg_id,
+        )
+        if row is None:
+            raise _LostSendRace
+        message = to_message(row)
+        tx.after_commit(partial(self.events.message_sent, recipients, message))
+        return Sent(message, created=True)
+
+    async def _retrying_lost_race(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run a transaction; if it lost a same-client_msg_id race, run it once more.
+
+        The loser's insert waited for the winner to commit (that is how ON CONFLICT
+        resolves), so its rolled-back retry finds the winner's message and returns it.
+        """
+        try:
+            return await attempt()
+        except _LostSendRace:
+            pass
+        try:
+            return await attempt()
+        except _LostSendRace:
+            raise Conflict("another send with this client_msg_id is in progress; retry") from None
+
+    async def _participant_ids(
+        self, conn: asyncpg.Connection, user_id: uuid.UUID, conversation_id: uuid.UUID
+    ) -> list[uuid.UUID]:
+        """Everyone in the conversation; 404 unless the user is one of them."""
+        ids = await self.q.get_participant_ids(conn, conversation_id=conversation_id)
+        if user_id not in ids:
+            raise NotFound(NOT_FOUND)
+        return list(ids)
+
+    async def _view(
+        self, conn: asyncpg.Connection, user_id: uuid.UUID, conversation_id: uuid.UUID
+    ) -> schemas.Conversation:
+        row = await self.q.get_conversation_for_user(
+            conn, conversation_id=conversation_id, user_id=user_id
+        )
+        if row is None:
+            raise NotFound(NOT_FOUND)
+        return (await self._views(conn, [row]))[0]
+
+    async def _views(
+        self, conn: asyncpg.Connection, rows: list[asyncpg.Record]
+    ) -> list[schemas.Conversation]:
+        """Conversation rows (as the viewer sees them) with participants and last message."""
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return []
+        participants: dict[uuid.UUID, list[schemas.Participant]] = {i: [] for i in ids}
+        for p in await fetch_all(self.q.list_participants, conn, conversation_ids=ids):
+            participants[p["conversation_id"]].append(
+                schemas.Participant(
+                    id=p["id"], full_name=p["full_name"], last_read_seq=p["last_read_seq"]
+                )
+            )
+        last_messages = {
+            m["conversation_id"]: to_message(m)
+            for m in await fetch_all(self.q.list_last_messages, conn, conversation_ids=ids)
+        }
+        return [
+            schemas.Conversation(
+                id=row["id"],
+                context=(
+                    schemas.ContextRef(type=row["context_type"], id=row["context_id"])
+                    if row["context_type"] is not None
+                    else None
+                ),
+                created_by=row["created_by"],
+                created_at=row["created_at"],
+                last_seq=row["last_seq"],
+                last_message_at=row["last_message_at"],
+                participants=participants[row["id"]],
+                last_message=last_messages.get(row["id"]),
+                unread_count=row["last_seq"] - row["last_read_seq"],
+            )
+            for row in rows
+        ]
+
+
+def _snapshot(conn: asyncpg.Connection) -> Any:
+    """A read-only snapshot, so a page's rows, participants and last messages agree even
+    while messages arrive between its queries."""
+    return conn.transaction(isolation="repeatable_read", readonly=True)

@@ -1,0 +1,161 @@
+-- Conversations, participants and messages.
+
+-- Start policy: the facts each context contributes (rules in server/messaging/policy.py).
+
+-- name: get_application_parties(application_id)^
+SELECT a.candidate_id, j.company_id
+FROM job_applications a
+JOIN jobs j ON j.id = a.job_id
+WHERE a.id = :application_id;
+
+-- name: get_gig_freelancer(gig_id)$
+SELECT freelancer_id FROM gigs WHERE id = :gig_id;
+
+-- name: organization_exists(organization_id)$
+SELECT EXISTS (SELECT 1 FROM organizations WHERE id = :organization_id);
+
+-- name: list_verified_users(user_ids)
+SELECT id FROM users WHERE id = ANY(:user_ids::UUID[]) AND is_verified;
+
+-- Starting a conversation.
+
+-- name: lock_conversation_key(key)$
+-- Serialises concurrent starts of the same conversation until commit, so two clicks (or
+-- both sides at once) cannot create two copies. Unrelated keys that collide only wait.
+SELECT pg_advisory_xact_lock(hashtextextended(:key, 0));
+
+-- name: find_conversation(context_type, context_id, member_ids)$
+-- The conversation on this context whose participants are exactly member_ids.
+SELECT c.id
+FROM conversations c
+WHERE c.context_type = :context_type AND c.context_id = :context_id
+  AND (SELECT array_agg(p.user_id ORDER BY p.user_id)
+       FROM conversation_participants p WHERE p.conversation_id = c.id)
+      = (SELECT array_agg(m ORDER BY m) FROM unnest(:member_ids::UUID[]) AS m)
+ORDER BY c.created_at, c.id
+LIMIT 1;
+
+-- name: insert_conversation(created_by, context_type, context_id)$
+INSERT INTO conversations (created_by, context_type, context_id)
+VALUES (:created_by, :context_type, :context_id)
+RETURNING id;
+
+-- name: insert_participants(conversation_id, user_ids)!
+INSERT INTO conversation_participants (conversation_id, user_id)
+SELECT :conversation_id, u FROM unnest(:user_ids::UUID[]) AS u;
+
+-- Reading conversations.
+
+-- name: get_participant_ids(conversation_id)$
+-- Every participant: both the membership check and the recipients of an event.
+SELECT coalesce(array_agg(user_id), ARRAY[]::UUID[])
+FROM conversation_participants
+WHERE conversation_id = :conversation_id;
+
+-- name: get_conversation_for_user(conversation_id, user_id)^
+SELECT c.id, c.created_by, c.created_at, c.context_type, c.context_id, c.last_seq,
+       c.last_message_at, p.last_read_seq
+FROM conversation_participants p
+JOIN conversations c ON c.id = p.conversation_id
+WHERE p.conversation_id = :conversation_id AND p.user_id = :user_id;
+
+-- name: list_conversations_for_user(user_id, cursor_at, cursor_id, limit)
+-- Most recent activity first; keyset on (activity_at, id) where activity_at is the last
+-- message's time, or the creation time for a conversation nobody has written in yet.
+SELECT c.id, c.created_by, c.created_at, c.context_type, c.context_id, c.last_seq,
+       c.last_message_at, p.last_read_seq,
+       coalesce(c.last_message_at, c.created_at) AS activity_at
+FROM conversation_participants p
+JOIN conversations c ON c.id = p.conversation_id
+WHERE p.user_id = :user_id
+  AND (:cursor_at::TIMESTAMPTZ IS NULL
+       OR (coalesce(c.last_message_at, c.created_at), c.id)
+          < (:cursor_at::TIMESTAMPTZ, :cursor_id::UUID))
+ORDER BY activity_at DESC, c.id DESC
+LIMIT :limit;
+
+-- name: list_participants(conversation_ids)
+SELECT p.conversation_id, p.user_id AS id, pr.full_name, p.last_read_seq
+FROM conversation_participants p
+LEFT JOIN profiles pr ON pr.user_id = p.user_id
+WHERE p.conversation_id = ANY(:conversation_ids::UUID[])
+ORDER BY p.conversation_id, p.joined_at, p.user_id;
+
+-- name: list_last_messages(conversation_ids)
+SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
+       m.attachment_type, m.client_msg_id, m.sent_at
+FROM conversations c
+JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+WHERE c.id = ANY(:conversation_ids::UUID[]);
+
+-- Messages.
+
+-- name: get_message_by_client_id(sender_id, client_msg_id)^
+SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
+       client_msg_id, sent_at
+FROM messages
+WHERE sender_id = :sender_id AND client_msg_id = :client_msg_id;
+
+-- name: insert_message(conversation_id, sender_id, content, attachment_url, attachment_type, client_msg_id)^
+-- One statement: take the conversation's row lock while bumping last_seq (so seqs are
+-- handed out in a total order without gaps), move the sender's read marker to the new seq,
+-- and insert the message with it. No row back means a concurrent send with the same
+-- client_msg_id won; the caller rolls the transaction back so the bumped seq is not spent.
+-- greatest() keeps last_message_at monotonic although now() is the transaction's start.
+WITH next AS (
+    UPDATE conversations
+    SET last_seq = last_seq + 1, last_message_at = greatest(last_message_at, now())
+    WHERE id = :conversation_id
+    RETURNING last_seq
+), sender_read AS (
+    UPDATE conversation_participants p
+    SET last_read_seq = greatest(p.last_read_seq, next.last_seq)
+    FROM next
+    WHERE p.conversation_id = :conversation_id AND p.user_id = :sender_id
+)
+INSERT INTO messages (conversation_id, sender_id, content, attachment_url, attachment_type,
+                      client_msg_id, seq)
+SELECT :conversation_id, :sender_id, :content, :attachment_url, :attachment_type,
+       :client_msg_id, next.last_seq
+FROM next
+ON CONFLICT (sender_id, client_msg_id) DO NOTHING
+RETURNING id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
+          client_msg_id, sent_at;
+
+-- name: list_messages_before(conversation_id, before, limit)
+SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
+       client_msg_id, sent_at
+FROM messages
+WHERE conversation_id = :conversation_id AND seq < :before
+ORDER BY seq DESC
+LIMIT :limit;
+
+-- name: list_messages_after(conversation_id, after, limit)
+SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
+       client_msg_id, sent_at
+FROM messages
+WHERE conversation_id = :conversation_id AND seq > :after
+ORDER BY seq
+LIMIT :limit;
+
+-- Read markers.
+
+-- name: get_read_state(conversation_id, user_id)^
+SELECT p.last_read_seq, c.last_seq
+FROM conversation_participants p
+JOIN conversations c ON c.id = p.conversation_id
+WHERE p.conversation_id = :conversation_id AND p.user_id = :user_id;
+
+-- name: lock_read_state(conversation_id, user_id)^
+-- Locks the reader's marker until commit, so concurrent marks cannot interleave.
+SELECT p.last_read_seq, c.last_seq
+FROM conversation_participants p
+JOIN conversations c ON c.id = p.conversation_id
+WHERE p.conversation_id = :conversation_id AND p.user_id = :user_id
+FOR UPDATE OF p;
+
+-- name: set_read_marker(conversation_id, user_id, seq)!
+-- greatest(): the marker only ever moves forward, whatever the caller checked.
+UPDATE conversation_participants
+SET last_read_seq = greatest(last_read_seq, :seq)
+WHERE conversation_id = :conversation_id AND user_id = :user_id;

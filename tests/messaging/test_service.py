@@ -1,0 +1,154 @@
+"""The messaging service called directly, as the Socket.IO handlers will call it: events are
+queued for after the commit, and a lost same-client_msg_id race spends no seq."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from server.errors import NotFound
+from server.messaging import schemas
+from server.messaging.service import MessagingService
+
+
+class Recorder:
+    """A MessagingEvents listener that remembers what it heard."""
+
+    def __init__(self) -> None:
+        self.heard: list[tuple[str, set[uuid.UUID], object]] = []
+
+    async def conversation_started(self, recipients, conversation_id) -> None:
+        self.heard.append(("conversation", set(recipients), conversation_id))
+
+    async def message_sent(self, recipients, message) -> None:
+        self.heard.append(("message", set(recipients), message))
+
+    async def read_moved(self, recipients, state) -> None:
+        self.heard.append(("read", set(recipients), state))
+
+
+def start_body(others, context_type, context_id, **message) -> schemas.ConversationStart:
+    return schemas.ConversationStart(
+        participant_ids=[u.id for u in others],
+        context=schemas.ContextRef(type=context_type, id=context_id),
+        message=schemas.MessageSend(**message) if message else None,
+    )
+
+
+async def test_events_are_announced_to_every_participant_after_commit(db, hiring):
+    recorder = Recorder()
+    service = MessagingService(db, recorder)
+    people = {hiring.recruiter.id, hiring.candidate.id}
+    body = start_body([hiring.candidate], "application", hiring.application_id, content="Hi")
+    started = await service.start(hiring.recruiter.id, body)
+    conversation_id = started.conversation.id
+    assert [(kind, who) for kind, who, _ in recorder.heard] == [
+        ("conversation", people),
+        ("message", people),
+    ]
+    assert recorder.heard[0][2] == conversation_id
+    assert recorder.heard[1][2] == started.conversation.last_message
+
+    recorder.heard.clear()
+    sent = await service.send(
+        hiring.candidate.id,
+        conversation_id,
+        schemas.MessageSend(content="Hello", client_msg_id="k"),
+    )
+    await service.mark_read(hiring.recruiter.id, conversation_id, schemas.ReadUpTo(seq=2))
+    assert recorder.heard == [
+        ("message", people, sent.message),
+        (
+            "read",
+            people,
+            schemas.ReadState(
+                conversation_id=conversation_id,
+                user_id=hiring.recruiter.id,
+                last_read_seq=2,
+                last_seq=2,
+                unread_count=0,
+            ),
+        ),
+    ]
+
+
+async def test_nothing_is_announced_when_nothing_changed(db, hiring):
+    recorder = Recorder()
+    service = MessagingService(db, recorder)
+    body = start_body([hiring.candidate], "application", hiring.application_id)
+    conversation_id = (await service.start(hiring.recruiter.id, body)).conversation.id
+    message = schemas.MessageSend(content="once", client_msg_id="once")
+    await service.send(hiring.recruiter.id, conversation_id, message)
+    await service.mark_read(hiring.candidate.id, conversation_id, schemas.ReadUpTo(seq=1))
+    recorder.heard.clear()
+
+    again = await service.start(
+        hiring.candidate.id, start_body([hiring.recruiter], "application", hiring.application_id)
+    )
+    assert not again.created
+    retry = await service.send(hiring.recruiter.id, conversation_id, message)
+    assert not retry.created
+    await service.mark_read(hiring.candidate.id, conversation_id, schemas.ReadUpTo(seq=0))
+    assert recorder.heard == []
+
+
+async def test_refused_and_rolled_back_changes_are_never_announced(api, db, hiring):
+    recorder = Recorder()
+    service = MessagingService(db, recorder)
+    outsider = await api.sign_up()
+    body = start_body([hiring.candidate], "application", hiring.application_id)
+    conversation_id = (await service.start(hiring.recruiter.id, body)).conversation.id
+    recorder.heard.clear()
+    with pytest.raises(NotFound):
+        await service.send(outsider.id, conversation_id, schemas.MessageSend(content="x"))
+    with pytest.raises(NotFound):
+        await service.mark_read(outsider.id, conversation_id, schemas.ReadUpTo(seq=0))
+    assert recorder.heard == []
+
+
+async def test_losing_a_same_client_msg_id_race_returns_the_winner_and_spends_no_seq(db, hiring):
+    recorder = Recorder()
+    service = MessagingService(db, recorder)
+    body = start_body([hiring.candidate], "application", hiring.application_id)
+    conversation_id = (await service.start(hiring.recruiter.id, body)).conversation.id
+    message = schemas.MessageSend(content="exactly once", client_msg_id="race")
+    recorder.heard.clear()
+    async with db.connection() as blocker:
+        # Hold the conversation's row lock so both sends pass the "already sent?" lookup
+        # and queue on the lock; the first one through inserts, the second must conflict.
+        lock = blocker.transaction()
+        await lock.start()
+        await blocker.execute(
+            "SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", conversation_id
+        )
+        sends = [
+            asyncio.ensure_future(service.send(hiring.recruiter.id, conversation_id, message))
+            for _ in range(2)
+        ]
+        for _ in range(200):
+            # Statistics views are snapshotted per transaction; look afresh each time.
+            await blocker.execute("SELECT pg_stat_clear_snapshot()")
+            waiting = await blocker.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if waiting == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting == 2
+        await lock.rollback()
+        results = await asyncio.gather(*sends)
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].message == results[1].message
+    assert results[0].message.seq == 1
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT last_seq FROM conversations") == 1
+        assert await conn.fetchval("SELECT count(*) FROM messages") == 1
+        marker = await conn.fetchval(
+            "SELECT last_read_seq FROM conversation_participants WHERE user_id = $1",
+            hiring.recruiter.id,
+        )
+    assert marker == 1
+    assert [kind for kind, _, _ in recorder.heard] == ["message"]
