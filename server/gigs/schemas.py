@@ -1,0 +1,99 @@
+"""Request and response bodies for gigs (workflow 3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from server.api import DEFAULT_LIMIT, Limit
+from server.profiles.fields import Name, Prose, SearchText, SkillName, Summary, Url
+
+MAX_SKILLS = 20
+MAX_MEDIA = 20
+# Minor units (cents, paise): integers, never floats. The ceiling keeps every price exact
+# in JavaScript clients (< 2**53) and is far above any real gig.
+MAX_PRICE = 10**12
+
+GigStatus = Literal["active", "paused"]
+Currency = Annotated[
+    str, msgspec.Meta(pattern=r"\A[A-Z]{3}\Z", description="an ISO-4217 code, e.g. USD")
+]
+
+
+class Tier(msgspec.Struct, forbid_unknown_fields=True):
+    price: Annotated[
+        int, msgspec.Meta(gt=0, le=MAX_PRICE, description="in minor units (e.g. cents)")
+    ]
+    currency: Currency
+    delivery_days: Annotated[int, msgspec.Meta(ge=1, le=365)]
+    description: Summary
+
+
+class PricingTiers(msgspec.Struct, forbid_unknown_fields=True):
+    """`basic` is required; `standard` and `premium` are optional. Every tier uses the same
+    currency, and prices never decrease from basic to standard to premium."""
+
+    basic: Tier
+    standard: Tier | None = None
+    premium: Tier | None = None
+
+
+class MediaItem(msgspec.Struct, forbid_unknown_fields=True):
+    url: Url
+    type: Literal["image", "video"]
+    title: Name | None = None
+
+
+Skills = Annotated[list[SkillName], msgspec.Meta(max_length=MAX_SKILLS)]
+Gallery = Annotated[list[MediaItem], msgspec.Meta(max_length=MAX_MEDIA)]
+
+
+class GigCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Name
+    description: Prose
+    pricing_tiers: PricingTiers
+    skills: Skills = []
+    media_gallery: Gallery = []
+
+
+class GigUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """A partial update: absent fields stay as they are; pricing_tiers, skills and
+    media_gallery are replaced whole."""
+
+    title: Name | UnsetType = UNSET
+    description: Prose | UnsetType = UNSET
+    pricing_tiers: PricingTiers | UnsetType = UNSET
+    skills: Skills | UnsetType = UNSET
+    media_gallery: Gallery | UnsetType = UNSET
+    status: GigStatus | UnsetType = UNSET
+
+
+class Gig(msgspec.Struct):
+    id: uuid.UUID
+    freelancer_id: uuid.UUID
+    title: str
+    description: str
+    skills: list[str]
+    pricing_tiers: PricingTiers
+    media_gallery: list[MediaItem]
+    status: GigStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class GigSearch(msgspec.Struct, forbid_unknown_fields=True):
+    q: SearchText | None = None
+    skills: Skills = []
+    skills_match: Literal["all", "any"] = "all"
+    freelancer_id: uuid.UUID | None = None
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class GigPage(msgspec.Struct):
+    items: list[Gig]
+    next: str | None

@@ -1,0 +1,157 @@
+"""Profiles: who may see which fields, and validated partial updates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+import msgspec
+from msgspec import UNSET
+
+from server.db import Database, fetch_all
+from server.errors import FieldError, Forbidden, Invalid, NotFound
+from server.orgs.access import HIRE
+from server.profiles import schemas
+from server.profiles.fields import clean, normalize_skills
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+# The PATCH fields, in the order update_profile takes them.
+UPDATABLE = (
+    "full_name",
+    "headline",
+    "bio",
+    "resume_url",
+    "skills",
+    "experience",
+    "education",
+    "portfolio",
+)
+# Its value parameters: `skills` arrives as the `claimed` list alone.
+VALUE_PARAMS = tuple("claimed" if name == "skills" else name for name in UPDATABLE)
+
+
+def tidy(item: S) -> S:
+    """Trim every string field of a JSONB item; an optional one left empty becomes null."""
+    changes = {
+        name: clean(value)
+        for name in item.__struct_fields__
+        if isinstance(value := getattr(item, name), str)
+    }
+    return msgspec.structs.replace(item, **changes)
+
+
+def date_order_errors(body: schemas.ProfileUpdate) -> list[FieldError]:
+    errors = []
+    if body.experience is not UNSET:
+        for i, job in enumerate(body.experience):
+            if job.start_date and job.end_date and job.end_date < job.start_date:
+                errors.append(
+                    FieldError(
+                        field=f"body.experience[{i}].end_date",
+                        message="must not be before start_date",
+                    )
+                )
+    if body.education is not UNSET:
+        for i, school in enumerate(body.education):
+            if school.start_year and school.end_year and school.end_year < school.start_year:
+                errors.append(
+                    FieldError(
+                        field=f"body.education[{i}].end_year",
+                        message="must not be before start_year",
+                    )
+                )
+    return errors
+
+
+def linked_organizations(body: schemas.ProfileUpdate) -> dict[uuid.UUID, str]:
+    """Each organization an experience or education item links to, with its first field."""
+    links: dict[uuid.UUID, str] = {}
+    for section in ("experience", "education"):
+        items = getattr(body, section)
+        if items is UNSET:
+            continue
+        for i, item in enumerate(items):
+            if item.organization_id is not None:
+                links.setdefault(item.organization_id, f"body.{section}[{i}].organization_id")
+    return links
+
+
+def update_values(body: schemas.ProfileUpdate) -> dict[str, object]:
+    """The parameters of update_profile: which fields to set (`fields`) and their values."""
+    fields = [name for name in UPDATABLE if getattr(body, name) is not UNSET]
+    values: dict[str, object] = dict.fromkeys(VALUE_PARAMS)
+    for name in fields:
+        value = getattr(body, name)
+        if isinstance(value, schemas.SkillsUpdate):
+            values["claimed"] = normalize_skills(value.claimed)
+        elif isinstance(value, list):
+            values[name] = [tidy(item) for item in value]
+        else:
+            values[name] = clean(value)
+    values["fields"] = fields
+    return values
+
+
+def to_profile(row, show_resume: bool) -> schemas.Profile:
+    data = dict(row)
+    resume_url = data.pop("resume_url")
+    profile = msgspec.convert(data, schemas.Profile)
+    if show_resume:
+        profile.resume_url = resume_url
+    return profile
+
+
+class ProfileService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(
+        self, viewer_id: uuid.UUID, viewer_verified: bool, user_id: uuid.UUID
+    ) -> schemas.Profile:
+        """The owner sees everything; other verified users see the public fields, and the
+        resume too when they hire for a company the user applied to."""
+        is_owner = viewer_id == user_id
+        if not is_owner and not viewer_verified:
+            raise Forbidden("verify your email address to see other people's profiles")
+        q = self.db.q.profiles
+        async with self.db.connection() as conn:
+            row = await q.get_profile(conn, user_id=user_id)
+            if row is None:
+                raise NotFound("no such user")
+            show_resume = is_owner or await q.resume_visible_to(
+                conn, viewer_id=viewer_id, candidate_id=user_id, hiring_roles=sorted(HIRE)
+            )
+        return to_profile(row, show_resume)
+
+    async def update(
+        self, caller_id: uuid.UUID, user_id: uuid.UUID, body: schemas.ProfileUpdate
+    ) -> schemas.Profile:
+        if caller_id != user_id:
+            raise Forbidden("only the owner of a profile may edit it")
+        errors = date_order_errors(body)
+        if errors:
+            raise Invalid(f"{errors[0].field}: {errors[0].message}", errors)
+        values = update_values(body)
+        links = linked_organizations(body)
+        q = self.db.q.profiles
+        async with self.db.transaction() as tx:
+            if links:
+                rows = await fetch_all(
+                    q.existing_organization_ids, tx.conn, organization_ids=list(links)
+                )
+                found = {row["id"] for row in rows}
+                missing = [field for org, field in links.items() if org not in found]
+                if missing:
+                    raise Invalid(
+                        f"{missing[0]}: no such organization",
+                        [FieldError(field=f, message="no such organization") for f in missing],
+                    )
+            if values["fields"]:
+                updated = await q.update_profile(tx.conn, user_id=user_id, **values)
+                if updated is None:
+                    raise NotFound("no such user")
+            row = await q.get_profile(tx.conn, user_id=user_id)
+            if row is None:
+                raise NotFound("no such user")
+            return to_profile(row, show_resume=True)
