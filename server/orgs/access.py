@@ -1,6 +1,6 @@
 """Who may act for an organization: the one place membership-based permissions are checked.
 
-Rules (also in docs/authorization.md):
+Rules (also in docs/organizations.md):
 * ``admin`` members (active) manage the organization: edit it, manage its memberships,
   and do everything a recruiter does.
 * ``recruiter`` members (active) of a company post and edit its jobs and see and move its
