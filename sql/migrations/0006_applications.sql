@@ -2,11 +2,21 @@
 --
 -- Added beyond the design document, and why:
 -- * status is constrained to the state machine's states (submitted, viewed, shortlisted,
---   interviewing, offered, hired, rejected, withdrawn); transitions are enforced by the service.
+--   interviewing, offered, hired, rejected, withdrawn). Which moves are legal is decided by
+--   server/applications/states.py, and every move is a compare-and-set on status, so two
+--   concurrent moves cannot skip a step.
 -- * cover_letter: the one free-text field an applicant sends with an application.
--- * status_changed_at and updated_at: when the application last moved, for dashboards.
--- * an index on candidate_id ("my applications") and (job_id, submitted_at, id) for the
---   keyset-paginated applicant list; the UNIQUE (job_id, candidate_id) is the "apply once" rule.
+-- * status_changed_at: when the application last moved, for dashboards and "new since".
+-- * created_at / updated_at with the shared trigger.
+-- * UNIQUE (job_id, candidate_id) is the design document's "apply once" rule; apply inserts
+--   with ON CONFLICT DO NOTHING against it, so two simultaneous clicks make one application.
+--
+-- Indexes, one per query in sql/applications/applications.sql:
+--   a job's applicants, newest first          job_applications_job_recent_idx
+--   ... filtered by status (a pipeline column) job_applications_job_status_idx
+--   a candidate's applications (+ FK)         job_applications_candidate_recent_idx
+--   (a candidate has few applications, so their status filter reads those rows)
+-- The unique index also leads with job_id, but cannot give the (submitted_at, id) order.
 
 CREATE TABLE job_applications (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -19,12 +29,16 @@ CREATE TABLE job_applications (
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     UNIQUE (job_id, candidate_id),
-    CONSTRAINT applications_status_known CHECK (status IN (
+    CONSTRAINT job_applications_status_known CHECK (status IN (
         'submitted', 'viewed', 'shortlisted', 'interviewing', 'offered', 'hired',
         'rejected', 'withdrawn'
     ))
 );
-CREATE INDEX applications_candidate_idx ON job_applications (candidate_id, submitted_at DESC, id DESC);
-CREATE INDEX applications_job_idx ON job_applications (job_id, submitted_at DESC, id DESC);
-CREATE TRIGGER applications_set_updated_at BEFORE UPDATE ON job_applications
+CREATE INDEX job_applications_job_recent_idx
+    ON job_applications (job_id, submitted_at DESC, id DESC);
+CREATE INDEX job_applications_job_status_idx
+    ON job_applications (job_id, status, submitted_at DESC, id DESC);
+CREATE INDEX job_applications_candidate_recent_idx
+    ON job_applications (candidate_id, submitted_at DESC, id DESC);
+CREATE TRIGGER job_applications_set_updated_at BEFORE UPDATE ON job_applications
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();

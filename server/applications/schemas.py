@@ -1,0 +1,75 @@
+"""Request and response bodies for job applications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from server.api import DEFAULT_LIMIT, Limit
+from server.applications.states import Status
+from server.jobs.schemas import NO_NUL
+
+CoverLetter = Annotated[str, msgspec.Meta(max_length=10_000, pattern=NO_NUL)]
+
+
+class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    cover_letter: CoverLetter | None = None
+
+
+class ApplicationStatusChange(msgspec.Struct, forbid_unknown_fields=True):
+    status: Status
+
+
+class ApplicationListQuery(msgspec.Struct, forbid_unknown_fields=True):
+    status: Status | None = None
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Annotated[str, msgspec.Meta(max_length=512)] | None = None
+
+
+class Application(msgspec.Struct):
+    id: uuid.UUID
+    job_id: uuid.UUID
+    job_title: str
+    company_id: uuid.UUID
+    company_name: str
+    candidate_id: uuid.UUID
+    status: Status
+    cover_letter: str | None
+    submitted_at: datetime
+    status_changed_at: datetime
+    updated_at: datetime
+
+
+class CandidateSkills(msgspec.Struct):
+    claimed: list[str] = []
+    verified: list[str] = []
+
+
+class Candidate(msgspec.Struct):
+    """What a hiring member sees of an applicant: account email and public profile."""
+
+    id: uuid.UUID
+    email: str
+    full_name: str | None
+    headline: str | None
+    resume_url: str | None
+    skills: CandidateSkills
+
+
+class Applicant(Application):
+    """An application with its candidate, as the review screen shows it."""
+
+    candidate: Candidate
+
+
+class ApplicationPage(msgspec.Struct):
+    items: list[Application]
+    next: str | None = None
+
+
+class ApplicantPage(msgspec.Struct):
+    items: list[Applicant]
+    next: str | None = None

@@ -1,0 +1,246 @@
+"""Job applications: applying, reviewing, and moving through the state machine.
+
+Who is who, for one application: its ``candidate``, and the ``company`` (active admin and
+recruiter members of the hiring company). Anyone else is told the application does not exist.
+When the candidate also hires for that company, they act as the candidate: nobody moves their
+own application along the pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+
+from server.api import decode_cursor, encode_cursor
+from server.applications import schemas, states
+from server.applications.events import (
+    APPLICATION_CREATED,
+    APPLICATION_STATUS,
+    ApplicationCreatedPayload,
+    ApplicationStatusPayload,
+    Event,
+    Notify,
+)
+from server.db import Database, Transaction, fetch_all
+from server.errors import Conflict, Forbidden, NotFound
+from server.orgs.access import HIRE, has_org_role, require_org_role
+
+APPLICANT_ROLES = frozenset({"student", "professional"})
+NO_SUCH_APPLICATION = "no such application"
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+_CANDIDATE_COLUMNS = ("email", "full_name", "headline", "resume_url", "skills")
+
+
+def to_application(row: asyncpg.Record) -> schemas.Application:
+    return msgspec.convert(dict(row), schemas.Application)
+
+
+def to_applicant(row: asyncpg.Record) -> schemas.Applicant:
+    data = dict(row)
+    candidate = {name: data.pop(f"candidate_{name}") for name in _CANDIDATE_COLUMNS}
+    candidate["id"] = data["candidate_id"]
+    candidate["skills"] = candidate["skills"] or {}
+    return msgspec.convert({**data, "candidate": candidate}, schemas.Applicant)
+
+
+def page_after(cursor: str | None) -> dict[str, Any]:
+    after = decode_cursor(cursor, (AwareDatetime, uuid.UUID))
+    return {
+        "after_submitted_at": after[0] if after else None,
+        "after_id": after[1] if after else None,
+    }
+
+
+def next_cursor(rows: list[asyncpg.Record], limit: int) -> str | None:
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor(last["submitted_at"], last["id"])
+
+
+class ApplicationService:
+    def __init__(self, db: Database, notify: Notify | None = None):
+        self.db = db
+        self.notify = notify
+
+    def _announce(self, tx: Transaction, event: Event) -> None:
+        if self.notify is not None:
+            tx.after_commit(functools.partial(self.notify, event))
+
+    async def _actor(
+        self, conn: asyncpg.Connection, user_id: uuid.UUID, row: asyncpg.Record
+    ) -> states.Actor | None:
+        if row["candidate_id"] == user_id:
+            return states.CANDIDATE
+        if await has_org_role(self.db, conn, user_id, row["company_id"], HIRE):
+            return states.COMPANY
+        return None
+
+    async def _hiring_members(
+        self, conn: asyncpg.Connection, company_id: uuid.UUID
+    ) -> tuple[uuid.UUID, ...]:
+        rows = await fetch_all(
+            self.db.q.applications.list_members_with_roles,
+            conn,
+            organization_id=company_id,
+            roles=sorted(HIRE),
+        )
+        return tuple(row["user_id"] for row in rows)
+
+    async def apply(
+        self,
+        user_id: uuid.UUID,
+        roles: Iterable[str],
+        job_id: uuid.UUID,
+        body: schemas.ApplicationCreate,
+    ) -> schemas.Application:
+        """Workflow 2, step 3: a student or professional applies to an open job, once."""
+        if not APPLICANT_ROLES & set(roles):
+            raise Forbidden("only students and professionals apply to jobs")
+        cover_letter = (body.cover_letter or "").strip() or None
+        q = self.db.q.applications
+        async with self.db.transaction() as tx:
+            job = await q.get_job_to_apply(tx.conn, job_id=job_id)
+            if job is None:
+                raise NotFound("no such job")
+            if job["status"] != "open":
+                raise Conflict("this job is closed and no longer takes applications")
+            if await has_org_role(self.db, tx.conn, user_id, job["company_id"], HIRE):
+                raise Forbidden("members who hire for this company cannot apply to its jobs")
+            application_id = await q.insert_application(
+                tx.conn, job_id=job_id, candidate_id=user_id, cover_letter=cover_letter
+            )
+            if application_id is None:
+                raise Conflict("you have already applied to this job")
+            row = await q.get_application(tx.conn, application_id=application_id)
+            payload = ApplicationCreatedPayload(
+                application_id=row["id"],
+                job_id=row["job_id"],
+                job_title=row["job_title"],
+                company_id=row["company_id"],
+                candidate_id=row["candidate_id"],
+                status=row["status"],
+                submitted_at=row["submitted_at"],
+            )
+            recipients = await self._hiring_members(tx.conn, row["company_id"])
+            self._announce(tx, Event(APPLICATION_CREATED, payload, recipients))
+            return to_application(row)
+
+    async def list_mine(
+        self, user_id: uuid.UUID, query: schemas.ApplicationListQuery
+    ) -> schemas.ApplicationPage:
+        async with self.db.connection() as conn:
+            rows = await fetch_all(
+                self.db.q.applications.list_candidate_applications,
+                conn,
+                candidate_id=user_id,
+                status=query.status,
+                limit=query.limit + 1,  # one more than the page tells whether there is a next
+                **page_after(query.cursor),
+            )
+        return schemas.ApplicationPage(
+            items=[to_application(row) for row in rows[: query.limit]],
+            next=next_cursor(rows, query.limit),
+        )
+
+    async def list_for_job(
+        self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicationListQuery
+    ) -> schemas.ApplicantPage:
+        """Workflow 1, step 3: a job's applicants with their profiles, for its hiring team."""
+        after = page_after(query.cursor)
+        async with self.db.connection() as conn:
+            company_id = await self.db.q.jobs.get_job_company(conn, job_id=job_id)
+            if company_id is None:
+                raise NotFound("no such job")
+            await require_org_role(
+                self.db, conn, user_id, company_id, HIRE, "see its job applications"
+            )
+            rows = await fetch_all(
+                self.db.q.applications.list_job_applications,
+                conn,
+                job_id=job_id,
+                status=query.status,
+                limit=query.limit + 1,
+                **after,
+            )
+        return schemas.ApplicantPage(
+            items=[to_applicant(row) for row in rows[: query.limit]],
+            next=next_cursor(rows, query.limit),
+        )
+
+    async def _move(
+        self,
+        tx: Transaction,
+        row: asyncpg.Record,
+        target: states.Status,
+        user_id: uuid.UUID,
+        recipients: tuple[uuid.UUID, ...],
+    ) -> asyncpg.Record | None:
+        """Compare-and-set ``row`` to ``target``; the fresh row, or None if it moved meanwhile."""
+        q = self.db.q.applications
+        moved = await q.move_application(
+            tx.conn, application_id=row["id"], expected=row["status"], status=target
+        )
+        if moved is None:
+            return None
+        fresh = await q.get_application(tx.conn, application_id=row["id"])
+        payload = ApplicationStatusPayload(
+            application_id=fresh["id"],
+            job_id=fresh["job_id"],
+            job_title=fresh["job_title"],
+            company_id=fresh["company_id"],
+            candidate_id=fresh["candidate_id"],
+            previous_status=row["status"],
+            status=fresh["status"],
+            changed_by=user_id,
+            changed_at=fresh["status_changed_at"],
+        )
+        self._announce(tx, Event(APPLICATION_STATUS, payload, recipients))
+        return fresh
+
+    async def open(self, user_id: uuid.UUID, application_id: uuid.UUID) -> schemas.Applicant:
+        """Read one application; a hiring member opening a submitted one marks it viewed
+        (workflow 1, step 3.3), which the candidate is told about."""
+        q = self.db.q.applications
+        async with self.db.transaction() as tx:
+            row = await q.get_application(tx.conn, application_id=application_id)
+            actor = await self._actor(tx.conn, user_id, row) if row else None
+            if row is None or actor is None:
+                raise NotFound(NO_SUCH_APPLICATION)
+            if actor == states.COMPANY and row["status"] == "submitted":
+                fresh = await self._move(tx, row, "viewed", user_id, (row["candidate_id"],))
+                # None: another reviewer's move won the race; show what is there now.
+                row = fresh or await q.get_application(tx.conn, application_id=application_id)
+            return to_applicant(row)
+
+    async def move(
+        self, user_id: uuid.UUID, application_id: uuid.UUID, target: states.Status
+    ) -> schemas.Applicant:
+        """Move an application along the state machine (see states.py for the rules)."""
+        q = self.db.q.applications
+        async with self.db.transaction() as tx:
+            row = await q.get_application(tx.conn, application_id=application_id)
+            actor = await self._actor(tx.conn, user_id, row) if row else None
+            if row is None or actor is None:
+                raise NotFound(NO_SUCH_APPLICATION)
+            states.check_move(row["status"], target, actor)
+            # The candidate hears about the company's moves; the company about a withdrawal.
+            recipients = (
+                (row["candidate_id"],)
+                if actor == states.COMPANY
+                else await self._hiring_members(tx.conn, row["company_id"])
+            )
+            fresh = await self._move(tx, row, target, user_id, recipients)
+            if fresh is None:
+                current = await q.get_application_status(tx.conn, application_id=application_id)
+                allowed = states.describe(states.next_statuses(current, actor))
+                raise Conflict(
+                    f"the application moved to {current} meanwhile; allowed next: {allowed}"
+                )
+            return to_applicant(fresh)
