@@ -1,8 +1,8 @@
 """Helpers for profile tests.
 
-The jobs and applications routes are written in parallel with this domain, so the
-"candidate applied to a company" situation is set up with SQL here, straight into the
-tables of migrations 0004 and 0006.
+The "candidate applied to a company" situation is set up with SQL here, straight into the
+tables of migrations 0004 and 0006: it was written before the jobs and applications routes
+landed, and it sets statuses and memberships the routes would need several calls for.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """resume_url is private: its owner, and hiring members of companies the user applied to.
 
-Applications are inserted with SQL (see conftest.py) while the jobs and applications routes
-are being written.
+Most cases insert the application with SQL (see conftest.py) to set up memberships and
+statuses directly; the last test goes through the real apply and withdraw routes.
 """
 
 from __future__ import annotations
@@ -69,4 +69,24 @@ async def test_platform_admin_does_not_see_the_resume(api, db):
     candidate = await _candidate(api)
     admin = await api.admin(db)
     seen = await api.get(f"/api/profiles/{candidate.id}", as_=admin, expect=200)
+    assert "resume_url" not in seen
+
+
+async def test_resume_follows_a_real_application_until_it_is_withdrawn(api):
+    candidate = await _candidate(api)
+    hr = await api.sign_up(["employer"])
+    company = await api.company(hr)
+    job = await api.job(hr, company["id"])
+    application = await api.post(
+        f"/api/jobs/{job['id']}/applications", {}, as_=candidate, expect=201
+    )
+    seen = await api.get(f"/api/profiles/{candidate.id}", as_=hr, expect=200)
+    assert seen["resume_url"] == RESUME
+    await api.post(
+        f"/api/applications/{application['id']}/status",
+        {"status": "withdrawn"},
+        as_=candidate,
+        expect=200,
+    )
+    seen = await api.get(f"/api/profiles/{candidate.id}", as_=hr, expect=200)
     assert "resume_url" not in seen
