@@ -1,9 +1,6 @@
 """Fixtures for messaging: the people and contexts conversations are started about, and small
-drivers for the conversation routes.
-
-Jobs, applications, gigs and membership changes belong to other domains whose routes are
-still being built, so their rows are inserted with SQL here; conversations and messages are
-only ever made through the messaging routes.
+drivers for the conversation routes. Everything is made through the REST routes of its
+domain, as a client would.
 """
 
 from __future__ import annotations
@@ -24,49 +21,47 @@ class Chat:
         self.api = api
         self.db = db
 
-    # -- rows owned by other domains -------------------------------------------------------
+    # -- other domains' rows -------------------------------------------------------------
 
     async def add_member(
-        self, org: dict, user: User, role: str = "recruiter", status: str = "active"
+        self, org: dict, admin: User, user: User, role: str, status: str = "active"
     ) -> None:
-        async with self.db.connection() as conn:
-            await conn.execute(
-                "INSERT INTO organization_memberships (user_id, organization_id, role_in_org,"
-                " status) VALUES ($1, $2, $3, $4)",
-                user.id,
-                uuid.UUID(org["id"]),
-                role,
-                status,
-            )
+        """Make `user` a member with `status` through the membership routes: `admin`
+        invites, the invitee accepts (active), and the admin ends it again (inactive)."""
+        invitation = await self.api.post(
+            f"/api/organizations/{org['id']}/memberships",
+            {"role_in_org": role, "user_id": str(user.id)},
+            as_=admin,
+            expect=201,
+        )
+        if status == "pending":
+            return
+        action = f"/api/memberships/{invitation['id']}"
+        await self.api.post(f"{action}/approve", as_=user, expect=200)
+        if status == "inactive":
+            await self.api.post(f"{action}/deactivate", as_=admin, expect=200)
 
     async def job(self, company: dict, poster: User) -> uuid.UUID:
-        async with self.db.connection() as conn:
-            return await conn.fetchval(
-                "INSERT INTO jobs (company_id, poster_id, title, description)"
-                " VALUES ($1, $2, 'Backend Intern', 'Build APIs.') RETURNING id",
-                uuid.UUID(company["id"]),
-                poster.id,
-            )
+        return uuid.UUID((await self.api.job(poster, company["id"]))["id"])
 
     async def application(self, job_id: uuid.UUID, candidate: User) -> uuid.UUID:
-        async with self.db.connection() as conn:
-            return await conn.fetchval(
-                "INSERT INTO job_applications (job_id, candidate_id) VALUES ($1, $2) RETURNING id",
-                job_id,
-                candidate.id,
-            )
+        path = f"/api/jobs/{job_id}/applications"
+        return uuid.UUID((await self.api.post(path, {}, as_=candidate, expect=201))["id"])
 
     async def gig(self, freelancer: User) -> uuid.UUID:
-        tiers = {
-            "basic": {"price": 5000, "currency": "USD", "delivery_days": 3, "description": "A logo"}
+        body = {
+            "title": "Logo design",
+            "description": "I draw logos.",
+            "pricing_tiers": {
+                "basic": {
+                    "price": 5000,
+                    "currency": "USD",
+                    "delivery_days": 3,
+                    "description": "One logo",
+                }
+            },
         }
-        async with self.db.connection() as conn:
-            return await conn.fetchval(
-                "INSERT INTO gigs (freelancer_id, title, description, pricing_tiers)"
-                " VALUES ($1, 'Logo design', 'I draw logos.', $2) RETURNING id",
-                freelancer.id,
-                tiers,
-            )
+        return uuid.UUID((await self.api.post("/api/gigs", body, as_=freelancer, expect=201))["id"])
 
     # -- messaging routes ------------------------------------------------------------------
 
@@ -135,7 +130,7 @@ async def hiring(api, chat: Chat) -> Hiring:
     admin = await api.sign_up(["employer"], full_name="Hana Admin")
     company = await api.company(admin, name="Acme")
     recruiter = await api.sign_up(["employer"], full_name="Rita Recruiter")
-    await chat.add_member(company, recruiter, "recruiter")
+    await chat.add_member(company, admin, recruiter, "recruiter")
     candidate = await api.sign_up(["student"], full_name="Cam Candidate")
     job_id = await chat.job(company, admin)
     application_id = await chat.application(job_id, candidate)

@@ -59,7 +59,7 @@ async def test_recruiter_without_active_membership_cannot_see_the_application(
     api, chat, hiring, status
 ):
     former = await api.sign_up(["employer"])
-    await chat.add_member(hiring.company, former, "recruiter", status)
+    await chat.add_member(hiring.company, hiring.admin, former, "recruiter", status)
     await chat.start(former, [hiring.candidate], "application", hiring.application_id, expect=404)
     await chat.start(hiring.candidate, [former], "application", hiring.application_id, expect=403)
     assert await chat.counts() == NOTHING
@@ -67,7 +67,7 @@ async def test_recruiter_without_active_membership_cannot_see_the_application(
 
 async def test_plain_employee_of_the_company_is_not_a_hiring_party(api, chat, hiring):
     employee = await api.sign_up(["professional"])
-    await chat.add_member(hiring.company, employee, "employee")
+    await chat.add_member(hiring.company, hiring.admin, employee, "employee")
     await chat.start(employee, [hiring.candidate], "application", hiring.application_id, expect=404)
     assert await chat.counts() == NOTHING
 
@@ -131,8 +131,8 @@ async def test_active_members_of_an_organization_start_a_group_conversation(api,
     owner = await api.sign_up(["student"])
     institute = await api.institute(owner)
     a, b = await api.sign_up(["student"]), await api.sign_up(["student"])
-    await chat.add_member(institute, a, "student")
-    await chat.add_member(institute, b, "faculty")
+    await chat.add_member(institute, owner, a, "student")
+    await chat.add_member(institute, owner, b, "faculty")
     conversation = await chat.start(owner, [a, b], "organization", institute["id"])
     assert len(conversation["participants"]) == 3
 
@@ -142,9 +142,9 @@ async def test_organization_conversation_refuses_non_active_members(api, chat, s
     owner = await api.sign_up(["student"])
     institute = await api.institute(owner)
     member = await api.sign_up(["student"])
-    await chat.add_member(institute, member, "student")
+    await chat.add_member(institute, owner, member, "student")
     applicant = await api.sign_up(["student"])
-    await chat.add_member(institute, applicant, "student", status)
+    await chat.add_member(institute, owner, applicant, "student", status)
     await chat.start(owner, [member, applicant], "organization", institute["id"], expect=403)
     await chat.start(applicant, [owner], "organization", institute["id"], expect=403)
     assert await chat.counts() == NOTHING
