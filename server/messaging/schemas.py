@@ -20,6 +20,9 @@ MAX_CONTENT_CHARS = 10_000
 # policy checks a single start request can cause.
 MAX_PARTICIPANTS = 50
 
+# Seqs are BIGINT; a larger number could never name a message, and must not reach the driver.
+MAX_SEQ = 2**63 - 1
+
 ContextType = Literal["application", "gig", "organization"]
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CONTENT_CHARS)]
 AttachmentUrl = Annotated[
@@ -85,7 +88,9 @@ class ConversationStart(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ReadUpTo(msgspec.Struct, forbid_unknown_fields=True):
-    seq: Annotated[int, msgspec.Meta(ge=0, description="mark every message up to this seq read")]
+    seq: Annotated[
+        int, msgspec.Meta(ge=0, le=MAX_SEQ, description="mark every message up to this seq read")
+    ]
 
 
 class ConversationListQuery(msgspec.Struct, forbid_unknown_fields=True):
@@ -95,10 +100,16 @@ class ConversationListQuery(msgspec.Struct, forbid_unknown_fields=True):
 
 class MessageListQuery(msgspec.Struct, forbid_unknown_fields=True):
     before: (
-        Annotated[int, msgspec.Meta(ge=1, description="newest-first page below this seq")] | None
+        Annotated[
+            int, msgspec.Meta(ge=1, le=MAX_SEQ, description="newest-first page below this seq")
+        ]
+        | None
     ) = None
     after: (
-        Annotated[int, msgspec.Meta(ge=0, description="oldest-first page above this seq")] | None
+        Annotated[
+            int, msgspec.Meta(ge=0, le=MAX_SEQ, description="oldest-first page above this seq")
+        ]
+        | None
     ) = None
     limit: Limit = 50
 

@@ -182,6 +182,8 @@ async def test_history_of_an_empty_conversation_is_empty(chat, pair):
         {"limit": 0},
         {"limit": 101},
         {"before": "x"},
+        {"before": 2**63},
+        {"after": 10**20},
         {"page": 2},
     ],
 )

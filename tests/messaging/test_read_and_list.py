@@ -59,7 +59,9 @@ async def test_reading_beyond_the_last_message_is_422(chat, pair):
     assert seen["unread_count"] == 1
 
 
-@pytest.mark.parametrize("body", [{}, {"seq": -1}, {"seq": "3"}, {"seq": 1, "extra": True}])
+@pytest.mark.parametrize(
+    "body", [{}, {"seq": -1}, {"seq": "3"}, {"seq": 2**63}, {"seq": 1, "extra": True}]
+)
 async def test_malformed_read_request_is_422(chat, pair, body):
     _, candidate, conversation = pair
     path = f"/api/conversations/{conversation['id']}/read"
