@@ -48,21 +48,15 @@ class CandidateSkills(msgspec.Struct):
     verified: list[str] = []
 
 
-class Candidate(msgspec.Struct):
-    """What a hiring member sees of an applicant: account email and public profile."""
+class Applicant(Application):
+    """An application with what a hiring member sees of its candidate: account email and
+    public profile (workflow 1, step 3)."""
 
-    id: uuid.UUID
     email: str
     full_name: str | None
     headline: str | None
     resume_url: str | None
     skills: CandidateSkills
-
-
-class Applicant(Application):
-    """An application with its candidate, as the review screen shows it."""
-
-    candidate: Candidate
 
 
 class ApplicationPage(msgspec.Struct):

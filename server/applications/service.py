@@ -34,7 +34,6 @@ from server.orgs.access import HIRE, has_org_role, require_org_role
 APPLICANT_ROLES = frozenset({"student", "professional"})
 NO_SUCH_APPLICATION = "no such application"
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
-_CANDIDATE_COLUMNS = ("email", "full_name", "headline", "resume_url", "skills")
 
 
 def to_application(row: asyncpg.Record) -> schemas.Application:
@@ -42,11 +41,8 @@ def to_application(row: asyncpg.Record) -> schemas.Application:
 
 
 def to_applicant(row: asyncpg.Record) -> schemas.Applicant:
-    data = dict(row)
-    candidate = {name: data.pop(f"candidate_{name}") for name in _CANDIDATE_COLUMNS}
-    candidate["id"] = data["candidate_id"]
-    candidate["skills"] = candidate["skills"] or {}
-    return msgspec.convert({**data, "candidate": candidate}, schemas.Applicant)
+    # a candidate without a profile row (LEFT JOIN) still gets the documented skills shape
+    return msgspec.convert({**dict(row), "skills": row["skills"] or {}}, schemas.Applicant)
 
 
 def page_after(cursor: str | None) -> dict[str, Any]:

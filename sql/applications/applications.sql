@@ -17,9 +17,7 @@ RETURNING id;
 -- One application with its job, company and candidate (the review screen's columns).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at, u.email AS candidate_email, p.full_name AS candidate_full_name,
-       p.headline AS candidate_headline, p.resume_url AS candidate_resume_url,
-       p.skills AS candidate_skills
+       a.updated_at, u.email, p.full_name, p.headline, p.resume_url, p.skills
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
@@ -46,9 +44,7 @@ LIMIT :limit;
 -- A job's applicants joined with users and profiles (workflow 1, step 3), newest first.
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at, u.email AS candidate_email, p.full_name AS candidate_full_name,
-       p.headline AS candidate_headline, p.resume_url AS candidate_resume_url,
-       p.skills AS candidate_skills
+       a.updated_at, u.email, p.full_name, p.headline, p.resume_url, p.skills
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id

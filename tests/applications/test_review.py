@@ -76,7 +76,7 @@ async def test_candidate_opening_their_application_does_not_mark_it_viewed(
     before = await application_row(db, applied["id"])
     opened = await api.get(f"/api/applications/{applied['id']}", as_=student, expect=200)
     assert opened["status"] == "submitted"
-    assert opened["candidate"]["id"] == str(student.id)
+    assert opened["candidate_id"] == str(student.id)
     assert await application_row(db, applied["id"]) == before
 
 
