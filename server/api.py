@@ -16,7 +16,7 @@ import enum
 import re
 import typing
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -258,6 +258,16 @@ Limit = typing.Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT)]
 def encode_cursor(*values: Any) -> str:
     """An opaque cursor: the sort key of the last row returned, base64url-encoded JSON."""
     return base64.urlsafe_b64encode(_encoder.encode(list(values))).decode().rstrip("=")
+
+
+def keyset_page(
+    rows: Sequence[Any], limit: int, sort_key: Callable[[Any], tuple]
+) -> tuple[list[Any], str | None]:
+    """Split rows fetched with ``limit + 1`` into one page and the cursor for the next page
+    (the sort key of the page's last row), or ``None`` when this is the last page."""
+    page = list(rows[:limit])
+    next_cursor = encode_cursor(*sort_key(page[-1])) if len(rows) > limit else None
+    return page, next_cursor
 
 
 def decode_cursor(cursor: str | None, types: tuple[type, ...]) -> tuple | None:

@@ -77,7 +77,13 @@ class Database:
     @classmethod
     async def connect(cls, dsn: str, min_size: int = 1, max_size: int = 10) -> Database:
         pool = await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, init=_init_connection
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            # Search queries use optional filters (`:x IS NULL OR ...`); a cached generic
+            # plan would ignore the GIN indexes those filters need, so plan every call.
+            server_settings={"plan_cache_mode": "force_custom_plan"},
         )
         return cls(pool, load_queries())
 

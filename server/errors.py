@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 import msgspec
 from aiohttp import web
 
@@ -133,6 +134,17 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         problem = PayloadTooLarge(exc.text or "request body too large").problem()
         return (
             problem_response(problem) if is_api else web.Response(text=problem.detail, status=413)
+        )
+    except asyncpg.DataError as exc:
+        # Validation should have caught this (a NUL byte, a number out of range, ...): it is
+        # the client's value, so a 422 and nothing written (the transaction rolled back).
+        # Logged so the missing validation gets added where it belongs.
+        log.warning(
+            "data error reached the database on %s %s: %s", request.method, request.path, exc
+        )
+        problem = Invalid(f"a value was refused by the database: {exc}").problem()
+        return (
+            problem_response(problem) if is_api else web.Response(text=problem.detail, status=422)
         )
     except web.HTTPException as exc:
         if exc.status < 400 or not is_api:

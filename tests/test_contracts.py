@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+from aiohttp import web
 from openapi_spec_validator import validate
 
 from server.api import ENDPOINTS
+from server.errors import error_middleware
 
 
 async def test_malformed_json_is_400_problem_and_writes_nothing(api, db):
@@ -90,3 +92,29 @@ async def test_api_docs_page_lists_every_operation(api):
     html = await response.text()
     for endpoint in ENDPOINTS:
         assert f'id="{endpoint.handler.__name__}"' in html
+
+
+async def test_values_with_nul_bytes_are_422_everywhere(api):
+    user = await api.sign_up(["employer"])
+    await api.patch(f"/api/profiles/{user.id}", {"headline": "a\u0000b"}, as_=user, expect=422)
+    await api.post(
+        "/api/organizations", {"name": "a\u0000b", "type": "company"}, as_=user, expect=422
+    )
+    for path in ("/api/organizations?q=a%00b", "/api/jobs?q=a%00b", "/api/gigs?q=a%00b"):
+        await api.get(path, as_=user, expect=422)
+
+
+async def test_a_value_the_database_refuses_is_422_not_500(db, aiohttp_client):
+    """The last line of defence: a value that slips past validation is still a 4xx."""
+
+    async def handler(request: web.Request) -> web.Response:
+        async with db.connection() as conn:
+            await conn.execute("SELECT $1::text", "nul \x00 byte")  # PostgreSQL refuses NUL
+        return web.Response(text="unreachable")
+
+    app = web.Application(middlewares=[error_middleware])
+    app.router.add_post("/api/probe", handler)
+    client = await aiohttp_client(app)
+    response = await client.post("/api/probe")
+    assert response.status == 422
+    assert response.content_type == "application/problem+json"

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import msgspec
 
+from server import fields
 from server.api import DEFAULT_LIMIT, Limit
 from server.applications.states import Status
-from server.jobs.schemas import NO_NUL
 
-CoverLetter = Annotated[str, msgspec.Meta(max_length=10_000, pattern=NO_NUL)]
+CoverLetter = fields.LongText
 
 
 class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):

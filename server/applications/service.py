@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, encode_cursor
+from server.api import decode_cursor, keyset_page
 from server.applications import schemas, states
 from server.applications.events import (
     APPLICATION_CREATED,
@@ -45,19 +45,16 @@ def to_applicant(row: asyncpg.Record) -> schemas.Applicant:
     return msgspec.convert({**dict(row), "skills": row["skills"] or {}}, schemas.Applicant)
 
 
+def _submitted_key(row: asyncpg.Record) -> tuple:
+    return (row["submitted_at"], row["id"])
+
+
 def page_after(cursor: str | None) -> dict[str, Any]:
     after = decode_cursor(cursor, (AwareDatetime, uuid.UUID))
     return {
         "after_submitted_at": after[0] if after else None,
         "after_id": after[1] if after else None,
     }
-
-
-def next_cursor(rows: list[asyncpg.Record], limit: int) -> str | None:
-    if len(rows) <= limit:
-        return None
-    last = rows[limit - 1]
-    return encode_cursor(last["submitted_at"], last["id"])
 
 
 class ApplicationService:
@@ -140,10 +137,8 @@ class ApplicationService:
                 limit=query.limit + 1,  # one more than the page tells whether there is a next
                 **page_after(query.cursor),
             )
-        return schemas.ApplicationPage(
-            items=[to_application(row) for row in rows[: query.limit]],
-            next=next_cursor(rows, query.limit),
-        )
+        page, next_cursor = keyset_page(rows, query.limit, _submitted_key)
+        return schemas.ApplicationPage(items=[to_application(r) for r in page], next=next_cursor)
 
     async def list_for_job(
         self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicationListQuery
@@ -165,10 +160,8 @@ class ApplicationService:
                 limit=query.limit + 1,
                 **after,
             )
-        return schemas.ApplicantPage(
-            items=[to_applicant(row) for row in rows[: query.limit]],
-            next=next_cursor(rows, query.limit),
-        )
+        page, next_cursor = keyset_page(rows, query.limit, _submitted_key)
+        return schemas.ApplicantPage(items=[to_applicant(r) for r in page], next=next_cursor)
 
     async def _move(
         self,

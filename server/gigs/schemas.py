@@ -10,7 +10,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from server.api import DEFAULT_LIMIT, Limit
-from server.profiles.fields import Name, Prose, SearchText, SkillName, Summary, Url
+from server.fields import Name, Prose, SearchText, SkillName, Summary, Url
 
 MAX_SKILLS = 20
 MAX_MEDIA = 20

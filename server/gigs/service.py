@@ -8,11 +8,11 @@ from datetime import datetime
 import msgspec
 from msgspec import UNSET
 
-from server.api import decode_cursor, encode_cursor
+from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all
 from server.errors import BadRequest, FieldError, Forbidden, Invalid, NotFound
+from server.fields import clean, normalize_skills
 from server.gigs import schemas
-from server.profiles.fields import clean, normalize_skills
 
 TIERS = ("basic", "standard", "premium")
 UPDATABLE = ("title", "description", "skills", "pricing_tiers", "media_gallery", "status")
@@ -182,10 +182,7 @@ class GigService:
                     after_id=after_id,
                     **filters,
                 )
-        page, more = rows[: query.limit], len(rows) > query.limit
-        next_cursor = None
-        if more:
-            last = page[-1]
-            key = last["rank"] if text else last["created_at"]
-            next_cursor = encode_cursor(key, last["id"])
+        page, next_cursor = keyset_page(
+            rows, query.limit, lambda r: (r["rank"] if text else r["created_at"], r["id"])
+        )
         return schemas.GigPage(items=[to_gig(row) for row in page], next=next_cursor)

@@ -13,10 +13,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from server import fields
 from server.api import DEFAULT_LIMIT, Limit
 
-# PostgreSQL text cannot hold NUL; refusing it here keeps it a 422 instead of a driver error.
-NO_NUL = r"^[^\x00]*$"
 MAX_SKILLS = 30
 MAX_ATTACHMENTS = 10
 BIGINT_MAX = 2**63 - 1
@@ -25,13 +24,14 @@ EmploymentType = Literal["internship", "full_time", "part_time", "contract"]
 JobStatus = Literal["open", "closed"]
 AttachmentType = Literal["pdf", "video", "image", "document"]
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=NO_NUL)]
-Description = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000, pattern=NO_NUL)]
-Location = Annotated[str, msgspec.Meta(max_length=255, pattern=NO_NUL)]
-Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=NO_NUL)]
+# Shared string types refuse NUL (PostgreSQL cannot store it) and blank one-liners.
+Title = fields.Name
+Description = fields.Prose
+Location = fields.line(255, "a place")
+Skill = fields.SkillName
 Skills = Annotated[list[Skill], msgspec.Meta(max_length=MAX_SKILLS)]
 # http(s) for now; a later issue binds attachments to verified uploads.
-Url = Annotated[str, msgspec.Meta(max_length=1024, pattern=r"^https?://[^\s\x00]+$")]
+Url = fields.Url
 Money = Annotated[int, msgspec.Meta(ge=0, le=BIGINT_MAX, description="minor units (cents)")]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
@@ -103,7 +103,7 @@ class JobPage(msgspec.Struct):
 class JobSearchQuery(msgspec.Struct, forbid_unknown_fields=True):
     """Query string of ``GET /api/jobs``; ``skills`` may repeat or be comma-separated."""
 
-    q: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)] | None = None
+    q: fields.SearchText | None = None
     skills: Annotated[list[Skill], msgspec.Meta(max_length=20)] = []
     skills_match: Literal["all", "any"] = "all"
     location: Location | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, encode_cursor
+from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all
 from server.errors import Conflict, Invalid, NotFound
 from server.jobs import schemas
@@ -186,10 +186,7 @@ class JobService:
                     after_id=after_id,
                     **params,
                 )
-        page, more = rows[: query.limit], len(rows) > query.limit
-        next_cursor = None
-        if more:
-            last = page[-1]
-            key = last["rank"] if text else last["created_at"]
-            next_cursor = encode_cursor(key, last["id"])
+        page, next_cursor = keyset_page(
+            rows, query.limit, lambda r: (r["rank"] if text else r["created_at"], r["id"])
+        )
         return schemas.JobPage(items=[to_job(row) for row in page], next=next_cursor)

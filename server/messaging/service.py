@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, encode_cursor
+from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Invalid, NotFound
 from server.messaging import schemas
@@ -115,11 +115,10 @@ class MessagingService:
                 cursor_id=cursor_id,
                 limit=query.limit + 1,
             )
-            page = rows[: query.limit]
+            page, next_cursor = keyset_page(
+                rows, query.limit, lambda r: (r["activity_at"], r["id"])
+            )
             items = await self._views(conn, page)
-        last = page[-1] if page else None
-        more = len(rows) > query.limit
-        next_cursor = encode_cursor(last["activity_at"], last["id"]) if last and more else None
         return schemas.ConversationPage(items=items, next=next_cursor)
 
     # -- messages --------------------------------------------------------------------------

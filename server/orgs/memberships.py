@@ -26,12 +26,11 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor
+from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.orgs import schemas
 from server.orgs.access import MANAGE, active_roles, has_org_role
-from server.orgs.service import one_page
 
 ROLES_BY_TYPE = {
     "company": frozenset({"admin", "recruiter", "employee"}),
@@ -225,7 +224,7 @@ class MembershipService:
                 after_id=after_id,
                 limit=query.limit + 1,
             )
-        page, next_cursor = one_page(rows, query.limit, _cursor_key)
+        page, next_cursor = keyset_page(rows, query.limit, _cursor_key)
         items = [_member(row, show_email=is_admin) for row in page]
         return schemas.MemberPage(items=items, next=next_cursor)
 
@@ -243,7 +242,7 @@ class MembershipService:
                 after_id=after_id,
                 limit=query.limit + 1,
             )
-        page, next_cursor = one_page(rows, query.limit, _cursor_key)
+        page, next_cursor = keyset_page(rows, query.limit, _cursor_key)
         return schemas.MyMembershipPage(items=[_my_membership(r) for r in page], next=next_cursor)
 
 

@@ -8,19 +8,20 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from server import fields
 from server.api import DEFAULT_LIMIT, Limit
 from server.auth.schemas import Email
 
 OrgType = Literal["company", "institute"]
 OrgRole = Literal["admin", "recruiter", "employee", "student", "alumni", "faculty"]
 MembershipStatus = Literal["pending", "active", "inactive"]
-# At least one non-space character: a name of blanks would be stored as an empty string.
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"\S")]
-Url = Annotated[str, msgspec.Meta(max_length=1024, pattern=r"^https?://[^\s]+$")]
-ShortUrl = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^https?://[^\s]+$")]
-Text = Annotated[str, msgspec.Meta(max_length=10_000)]
-Location = Annotated[str, msgspec.Meta(max_length=255)]
-SearchText = Annotated[str, msgspec.Meta(max_length=100)]
+# Shared string types: one-line names are never blank, and nothing may contain NUL.
+Name = fields.Name
+Url = fields.Url
+ShortUrl = fields.url(255)
+Text = fields.LongText
+Location = fields.line(255, "a place")
+SearchText = Annotated[str, msgspec.Meta(max_length=100, pattern=r"\A[^\x00]*\Z")]
 Cursor = Annotated[str, msgspec.Meta(max_length=1024)]
 Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
 
 import msgspec
 
-from server.api import decode_cursor, encode_cursor
+from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all
 from server.errors import Forbidden, NotFound
 from server.orgs import schemas
@@ -22,15 +20,6 @@ def to_org(row) -> schemas.Organization:
 def escape_like(text: str) -> str:
     """Make user text match literally inside a LIKE pattern (backslash is the escape)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def one_page(
-    rows: Sequence[Any], limit: int, sort_key: Callable[[Any], tuple]
-) -> tuple[list[Any], str | None]:
-    """Split rows fetched with ``limit + 1`` into a page and the cursor for the next one."""
-    page = list(rows[:limit])
-    next_cursor = encode_cursor(*sort_key(page[-1])) if len(rows) > limit else None
-    return page, next_cursor
 
 
 class OrganizationService:
@@ -127,5 +116,5 @@ class OrganizationService:
                 rows = await fetch_all(q.search_organizations, conn, pattern=pattern, **params)
             else:
                 rows = await fetch_all(q.list_organizations, conn, **params)
-        page, next_cursor = one_page(rows, query.limit, lambda r: (r["name"], r["id"]))
+        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["name"], r["id"]))
         return schemas.OrganizationPage(items=[to_org(r) for r in page], next=next_cursor)

@@ -13,7 +13,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from server.profiles.fields import LongText, Name, ShortText, SkillName, Url
+from server.fields import LongText, Name, ShortText, SkillName, Url
 
 MAX_SKILLS = 50
 MAX_EXPERIENCE = 30

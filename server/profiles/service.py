@@ -10,9 +10,9 @@ from msgspec import UNSET
 
 from server.db import Database, fetch_all
 from server.errors import FieldError, Forbidden, Invalid, NotFound
+from server.fields import clean, normalize_skills
 from server.orgs.access import HIRE
 from server.profiles import schemas
-from server.profiles.fields import clean, normalize_skills
 
 S = TypeVar("S", bound=msgspec.Struct)
 

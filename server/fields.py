@@ -1,4 +1,4 @@
-"""Constrained string types shared by profiles and gigs, and the skill-list normaliser.
+"""Constrained string types shared by every domain, and the skill-list normaliser.
 
 PostgreSQL cannot store NUL (``\\x00``) in TEXT or JSONB, so every string type here refuses
 it: a client must get a 422, not a 500. Single-line fields refuse all control characters;
@@ -18,35 +18,40 @@ _PROSE = r"\A(?=[\s\S]*\S)[^\x00]+\Z"  # newlines allowed, not blank
 _URL = r"\Ahttps?://[^\s/?#\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?\Z"
 
 
-def _line(max_length: int, description: str) -> object:
+def line(max_length: int, description: str = "one line, not blank") -> object:
     return Annotated[
         str,
         msgspec.Meta(min_length=1, max_length=max_length, pattern=_LINE, description=description),
     ]
 
 
-def _text(max_length: int, pattern: str = _TEXT) -> object:
+def text(max_length: int, pattern: str = _TEXT) -> object:
     return Annotated[str, msgspec.Meta(max_length=max_length, pattern=pattern)]
 
 
-Name = _line(255, "one line, not blank")
-ShortText = _text(2_000)
-LongText = _text(10_000)
+Name = line(255)
+ShortText = text(2_000)
+LongText = text(10_000)
 # Required prose (a gig's description, a tier's summary): newlines allowed, but not blank.
-Summary = _text(2_000, _PROSE)
-Prose = _text(20_000, _PROSE)
+Summary = text(2_000, _PROSE)
+Prose = text(20_000, _PROSE)
 # Search text: PostgreSQL refuses NUL in query parameters too.
-SearchText = _text(200)
+SearchText = text(200)
 
-Url = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=8,
-        max_length=1024,
-        pattern=_URL,
-        description="an http(s) URL (a later version binds these to verified uploads)",
-    ),
-]
+
+def url(max_length: int = 1024) -> object:
+    return Annotated[
+        str,
+        msgspec.Meta(
+            min_length=8,
+            max_length=max_length,
+            pattern=_URL,
+            description="an http(s) URL (a later version binds these to verified uploads)",
+        ),
+    ]
+
+
+Url = url()
 SkillName = Annotated[
     str, msgspec.Meta(min_length=1, max_length=64, pattern=_LINE, description="a skill name")
 ]
