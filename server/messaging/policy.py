@@ -75,7 +75,9 @@ async def _application(
 async def _gig(
     db: Database, conn: asyncpg.Connection, caller_id: uuid.UUID, gig_id: uuid.UUID
 ) -> tuple[Allowed, str]:
-    freelancer_id = await db.q.messaging.get_gig_freelancer(conn, gig_id=gig_id)
+    freelancer_id = await db.q.messaging.get_gig_freelancer(
+        conn, gig_id=gig_id, caller_id=caller_id
+    )
     if freelancer_id is None:
         raise NotFound("no such gig")
 

@@ -8,8 +8,10 @@ FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 WHERE a.id = :application_id;
 
--- name: get_gig_freelancer(gig_id)$
-SELECT freelancer_id FROM gigs WHERE id = :gig_id;
+-- name: get_gig_freelancer(gig_id, caller_id)$
+-- A paused gig is hidden from everyone but its freelancer (as GET /api/gigs/{id} hides it).
+SELECT freelancer_id FROM gigs
+WHERE id = :gig_id AND (status = 'active' OR freelancer_id = :caller_id);
 
 -- name: organization_exists(organization_id)$
 SELECT EXISTS (SELECT 1 FROM organizations WHERE id = :organization_id);

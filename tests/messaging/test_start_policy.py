@@ -300,3 +300,27 @@ async def test_refused_start_with_a_message_stores_no_message(api, chat, hiring)
         expect=403,
     )
     assert await chat.counts() == NOTHING
+
+
+async def test_nobody_but_the_freelancer_starts_a_conversation_about_a_paused_gig(api, db):
+    freelancer = await api.sign_up(["freelancer"])
+    gig = await api.post(
+        "/api/gigs",
+        {
+            "title": "Paused service",
+            "description": "On a break",
+            "pricing_tiers": {
+                "basic": {"price": 100, "currency": "USD", "delivery_days": 1, "description": "x"}
+            },
+        },
+        as_=freelancer,
+        expect=201,
+    )
+    await api.patch(f"/api/gigs/{gig['id']}", {"status": "paused"}, as_=freelancer, expect=200)
+    client = await api.sign_up(["student"])
+    body = {"participant_ids": [str(freelancer.id)], "context": {"type": "gig", "id": gig["id"]}}
+    await api.post("/api/conversations", body, as_=client, expect=404)
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM conversations") == 0
+    back = {"participant_ids": [str(client.id)], "context": {"type": "gig", "id": gig["id"]}}
+    await api.post("/api/conversations", back, as_=freelancer, expect=201)
