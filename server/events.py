@@ -1,0 +1,42 @@
+"""Live events to users: the one interface services use, whatever carries the events.
+
+Services never emit inside a transaction; they call ``tx.after_commit(lambda:
+events.to_users(...))`` so a client only ever hears of committed rows, and a failed emit
+loses nothing the client cannot fetch (STYLE.md rule 3). Every recipient is addressed by
+user id: each connected socket sits in its user's room (``user:<id>``), so adding or
+removing a participant takes effect with the very next event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+
+def user_room(user_id: uuid.UUID | str) -> str:
+    return f"user:{user_id}"
+
+
+class Events(Protocol):
+    async def to_users(
+        self,
+        user_ids: Iterable[uuid.UUID],
+        namespace: str,
+        event: str,
+        payload: Any,
+        *,
+        best_effort: bool = False,
+    ) -> None:
+        """Deliver ``event`` with ``payload`` to every socket of every user, on any instance.
+
+        ``best_effort`` marks events (typing, presence) that may be dropped under load.
+        """
+        ...
+
+
+class NoEvents:
+    """For processes and tests that have no live clients: events go nowhere."""
+
+    async def to_users(self, user_ids, namespace, event, payload, *, best_effort=False) -> None:
+        return None
