@@ -9,8 +9,10 @@ import logging
 import os
 import sys
 
+import msgspec
 from aiohttp import web
 
+from server.auth.schemas import Email
 from server.config import ConfigError, Settings, load_settings
 from server.logs import configure_logging
 
@@ -80,9 +82,16 @@ def main(argv: list[str] | None = None) -> int:
         elif sys.stdin.isatty():
             password = getpass.getpass("password (empty to keep/none): ") or None
         else:
+            # Scripts pass it in the environment; without one, an existing user keeps theirs
+            # and a new admin must reset it by mail before logging in.
             password = os.environ.get("ADMIN_PASSWORD") or None
         if password is not None and len(password) < 10:
             print("the password must be at least 10 characters", file=sys.stderr)
+            return 2
+        try:
+            msgspec.convert(args.email, Email)
+        except msgspec.ValidationError:
+            print(f"not an email address: {args.email!r}", file=sys.stderr)
             return 2
         asyncio.run(_create_admin(settings, args.email, password))
         return 0

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import enum
+import math
 import re
 import typing
 import uuid
@@ -279,4 +281,17 @@ def decode_cursor(cursor: str | None, types: tuple[type, ...]) -> tuple | None:
         values = msgspec.json.decode(raw, type=tuple[*types])  # type: ignore[valid-type]
     except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
         raise BadRequest("invalid cursor: pass back the `next` value of a previous page") from None
+    if not all(_representable(value) for value in values):
+        # A hand-made cursor must not reach PostgreSQL with a value it cannot hold.
+        raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
     return values
+
+
+def _representable(value: Any) -> bool:
+    if isinstance(value, datetime.datetime):
+        return value.tzinfo is not None and 1900 < value.year < 9000
+    if isinstance(value, float):
+        return math.isfinite(value) and abs(value) < 3.0e38  # ranks are float4
+    if isinstance(value, str):
+        return "\x00" not in value
+    return True

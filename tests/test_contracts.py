@@ -118,3 +118,21 @@ async def test_a_value_the_database_refuses_is_422_not_500(db, aiohttp_client):
     response = await client.post("/api/probe")
     assert response.status == 422
     assert response.content_type == "application/problem+json"
+
+
+async def test_hand_made_cursors_with_unrepresentable_values_are_400(api):
+    from server.api import encode_cursor
+
+    user = await api.sign_up()
+    some_id = "00000000-0000-0000-0000-000000000000"
+    bad_times = [
+        encode_cursor("0001-01-01T00:00:00+14:00", some_id),  # out of PostgreSQL's range
+        encode_cursor("2020-01-01T00:00:00", some_id),  # naive
+    ]
+    for cursor in bad_times:
+        for path in ("/api/jobs", "/api/gigs", "/api/me/applications", "/api/conversations"):
+            await api.get(f"{path}?cursor={cursor}", as_=user, expect=400)
+    for path in ("/api/jobs?q=python", "/api/gigs?q=python"):
+        await api.get(f"{path}&cursor={encode_cursor(1e308, some_id)}", as_=user, expect=400)
+    nul_name = encode_cursor("a\u0000b", some_id)
+    await api.get(f"/api/organizations?cursor={nul_name}", as_=user, expect=400)

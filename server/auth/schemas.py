@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from server import fields
+
+_NOT_IN_EMAIL = r"@\s\x00-\x1f\x7f"
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=255,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        pattern=rf"\A[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^{_NOT_IN_EMAIL}]+\Z",
         description="an email address",
     ),
 ]
@@ -27,7 +30,7 @@ class SignupRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
     password: Password
     roles: Annotated[list[SelfRole], msgspec.Meta(min_length=1, max_length=4)]
-    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
+    full_name: fields.Name | None = None
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -58,6 +58,9 @@ CREATE INDEX memberships_organization_idx
     ON organization_memberships (organization_id, status, role_in_org);
 CREATE INDEX memberships_organization_created_idx
     ON organization_memberships (organization_id, created_at, id);
+-- "my memberships" (GET /api/me/memberships) is keyset-paginated on (created_at, id).
+CREATE INDEX memberships_user_created_idx
+    ON organization_memberships (user_id, created_at, id);
 CREATE INDEX memberships_invited_by_idx ON organization_memberships (invited_by);
 CREATE TRIGGER memberships_set_updated_at BEFORE UPDATE ON organization_memberships
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();

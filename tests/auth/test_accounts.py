@@ -186,3 +186,37 @@ async def test_create_admin_makes_a_verified_admin(api, db):
     me = await api.get("/api/me", as_=admin, expect=200)
     assert me["user"]["roles"] == ["admin"]
     assert me["user"]["is_verified"] is True
+
+
+async def test_signup_refuses_blank_names_and_control_characters_in_email(api, db):
+    bad = [
+        {"email": "a@example.com", "password": PASSWORD, "roles": ["student"], "full_name": "  "},
+        {"email": "a\u0001@example.com", "password": PASSWORD, "roles": ["student"]},
+        {"email": "a@exa\u0000mple.com", "password": PASSWORD, "roles": ["student"]},
+    ]
+    for body in bad:
+        await api.post("/api/auth/signup", body, expect=422)
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+def test_create_admin_refuses_a_malformed_email():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "create-admin", "not-an-email", "--password-stdin"],
+        cwd=Path(__file__).resolve().parents[2],
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": "postgresql://127.0.0.1:1/x",
+            "SECRET_KEY": "k" * 40,
+        },
+    )
+    assert result.returncode == 2
+    assert "not an email address" in result.stderr
