@@ -1,0 +1,74 @@
+"""A bare python-socketio relay: the baseline that bench/fanout.py compares RizeOS against.
+
+aiohttp + python-socketio + AsyncRedisManager, nothing else: no database, no sessions, no
+validation. A client connects with ``auth: {"user": <id>}`` and joins ``user:<id>``;
+``send`` ({to, content, client_msg_id}) emits ``message`` to the recipients' rooms and
+acks. Run two of these on two ports with the same Redis channel to get the stock
+cross-process fan-out that RizeOS is built on.
+
+    python bench/bare_relay.py --port 9101 --redis redis://127.0.0.1:6379/0 --channel x
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+
+def create_app(redis_url: str, channel: str) -> web.Application:
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=socketio.AsyncRedisManager(redis_url, channel=channel),
+        # Same as RizeOS (server/realtime.py): one client's events in arrival order.
+        async_handlers=False,
+        logger=False,
+        engineio_logger=False,
+    )
+
+    @sio.event(namespace="/chat")
+    async def connect(sid: str, environ: dict, auth: Any = None) -> None:
+        if not isinstance(auth, dict) or not auth.get("user"):
+            raise socketio.exceptions.ConnectionRefusedError("auth.user required")
+        await sio.enter_room(sid, f"user:{auth['user']}", namespace="/chat")
+
+    @sio.on("send", namespace="/chat")
+    async def send(sid: str, data: dict) -> dict:
+        # The relay's equivalent of RizeOS's stored message: the same fields a client reads.
+        message = {
+            "content": data["content"],
+            "client_msg_id": data.get("client_msg_id"),
+            "sent_at": time.time(),
+        }
+        rooms = [f"user:{user}" for user in data["to"]]
+        await sio.emit("message", message, to=rooms, namespace="/chat")
+        return {"ok": True, "message": message}
+
+    app = web.Application()
+    sio.attach(app)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--channel", required=True)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    web.run_app(
+        create_app(args.redis, args.channel),
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""A load-generator process for bench/fanout.py: holds Socket.IO clients, sends, measures.
+
+The parent starts a few of these (``multiprocessing`` spawn) so that one Python process
+decoding every delivery does not become the bottleneck it is measuring. Protocol over a
+pipe: ``("connect", spec)`` → ``{"connected": n}``; ``("run", trial)`` → results;
+``("stop", None)`` → disconnect and exit. Every trial tags its messages, so a late delivery
+from an earlier trial never counts in a later one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import socketio
+
+NAMESPACE = "/chat"
+# Connecting hundreds of sockets at once makes the servers' accept path the bottleneck
+# and times some out; a few at a time connects them all quickly.
+CONNECT_CONCURRENCY = 20
+
+
+@dataclass
+class Trial:
+    tag: str
+    received: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Client:
+    key: str
+    sio: socketio.AsyncClient
+
+
+class Generator:
+    def __init__(self, index: int):
+        self.index = index
+        self.clients: dict[str, Client] = {}
+        self.senders: list[dict[str, Any]] = []
+        self.trial: Trial | None = None
+
+    def on_message(self, receiver: str, payload: Any) -> None:
+        # RizeOS sends the stored message (maybe wrapped); the bare relay a similar dict.
+        message = payload.get("message", payload) if isinstance(payload, dict) else None
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, str) or not content.startswith("b|"):
+            return
+        now = time.time()
+        _, tag, sent_at, sender, _ = content.split("|", 4)
+        trial = self.trial
+        # RizeOS also sends a message back to its sender (their other devices); the bare
+        # relay does not. Only deliveries to other participants count, on both.
+        if trial is None or tag != trial.tag or sender == receiver:
+            return
+        trial.received += 1
+        trial.latencies_ms.append((now - float(sent_at)) * 1000.0)
+
+    async def connect(self, spec: dict[str, Any]) -> dict[str, Any]:
+        started = time.monotonic()
+        gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+        async def one(client_spec: dict[str, Any]) -> None:
+            sio = socketio.AsyncClient(reconnection=False)
+            key = client_spec["key"]
+            sio.on("message", lambda payload: self.on_message(key, payload), namespace=NAMESPACE)
+            async with gate:
+                await sio.connect(
+                    client_spec["url"],
+                    auth=client_spec["auth"],
+                    transports=["websocket"],
+                    namespaces=[NAMESPACE],
+                    wait_timeout=30,
+                )
+            self.clients[client_spec["key"]] = Client(client_spec["key"], sio)
+
+        await asyncio.gather(*(one(c) for c in spec["clients"]))
+        self.senders = spec["senders"]
+        return {"connected": len(self.clients), "connect_s": time.monotonic() - started}
+
+    async def run(self, trial_spec: dict[str, Any]) -> dict[str, Any]:
+        """Send at ``rate`` for ``seconds`` round-robin over this process's senders, then
+        wait up to ``drain`` seconds for the deliveries still in flight."""
+        tag, rate, seconds = trial_spec["tag"], trial_spec["rate"], trial_spec["seconds"]
+        self.trial = trial = Trial(tag)
+        acks = {"ok": 0, "error": 0, "first_error": None}
+        expected = 0
+        max_backlog = 0
+
+        def on_ack(reply: Any = None, *_: Any) -> None:
+            if isinstance(reply, dict) and ("error" in reply or "code" in reply):
+                acks["error"] += 1
+                acks["first_error"] = acks["first_error"] or reply
+            else:
+                acks["ok"] += 1
+
+        if not self.senders or rate <= 0:
+            await asyncio.sleep(seconds)
+        senders = itertools.cycle(self.senders) if self.senders else None
+        sent = 0
+        started = time.monotonic()
+        deadline = started + seconds
+        while senders is not None and (now := time.monotonic()) < deadline:
+            due = int((now - started) * rate)
+            max_backlog = max(max_backlog, due - sent)
+            while sent < due:
+                sender = next(senders)
+                content = f"b|{tag}|{time.time():.6f}|{sender['key']}|{self.index}-{sent}"
+                payload = dict(sender["payload"], content=content)
+                payload["client_msg_id"] = f"{tag}-{self.index}-{sent}"
+                await self.clients[sender["key"]].sio.emit(
+                    "send", payload, namespace=NAMESPACE, callback=on_ack
+                )
+                expected += sender["recipients"]
+                sent += 1
+            await asyncio.sleep(0.001)
+        send_s = time.monotonic() - started
+        # Deliveries are counted by every process, expectations by the sender's, and the
+        # parent sums both: every process waits out the whole drain, for other processes'
+        # messages as well as its own.
+        await asyncio.sleep(trial_spec["drain"])
+        self.trial = None
+        return {
+            "sent": sent,
+            "send_s": send_s,
+            "expected": expected,
+            "received": trial.received,
+            "latencies_ms": trial.latencies_ms,
+            "acks_ok": acks["ok"],
+            "acks_error": acks["error"],
+            "first_error": acks["first_error"],
+            "max_backlog": max_backlog,
+        }
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(c.sio.disconnect() for c in self.clients.values()))
+
+
+async def serve(index: int, pipe: Connection) -> None:
+    generator = Generator(index)
+    loop = asyncio.get_running_loop()
+    while True:
+        command, arg = await loop.run_in_executor(None, pipe.recv)
+        try:
+            if command == "connect":
+                pipe.send(await generator.connect(arg))
+            elif command == "run":
+                pipe.send(await generator.run(arg))
+            elif command == "stop":
+                await generator.stop()
+                pipe.send({"stopped": True})
+                return
+        except Exception as exc:
+            pipe.send({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def process_main(index: int, pipe: Connection) -> None:
+    asyncio.run(serve(index, pipe))
