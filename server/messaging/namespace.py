@@ -1,14 +1,151 @@
-"""The /chat Socket.IO namespace: live conversations for connected users."""
+"""The /chat Socket.IO namespace: live conversations for connected users.
+
+Handlers are thin: decode the payload into a msgspec Struct, call the same
+``MessagingService`` function as the REST route, and return the ack. Every call is
+acknowledged, with ``{"ok": true, ...}`` or ``{"error": {"code", "message"}}``: an
+exception in a python-socketio handler would send no ack at all, leaving the client to
+time out, so ``_acked`` turns every failure into an error ack. Protocol: docs/messaging.md.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import msgspec
 from aiohttp import web
+from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
-from server.realtime import AuthenticatedNamespace
+from server import keys
+from server.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+)
+from server.messaging import schemas
+from server.messaging.live import CHAT_NAMESPACE, ChatEvents
+from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
+from server.messaging.service import MessagingService
+from server.realtime import AuthenticatedNamespace, authenticate
 
-NAMESPACE = "/chat"
+log = logging.getLogger("rizeos.messaging.chat")
+
+NAMESPACE = CHAT_NAMESPACE
+# Typing events from one socket about one conversation are coalesced to one per interval:
+# they are best-effort hints, the cheapest load to shed.
+TYPING_INTERVAL_S = 1.0
+
+ERROR_CODES: dict[type[AppError], str] = {
+    Invalid: "invalid",
+    BadRequest: "invalid",
+    NotFound: "not_found",
+    Forbidden: "forbidden",
+    Conflict: "conflict",
+    RateLimited: "rate_limited",
+    PayloadTooLarge: "too_large",
+}
+
+P = TypeVar("P", bound=msgspec.Struct)
+Handler = Callable[[Any, uuid.UUID, str, Any], Awaitable[dict[str, Any]]]
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def _content_size(data: Any) -> None:
+    """Oversize content is its own error (``too_large``), so a client knows to split it
+    rather than look for a malformed field."""
+    content = data.get("content") if isinstance(data, dict) else None
+    if isinstance(content, str) and len(content) > schemas.MAX_CONTENT_CHARS:
+        raise PayloadTooLarge(
+            f"content is {len(content)} characters; at most {schemas.MAX_CONTENT_CHARS}"
+        )
+
+
+def _acked(
+    payload_type: type[msgspec.Struct], precheck: Callable[[Any], None] | None = None
+) -> Callable[[Handler], Any]:
+    """Decode the payload, run the handler as the socket's user, and always return an ack."""
+
+    def decorate(handler: Handler) -> Any:
+        @functools.wraps(handler)
+        async def on_event(self: ChatNamespace, sid: str, data: Any = None) -> dict[str, Any]:
+            try:
+                user_id = await self.caller_id(sid)
+                if precheck is not None:
+                    precheck(data)
+                payload = msgspec.convert(data, payload_type)
+                return {"ok": True, **await handler(self, user_id, sid, payload)}
+            except msgspec.ValidationError as exc:
+                return error("invalid", str(exc))
+            except AppError as exc:
+                return error(ERROR_CODES.get(type(exc), "error"), exc.detail)
+            except Exception:
+                log.exception("chat handler %s failed", handler.__name__)
+                return error("internal", "an unexpected error occurred; it has been logged")
+
+        return on_event
+
+    return decorate
 
 
 class ChatNamespace(AuthenticatedNamespace):
     def __init__(self, app: web.Application):
         super().__init__(NAMESPACE, app)
+        # The REST routes share this limiter, so a user's sends count once however sent.
+        install_send_limiter(app)
+
+    def service(self) -> MessagingService:
+        return MessagingService(
+            self.app[keys.DB], ChatEvents(self.app[keys.EVENTS]), self.app[SEND_LIMITER]
+        )
+
+    async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
+        # Messaging over REST needs a verified account; so does chatting live.
+        caller = await authenticate(self.app, environ, auth)
+        if not caller.is_verified:
+            raise SocketRefused("verify your email address first", {"code": "forbidden"})
+        await super().on_connect(sid, environ, auth)
+
+    @_acked(schemas.ChatSend, precheck=_content_size)
+    async def on_send(self, user_id: uuid.UUID, sid: str, body: schemas.ChatSend) -> dict:
+        sent = await self.service().send(user_id, body.conversation_id, body.message())
+        return {"message": msgspec.to_builtins(sent.message), "created": sent.created}
+
+    @_acked(schemas.ChatTyping)
+    async def on_typing(self, user_id: uuid.UUID, sid: str, body: schemas.ChatTyping) -> dict:
+        session = await self.get_session(sid)
+        last_typing: dict[uuid.UUID, float] = session.setdefault("typing", {})
+        now = time.monotonic()
+        if now - last_typing.get(body.conversation_id, -TYPING_INTERVAL_S) < TYPING_INTERVAL_S:
+            return {"sent": False}
+        await self.service().typing(user_id, body.conversation_id)
+        last_typing[body.conversation_id] = now
+        await self.save_session(sid, session)
+        return {"sent": True}
+
+    @_acked(schemas.ChatRead)
+    async def on_read(self, user_id: uuid.UUID, sid: str, body: schemas.ChatRead) -> dict:
+        state = await self.service().mark_read(
+            user_id, body.conversation_id, schemas.ReadUpTo(seq=body.seq)
+        )
+        return {"read": msgspec.to_builtins(state)}
+
+    @_acked(schemas.ChatHistory)
+    async def on_history(self, user_id: uuid.UUID, sid: str, body: schemas.ChatHistory) -> dict:
+        page = await self.service().history(user_id, body.conversation_id, body.query())
+        return msgspec.to_builtins(page)
+
+    @_acked(schemas.ChatSync)
+    async def on_sync(self, user_id: uuid.UUID, sid: str, body: schemas.ChatSync) -> dict:
+        return msgspec.to_builtins(await self.service().sync(user_id, body))

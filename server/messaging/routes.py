@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from server import keys
 from server.api import VERIFIED, ApiRequest, endpoint, json_response
 from server.messaging import schemas
+from server.messaging.live import ChatEvents
+from server.messaging.ratelimit import SEND_LIMITER
 from server.messaging.service import MessagingService
 
 routes = web.RouteTableDef()
@@ -13,7 +16,8 @@ TAG = "messaging"
 
 
 def service(api: ApiRequest) -> MessagingService:
-    return MessagingService(api.db)
+    """The same service the /chat namespace uses: events reach sockets on any instance."""
+    return MessagingService(api.db, ChatEvents(api.app[keys.EVENTS]), api.app[SEND_LIMITER])
 
 
 @endpoint(
@@ -27,7 +31,7 @@ def service(api: ApiRequest) -> MessagingService:
     body=schemas.ConversationStart,
     response=schemas.Conversation,
     status=201,
-    errors=(403, 404, 409, 422),
+    errors=(403, 404, 409, 422, 429),
 )
 async def start_conversation(api: ApiRequest) -> web.Response:
     started = await service(api).start(api.user.user_id, api.body)
@@ -89,7 +93,7 @@ async def list_messages(api: ApiRequest) -> schemas.MessagePage:
     body=schemas.MessageSend,
     response=schemas.Message,
     status=201,
-    errors=(404, 409, 422),
+    errors=(404, 409, 422, 429),
 )
 async def send_message(api: ApiRequest) -> web.Response:
     sent = await service(api).send(api.user.user_id, api.path_id("conversation_id"), api.body)
@@ -109,3 +113,39 @@ async def send_message(api: ApiRequest) -> web.Response:
 )
 async def mark_read(api: ApiRequest) -> schemas.ReadState:
     return await service(api).mark_read(api.user.user_id, api.path_id("conversation_id"), api.body)
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/conversations/{conversation_id}/participants",
+    summary="Add a participant the conversation's context allows you to talk with (201), "
+    "or nothing if they are already in it (200)",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.ParticipantAdd,
+    response=schemas.Conversation,
+    status=201,
+    errors=(403, 404, 422),
+)
+async def add_participant(api: ApiRequest) -> web.Response:
+    added = await service(api).add_participant(
+        api.user.user_id, api.path_id("conversation_id"), api.body
+    )
+    return json_response(added.conversation, 201 if added.created else 200)
+
+
+@endpoint(
+    routes,
+    "DELETE",
+    "/api/conversations/{conversation_id}/participants/{user_id}",
+    summary="Leave a conversation, or (its starter only) remove someone from it",
+    tag=TAG,
+    auth=VERIFIED,
+    status=204,
+    errors=(403, 404),
+)
+async def remove_participant(api: ApiRequest) -> None:
+    await service(api).remove_participant(
+        api.user.user_id, api.path_id("conversation_id"), api.path_id("user_id")
+    )

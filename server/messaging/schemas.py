@@ -56,15 +56,20 @@ class MessageSend(msgspec.Struct, forbid_unknown_fields=True):
     client_msg_id: ClientMsgId | None = None
 
     def __post_init__(self) -> None:
-        if self.content is None and self.attachment_url is None:
-            raise ValueError("send content, an attachment_url, or both")
-        if self.content is not None and not self.content.strip():
-            raise ValueError("content must not be blank")
-        # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the insert.
-        if self.content is not None and "\x00" in self.content:
-            raise ValueError("content must not contain NUL characters")
-        if self.attachment_type is not None and self.attachment_url is None:
-            raise ValueError("attachment_type needs an attachment_url")
+        _check_message(self)
+
+
+def _check_message(body: MessageSend | ChatSend) -> None:
+    """The cross-field rules of a message, shared by the REST body and the socket payload."""
+    if body.content is None and body.attachment_url is None:
+        raise ValueError("send content, an attachment_url, or both")
+    if body.content is not None and not body.content.strip():
+        raise ValueError("content must not be blank")
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the insert.
+    if body.content is not None and "\x00" in body.content:
+        raise ValueError("content must not contain NUL characters")
+    if body.attachment_type is not None and body.attachment_url is None:
+        raise ValueError("attachment_type needs an attachment_url")
 
 
 class ContextRef(msgspec.Struct, forbid_unknown_fields=True):
@@ -172,3 +177,99 @@ class ReadState(msgspec.Struct):
     last_read_seq: int
     last_seq: int
     unread_count: int
+
+
+class ParticipantAdd(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: uuid.UUID
+
+
+# -- Socket.IO payloads (/chat): decoded with msgspec.convert, so a bad one is an error ack --
+
+SyncLimit = Annotated[int, msgspec.Meta(ge=1, le=100)]
+
+
+class ChatSend(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: uuid.UUID
+    # Required on the socket: a client that reconnects mid-send must be able to retry safely.
+    client_msg_id: ClientMsgId
+    content: Content | None = None
+    attachment_url: AttachmentUrl | None = None
+    attachment_type: AttachmentType | None = None
+
+    def __post_init__(self) -> None:
+        _check_message(self)
+
+    def message(self) -> MessageSend:
+        return MessageSend(
+            content=self.content,
+            attachment_url=self.attachment_url,
+            attachment_type=self.attachment_type,
+            client_msg_id=self.client_msg_id,
+        )
+
+
+class ChatTyping(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: uuid.UUID
+
+
+class ChatRead(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: uuid.UUID
+    seq: Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]
+
+
+class ChatHistory(MessageListQuery, kw_only=True):
+    conversation_id: uuid.UUID
+
+    def query(self) -> MessageListQuery:
+        return MessageListQuery(before=self.before, after=self.after, limit=self.limit)
+
+
+class ChatSync(msgspec.Struct, forbid_unknown_fields=True):
+    cursors: Annotated[
+        dict[uuid.UUID, Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]],
+        msgspec.Meta(max_length=1000),
+    ] = {}
+    limit: SyncLimit = 50
+
+
+class ReadMarker(msgspec.Struct):
+    user_id: uuid.UUID
+    seq: int
+
+
+class SyncConversation(msgspec.Struct):
+    conversation_id: uuid.UUID
+    last_seq: int
+    messages: list[Message]
+    more: bool  # more messages above the last one returned: page on with history(after=)
+    read: list[ReadMarker]
+    new: bool  # the client sent no cursor for it
+
+
+class SyncResult(msgspec.Struct):
+    conversations: list[SyncConversation]
+    gone: list[uuid.UUID]  # cursors the client sent for conversations it is not in
+    truncated: bool  # more conversations than one sync returns: list the rest over REST
+
+
+# -- Server -> client event payloads (/chat) --
+
+
+class ReadEvent(msgspec.Struct):
+    conversation_id: uuid.UUID
+    user_id: uuid.UUID
+    seq: int
+
+
+class TypingEvent(msgspec.Struct):
+    conversation_id: uuid.UUID
+    user_id: uuid.UUID
+    expires_in_ms: int
+
+
+ConversationChange = Literal["created", "participants_changed", "removed"]
+
+
+class ConversationEvent(msgspec.Struct):
+    change: ConversationChange
+    conversation_id: uuid.UUID

@@ -13,20 +13,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import asyncpg
-import msgspec
 
 from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.messaging import schemas
 from server.messaging.events import MessagingEvents, NoListeners
 from server.messaging.policy import check_start
+from server.messaging.ratelimit import SendLimiter
+from server.messaging.resume import resume, snapshot, to_message
 
 T = TypeVar("T")
 NOT_FOUND = "no such conversation"
+# How long a client shows "typing…" after one typing event, unless another one renews it.
+TYPING_TTL_MS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +48,17 @@ class _LostSendRace(Exception):
     """A concurrent send with the same client_msg_id committed first."""
 
 
-def to_message(row: asyncpg.Record) -> schemas.Message:
-    return msgspec.convert(dict(row), schemas.Message)
-
-
 class MessagingService:
-    def __init__(self, db: Database, events: MessagingEvents | None = None):
+    def __init__(
+        self,
+        db: Database,
+        events: MessagingEvents | None = None,
+        limiter: SendLimiter | None = None,
+    ):
         self.db = db
         self.q = db.q.messaging
         self.events = events or NoListeners()
+        self.limiter = limiter
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -65,6 +70,8 @@ class MessagingService:
             raise Invalid.field("participant_ids", "name someone other than yourself")
         members = [user_id, *others]
         context = body.context
+        if body.message is not None:
+            await self._check_rate(user_id)
 
         async def attempt() -> Started:
             async with self.db.transaction() as tx:
@@ -97,7 +104,7 @@ class MessagingService:
         return await self._retrying_lost_race(attempt)
 
     async def get(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> schemas.Conversation:
-        async with self.db.connection() as conn, _snapshot(conn):
+        async with self.db.connection() as conn, snapshot(conn):
             return await self._view(conn, user_id, conversation_id)
 
     async def list_conversations(
@@ -106,7 +113,7 @@ class MessagingService:
         """The user's conversations, most recent activity first."""
         after = decode_cursor(query.cursor, (datetime, uuid.UUID))
         cursor_at, cursor_id = after if after else (None, None)
-        async with self.db.connection() as conn, _snapshot(conn):
+        async with self.db.connection() as conn, snapshot(conn):
             rows = await fetch_all(
                 self.q.list_conversations_for_user,
                 conn,
@@ -129,8 +136,11 @@ class MessagingService:
         """Store a message with the conversation's next seq, or, for a client_msg_id this
         sender already used, return the message stored then (no new row, no seq spent)."""
 
+        await self._check_rate(user_id)
+
         async def attempt() -> Sent:
             async with self.db.transaction() as tx:
+                await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
                 recipients = await self._participant_ids(tx.conn, user_id, conversation_id)
                 return await self._append(tx, user_id, conversation_id, recipients, body)
 
@@ -173,6 +183,7 @@ class MessagingService:
     ) -> schemas.ReadState:
         """Move the user's "read up to" marker forward to ``body.seq``; never back."""
         async with self.db.transaction() as tx:
+            await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
             state = await self.q.lock_read_state(
                 tx.conn, conversation_id=conversation_id, user_id=user_id
             )
@@ -200,7 +211,90 @@ class MessagingService:
                 tx.after_commit(partial(self.events.read_moved, recipients, result))
             return result
 
+    async def typing(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        """Tell the other participants the user is typing (nothing is stored)."""
+        async with self.db.connection() as conn:
+            recipients = await self._participant_ids(conn, user_id, conversation_id)
+        event = schemas.TypingEvent(
+            conversation_id=conversation_id, user_id=user_id, expires_in_ms=TYPING_TTL_MS
+        )
+        await self.events.typing([u for u in recipients if u != user_id], event)
+
+    # -- participants ----------------------------------------------------------------------
+
+    async def add_participant(
+        self, user_id: uuid.UUID, conversation_id: uuid.UUID, body: schemas.ParticipantAdd
+    ) -> Started:
+        """Add someone the conversation's context lets the caller talk to (the start policy,
+        checked between the caller and the new participant). Adding a participant again
+        changes nothing (``created`` is False)."""
+        async with self.db.transaction() as tx:
+            await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
+            members = await self._participant_ids(tx.conn, user_id, conversation_id)
+            if body.user_id in members:
+                return Started(await self._view(tx.conn, user_id, conversation_id), False)
+            origin = await self.q.get_conversation_origin(tx.conn, conversation_id=conversation_id)
+            if origin["context_type"] is None:
+                raise Forbidden("this conversation has no context, so nobody can be added")
+            context = schemas.ContextRef(type=origin["context_type"], id=origin["context_id"])
+            try:
+                await check_start(self.db, tx.conn, user_id, [body.user_id], context)
+            except NotFound:
+                # The caller knows the conversation; only its context is gone or hidden.
+                raise Forbidden(
+                    f"you may no longer add people to a conversation about this {context.type}"
+                ) from None
+            await self.q.add_participant(
+                tx.conn, conversation_id=conversation_id, user_id=body.user_id
+            )
+            tx.after_commit(
+                partial(
+                    self.events.participants_changed,
+                    [*members, body.user_id],
+                    conversation_id,
+                    [body.user_id],
+                    [],
+                )
+            )
+            return Started(await self._view(tx.conn, user_id, conversation_id), True)
+
+    async def remove_participant(
+        self, user_id: uuid.UUID, conversation_id: uuid.UUID, target_id: uuid.UUID
+    ) -> None:
+        """Leave (target is the caller), or, for the conversation's starter, remove someone.
+        The removed user gets no further event of it and is answered 404 from then on."""
+        async with self.db.transaction() as tx:
+            await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
+            members = await self._participant_ids(tx.conn, user_id, conversation_id)
+            if target_id not in members:
+                raise NotFound("no such participant in this conversation")
+            if target_id != user_id:
+                origin = await self.q.get_conversation_origin(
+                    tx.conn, conversation_id=conversation_id
+                )
+                if origin["created_by"] != user_id:
+                    raise Forbidden(
+                        "only the participant who started the conversation may remove "
+                        "others; anyone may leave"
+                    )
+            await self.q.remove_participant(
+                tx.conn, conversation_id=conversation_id, user_id=target_id
+            )
+            tx.after_commit(
+                partial(self.events.participants_changed, members, conversation_id, [], [target_id])
+            )
+
+    # -- resume ----------------------------------------------------------------------------
+
+    async def sync(self, user_id: uuid.UUID, body: schemas.ChatSync) -> schemas.SyncResult:
+        """What a reconnecting client missed (see resume.py)."""
+        return await resume(self.db, user_id, body)
+
     # -- internals -------------------------------------------------------------------------
+
+    async def _check_rate(self, user_id: uuid.UUID) -> None:
+        if self.limiter is not None:
+            await self.limiter.check(user_id)
 
     async def _append(
         self,
@@ -306,9 +400,3 @@ class MessagingService:
             )
             for row in rows
         ]
-
-
-def _snapshot(conn: asyncpg.Connection) -> Any:
-    """A read-only snapshot, so a page's rows, participants and last messages agree even
-    while messages arrive between its queries."""
-    return conn.transaction(isolation="repeatable_read", readonly=True)

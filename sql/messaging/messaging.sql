@@ -161,3 +161,55 @@ FOR UPDATE OF p;
 UPDATE conversation_participants
 SET last_read_seq = greatest(last_read_seq, :seq)
 WHERE conversation_id = :conversation_id AND user_id = :user_id;
+
+-- Live chat: participants, resume.
+
+-- name: lock_conversation(conversation_id)$
+-- Sends, read marks and participant changes of one conversation take its row lock first
+-- (the level the last_seq bump takes anyway), so the participant list a change reads is
+-- the one it commits under: a removed user is never a recipient of a later change.
+SELECT id FROM conversations WHERE id = :conversation_id FOR NO KEY UPDATE;
+
+-- name: get_conversation_origin(conversation_id)^
+-- Who started it and about what: the context decides who may be added, the starter who
+-- may remove others.
+SELECT created_by, context_type, context_id FROM conversations WHERE id = :conversation_id;
+
+-- name: list_member_conversation_ids(user_id, conversation_ids)
+SELECT conversation_id FROM conversation_participants
+WHERE user_id = :user_id AND conversation_id = ANY(:conversation_ids::UUID[]);
+
+-- name: add_participant(conversation_id, user_id)$
+-- Returns the user id when added, nothing when they were already a participant.
+INSERT INTO conversation_participants (conversation_id, user_id)
+VALUES (:conversation_id, :user_id)
+ON CONFLICT (conversation_id, user_id) DO NOTHING
+RETURNING user_id;
+
+-- name: remove_participant(conversation_id, user_id)$
+DELETE FROM conversation_participants
+WHERE conversation_id = :conversation_id AND user_id = :user_id
+RETURNING user_id;
+
+-- name: list_sync_conversations(user_id, limit)
+-- Resume: the user's conversations, most recent activity first (a bounded page).
+SELECT c.id, c.last_seq
+FROM conversation_participants p
+JOIN conversations c ON c.id = p.conversation_id
+WHERE p.user_id = :user_id
+ORDER BY coalesce(c.last_message_at, c.created_at) DESC, c.id DESC
+LIMIT :limit;
+
+-- name: list_messages_after_each(conversation_ids, afters, limit)
+-- Resume: for each (conversation, cursor) pair, up to `limit` messages above the cursor,
+-- oldest first; one statement however many conversations.
+SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
+       m.attachment_type, m.client_msg_id, m.sent_at
+FROM unnest(:conversation_ids::UUID[], :afters::BIGINT[]) AS cur(conversation_id, after)
+CROSS JOIN LATERAL (
+    SELECT * FROM messages x
+    WHERE x.conversation_id = cur.conversation_id AND x.seq > cur.after
+    ORDER BY x.seq
+    LIMIT :limit
+) m
+ORDER BY m.conversation_id, m.seq;

@@ -116,8 +116,8 @@ async def test_losing_a_same_client_msg_id_race_returns_the_winner_and_spends_no
     message = schemas.MessageSend(content="exactly once", client_msg_id="race")
     recorder.heard.clear()
     async with db.connection() as blocker:
-        # Hold the conversation's row lock so both sends pass the "already sent?" lookup
-        # and queue on the lock; the first one through inserts, the second must conflict.
+        # Hold the conversation's row lock so both sends queue on it; the first one through
+        # inserts, the second must return that message and spend no seq.
         lock = blocker.transaction()
         await lock.start()
         await blocker.execute(
