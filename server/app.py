@@ -36,6 +36,7 @@ DOMAINS = (
     "server.gigs.routes",
     "server.applications.routes",
     "server.messaging.routes",
+    "server.notifications.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.

@@ -7,9 +7,15 @@ from aiohttp import web
 from server.api import USER, VERIFIED, ApiRequest, endpoint
 from server.applications import schemas
 from server.applications.service import ApplicationService
+from server.notifications.service import NotificationService
 
 routes = web.RouteTableDef()
 TAG = "applications"
+
+
+def _service(api: ApiRequest) -> ApplicationService:
+    """For the routes that change applications: they store and emit notifications."""
+    return ApplicationService(api.db, notifications=NotificationService.for_app(api.app))
 
 
 @endpoint(
@@ -25,7 +31,7 @@ TAG = "applications"
     errors=(409,),
 )
 async def apply_to_job(api: ApiRequest) -> schemas.Application:
-    return await ApplicationService(api.db).apply(
+    return await _service(api).apply(
         api.user.user_id, api.user.roles, api.path_id("job_id"), api.body
     )
 
@@ -72,7 +78,7 @@ async def list_job_applications(api: ApiRequest) -> schemas.ApplicantPage:
 async def get_application(api: ApiRequest) -> schemas.Applicant:
     """Anyone else gets 404. A hiring member opening a `submitted` application marks it
     `viewed`."""
-    return await ApplicationService(api.db).open(api.user.user_id, api.path_id("application_id"))
+    return await _service(api).open(api.user.user_id, api.path_id("application_id"))
 
 
 @endpoint(
@@ -91,6 +97,6 @@ async def change_application_status(api: ApiRequest) -> schemas.Applicant:
     """submitted → viewed → shortlisted → interviewing → offered → hired; rejected (company)
     or withdrawn (candidate) from any open state. An illegal move is 409 and names the
     allowed next states; a move that is not the caller's to make is 403."""
-    return await ApplicationService(api.db).move(
+    return await _service(api).move(
         api.user.user_id, api.path_id("application_id"), api.body.status
     )

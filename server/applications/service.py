@@ -29,6 +29,7 @@ from server.applications.events import (
 )
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
+from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, has_org_role, require_org_role
 
 APPLICANT_ROLES = frozenset({"student", "professional"})
@@ -58,11 +59,20 @@ def page_after(cursor: str | None) -> dict[str, Any]:
 
 
 class ApplicationService:
-    def __init__(self, db: Database, notify: Notify | None = None):
+    def __init__(
+        self,
+        db: Database,
+        notify: Notify | None = None,
+        notifications: NotificationService | None = None,
+    ):
         self.db = db
         self.notify = notify
+        self.notifications = notifications
 
-    def _announce(self, tx: Transaction, event: Event) -> None:
+    async def _announce(self, tx: Transaction, event: Event) -> None:
+        # Stored in this transaction (committed with the change), emitted after the commit.
+        if self.notifications is not None:
+            await self.notifications.notify(tx, event.recipients, event.name, event.payload)
         if self.notify is not None:
             tx.after_commit(functools.partial(self.notify, event))
 
@@ -122,7 +132,7 @@ class ApplicationService:
                 submitted_at=row["submitted_at"],
             )
             recipients = await self._hiring_members(tx.conn, row["company_id"])
-            self._announce(tx, Event(APPLICATION_CREATED, payload, recipients))
+            await self._announce(tx, Event(APPLICATION_CREATED, payload, recipients))
             return to_application(row)
 
     async def list_mine(
@@ -190,7 +200,7 @@ class ApplicationService:
             changed_by=user_id,
             changed_at=fresh["status_changed_at"],
         )
-        self._announce(tx, Event(APPLICATION_STATUS, payload, recipients))
+        await self._announce(tx, Event(APPLICATION_STATUS, payload, recipients))
         return fresh
 
     async def open(self, user_id: uuid.UUID, application_id: uuid.UUID) -> schemas.Applicant:

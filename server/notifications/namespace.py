@@ -1,14 +1,76 @@
-"""The /notifications Socket.IO namespace: live notifications for connected users."""
+"""The /notifications Socket.IO namespace: live notifications, resume and read state.
+
+Server → client: one event per notification, named after its type (``application.created``,
+``application.status``, ``membership.*``, ``profile.enriched``), whose data is the stored
+notification ``{id, type, payload, created_at, read_at}`` (emitted by NotificationService
+after the causing change commits).
+
+Client → server, each acknowledged (the handler's return value is the ack):
+* ``sync`` ``{after}`` → ``{ok, notifications, more, unread}``: every notification with id >
+  after, oldest first, up to one page; with ``more: true`` the client pages the rest through
+  ``GET /api/notifications?after=``.
+* ``read`` ``{id}`` → ``{ok, notification, unread}``.
+Any failure acks ``{"error": {"code", "message"}}``: a client is never left waiting.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
 from aiohttp import web
 
+from server.errors import AppError
+from server.notifications import schemas
+from server.notifications.service import NAMESPACE, NotificationService
 from server.realtime import AuthenticatedNamespace
 
-NAMESPACE = "/notifications"
+log = logging.getLogger("rizeos.notifications")
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+def error_ack(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def acked(handler: Handler) -> Handler:
+    """Turn whatever a handler raises into an error ack, and its Struct result into JSON."""
+
+    @functools.wraps(handler)
+    async def wrapper(self: NotificationsNamespace, sid: str, data: Any = None, *_: Any) -> Any:
+        try:
+            return msgspec.to_builtins(await handler(self, sid, data))
+        except msgspec.ValidationError as exc:
+            return error_ack("invalid", str(exc))
+        except AppError as exc:
+            return error_ack(exc.slug, exc.detail)
+        except Exception:
+            log.exception("%s handler failed", handler.__name__)
+            return error_ack("internal", "something went wrong; try again")
+
+    return wrapper
 
 
 class NotificationsNamespace(AuthenticatedNamespace):
     def __init__(self, app: web.Application):
         super().__init__(NAMESPACE, app)
+
+    def _service(self) -> NotificationService:
+        return NotificationService.for_app(self.app)
+
+    @acked
+    async def on_sync(self, sid: str, data: Any) -> schemas.SyncResult:
+        request = msgspec.convert(data or {}, schemas.SyncRequest)
+        return await self._service().sync(await self.caller_id(sid), request.after)
+
+    @acked
+    async def on_read(self, sid: str, data: Any) -> schemas.ReadResult:
+        request = msgspec.convert(data, schemas.ReadRequest)
+        notification, unread = await self._service().mark_read(
+            await self.caller_id(sid), request.id
+        )
+        return schemas.ReadResult(ok=True, notification=notification, unread=unread)

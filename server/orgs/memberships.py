@@ -13,8 +13,9 @@ The rules (also in docs/organizations.md):
 
 Every change to an organization's memberships first locks the organization row
 (``lock_organization``), which serialises them: the "last active admin" check and the
-duplicate check then cannot race. Every state change goes through ``_changed``, the one
-place that will queue the ``membership.*`` live event with ``tx.after_commit``.
+duplicate check then cannot race. Every state change goes through ``_changed``, which
+stores the ``membership.*`` notification in the same transaction (its live event goes out
+after commit; recipients in server/notifications/memberships.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import msgspec
 from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.notifications.memberships import MembershipEvent, announce_membership
+from server.notifications.service import NotificationService
 from server.orgs import schemas
 from server.orgs.access import MANAGE, active_roles, has_org_role
 
@@ -51,9 +54,10 @@ def _cursor_key(row: asyncpg.Record) -> tuple:
 
 
 class MembershipService:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, notifications: NotificationService | None = None):
         self.db = db
         self.q = db.q.orgs
+        self.notifications = notifications
 
     async def _lock_org(self, tx: Transaction, organization_id: uuid.UUID) -> asyncpg.Record:
         org = await self.q.lock_organization(tx.conn, organization_id=organization_id)
@@ -75,9 +79,13 @@ class MembershipService:
     async def _is_admin(self, tx: Transaction, user_id: uuid.UUID, org_id: uuid.UUID) -> bool:
         return await has_org_role(self.db, tx.conn, user_id, org_id, MANAGE)
 
-    def _changed(self, tx: Transaction, row: asyncpg.Record) -> schemas.Membership:
-        """Every state change ends here, inside its transaction: the place where the
-        ``membership.*`` live event will be queued with ``tx.after_commit``."""
+    async def _changed(
+        self, tx: Transaction, row: asyncpg.Record, event: MembershipEvent, actor_id: uuid.UUID
+    ) -> schemas.Membership:
+        """Every state change ends here, inside its transaction, so its notification commits
+        with it (none without a ``NotificationService``, as in service-level tests)."""
+        if self.notifications is not None:
+            await announce_membership(self.notifications, tx, event, row, actor_id)
         return to_membership(row)
 
     async def _invitee(self, tx: Transaction, body: schemas.MembershipCreate) -> uuid.UUID:
@@ -137,7 +145,8 @@ class MembershipService:
                     status="pending",
                     invited_by=invited_by,
                 )
-            return self._changed(tx, row)
+            event = "membership.invited" if inviting else "membership.requested"
+            return await self._changed(tx, row, event, caller_id)
 
     async def _require_answerer(
         self, tx: Transaction, caller_id: uuid.UUID, row: asyncpg.Record, verb: str
@@ -156,14 +165,14 @@ class MembershipService:
             row = await self._lock(tx, membership_id)
             await self._require_answerer(tx, caller_id, row, "approve")
             row = await self.q.activate_membership(tx.conn, membership_id=membership_id)
-            return self._changed(tx, row)
+            return await self._changed(tx, row, "membership.approved", caller_id)
 
     async def decline(self, caller_id: uuid.UUID, membership_id: uuid.UUID) -> schemas.Membership:
         async with self.db.transaction() as tx:
             row = await self._lock(tx, membership_id)
             await self._require_answerer(tx, caller_id, row, "decline")
             row = await self.q.end_membership(tx.conn, membership_id=membership_id)
-            return self._changed(tx, row)
+            return await self._changed(tx, row, "membership.declined", caller_id)
 
     async def deactivate(
         self, caller_id: uuid.UUID, membership_id: uuid.UUID
@@ -173,7 +182,7 @@ class MembershipService:
             row = await self._lock(tx, membership_id)
             if not await self._is_admin(tx, caller_id, row["organization_id"]):
                 raise Forbidden("only active admin members of this organization may deactivate")
-            return await self._end(tx, row)
+            return await self._end(tx, row, "membership.deactivated", caller_id)
 
     async def leave(self, caller_id: uuid.UUID, membership_id: uuid.UUID) -> schemas.Membership:
         """The member ends their own membership (or withdraws their own pending request)."""
@@ -181,9 +190,11 @@ class MembershipService:
             row = await self._lock(tx, membership_id)
             if row["user_id"] != caller_id:
                 raise Forbidden("only the member may leave; admins deactivate instead")
-            return await self._end(tx, row)
+            return await self._end(tx, row, "membership.left", caller_id)
 
-    async def _end(self, tx: Transaction, row: asyncpg.Record) -> schemas.Membership:
+    async def _end(
+        self, tx: Transaction, row: asyncpg.Record, event: MembershipEvent, actor_id: uuid.UUID
+    ) -> schemas.Membership:
         if row["status"] == "inactive":
             raise Conflict("this membership is already inactive")
         if row["role_in_org"] == "admin" and row["status"] == "active":
@@ -195,7 +206,7 @@ class MembershipService:
                     "this is the organization's last active admin; make another admin first"
                 )
         ended = await self.q.end_membership(tx.conn, membership_id=row["id"])
-        return self._changed(tx, ended)
+        return await self._changed(tx, ended, event, actor_id)
 
     async def list_for_org(
         self,
