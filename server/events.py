@@ -34,9 +34,33 @@ class Events(Protocol):
         """
         ...
 
+    async def online(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """The users with at least one connected socket on any instance."""
+        ...
+
+    async def disconnect_session(self, session_id: uuid.UUID) -> None:
+        """Disconnect every socket of a revoked session, on every instance."""
+        ...
+
+    async def disconnect_user(self, user_id: uuid.UUID) -> None:
+        """Disconnect every socket of a user whose sessions were all revoked."""
+        ...
+
 
 class NoEvents:
     """For processes and tests that have no live clients: events go nowhere."""
 
     async def to_users(self, user_ids, namespace, event, payload, *, best_effort=False) -> None:
+        return None
+
+    async def online(self, user_ids) -> set[uuid.UUID]:
+        return set()
+
+    async def disconnect_session(self, session_id) -> None:
+        return None
+
+    async def disconnect_user(self, user_id) -> None:
+        return None
+
+    async def close(self) -> None:
         return None

@@ -64,7 +64,7 @@ class AccountService:
             f'or by sending POST /api/auth/verify-email with {{"token": "{token}"}}.\n\n'
             f"The link expires in {self.settings.email_token_ttl_hours} hours."
         )
-        tx.after_commit(lambda: self.mailer.send(email, "Confirm your RizeOS email", body))
+        tx.after_commit(lambda: self.mailer.send_later(email, "Confirm your RizeOS email", body))
 
     async def _start_session(
         self, tx: Transaction, user: schemas.User, user_agent: str | None
@@ -139,6 +139,8 @@ class AccountService:
             row = await self.db.q.auth.get_user_for_login(tx.conn, email=email.strip())
             if row is None:
                 return
+            # Serialise with concurrent requests so retiring older tokens sees them all.
+            await self.db.q.auth.lock_user(tx.conn, user_id=row["id"])
             token = await self._issue_email_token(tx, row["id"], RESET_PASSWORD)
             link = f"{self.settings.public_url}/reset-password?token={token}"
             body = (
@@ -150,9 +152,12 @@ class AccountService:
                 "If it was not you, ignore this mail."
             )
             address = row["email"]
-            tx.after_commit(lambda: self.mailer.send(address, "Reset your RizeOS password", body))
+            tx.after_commit(
+                lambda: self.mailer.send_later(address, "Reset your RizeOS password", body)
+            )
 
-    async def reset_password(self, token: str, password: str) -> None:
+    async def reset_password(self, token: str, password: str) -> uuid.UUID:
+        """Set a new password and revoke every session; the user whose password it was."""
         password_hash = await hash_password(password)
         async with self.db.transaction() as tx:
             q = self.db.q.auth
@@ -164,6 +169,7 @@ class AccountService:
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
             # Whoever knew the old password is logged out everywhere.
             await q.revoke_user_sessions(tx.conn, user_id=user_id)
+        return user_id
 
     async def add_role(self, user_id: uuid.UUID, role: str) -> schemas.User:
         async with self.db.transaction() as tx:
