@@ -107,12 +107,12 @@ def messages_of(received: list[tuple[str, dict]], conversation_id: Any) -> list[
 
 @asynccontextmanager
 async def two_instances(
-    database_url: str, redis_url: str, redis_prefix: str
+    database_url: str, redis_url: str, redis_prefix: str, **env: str
 ) -> AsyncIterator[tuple[ServerProcess, ServerProcess]]:
     """Instances A and B: two `python -m server` processes sharing PostgreSQL and Redis."""
     a, b = await asyncio.gather(
-        ServerProcess(database_url, redis_url, redis_prefix).start(),
-        ServerProcess(database_url, redis_url, redis_prefix).start(),
+        ServerProcess(database_url, redis_url, redis_prefix, **env).start(),
+        ServerProcess(database_url, redis_url, redis_prefix, **env).start(),
     )
     try:
         yield a, b
