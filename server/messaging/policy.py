@@ -82,9 +82,11 @@ async def _gig(
         raise NotFound("no such gig")
 
     async def allowed(other: uuid.UUID) -> bool:
-        return caller_id == freelancer_id or other == freelancer_id
+        # A client reaches the freelancer; a freelancer cannot use a gig to cold-message
+        # (or group together) people who never asked.
+        return caller_id != freelancer_id and other == freelancer_id
 
-    return allowed, "about a gig, anyone talks with the gig's freelancer"
+    return allowed, "about a gig, a client starts a conversation with the gig's freelancer"
 
 
 async def _organization(

@@ -91,11 +91,14 @@ async def test_any_verified_user_starts_conversation_with_freelancer_about_gig(a
     assert conversation["context"] == {"type": "gig", "id": str(gig_id)}
 
 
-async def test_freelancer_starts_conversation_with_a_client_about_own_gig(api, chat):
+async def test_freelancer_cannot_cold_message_people_through_own_gig(api, chat):
     freelancer = await api.sign_up(["freelancer"])
     client = await api.sign_up(["professional"])
+    stranger = await api.sign_up(["student"])
     gig_id = await chat.gig(freelancer)
-    await chat.start(freelancer, [client], "gig", gig_id, expect=201)
+    await chat.start(freelancer, [client], "gig", gig_id, expect=403)
+    await chat.start(freelancer, [client, stranger], "gig", gig_id, expect=403)
+    assert await chat.counts() == NOTHING
 
 
 async def test_gig_conversation_must_include_the_freelancer(api, chat):
@@ -302,7 +305,7 @@ async def test_refused_start_with_a_message_stores_no_message(api, chat, hiring)
     assert await chat.counts() == NOTHING
 
 
-async def test_nobody_but_the_freelancer_starts_a_conversation_about_a_paused_gig(api, db):
+async def test_nobody_starts_a_conversation_about_a_paused_gig(api, db):
     freelancer = await api.sign_up(["freelancer"])
     gig = await api.post(
         "/api/gigs",
@@ -323,4 +326,4 @@ async def test_nobody_but_the_freelancer_starts_a_conversation_about_a_paused_gi
     async with db.connection() as conn:
         assert await conn.fetchval("SELECT count(*) FROM conversations") == 0
     back = {"participant_ids": [str(client.id)], "context": {"type": "gig", "id": gig["id"]}}
-    await api.post("/api/conversations", back, as_=freelancer, expect=201)
+    await api.post("/api/conversations", back, as_=freelancer, expect=403)
