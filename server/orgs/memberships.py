@@ -164,6 +164,15 @@ class MembershipService:
         async with self.db.transaction() as tx:
             row = await self._lock(tx, membership_id)
             await self._require_answerer(tx, caller_id, row, "approve")
+            inviter = row["invited_by"]
+            if inviter is not None and not await self._is_admin(
+                tx, inviter, row["organization_id"]
+            ):
+                # An admin who was removed must not leave working invitations behind.
+                raise Conflict(
+                    "whoever invited you is no longer an admin of this organization; "
+                    "ask a current admin for a new invitation"
+                )
             row = await self.q.activate_membership(tx.conn, membership_id=membership_id)
             return await self._changed(tx, row, "membership.approved", caller_id)
 

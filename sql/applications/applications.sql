@@ -17,7 +17,9 @@ RETURNING id;
 -- One application with its job, company and candidate (the review screen's columns).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at, u.email, p.full_name, p.headline, p.resume_url, p.skills
+       a.updated_at, u.email, p.full_name, p.headline, p.skills,
+       -- a withdrawn candidate's resume is no longer shared with the company
+       CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
@@ -44,7 +46,9 @@ LIMIT :limit;
 -- A job's applicants joined with users and profiles (workflow 1, step 3), newest first.
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at, u.email, p.full_name, p.headline, p.resume_url, p.skills
+       a.updated_at, u.email, p.full_name, p.headline, p.skills,
+       -- a withdrawn candidate's resume is no longer shared with the company
+       CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id

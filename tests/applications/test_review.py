@@ -97,3 +97,25 @@ async def test_anyone_else_is_told_the_application_does_not_exist(api, db, hirin
     await api.get(path, expect=401)
     await api.get("/api/applications/not-a-uuid", as_=rival, expect=404)
     assert await application_row(db, applied["id"]) == before
+
+
+async def test_withdrawn_candidates_resume_is_no_longer_shown_to_the_company(api):
+    hr = await api.sign_up(["employer"])
+    company = await api.company(hr)
+    job = await api.job(hr, company["id"])
+    student = await api.sign_up(["student"])
+    resume = "https://files.example/resume.pdf"
+    await api.patch(f"/api/profiles/{student.id}", {"resume_url": resume}, as_=student, expect=200)
+    application = await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=student, expect=201)
+    listed = await api.get(f"/api/jobs/{job['id']}/applications", as_=hr, expect=200)
+    assert listed["items"][0]["resume_url"] == resume
+    await api.post(
+        f"/api/applications/{application['id']}/status",
+        {"status": "withdrawn"},
+        as_=student,
+        expect=200,
+    )
+    listed = await api.get(f"/api/jobs/{job['id']}/applications", as_=hr, expect=200)
+    assert listed["items"][0]["resume_url"] is None
+    opened = await api.get(f"/api/applications/{application['id']}", as_=hr, expect=200)
+    assert opened.get("resume_url") is None

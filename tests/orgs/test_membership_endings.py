@@ -134,3 +134,20 @@ async def test_ending_an_inactive_membership_is_409(api, memberships, institute,
     await memberships.act(student, request, "leave", 409)
     await memberships.act(owner, request, "deactivate", 409)
     assert await org_state() == before
+
+
+async def test_invitation_from_an_admin_who_was_removed_cannot_be_accepted(
+    api, company, memberships, org_state
+):
+    owner, org = company
+    second_admin = await memberships.member_of(org, "admin", owner, roles=("employer",))
+    invitee = await api.sign_up(["employer"])
+    invitation = await memberships.invite(second_admin, org, invitee, "admin")
+    mine = await api.get("/api/me/memberships", as_=second_admin, expect=200)
+    [admin_membership] = [m for m in mine["items"] if m["organization"]["id"] == org["id"]]
+    await memberships.act(owner, admin_membership, "deactivate", 200)
+    before = await org_state()
+    await memberships.act(invitee, invitation, "approve", 409)
+    assert await org_state() == before
+    # declining it is still possible
+    await memberships.act(invitee, invitation, "decline", 200)
