@@ -65,6 +65,11 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         log.info("database pool closed")
 
 
+async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[keys.MAILER].drain()
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
@@ -78,6 +83,7 @@ def create_app(settings: Settings) -> web.Application:
         autoescape=jinja2.select_autoescape(default=True),
     )
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(mail_ctx)
     sio = create_sio(settings)
     app[keys.SIO] = sio
     app[keys.EVENTS] = SocketIOEvents(sio)
