@@ -1,8 +1,8 @@
 """What the application services announce once their transaction commits.
 
-Nothing is emitted yet. The service builds each event inside its transaction (so recipients
-and payload match what was committed) and hands it to an optional ``notify`` callback through
-``tx.after_commit``; the live layer (Socket.IO namespaces, stored notifications) plugs in there.
+The service builds each event inside its transaction (so recipients and payload match what
+was committed); it is stored as a notification in that transaction and handed to an optional
+``notify`` callback through ``tx.after_commit``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from aiohttp import web
 from server.api import USER, VERIFIED, ApiRequest, endpoint
 from server.applications import schemas
 from server.applications.service import ApplicationService
+from server.auth.middleware import CSRF_HEADER
+from server.auth.tokens import csrf_ok
 from server.notifications.service import NotificationService
 
 routes = web.RouteTableDef()
@@ -77,8 +79,13 @@ async def list_job_applications(api: ApiRequest) -> schemas.ApplicantPage:
 )
 async def get_application(api: ApiRequest) -> schemas.Applicant:
     """Anyone else gets 404. A hiring member opening a `submitted` application marks it
-    `viewed`."""
-    return await _service(api).open(api.user.user_id, api.path_id("application_id"))
+    `viewed` (cookie sessions: only when the request carries X-CSRF-Token, since another
+    site can make a browser send a GET)."""
+    caller = api.user
+    mark_viewed = not caller.via_cookie or csrf_ok(
+        api.settings.secret_key, caller.session_id, api.request.headers.get(CSRF_HEADER)
+    )
+    return await _service(api).open(caller.user_id, api.path_id("application_id"), mark_viewed)
 
 
 @endpoint(

@@ -203,16 +203,19 @@ class ApplicationService:
         await self._announce(tx, Event(APPLICATION_STATUS, payload, recipients))
         return fresh
 
-    async def open(self, user_id: uuid.UUID, application_id: uuid.UUID) -> schemas.Applicant:
+    async def open(
+        self, user_id: uuid.UUID, application_id: uuid.UUID, mark_viewed: bool = True
+    ) -> schemas.Applicant:
         """Read one application; a hiring member opening a submitted one marks it viewed
-        (workflow 1, step 3.3), which the candidate is told about."""
+        (workflow 1, step 3.3), which the candidate is told about, unless ``mark_viewed`` is
+        off (a cookie request without its CSRF token may come from another site)."""
         q = self.db.q.applications
         async with self.db.transaction() as tx:
             row = await q.get_application(tx.conn, application_id=application_id)
             actor = await self._actor(tx.conn, user_id, row) if row else None
             if row is None or actor is None:
                 raise NotFound(NO_SUCH_APPLICATION)
-            if actor == states.COMPANY and row["status"] == "submitted":
+            if mark_viewed and actor == states.COMPANY and row["status"] == "submitted":
                 fresh = await self._move(tx, row, "viewed", user_id, (row["candidate_id"],))
                 # None: another reviewer's move won the race; show what is there now.
                 row = fresh or await q.get_application(tx.conn, application_id=application_id)

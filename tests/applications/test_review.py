@@ -119,3 +119,28 @@ async def test_withdrawn_candidates_resume_is_no_longer_shown_to_the_company(api
     assert listed["items"][0]["resume_url"] is None
     opened = await api.get(f"/api/applications/{application['id']}", as_=hr, expect=200)
     assert opened.get("resume_url") is None
+
+
+async def test_a_cookie_get_without_csrf_token_does_not_mark_the_application_viewed(api):
+    import aiohttp
+
+    from tests.helpers import PASSWORD
+
+    hr = await api.sign_up(["employer"])
+    company = await api.company(hr)
+    job = await api.job(hr, company["id"])
+    student = await api.sign_up(["student"])
+    application = await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=student, expect=201)
+    async with aiohttp.ClientSession(
+        base_url=api.client.make_url("/"), cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as browser:
+        login = await browser.post(
+            "/api/auth/login", json={"email": hr.email, "password": PASSWORD}
+        )
+        csrf = (await login.json())["csrf_token"]
+        path = f"/api/applications/{application['id']}"
+        cross_site = await browser.get(path)
+        assert cross_site.status == 200
+        assert (await cross_site.json())["status"] == "submitted"
+        same_site = await browser.get(path, headers={"X-CSRF-Token": csrf})
+        assert (await same_site.json())["status"] == "viewed"
