@@ -40,6 +40,8 @@ class Settings:
     shutdown_timeout: float = 15.0
     log_level: str = "INFO"
     migrate_on_start: bool = True
+    send_burst: int = 30
+    send_rate_per_second: float = 10.0
 
     @property
     def embedded_database(self) -> bool:
@@ -69,6 +71,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than 0, got {value}")
     return value
 
 
@@ -159,4 +168,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shutdown_timeout=_float(env, "SHUTDOWN_TIMEOUT", 15.0),
         log_level=log_level,
         migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
+        send_burst=_int(env, "SEND_BURST", 30, 1, 1_000_000),
+        send_rate_per_second=_positive(env, "SEND_RATE_PER_SECOND", 10.0),
     )

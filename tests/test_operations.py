@@ -81,6 +81,8 @@ def test_bad_settings_are_refused_with_the_variable_named():
         "LOG_LEVEL": "LOUD",
         "COOKIE_SECURE": "perhaps",
         "DB_POOL_MAX": "0",
+        "SEND_RATE_PER_SECOND": "0",
+        "SEND_BURST": "many",
     }
     for name, value in cases.items():
         env = {"SECRET_KEY": "k" * 40, name: value}

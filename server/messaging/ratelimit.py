@@ -10,17 +10,15 @@ Redis it lives in this process, which is right for the single instance that setu
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
-from collections.abc import Mapping
 
 import redis.asyncio as aioredis
 from aiohttp import web
 from redis.exceptions import RedisError
 
 from server import keys
-from server.config import ConfigError, Settings
+from server.config import Settings
 from server.errors import RateLimited
 
 log = logging.getLogger("rizeos.messaging.ratelimit")
@@ -114,27 +112,10 @@ class RedisSendLimiter(SendLimiter):
 SEND_LIMITER: web.AppKey[SendLimiter] = web.AppKey("messaging_send_limiter", SendLimiter)
 
 
-def limits_from_env(env: Mapping[str, str] | None = None) -> tuple[int, float]:
-    """SEND_BURST and SEND_RATE_PER_SECOND (benchmarks raise them), checked at start-up.
-
-    Read here rather than in server/config.py only because that file belongs to another
-    change in flight; they move into Settings with it.
-    """
-    env = os.environ if env is None else env
-    try:
-        burst = int(env.get("SEND_BURST") or BURST)
-        rate = float(env.get("SEND_RATE_PER_SECOND") or RATE_PER_SECOND)
-    except ValueError:
-        raise ConfigError("SEND_BURST and SEND_RATE_PER_SECOND must be numbers") from None
-    if burst < 1 or rate <= 0:
-        raise ConfigError("SEND_BURST must be ≥ 1 and SEND_RATE_PER_SECOND > 0")
-    return burst, rate
-
-
 def install_send_limiter(app: web.Application) -> None:
     """Put the limiter on the app (closed with it); the chat namespace installs it."""
     settings: Settings = app[keys.SETTINGS]
-    burst, rate = limits_from_env()
+    burst, rate = settings.send_burst, settings.send_rate_per_second
     if settings.redis_url:
         limiter: SendLimiter = RedisSendLimiter(
             settings.redis_url, settings.redis_prefix, burst=burst, rate=rate
