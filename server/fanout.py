@@ -153,12 +153,15 @@ class RedisBus:
         self.node_id = node_id or uuid.uuid4().hex[:12]
         self.node_channel = f"{prefix}:node:{self.node_id}"
         self.all_channel = f"{prefix}:all"
+        # TCP keepalive notices a dead peer behind a silent network; a Unix socket has no
+        # such option (redis-py refuses the keyword for it).
+        tcp_only = {} if url.startswith("unix:") else {"socket_keepalive": True}
         pool = aioredis.BlockingConnectionPool.from_url(
             url,
             max_connections=pool_size,
             timeout=5,
             health_check_interval=30,
-            socket_keepalive=True,
+            **tcp_only,
             # A pooled connection may be stale after a Redis restart: retry once or twice on
             # a fresh one before an error reaches the caller (bounded, same pool).
             retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
