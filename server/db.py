@@ -39,6 +39,13 @@ async def fetch_all(query: Callable[..., AsyncIterator[Any]], conn: Any, **param
     return [row async for row in query(conn, **params)]
 
 
+def like_contains(text: str) -> str:
+    """An ILIKE pattern matching ``text`` anywhere, with the user's % and _ taken literally
+    (backslash is PostgreSQL's default LIKE escape character)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for typename in ("json", "jsonb"):
         await conn.set_type_codec(

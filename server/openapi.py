@@ -3,6 +3,7 @@ encode, and a browsable page that renders it without any external script."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import aiohttp_jinja2
@@ -135,20 +136,22 @@ def build_openapi(endpoints: list[Endpoint] = ENDPOINTS) -> dict[str, Any]:
     }
 
 
-_spec_cache: dict[str, bytes] = {}
+@functools.cache
+def _spec() -> tuple[dict[str, Any], bytes]:
+    """Built once per process: the routes are all registered before the first request."""
+    spec = build_openapi()
+    return spec, msgspec.json.encode(spec)
 
 
 @routes.get("/api/openapi.json")
 async def openapi_json(request: web.Request) -> web.Response:
-    if "json" not in _spec_cache:
-        _spec_cache["json"] = msgspec.json.encode(build_openapi())
-    return web.Response(body=_spec_cache["json"], content_type="application/json")
+    return web.Response(body=_spec()[1], content_type="application/json")
 
 
 @routes.get("/api/docs")
 @aiohttp_jinja2.template("api_docs.html")
 async def api_docs(request: web.Request) -> dict[str, Any]:
-    spec = build_openapi()
+    spec = _spec()[0]
     operations = [
         {"method": method.upper(), "path": path, **op}
         for path, methods in spec["paths"].items()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 from dataclasses import replace
 
 from aiosmtpd.controller import Controller
 
 from server.app import create_app
 from server.mail import Mailer
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, free_port
 
 
 class Inbox:
@@ -24,15 +23,9 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_mailer_delivers_over_smtp():
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -49,7 +42,7 @@ async def test_mailer_delivers_over_smtp():
 
 async def test_signup_mails_a_working_verification_link_over_smtp(settings, aiohttp_client):
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from server.app import create_app
 from server.config import ConfigError, load_settings
 from server.db import Database, apply_migrations, migration_files
 from tests.conftest import _with_database
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,14 +131,8 @@ async def test_every_request_is_logged_once_with_id_method_path_status_and_durat
     assert "duration_ms=" in line
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_url, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PORT": str(port),

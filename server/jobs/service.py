@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 
 from server.api import decode_cursor, keyset_page
-from server.db import Database, fetch_all
+from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
@@ -51,12 +51,6 @@ def clean_skills(skills: list[str], field: str) -> list[str]:
             seen.add(skill.lower())
             cleaned.append(skill)
     return cleaned
-
-
-def like_contains(text: str) -> str:
-    """An ILIKE pattern matching ``text`` anywhere, with the user's % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def normalise(fields: dict[str, Any]) -> dict[str, Any]:

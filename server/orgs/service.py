@@ -7,7 +7,7 @@ import uuid
 import msgspec
 
 from server.api import decode_cursor, keyset_page
-from server.db import Database, fetch_all
+from server.db import Database, fetch_all, like_contains
 from server.errors import Forbidden, NotFound
 from server.orgs import schemas
 from server.orgs.access import MANAGE, require_org_role
@@ -15,11 +15,6 @@ from server.orgs.access import MANAGE, require_org_role
 
 def to_org(row) -> schemas.Organization:
     return msgspec.convert(dict(row), schemas.Organization)
-
-
-def escape_like(text: str) -> str:
-    """Make user text match literally inside a LIKE pattern (backslash is the escape)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class OrganizationService:
@@ -112,7 +107,7 @@ class OrganizationService:
         }
         async with self.db.connection() as conn:
             if text:
-                pattern = f"%{escape_like(text)}%"
+                pattern = like_contains(text)
                 rows = await fetch_all(q.search_organizations, conn, pattern=pattern, **params)
             else:
                 rows = await fetch_all(q.list_organizations, conn, **params)
