@@ -20,6 +20,8 @@ from server.errors import error_middleware
 from server.logs import request_log_middleware
 from server.mail import Mailer
 from server.realtime import SocketIOEvents, create_sio, realtime_ctx
+from server.storage import storage_ctx
+from server.uploads.sweep import upload_sweep_ctx
 
 log = logging.getLogger("rizeos.app")
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +39,8 @@ DOMAINS = (
     "server.applications.routes",
     "server.messaging.routes",
     "server.notifications.routes",
+    "server.uploads.routes",
+    "server.storage.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.
@@ -84,6 +88,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(mail_ctx)
+    app.cleanup_ctx.append(storage_ctx)
+    app.cleanup_ctx.append(upload_sweep_ctx)
     sio = create_sio(settings)
     app[keys.SIO] = sio
     app[keys.EVENTS] = SocketIOEvents(sio)

@@ -42,10 +42,30 @@ class Settings:
     migrate_on_start: bool = True
     send_burst: int = 30
     send_rate_per_second: float = 10.0
+    # Object storage (server/storage): Backblaze B2 when its credentials are set, else local.
+    b2_key_id: str | None = None
+    b2_application_key: str | None = field(default=None, repr=False)
+    b2_bucket: str | None = None
+    b2_s3_endpoint: str | None = None
+    b2_region: str | None = None
+    upload_grant_ttl_seconds: int = 600
+    upload_complete_grace_seconds: int = 3600
+    download_url_ttl_seconds: int = 300
+    upload_sweep_interval_seconds: float = 300.0
+    upload_cors_origins: tuple[str, ...] = ()
 
     @property
     def embedded_database(self) -> bool:
         return self.database_url is None
+
+    @property
+    def storage_backend(self) -> str:
+        return "b2" if self.b2_key_id else "local"
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """Origins a browser may upload from: UPLOAD_CORS_ORIGINS, else PUBLIC_URL's."""
+        return self.upload_cors_origins or (self.public_url,)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -134,6 +154,49 @@ def _redis_prefix(env: Mapping[str, str]) -> str:
     return prefix
 
 
+B2_SETTINGS = ("B2_KEY_ID", "B2_APPLICATION_KEY", "B2_BUCKET", "B2_S3_ENDPOINT")
+# Upload grants must expire within 15 minutes (issue 4's security requirement).
+MAX_UPLOAD_GRANT_TTL = 900
+
+
+def _b2(env: Mapping[str, str]) -> dict[str, str | None]:
+    """All of the B2 settings or none of them: half a configuration is a mistake, not local."""
+    values = {name: (env.get(name) or "").strip() or None for name in B2_SETTINGS}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) != len(B2_SETTINGS):
+        missing = ", ".join(name for name in B2_SETTINGS if not values[name])
+        raise ConfigError(f"B2 storage needs {', '.join(B2_SETTINGS)}; missing {missing}")
+    endpoint = values["B2_S3_ENDPOINT"]
+    region = (env.get("B2_REGION") or "").strip() or None
+    if endpoint:
+        parsed = urlparse(endpoint)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+            raise ConfigError(f"B2_S3_ENDPOINT must be an http(s) URL, got {endpoint!r}")
+        if region is None:
+            # https://s3.us-west-004.backblazeb2.com -> us-west-004
+            host = parsed.hostname.split(".")
+            if len(host) < 3 or host[0] != "s3":
+                raise ConfigError("set B2_REGION: it cannot be read from B2_S3_ENDPOINT")
+            region = host[1]
+    return {
+        "b2_key_id": values["B2_KEY_ID"],
+        "b2_application_key": values["B2_APPLICATION_KEY"],
+        "b2_bucket": values["B2_BUCKET"],
+        "b2_s3_endpoint": endpoint.rstrip("/") if endpoint else None,
+        "b2_region": region if endpoint else None,
+    }
+
+
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("UPLOAD_CORS_ORIGINS") or ""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        parsed = urlparse(origin)
+        if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.path:
+            raise ConfigError(f"UPLOAD_CORS_ORIGINS takes origins (https://host), got {origin!r}")
+    return origins
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR") or "var")
@@ -170,4 +233,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
         send_burst=_int(env, "SEND_BURST", 30, 1, 1_000_000),
         send_rate_per_second=_positive(env, "SEND_RATE_PER_SECOND", 10.0),
+        upload_grant_ttl_seconds=_int(
+            env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL
+        ),
+        upload_complete_grace_seconds=_int(
+            env, "UPLOAD_COMPLETE_GRACE_SECONDS", 3600, 60, 7 * 24 * 3600
+        ),
+        download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 300, 10, 3600),
+        upload_sweep_interval_seconds=_positive(env, "UPLOAD_SWEEP_INTERVAL_SECONDS", 300.0),
+        upload_cors_origins=_origins(env),
+        **_b2(env),
     )

@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from server.db import Database
     from server.events import Events
     from server.mail import Mailer
+    from server.storage import Storage
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
 EVENTS: web.AppKey[Events] = web.AppKey("events")
+STORAGE: web.AppKey[Storage] = web.AppKey("storage")

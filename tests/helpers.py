@@ -159,6 +159,97 @@ class Api:
         }
         return await self.post("/api/jobs", body, as_=poster, expect=201)
 
+    # -- uploads: the real flow (grant → HTTP PUT to the store → complete) ----------------
+
+    UPLOAD_DEFAULTS = {
+        "resume": ("resume.pdf", "application/pdf"),
+        "job_attachment": ("benefits.pdf", "application/pdf"),
+        "gig_media": ("shot.png", "image/png"),
+        "portfolio": ("project.png", "image/png"),
+        "org_logo": ("logo.png", "image/png"),
+        "message_attachment": ("notes.pdf", "application/pdf"),
+    }
+
+    def local_path(self, url: str) -> str:
+        """A URL under the app's PUBLIC_URL as a path on the test server (which listens on
+        a port of its own), so a plain HTTP client can follow it."""
+        from server import keys
+
+        public_url = self.client.app[keys.SETTINGS].public_url
+        assert url.startswith(public_url + "/"), url
+        return url[len(public_url) :]
+
+    async def grant_upload(
+        self,
+        owner: User,
+        purpose: str,
+        size: int,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+        expect: int = 201,
+        **extra: Any,
+    ) -> dict:
+        default_name, default_type = self.UPLOAD_DEFAULTS[purpose]
+        body = {
+            "purpose": purpose,
+            "filename": filename or default_name,
+            "content_type": content_type or default_type,
+            "size": size,
+            **extra,
+        }
+        return await self.post("/api/uploads/generate-url", body, as_=owner, expect=expect)
+
+    async def put_upload(
+        self, grant: dict, data: bytes, headers: dict[str, str] | None = None
+    ) -> aiohttp.ClientResponse:
+        """PUT the bytes to the grant's URL over real HTTP, as a browser would."""
+        request = grant["upload_request"]
+        response = await self.client.request(
+            request["method"],
+            self.local_path(request["url"]),
+            data=data,
+            headers=request["headers"] if headers is None else headers,
+        )
+        await response.read()
+        return response
+
+    async def upload(
+        self,
+        owner: User,
+        purpose: str,
+        data: bytes | None = None,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> dict:
+        """Upload a file through the whole flow; returns the completed upload, whose `url`
+        is the reference to attach (resume_url, attachments, media, logo_url, ...)."""
+        data = data if data is not None else b"%test file " + uuid.uuid4().bytes
+        grant = await self.grant_upload(
+            owner, purpose, len(data), filename=filename, content_type=content_type
+        )
+        response = await self.put_upload(grant, data)
+        assert response.status == 200, f"PUT to storage: {response.status}"
+        upload_id = grant["upload"]["id"]
+        return await self.post(f"/api/uploads/{upload_id}/complete", as_=owner, expect=200)
+
+    async def open_file(self, url: str, as_: User | None = None) -> aiohttp.ClientResponse:
+        """GET /api/files/{id} without following the redirect."""
+        response = await self.client.get(
+            self.local_path(url), headers=as_.headers if as_ else {}, allow_redirects=False
+        )
+        await response.read()
+        return response
+
+    async def download(self, url: str, as_: User | None = None) -> bytes:
+        """Open a file reference and follow its redirect to the bytes."""
+        response = await self.open_file(url, as_)
+        assert response.status == 302, f"GET {url}: {response.status}"
+        body = await self.client.get(self.local_path(response.headers["Location"]))
+        assert body.status == 200, body.status
+        return await body.read()
+
 
 class ServerProcess:
     """A real ``python -m server`` process on a port of its own (for multi-instance tests)."""

@@ -1,0 +1,106 @@
+"""The storage interface every backend implements, and the values it passes around.
+
+Object keys are chosen by the server (``server/uploads``), never taken from a client:
+``incoming/<purpose>/<32 hex>.<ext>`` while an upload is pending, and — on backends whose
+upload grant could be replayed after completion — ``files/<purpose>/<32 hex>.<ext>`` once it
+is sealed. ``KEY_PATTERN`` is the only shape a backend accepts, so a key can never name a
+path outside the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+KEY_PATTERN = re.compile(r"\A(incoming|files)/[a-z_]{1,32}/[0-9a-f]{32}\.[a-z0-9]{1,5}\Z")
+
+
+class StorageError(Exception):
+    """The store failed or refused an operation."""
+
+
+class ObjectNotFound(StorageError):
+    """No object under that key."""
+
+
+class ObjectTooLarge(StorageError):
+    """The object is larger than the caller is willing to read."""
+
+
+def check_key(key: str) -> str:
+    if not KEY_PATTERN.match(key):
+        raise ValueError(f"not a storage key the server issues: {key!r}")
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """What the store knows about an object; checksums are None where it keeps none."""
+
+    key: str
+    size: int
+    content_type: str | None
+    sha256: str | None = None
+    sha1: str | None = None
+    # The store's id of this exact version (B2 file id); sealing copies this version.
+    version_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadGrant:
+    """What a browser needs to send one object straight to the store."""
+
+    url: str
+    method: str
+    headers: dict[str, str]
+    expires_at: datetime
+    # Headers the request must carry that a browser sets by itself (documentation only).
+    implied: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """One object store. Every method is safe to call from any process (web or worker)."""
+
+    name: str
+
+    async def upload_grant(
+        self,
+        key: str,
+        *,
+        content_type: str,
+        size: int,
+        expires_in: int,
+        sha256: str | None = None,
+    ) -> UploadGrant:
+        """A URL allowing exactly one PUT of ``size`` bytes of ``content_type`` to ``key``,
+        valid for ``expires_in`` seconds (≤ 900)."""
+        ...
+
+    async def stat(self, key: str) -> ObjectInfo | None:
+        """The object's size, type and checksums, or None when there is none."""
+        ...
+
+    async def read(self, key: str, max_bytes: int) -> bytes:
+        """The whole object; ObjectNotFound, or ObjectTooLarge past ``max_bytes``."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the object (every version); no error when it does not exist."""
+        ...
+
+    async def seal(self, key: str, info: ObjectInfo) -> str:
+        """Make the verified object permanent and return the key it is served from: a
+        backend whose grant could be replayed until it expires copies that exact version
+        to a key no grant ever named; one that refuses overwrites keeps it in place."""
+        ...
+
+    async def download_url(
+        self, key: str, *, expires_in: int, filename: str, content_type: str
+    ) -> str:
+        """A URL that lets whoever holds it read the object for ``expires_in`` seconds."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,90 @@
+"""HTTP routes for uploads (grant → direct upload → complete) and for reading files."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server import keys
+from server.api import PUBLIC, USER, VERIFIED, ApiRequest, endpoint
+from server.uploads import schemas
+from server.uploads.service import UploadService
+
+routes = web.RouteTableDef()
+TAG = "uploads"
+
+
+def service(api: ApiRequest) -> UploadService:
+    return UploadService(api.db, api.app[keys.STORAGE], api.settings)
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/uploads/generate-url",
+    summary="Ask for a short-lived URL to upload one file straight to storage",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.UploadRequest,
+    response=schemas.UploadGrant,
+    status=201,
+)
+async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
+    """Each purpose allows its own content types and sizes (docs/storage.md). The filename
+    must be a bare name whose extension fits the content type. Send the bytes with
+    `upload_request.method` to `upload_request.url` with exactly `upload_request.headers`
+    (the body must be exactly `size` bytes) before `upload_request.expires_at`, then call
+    `POST /api/uploads/{id}/complete`."""
+    return await service(api).grant(api.user.user_id, api.body)
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/uploads/{upload_id}/complete",
+    summary="Confirm an upload: the stored object is checked against what was declared",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.Upload,
+    errors=(404, 409),
+)
+async def complete_upload(api: ApiRequest) -> schemas.Upload:
+    """Owner only. A size, type or checksum mismatch deletes the object and answers 422;
+    nothing uploaded yet, or an expired or failed upload, is 409. Completing a complete
+    upload returns it again. The answer's `url` is the file's permanent reference, the
+    value to put in resume_url, attachments, media galleries, portfolio, logo_url."""
+    return await service(api).complete(api.user.user_id, api.path_id("upload_id"))
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/uploads",
+    summary="Your uploads, newest first",
+    tag=TAG,
+    auth=USER,
+    query=schemas.UploadListQuery,
+    response=schemas.UploadPage,
+)
+async def list_uploads(api: ApiRequest) -> schemas.UploadPage:
+    return await service(api).list_own(api.user.user_id, api.query)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/files/{upload_id}",
+    summary="Open a file: redirects (302) to a short-lived download URL",
+    tag=TAG,
+    auth=PUBLIC,
+    status=302,
+)
+async def open_file(api: ApiRequest) -> web.Response:
+    """Job attachments, gig media, portfolio items and logos are public. A resume is
+    readable by its owner and by active admins/recruiters of companies the candidate applied
+    to (and did not withdraw from); a chat attachment by the participants of a conversation
+    it was sent in. Anyone else gets 404."""
+    viewer = api.caller.user_id if api.caller else None
+    location = await service(api).download_url(viewer, api.path_id("upload_id"))
+    return web.Response(
+        status=302, headers={"Location": location, "Cache-Control": "private, no-store"}
+    )
