@@ -39,6 +39,7 @@ DOMAINS = (
     "server.applications.routes",
     "server.messaging.routes",
     "server.notifications.routes",
+    "server.pages.routes",
     "server.uploads.routes",
     "server.storage.routes",
 )

@@ -1,0 +1,1 @@
+"""Server-rendered web pages (templates/ and static/ hold their markup, style and scripts)."""

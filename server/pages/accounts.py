@@ -1,0 +1,87 @@
+"""Pages for accounts: sign up, log in, email verification, password reset, onboarding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from server.orgs import schemas as org_schemas
+from server.orgs.memberships import MembershipService
+from server.orgs.service import OrganizationService
+from server.pages.web import PageRequest, page, redirect, safe_next
+
+SIGNUP_ROLES = (
+    ("student", "Student", "find internships and jobs, join your institute"),
+    ("professional", "Professional", "find jobs and grow your career"),
+    ("employer", "Employer", "create a company, post jobs, hire"),
+    ("freelancer", "Freelancer", "offer services as gigs"),
+)
+
+
+@page("/", "home.html", login=False)
+async def home(p: PageRequest) -> dict[str, Any]:
+    return {}
+
+
+@page("/signup", "signup.html", login=False)
+async def sign_up(p: PageRequest) -> dict[str, Any] | web.StreamResponse:
+    if p.viewer is not None:
+        return redirect("/welcome")
+    chosen = p.request.query.get("role")
+    return {"roles": SIGNUP_ROLES, "chosen": chosen}
+
+
+@page("/login", "login.html", login=False)
+async def log_in(p: PageRequest) -> dict[str, Any] | web.StreamResponse:
+    target = safe_next(p.request.query.get("next"), "/welcome")
+    if p.viewer is not None:
+        return redirect(target)
+    return {"next": target}
+
+
+@page("/welcome", "error.html")
+async def welcome(p: PageRequest) -> web.StreamResponse:
+    """Where a new session lands: the first step of the workflow of the user's role."""
+    user = p.user
+    if user.has("student"):
+        return redirect("/onboarding")
+    if user.has("employer"):
+        return redirect("/hiring")
+    if user.has("freelancer"):
+        return redirect("/freelance")
+    return redirect("/jobs")
+
+
+@page("/verify-email", "verify_email.html", login=False)
+async def verify_email(p: PageRequest) -> dict[str, Any]:
+    return {"token": p.request.query.get("token", "")[:256], "done": "done" in p.request.query}
+
+
+@page("/forgot-password", "forgot_password.html", login=False)
+async def forgot_password(p: PageRequest) -> dict[str, Any]:
+    return {}
+
+
+@page("/reset-password", "reset_password.html", login=False)
+async def reset_password(p: PageRequest) -> dict[str, Any]:
+    return {"token": p.request.query.get("token", "")[:256]}
+
+
+@page("/onboarding", "onboarding.html")
+async def onboarding(p: PageRequest) -> dict[str, Any]:
+    """Workflow 2, step 1: a student finds their institute and asks to join it."""
+    search, errors = p.query(org_schemas.OrganizationSearch, drop=("type",))
+    search.type = "institute"
+    institutes = await OrganizationService(p.db).search(search) if not errors else None
+    mine = await MembershipService(p.db).list_for_user(
+        p.user.id, org_schemas.MembershipListQuery(limit=100)
+    )
+    member_of = {m.organization.id: m for m in mine.items if m.status != "inactive"}
+    return {
+        "q": search.q or "",
+        "institutes": institutes,
+        "errors": errors,
+        "member_of": member_of,
+        "memberships": [m for m in mine.items if m.organization.type == "institute"],
+    }

@@ -1,0 +1,130 @@
+"""Pages for the job board (workflow 2) and for companies that hire (workflow 1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from server.applications import schemas as app_schemas
+from server.applications import states
+from server.applications.service import ApplicationService
+from server.errors import BadRequest, NotFound
+from server.jobs import schemas as job_schemas
+from server.jobs.service import JobService
+from server.orgs import schemas as org_schemas
+from server.orgs.memberships import MembershipService
+from server.orgs.service import OrganizationService
+from server.pages.web import PageRequest, page
+
+EMPLOYMENT_TYPES = (
+    ("full_time", "Full time"),
+    ("part_time", "Part time"),
+    ("internship", "Internship"),
+    ("contract", "Contract"),
+)
+HIRING_ROLES = ("admin", "recruiter")
+
+
+def company_next(status: str) -> tuple[str, ...]:
+    return states.next_statuses(status, states.COMPANY)  # type: ignore[arg-type]
+
+
+async def hiring_companies(p: PageRequest) -> list[org_schemas.MyMembership]:
+    mine = await MembershipService(p.db).list_for_user(
+        p.user.id, org_schemas.MembershipListQuery(status="active", limit=100)
+    )
+    return [
+        m for m in mine.items if m.organization.type == "company" and m.role_in_org in HIRING_ROLES
+    ]
+
+
+@page("/jobs", "jobs.html", login=False)
+async def job_board(p: PageRequest) -> dict[str, Any]:
+    query, errors = p.query(job_schemas.JobSearchQuery, drop=("status", "company_id"))
+    results = None
+    if not errors:
+        try:
+            results = await JobService(p.db).search(query)
+        except BadRequest:  # a stale or hand-edited cursor: show the first page
+            query.cursor = None
+            results = await JobService(p.db).search(query)
+    return {
+        "query": query,
+        "results": results,
+        "errors": errors,
+        "employment_types": EMPLOYMENT_TYPES,
+        "skills_text": ", ".join(query.skills),
+    }
+
+
+@page("/jobs/new", "job_new.html")
+async def new_job(p: PageRequest) -> dict[str, Any]:
+    companies = await hiring_companies(p)
+    chosen = p.request.query.get("company_id", "")
+    return {"companies": companies, "chosen": chosen, "employment_types": EMPLOYMENT_TYPES}
+
+
+@page("/jobs/{job_id}", "job.html", login=False)
+async def job_page(p: PageRequest) -> dict[str, Any]:
+    job = await JobService(p.db).get(p.path_id("job_id"))
+    mine = None
+    can_hire = False
+    if p.viewer is not None:
+        if p.viewer.has("student", "professional"):
+            mine = await my_application_for(p, job.id)
+        can_hire = any(m.organization.id == job.company_id for m in await hiring_companies(p))
+    return {"job": job, "application": mine, "can_hire": can_hire}
+
+
+async def my_application_for(p: PageRequest, job_id: uuid.UUID) -> app_schemas.Application | None:
+    query = app_schemas.ApplicationListQuery(limit=100)
+    page_ = await ApplicationService(p.db).list_mine(p.user.id, query)
+    return next((a for a in page_.items if a.job_id == job_id), None)
+
+
+@page("/jobs/{job_id}/applicants", "applicants.html")
+async def applicants(p: PageRequest) -> dict[str, Any]:
+    """Workflow 1, step 3: the hiring team's dashboard for one job; new ones arrive live."""
+    job_id = p.path_id("job_id")
+    listing = await ApplicationService(p.db).list_for_job(
+        p.user.id, job_id, app_schemas.ApplicationListQuery(limit=100)
+    )
+    job = await JobService(p.db).get(job_id)
+    return {"job": job, "applicants": listing.items, "next_statuses": company_next}
+
+
+@page("/applications", "my_applications.html")
+async def my_applications(p: PageRequest) -> dict[str, Any]:
+    listing = await ApplicationService(p.db).list_mine(
+        p.user.id, app_schemas.ApplicationListQuery(limit=100)
+    )
+    return {"applications": listing.items, "open_statuses": states.OPEN}
+
+
+@page("/hiring", "hiring.html")
+async def hiring(p: PageRequest) -> dict[str, Any]:
+    companies = await hiring_companies(p)
+    jobs = {}
+    for membership in companies:
+        query = job_schemas.JobSearchQuery(company_id=membership.organization.id, limit=100)
+        jobs[membership.organization.id] = (await JobService(p.db).search(query)).items
+    return {"companies": companies, "jobs": jobs}
+
+
+@page("/companies/new", "company_new.html")
+async def new_company(p: PageRequest) -> dict[str, Any]:
+    return {"org_type": "institute" if p.request.query.get("type") == "institute" else "company"}
+
+
+@page("/companies/{organization_id}", "company.html", login=False)
+async def company_page(p: PageRequest) -> dict[str, Any]:
+    org_id = p.path_id("organization_id")
+    org = await OrganizationService(p.db).get(org_id)
+    if org.type != "company":
+        raise NotFound("no such company")
+    query = job_schemas.JobSearchQuery(company_id=org_id, limit=100)
+    jobs = (await JobService(p.db).search(query)).items
+    can_hire = p.viewer is not None and any(
+        m.organization.id == org_id for m in await hiring_companies(p)
+    )
+    return {"org": org, "jobs": jobs, "can_hire": can_hire}

@@ -1,0 +1,8 @@
+"""Every HTML page, registered on one route table (listed in server/app.py's DOMAINS)."""
+
+from __future__ import annotations
+
+from server.pages import accounts, chat, hiring, people
+from server.pages.web import routes
+
+__all__ = ["accounts", "chat", "hiring", "people", "routes"]

@@ -1,0 +1,189 @@
+"""Plumbing for the HTML pages: who is asking, log-in redirects, security headers, errors.
+
+Pages are server-rendered with aiohttp-jinja2 (autoescaped) from the same services the JSON
+API uses; small ES modules under ``static/js`` then talk to ``/api`` and Socket.IO. Every
+page answers with a Content-Security-Policy that allows scripts only from our own origin
+(no inline script, no inline handlers), so an escaped-away payload could not run anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp_jinja2
+import msgspec
+from aiohttp import web
+
+from server import keys
+from server.api import Caller
+from server.auth.middleware import SESSION_COOKIE, caller_for_token
+from server.errors import AppError, FieldError
+
+routes = web.RouteTableDef()
+
+_HOST = re.compile(r"\A[A-Za-z0-9.\-:\[\]]{1,255}\Z")
+
+
+def content_security_policy(host: str | None) -> str:
+    # connect-src names the websocket origin explicitly: older browsers do not count
+    # ws(s):// as 'self'. A Host we would not echo safely gets 'self' only.
+    sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data: https: http:; media-src 'self' https: http:; "
+        f"connect-src 'self'{sockets}; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+def secure_headers(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    response.headers["Content-Security-Policy"] = content_security_policy(request.host)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The logged-in user a page is rendered for."""
+
+    caller: Caller
+    email: str
+    name: str | None
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.caller.user_id
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.caller.roles
+
+    @property
+    def is_verified(self) -> bool:
+        return self.caller.is_verified
+
+    def has(self, *roles: str) -> bool:
+        return any(role in self.caller.roles for role in roles)
+
+
+async def viewer_of(request: web.Request) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    caller = await caller_for_token(request.app, token, via_cookie=True)
+    if caller is None:
+        return None
+    db = request.app[keys.DB]
+    async with db.connection() as conn:
+        row = await db.q.pages.get_viewer(conn, user_id=caller.user_id)
+    return Viewer(caller=caller, email=row["email"], name=row["full_name"])
+
+
+@dataclass(slots=True)
+class PageRequest:
+    request: web.Request
+    viewer: Viewer | None
+
+    @property
+    def db(self):
+        return self.request.app[keys.DB]
+
+    @property
+    def user(self) -> Viewer:
+        assert self.viewer is not None
+        return self.viewer
+
+    def path_id(self, name: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(self.request.match_info[name])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+
+    def query(self, struct: type, drop: tuple[str, ...] = ()) -> tuple[Any, list[FieldError]]:
+        """Decode the query string into ``struct``; bad values become messages, not a 500."""
+        lists = {
+            f.encode_name
+            for f in msgspec.structs.fields(struct)
+            if "list" in str(f.type)  # list-typed filters may repeat or be comma-separated
+        }
+        data: dict[str, Any] = {}
+        for key in set(self.request.query.keys()):
+            if key in drop or key not in {f.encode_name for f in msgspec.structs.fields(struct)}:
+                continue
+            if key in lists:
+                data[key] = [
+                    v.strip() for item in self.request.query.getall(key) for v in item.split(",")
+                ]
+                data[key] = [v for v in data[key] if v]
+            else:
+                value = self.request.query[key].strip()
+                if value:
+                    data[key] = value
+        try:
+            return msgspec.convert(data, struct, strict=False), []
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            field = message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else ""
+            return msgspec.convert({}, struct), [FieldError(field=field, message=message)]
+
+
+PageHandler = Callable[[PageRequest], Awaitable[dict[str, Any] | web.StreamResponse]]
+
+
+def login_url(request: web.Request) -> str:
+    return "/login?next=" + quote(request.path_qs, safe="")
+
+
+def page(path: str, template: str, *, login: bool = True) -> Callable[[PageHandler], PageHandler]:
+    """Register a GET page: resolve the viewer, send anonymous visitors to log in when the
+    page needs a user, render ``template`` with the handler's context, add the headers."""
+
+    def decorate(handler: PageHandler) -> PageHandler:
+        async def view(request: web.Request) -> web.StreamResponse:
+            viewer = await viewer_of(request)
+            if login and viewer is None:
+                return secure_headers(request, redirect(login_url(request)))
+            try:
+                result = await handler(PageRequest(request, viewer))
+            except AppError as exc:
+                return error_page(request, viewer, exc.status, exc.title, exc.detail)
+            except web.HTTPNotFound:
+                return error_page(request, viewer, 404, "Not found", "There is nothing here.")
+            if isinstance(result, web.StreamResponse):
+                return secure_headers(request, result)
+            context = {"viewer": viewer, **result}
+            response = aiohttp_jinja2.render_template(template, request, context)
+            return secure_headers(request, response)
+
+        view.__name__ = handler.__name__
+        routes.get(path)(view)
+        return handler
+
+    return decorate
+
+
+def error_page(
+    request: web.Request, viewer: Viewer | None, status: int, title: str, detail: str
+) -> web.StreamResponse:
+    context = {"viewer": viewer, "title": title, "detail": detail, "status": status}
+    response = aiohttp_jinja2.render_template("error.html", request, context, status=status)
+    return secure_headers(request, response)
+
+
+def redirect(location: str) -> web.StreamResponse:
+    # A plain response: returning (not raising) an HTTPException is deprecated in aiohttp.
+    return web.Response(status=302, headers={"Location": location})
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """Only a path on this site (not ``//evil`` or ``/\\evil``) may be a post-login target."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default

@@ -1,0 +1,119 @@
+// Loaded on every page: declarative forms and buttons, log-out, and the live notifications
+// menu (unread count, newest first, a toast for each new one). Pages listen for
+// "rizeos:notification" events on document to update themselves live.
+
+import { api, el, toast } from "./api.js";
+import { bindForms } from "./forms.js";
+
+bindForms();
+
+const body = document.body;
+const loggedIn = Boolean(body.dataset.userId);
+
+document.getElementById("logout")?.addEventListener("click", async () => {
+  try {
+    await api("POST", "/api/auth/logout");
+  } finally {
+    window.location.assign("/");
+  }
+});
+
+export function describe(notification) {
+  const p = notification.payload || {};
+  switch (notification.type) {
+    case "application.created":
+      return { text: `New application for “${p.job_title}”`, href: `/jobs/${p.job_id}/applicants` };
+    case "application.status":
+      return {
+        text: `Application for “${p.job_title}” is now ${p.status}`,
+        href: p.status === "withdrawn" ? `/jobs/${p.job_id}/applicants` : "/applications",
+      };
+    case "profile.enriched":
+      return { text: "Your profile was updated from your resume", href: "/profile" };
+    default:
+      if (notification.type.startsWith("membership.")) {
+        const what = notification.type.slice("membership.".length);
+        return { text: `Membership ${what}: ${p.organization_name}`, href: "/onboarding" };
+      }
+      return { text: notification.type, href: "#" };
+  }
+}
+
+function notificationsMenu() {
+  const button = document.getElementById("notif-button");
+  const panel = document.getElementById("notif-panel");
+  const list = document.getElementById("notif-list");
+  const count = document.getElementById("notif-count");
+  if (!button) return;
+  const seen = new Map();
+  let lastId = 0;
+
+  const setUnread = (n) => {
+    count.textContent = String(n);
+    count.hidden = n === 0;
+    button.setAttribute("aria-label", `Notifications, ${n} unread`);
+  };
+  const render = () => {
+    const items = [...seen.values()].sort((a, b) => b.id - a.id).slice(0, 20);
+    list.replaceChildren(
+      ...(items.length
+        ? items.map((n) => {
+            const { text, href } = describe(n);
+            return el("li", { class: n.read_at ? "" : "unread" }, el("a", { href, text }));
+          })
+        : [el("li", { class: "muted", text: "Nothing yet." })]),
+    );
+  };
+  const add = (n) => {
+    seen.set(n.id, n);
+    lastId = Math.max(lastId, n.id);
+  };
+
+  button.addEventListener("click", () => {
+    panel.hidden = !panel.hidden;
+    button.setAttribute("aria-expanded", String(!panel.hidden));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) {
+      panel.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+  document.getElementById("notif-read-all").addEventListener("click", async () => {
+    if (!lastId) return;
+    const answer = await api("POST", "/api/notifications/read", { up_to_id: lastId });
+    for (const n of seen.values()) n.read_at = n.read_at || new Date().toISOString();
+    setUnread(answer.unread);
+    render();
+  });
+
+  Promise.all([api("GET", "/api/notifications?limit=20"), api("GET", "/api/notifications/unread-count")])
+    .then(([page, unread]) => {
+      page.items.forEach(add);
+      setUnread(unread.unread);
+      render();
+      return import("./live.js");
+    })
+    .then(({ socket, call }) => {
+      const s = socket("/notifications");
+      s.on("connect", async () => {
+        // Catch up on whatever arrived while we were away (ids only grow).
+        const answer = await call(s, "sync", { after: lastId });
+        answer.notifications.forEach(add);
+        setUnread(answer.unread);
+        render();
+      });
+      s.onAny((event, notification) => {
+        if (!notification || typeof notification.id !== "number" || seen.has(notification.id)) return;
+        add(notification);
+        setUnread(Number(count.textContent) + 1);
+        render();
+        toast(describe(notification).text);
+        document.dispatchEvent(new CustomEvent("rizeos:notification", { detail: notification }));
+      });
+    })
+    .catch(() => {});
+}
+
+if (loggedIn) notificationsMenu();

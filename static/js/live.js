@@ -1,0 +1,56 @@
+// Socket.IO connections (the vendored official client), one per namespace, authenticated by
+// the session cookie. While any of them is disconnected, the offline banner shows.
+
+import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+
+const sockets = new Map();
+const down = new Set();
+
+function banner() {
+  const node = document.getElementById("offline-banner");
+  if (node) node.hidden = down.size === 0;
+}
+
+export function socket(namespace) {
+  if (sockets.has(namespace)) return sockets.get(namespace);
+  const s = io(namespace, {
+    withCredentials: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  });
+  // "Offline" only after a connection was lost (not while the first one is being made).
+  s.on("disconnect", () => {
+    down.add(namespace);
+    banner();
+  });
+  s.on("connect", () => {
+    down.delete(namespace);
+    banner();
+  });
+  s.io.on("reconnect_attempt", () => {
+    down.add(namespace);
+    banner();
+  });
+  sockets.set(namespace, s);
+  return s;
+}
+
+// Socket.IO calls with an ack; rejects on an error ack or when no answer comes in time.
+export async function call(s, event, payload, timeoutMs = 10000) {
+  const answer = await s.timeout(timeoutMs).emitWithAck(event, payload);
+  if (answer && answer.error) {
+    const error = new Error(answer.error.message || answer.error.code);
+    error.code = answer.error.code;
+    throw error;
+  }
+  return answer;
+}
+
+window.addEventListener("offline", () => {
+  down.add("network");
+  banner();
+});
+window.addEventListener("online", () => {
+  down.delete("network");
+  banner();
+});

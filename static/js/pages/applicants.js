@@ -1,0 +1,102 @@
+// The hiring team's dashboard for one job: status controls, and new applications added live
+// (from the /notifications socket) without a reload.
+
+import { api, ApiError, el, toast } from "../api.js";
+
+const table = document.getElementById("applicants");
+const jobId = table.dataset.jobId;
+const tbody = table.tBodies[0];
+const PIPELINE = ["submitted", "viewed", "shortlisted", "interviewing", "offered", "hired"];
+const FINAL = new Set(["hired", "rejected", "withdrawn"]);
+
+function nextStatuses(status) {
+  if (FINAL.has(status)) return [];
+  return [PIPELINE[PIPELINE.indexOf(status) + 1], "rejected"];
+}
+
+function statusBadge(status) {
+  return el("span", { class: `status status-${status}`, dataset: { status: "" }, text: status });
+}
+
+function actions(status) {
+  const buttons = nextStatuses(status).map((s) =>
+    el("button", {
+      type: "button",
+      class: s === "rejected" ? "small danger" : "small",
+      dataset: { move: s },
+      text: s === "rejected" ? "Reject" : `Move to ${s}`,
+    }),
+  );
+  buttons.push(el("button", { type: "button", class: "small secondary", dataset: { message: "" }, text: "Message" }));
+  return buttons;
+}
+
+function setStatus(row, status) {
+  row.querySelector("[data-status]").replaceWith(statusBadge(status));
+  row.querySelector("td.actions").replaceChildren(...actions(status));
+}
+
+function rowFor(a) {
+  const skills = el("td");
+  for (const s of a.skills.verified) skills.append(el("span", { class: "tag verified", text: s }));
+  for (const s of a.skills.claimed) skills.append(el("span", { class: "tag", text: s }));
+  const who = el(
+    "td",
+    {},
+    el("a", { class: "candidate", href: `/people/${a.candidate_id}`, text: a.full_name || a.email }),
+    a.headline ? el("div", { class: "muted", text: a.headline }) : null,
+    a.resume_url ? el("div", {}, el("a", { href: a.resume_url, rel: "noopener nofollow", text: "Resume" })) : null,
+    a.cover_letter
+      ? el("details", {}, el("summary", { text: "Cover letter" }), el("p", { class: "prose", text: a.cover_letter }))
+      : null,
+  );
+  const when = new Date(a.submitted_at);
+  return el(
+    "tr",
+    { class: "fresh", dataset: { applicationId: a.id, candidateId: a.candidate_id } },
+    who,
+    skills,
+    el("td", { text: when.toISOString().slice(0, 16).replace("T", " ") }),
+    el("td", {}, statusBadge(a.status)),
+    el("td", { class: "actions" }, ...actions(a.status)),
+  );
+}
+
+tbody.addEventListener("click", async (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  const row = button.closest("tr");
+  const id = row.dataset.applicationId;
+  button.disabled = true;
+  try {
+    if (button.dataset.move) {
+      const updated = await api("POST", `/api/applications/${id}/status`, { status: button.dataset.move });
+      setStatus(row, updated.status);
+    } else if ("message" in button.dataset) {
+      const conversation = await api("POST", "/api/conversations", {
+        participant_ids: [row.dataset.candidateId],
+        context: { type: "application", id },
+      });
+      window.location.assign(`/messages/${conversation.id}`);
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    toast(error.message, "error");
+    button.disabled = false;
+  }
+});
+
+document.addEventListener("rizeos:notification", async (event) => {
+  const n = event.detail;
+  const p = n.payload || {};
+  if (p.job_id !== jobId) return;
+  const existing = tbody.querySelector(`tr[data-application-id="${CSS.escape(p.application_id)}"]`);
+  if (n.type === "application.status" && existing) {
+    setStatus(existing, p.status);
+  } else if (n.type === "application.created" && !existing) {
+    // A GET without the CSRF header reads the application without marking it viewed.
+    const applicant = await api("GET", `/api/applications/${p.application_id}`);
+    tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
+    tbody.prepend(rowFor(applicant));
+  }
+});

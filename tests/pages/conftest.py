@@ -1,0 +1,89 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (async API, because the app under
+test runs in the test's own event loop on a real port: the `client` fixture's server).
+
+Chromium is /usr/bin/chromium (``apt-get install chromium``; ``.ci/run`` installs it), or
+CHROMIUM_PATH. Every page records script errors and dialogs; ``Browser.check`` fails a test
+that had any, so a CSP violation or an injected ``alert`` cannot go unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from playwright.async_api import BrowserContext, Page, async_playwright
+
+from tests.helpers import PASSWORD, Api, User
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+TIMEOUT_MS = 10_000
+
+
+@dataclass
+class Browser:
+    base_url: str
+    browser: Any
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def context(self, user: User | None = None) -> BrowserContext:
+        context = await self.browser.new_context(base_url=self.base_url)
+        context.set_default_timeout(TIMEOUT_MS)
+        if user is not None:
+            response = await context.request.post(
+                "/api/auth/login", data={"email": user.email, "password": PASSWORD}
+            )
+            assert response.status == 200, await response.text()
+        return context
+
+    async def page(self, user: User | None = None, path: str | None = None) -> Page:
+        context = await self.context(user)
+        page = await context.new_page()
+        self.watch(page)
+        if path is not None:
+            await page.goto(path)
+        return page
+
+    def watch(self, page: Page) -> None:
+        async def dismiss(dialog) -> None:
+            self.dialogs.append(dialog.message)
+            await dialog.dismiss()
+
+        page.on("dialog", dismiss)
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
+        page.on(
+            "console",
+            lambda msg: (
+                self.errors.append(f"{page.url}: {msg.text}")
+                if msg.type == "error" and "Failed to load resource" not in msg.text
+                else None
+            ),
+        )
+
+    def check(self) -> None:
+        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
+        assert self.errors == [], f"script errors: {self.errors}"
+
+
+@pytest.fixture
+async def browser(client) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield Browser(base_url=str(client.make_url("")).rstrip("/"), browser=chromium)
+        finally:
+            await chromium.close()
+
+
+async def hiring_setup(api: Api, title: str = "Backend Intern", name: str = "Rita Recruiter"):
+    """A recruiter with a company and an open job; returns (recruiter, company, job)."""
+    recruiter = await api.sign_up(["employer"], full_name=name)
+    company = await api.company(recruiter, name=f"Acme {uuid.uuid4().hex[:4]}")
+    job = await api.job(recruiter, company["id"], title=title)
+    return recruiter, company, job
