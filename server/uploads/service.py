@@ -38,8 +38,8 @@ def filename_errors(filename: str, content_type: str) -> list[FieldError]:
         problems.append("must be a file name, not a path")
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in filename):
         problems.append("must not contain control characters (NUL, newlines, ...)")
-    if filename.strip(" .") == "":
-        problems.append("must be a file name")
+    if filename.rsplit(".", 1)[0].strip(" .") == "":
+        problems.append("must have a name before its extension")
     allowed = EXTENSIONS.get(content_type)
     if allowed and not filename.lower().endswith(allowed):
         problems.append(f"must end in {' or '.join(allowed)} for {content_type}")
