@@ -1,4 +1,4 @@
-"""Command line: ``python -m server [web|migrate|create-admin EMAIL]``."""
+"""Command line: ``python -m server [web|worker|migrate|create-admin EMAIL]``."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description="RizeOS server")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("web", help="serve HTTP (the default)")
+    sub.add_parser("worker", help="run background jobs (profile enrichment) until stopped")
     sub.add_parser("migrate", help="apply pending database migrations and exit")
     admin = sub.add_parser("create-admin", help="create a platform admin, or promote a user")
     admin.add_argument("email")
@@ -73,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
 
+    if args.command == "worker":
+        from server.worker import run_standalone
+
+        asyncio.run(run_standalone(settings))
+        return 0
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
         return 0

@@ -22,6 +22,7 @@ from server.mail import Mailer
 from server.realtime import SocketIOEvents, create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
+from server.worker import worker_ctx
 
 log = logging.getLogger("rizeos.app")
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,8 @@ DOMAINS = (
     "server.auth.routes",
     "server.orgs.routes",
     "server.profiles.routes",
+    # Before server.jobs.routes: /api/jobs/recommended must not be taken for /api/jobs/{job_id}.
+    "server.matching.routes",
     "server.jobs.routes",
     "server.gigs.routes",
     "server.applications.routes",
@@ -42,6 +45,7 @@ DOMAINS = (
     "server.pages.routes",
     "server.uploads.routes",
     "server.storage.routes",
+    "server.enrichment.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.
@@ -98,6 +102,7 @@ def create_app(settings: Settings) -> web.Application:
         sio.register_namespace(getattr(importlib.import_module(module), name)(app))
     sio.attach(app)
     app.cleanup_ctx.append(realtime_ctx)
+    app.cleanup_ctx.append(worker_ctx)  # last: it uses the database, storage and events
     for module in DOMAINS:
         app.router.add_routes(importlib.import_module(module).routes)
     app.router.add_static("/static/", ROOT / "static", name="static")

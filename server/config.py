@@ -22,6 +22,14 @@ class ConfigError(ValueError):
 class Settings:
     host: str = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces by default
     port: int = 8080
+    # Background worker and profile enrichment (server/worker.py, docs/enrichment.md).
+    run_worker: str = "auto"
+    worker_concurrency: int = 2
+    worker_heartbeat_seconds: int = 30
+    enrichment_max_attempts: int = 5
+    enrichment_timeout_seconds: float = 30.0
+    resume_max_pages: int = 30
+    resume_max_bytes: int = 10 * 1_048_576
     data_dir: Path = Path("var")
     database_url: str | None = None
     db_pool_min: int = 1
@@ -111,6 +119,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
 
 
 def _url(env: Mapping[str, str], name: str, schemes: set[str]) -> str | None:
@@ -213,6 +228,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         host=env.get("HOST") or "0.0.0.0",  # noqa: S104
         port=port,
+        run_worker=_choice(env, "RUN_WORKER", "auto", ("auto", "yes", "no")),
+        worker_concurrency=_int(env, "WORKER_CONCURRENCY", 2, 1, 64),
+        worker_heartbeat_seconds=_int(env, "WORKER_HEARTBEAT_SECONDS", 30, 1, 3600),
+        enrichment_max_attempts=_int(env, "ENRICHMENT_MAX_ATTEMPTS", 5, 1, 50),
+        enrichment_timeout_seconds=_positive(env, "ENRICHMENT_TIMEOUT_SECONDS", 30.0),
+        resume_max_pages=_int(env, "RESUME_MAX_PAGES", 30, 1, 1000),
+        resume_max_bytes=_int(env, "RESUME_MAX_BYTES", 10 * 1_048_576, 1024, 512 * 1_048_576),
         data_dir=data_dir,
         database_url=database_url,
         db_pool_min=pool_min,

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET
 
 from server.db import Database, fetch_all
+from server.enrichment.service import enqueue as enqueue_enrichment
 from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.orgs.access import HIRE
@@ -147,6 +148,7 @@ class ProfileService:
                         f"{missing[0]}: no such organization",
                         [FieldError(field=f, message="no such organization") for f in missing],
                     )
+            before = await q.get_profile(tx.conn, user_id=user_id)
             if values["fields"]:
                 updated = await q.update_profile(tx.conn, user_id=user_id, **values)
                 if updated is None:
@@ -154,4 +156,7 @@ class ProfileService:
             row = await q.get_profile(tx.conn, user_id=user_id)
             if row is None:
                 raise NotFound("no such user")
+            if row["resume_url"] and row["resume_url"] != before["resume_url"]:
+                # Workflow 2, step 3: a new resume goes to the enrichment worker.
+                await enqueue_enrichment(self.db, tx, user_id, caller_id, row["resume_url"])
             return to_profile(row, show_resume=True)

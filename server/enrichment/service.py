@@ -1,0 +1,251 @@
+"""Profile enrichment: enqueue (API and profile edits), show, and run one delivery of a job.
+
+Enqueueing writes the ``enrichment_jobs`` row and its pgqueuer row in the caller's
+transaction. A delivery (``EnrichmentRunner.run``) is idempotent: it starts only an
+unfinished enrichment, does the slow part (fetch, extract, parse) outside any transaction,
+then merges, marks the enrichment succeeded and stores the notification in ONE transaction
+that first locks the enrichment row, so however often a job is delivered (a crashed worker's
+job is delivered again) the profile is merged and the user told exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from server.db import Database, Transaction, fetch_all
+from server.enrichment import schemas
+from server.enrichment.extract import Limits, UnreadableResume, extract_text
+from server.enrichment.merge import merge
+from server.enrichment.parse import Parsed, parse_resume
+from server.enrichment.vocabulary import canonical_key
+from server.errors import FieldError, Forbidden, Invalid, NotFound
+from server.events import Events
+from server.notifications.schemas import ProfileEnrichedPayload
+from server.notifications.service import NotificationService
+
+log = logging.getLogger("rizeos.enrichment")
+
+ENTRYPOINT = "enrich_profile"
+NO_SUCH_ENRICHMENT = "no such enrichment"
+# Test-only: seconds a delivery waits after starting, so a test can kill the worker mid-job.
+TEST_DELAY_ENV = "RIZEOS_TEST_ENRICHMENT_DELAY"
+
+ResumeFetcher = Callable[[uuid.UUID, str], Awaitable[bytes]]
+
+
+class ResumeUnavailable(Exception):
+    """The resume cannot be fetched and never will be (no such file, not the user's, too
+    large): the enrichment fails at once instead of being retried."""
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def to_enrichment(row: Any) -> schemas.Enrichment:
+    return msgspec.convert(dict(row), schemas.Enrichment)
+
+
+async def enqueue(
+    db: Database, tx: Transaction, user_id: uuid.UUID, requested_by: uuid.UUID | None, url: str
+) -> Any:
+    """Queue an enrichment of ``url`` for the user in ``tx`` (or return the one already queued
+    or running for the same resume)."""
+    q = db.q.enrichment
+    row = await q.insert_enrichment(
+        tx.conn, user_id=user_id, requested_by=requested_by, resume_url=url
+    )
+    if row is None:
+        return await q.find_pending_enrichment(tx.conn, user_id=user_id, resume_url=url)
+    queue_id = await q.enqueue_queue_job(
+        tx.conn, entrypoint=ENTRYPOINT, payload=str(row["id"]).encode()
+    )
+    await q.set_queue_job(tx.conn, enrichment_id=row["id"], queue_job_id=queue_id)
+    return row
+
+
+class EnrichmentService:
+    def __init__(self, db: Database):
+        self.db = db
+        self.q = db.q.enrichment
+
+    async def request(
+        self, caller_id: uuid.UUID, body: schemas.ProcessProfileRequest
+    ) -> schemas.Enrichment:
+        if caller_id != body.user_id:
+            raise Forbidden("only the owner of a profile may ask for its enrichment")
+        async with self.db.transaction() as tx:
+            profile = await self.db.q.profiles.get_profile(tx.conn, user_id=body.user_id)
+            if profile is None:
+                raise NotFound("no such user")
+            url = body.resume_url or profile["resume_url"]
+            if not url:
+                raise Invalid(
+                    "body.resume_url: the profile has no resume; upload one first",
+                    [FieldError(field="body.resume_url", message="the profile has no resume")],
+                )
+            row = await enqueue(self.db, tx, body.user_id, caller_id, url)
+        return to_enrichment(row)
+
+    async def get(self, caller_id: uuid.UUID, enrichment_id: uuid.UUID) -> schemas.Enrichment:
+        """The owner's enrichment; anyone else's is "no such" (404), as if it did not exist."""
+        async with self.db.connection() as conn:
+            row = await self.q.get_enrichment(conn, enrichment_id=enrichment_id)
+        if row is None or row["user_id"] != caller_id:
+            raise NotFound(NO_SUCH_ENRICHMENT)
+        return to_enrichment(row)
+
+
+class TransientFailure(Exception):
+    """A delivery failed for a reason that may pass (storage or database unreachable)."""
+
+
+class EnrichmentRunner:
+    """Runs deliveries of enrichment jobs; used by the worker (``server/worker.py``)."""
+
+    def __init__(
+        self,
+        db: Database,
+        events: Events,
+        fetch_resume: ResumeFetcher,
+        limits: Limits,
+        max_attempts: int,
+    ):
+        self.db = db
+        self.events = events
+        self.fetch_resume = fetch_resume
+        self.limits = limits
+        self.max_attempts = max_attempts
+        self.q = db.q.enrichment
+
+    async def run(self, enrichment_id: uuid.UUID) -> str:
+        """One delivery. Returns the enrichment's status afterwards; raises TransientFailure
+        when it should be tried again later (the error is recorded on the row)."""
+        async with self.db.connection() as conn:
+            started = await self.q.start_enrichment(conn, enrichment_id=enrichment_id)
+        if started is None:
+            return "finished-before"  # a re-delivery of a finished (or vanished) job
+        delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            data = await self.fetch_resume(started["user_id"], started["resume_url"])
+            text = await extract_text(data, self.limits)
+            parsed = await asyncio.to_thread(parse_resume, text)
+        except (UnreadableResume, ResumeUnavailable) as exc:
+            await self._fail(enrichment_id, str(exc))
+            return "failed"
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:1000]
+            if started["attempts"] >= self.max_attempts:
+                await self._fail(
+                    enrichment_id, f"gave up after {started['attempts']} tries: " + reason
+                )
+                return "failed"
+            async with self.db.connection() as conn:
+                await self.q.record_retry(conn, enrichment_id=enrichment_id, error=reason)
+            raise TransientFailure(reason) from exc
+        return await self._merge(enrichment_id, parsed)
+
+    async def _fail(self, enrichment_id: uuid.UUID, reason: str) -> None:
+        log.info("enrichment %s failed: %s", enrichment_id, reason)
+        async with self.db.connection() as conn:
+            await self.q.fail_enrichment(conn, enrichment_id=enrichment_id, error=reason)
+
+    async def _merge(self, enrichment_id: uuid.UUID, parsed: Parsed) -> str:
+        q = self.q
+        async with self.db.transaction() as tx:
+            job = await q.lock_enrichment(tx.conn, enrichment_id=enrichment_id)
+            if job is None or job["status"] in ("succeeded", "failed"):
+                return "finished-before"
+            user_id = job["user_id"]
+            profile = await q.lock_profile_for_merge(tx.conn, user_id=user_id)
+            if profile is None:
+                await q.fail_enrichment(tx.conn, enrichment_id=enrichment_id, error="no profile")
+                return "failed"
+            sources = {
+                r["skill_key"] for r in await fetch_all(q.skill_sources, tx.conn, user_id=user_id)
+            }
+            institutes = await self._organizations(
+                tx, [e["institution"] for e in parsed.education], "institute"
+            )
+            companies = await self._organizations(
+                tx, [e["company"] for e in parsed.experience], "company"
+            )
+            merged = merge(profile, sources, parsed, institutes, companies)
+            if merged.changed:
+                await q.merge_profile_documents(
+                    tx.conn,
+                    user_id=user_id,
+                    claimed=merged.claimed,
+                    experience=merged.experience,
+                    education=merged.education,
+                    portfolio=merged.portfolio,
+                )
+            if merged.skills_added:
+                await q.record_skill_sources(
+                    tx.conn,
+                    user_id=user_id,
+                    skill_keys=[canonical_key(s) for s in merged.skills_added],
+                    enrichment_id=enrichment_id,
+                )
+            result = schemas.EnrichmentResult(
+                skills=[schemas.ExtractedSkill(name=s) for s in parsed.skills],
+                experience=[
+                    schemas.ExtractedExperience(
+                        **e, organization_id=companies.get(_fold(e["company"]))
+                    )
+                    for e in parsed.experience
+                ],
+                education=[
+                    schemas.ExtractedEducation(
+                        **e,
+                        organization_id=institutes.get(_fold(e["institution"])),
+                    )
+                    for e in parsed.education
+                ],
+                links=parsed.links,
+                skills_added=merged.skills_added,
+                experience_added=merged.experience_added,
+                education_added=merged.education_added,
+                links_added=merged.links_added,
+            )
+            await q.succeed_enrichment(
+                tx.conn, enrichment_id=enrichment_id, result=msgspec.to_builtins(result)
+            )
+            await NotificationService(self.db, self.events).profile_enriched(
+                tx,
+                ProfileEnrichedPayload(
+                    user_id=user_id,
+                    enrichment_id=enrichment_id,
+                    resume_url=job["resume_url"],
+                    skills_added=merged.skills_added,
+                    enriched_at=datetime.now(UTC),
+                ),
+            )
+        log.info("enrichment %s merged: %d skills added", enrichment_id, len(merged.skills_added))
+        return "succeeded"
+
+    async def _organizations(
+        self, tx: Transaction, names: list[str], org_type: str
+    ) -> dict[str, uuid.UUID]:
+        """Organizations of ``org_type`` named like these (case-insensitively), by folded name;
+        the oldest wins when two share a name."""
+        keys = sorted({_fold(n) for n in names if n})
+        if not keys:
+            return {}
+        rows = await fetch_all(
+            self.q.organizations_named, tx.conn, names=[k.lower() for k in keys], org_type=org_type
+        )
+        found: dict[str, uuid.UUID] = {}
+        for row in rows:
+            found.setdefault(row["name_key"], row["id"])
+        return found

@@ -1,0 +1,91 @@
+-- Matching candidates and jobs: one score both ways (docs/enrichment.md, "Matching").
+--
+--   skill_score = (1.0 * required skills the candidate has verified
+--                  + 0.6 * required skills only claimed) / number of required skills
+--   text_score  = ts_rank(job.search_vector, profile words, normalization 32), in [0, 1)
+--   score       = 0.75 * skill_score + 0.25 * text_score
+--
+-- Skills compare case-insensitively (lower_all / profile_skill_keys).
+
+-- name: match_profile(user_id)^
+-- What matching needs of a profile: its skill keys, verified keys, and its words as a tsquery
+-- (text; NULL when the profile has no words).
+SELECT profile_skill_keys(p.skills) AS skill_keys,
+       profile_verified_keys(p.skills) AS verified_keys,
+       profile_match_query(p.headline, p.skills, p.experience, p.education)::TEXT AS query
+FROM profiles p
+WHERE p.user_id = :user_id;
+
+-- name: recommended_jobs(skill_keys, verified_keys, query, limit)
+-- Open jobs sharing a skill with the profile (jobs_skill_keys_gin: lower_all(skills_required)
+-- && keys) or matching its words (jobs_search_gin: search_vector @@ query), a BitmapOr of the
+-- two GIN indexes, scored and the best `limit` returned.
+SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+       j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
+       j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at,
+       k.matched, k.missing, k.matched_verified, k.skill_score, t.text_score,
+       (0.75 * k.skill_score + 0.25 * t.text_score)::FLOAT8 AS score
+FROM jobs j
+JOIN organizations o ON o.id = j.company_id
+CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (:skill_keys::TEXT[])),
+                    '{}') AS matched,
+           coalesce(array_agg(s ORDER BY n)
+                    FILTER (WHERE NOT lower(s) = ANY (:skill_keys::TEXT[])), '{}') AS missing,
+           coalesce(array_agg(s ORDER BY n)
+                    FILTER (WHERE lower(s) = ANY (:verified_keys::TEXT[])), '{}')
+               AS matched_verified,
+           CASE WHEN count(*) = 0 THEN 0::FLOAT8 ELSE (
+               count(*) FILTER (WHERE lower(s) = ANY (:verified_keys::TEXT[]))
+               + 0.6 * count(*) FILTER (WHERE lower(s) = ANY (:skill_keys::TEXT[])
+                                          AND NOT lower(s) = ANY (:verified_keys::TEXT[]))
+           )::FLOAT8 / count(*) END AS skill_score
+    FROM unnest(j.skills_required) WITH ORDINALITY AS u(s, n)
+) k
+CROSS JOIN LATERAL (
+    SELECT coalesce(ts_rank(j.search_vector, :query::tsquery, 32), 0)::FLOAT8 AS text_score
+) t
+WHERE j.status = 'open'
+  AND (lower_all(j.skills_required) && lower_all(:skill_keys::TEXT[])
+       OR j.search_vector @@ :query::tsquery)
+ORDER BY score DESC, j.created_at DESC, j.id
+LIMIT :limit;
+
+-- name: job_for_matching(job_id)^
+SELECT j.id, j.company_id, j.title, j.status FROM jobs j WHERE j.id = :job_id;
+
+-- name: ranked_applicants(job_id, limit)
+-- The job's applicants (job_applications_job_status_idx: job_id, withdrawn ones left out),
+-- each scored against the job as recommended_jobs scores jobs.
+SELECT a.id AS application_id, a.candidate_id, a.status, a.submitted_at,
+       p.full_name, p.headline,
+       k.matched, k.missing, k.matched_verified, k.skill_score, t.text_score,
+       (0.75 * k.skill_score + 0.25 * t.text_score)::FLOAT8 AS score
+FROM jobs j
+JOIN job_applications a ON a.job_id = j.id AND a.status <> 'withdrawn'
+JOIN profiles p ON p.user_id = a.candidate_id
+CROSS JOIN LATERAL (
+    SELECT profile_skill_keys(p.skills) AS keys, profile_verified_keys(p.skills) AS verified
+) me
+CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (me.keys)), '{}')
+               AS matched,
+           coalesce(array_agg(s ORDER BY n) FILTER (WHERE NOT lower(s) = ANY (me.keys)), '{}')
+               AS missing,
+           coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (me.verified)), '{}')
+               AS matched_verified,
+           CASE WHEN count(*) = 0 THEN 0::FLOAT8 ELSE (
+               count(*) FILTER (WHERE lower(s) = ANY (me.verified))
+               + 0.6 * count(*) FILTER (WHERE lower(s) = ANY (me.keys)
+                                          AND NOT lower(s) = ANY (me.verified))
+           )::FLOAT8 / count(*) END AS skill_score
+    FROM unnest(j.skills_required) WITH ORDINALITY AS u(s, n)
+) k
+CROSS JOIN LATERAL (
+    SELECT coalesce(ts_rank(j.search_vector,
+                            profile_match_query(p.headline, p.skills, p.experience,
+                                                p.education), 32), 0)::FLOAT8 AS text_score
+) t
+WHERE j.id = :job_id
+ORDER BY score DESC, a.submitted_at, a.id
+LIMIT :limit;
