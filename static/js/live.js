@@ -46,11 +46,15 @@ export async function call(s, event, payload, timeoutMs = 10000) {
   return answer;
 }
 
+// When the browser knows it lost the network, drop the transport at once rather than
+// waiting for a ping to time out; reconnection (and the catch-up `sync`) starts when it is back.
 window.addEventListener("offline", () => {
   down.add("network");
   banner();
+  for (const s of sockets.values()) s.io.engine?.close();
 });
 window.addEventListener("online", () => {
   down.delete("network");
   banner();
+  for (const s of sockets.values()) if (!s.connected) s.connect();
 });

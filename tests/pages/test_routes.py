@@ -1,0 +1,168 @@
+"""Every page over plain HTTP: who gets it, who is sent to log in, the security headers, and
+no 500 for anything a visitor can put in a URL."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.pages.conftest import hiring_setup
+
+PUBLIC = ["/", "/signup", "/login", "/forgot-password", "/jobs", "/gigs", "/verify-email"]
+PRIVATE = [
+    "/welcome",
+    "/onboarding",
+    "/profile",
+    "/applications",
+    "/hiring",
+    "/companies/new",
+    "/jobs/new",
+    "/freelance",
+    "/gigs/new",
+    "/messages",
+]
+
+
+def cookie(user) -> dict[str, str]:
+    return {"Cookie": f"rizeos_session={user.token}"}
+
+
+async def get(api, path: str, user=None):
+    response = await api.client.get(
+        path, headers=cookie(user) if user else {}, allow_redirects=False
+    )
+    await response.read()
+    return response
+
+
+def assert_page_headers(response) -> None:
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp
+    assert "unsafe-inline" not in csp
+    assert "connect-src 'self' ws://" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_public_pages_render_for_anyone_with_the_policy(api):
+    for path in PUBLIC:
+        response = await get(api, path)
+        assert response.status == 200, path
+        assert response.content_type == "text/html"
+        assert_page_headers(response)
+
+
+async def test_private_pages_send_anonymous_visitors_to_log_in(api):
+    for path in PRIVATE:
+        response = await get(api, path)
+        assert response.status == 302, path
+        assert response.headers["Location"].startswith("/login?next=%2F"), path
+        assert_page_headers(response)
+
+
+async def test_every_page_renders_for_the_right_user(api):
+    recruiter, company, job = await hiring_setup(api)
+    student = await api.sign_up(["student", "freelancer"], full_name="Sam")
+    application = await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=student)
+    gig = await api.post(
+        "/api/gigs",
+        {
+            "title": "Logo design",
+            "description": "Vector logos",
+            "pricing_tiers": {
+                "basic": {"price": 500, "currency": "EUR", "delivery_days": 2, "description": "1"}
+            },
+        },
+        as_=student,
+        expect=201,
+    )
+    start = {"participant_ids": [str(student.id)], "context": {"type": "application"}}
+    start["context"]["id"] = application["id"]
+    conversation = await api.post("/api/conversations", start, as_=recruiter, expect=201)
+
+    for path in [
+        *PRIVATE,
+        f"/messages/{conversation['id']}",
+        f"/people/{recruiter.id}",
+        f"/gigs/{gig['id']}/edit",
+        f"/jobs/{job['id']}",
+        f"/gigs/{gig['id']}",
+        f"/companies/{company['id']}",
+    ]:
+        response = await get(api, path, student)
+        assert response.status in (200, 302), path
+        assert_page_headers(response)
+    for path in (
+        f"/jobs/{job['id']}/applicants",
+        "/hiring",
+        f"/jobs/new?company_id={company['id']}",
+    ):
+        response = await get(api, path, recruiter)
+        assert response.status == 200, path
+    welcome = await get(api, "/welcome", recruiter)
+    assert welcome.headers["Location"] == "/hiring"
+    assert (await get(api, "/welcome", student)).headers["Location"] == "/onboarding"
+
+
+async def test_pages_refuse_the_wrong_user_with_a_page_not_a_crash(api):
+    recruiter, _, job = await hiring_setup(api)
+    student = await api.sign_up(["student"])
+    response = await get(api, f"/jobs/{job['id']}/applicants", student)
+    assert response.status == 403
+    assert_page_headers(response)
+    gig = await api.post(
+        "/api/gigs",
+        {
+            "title": "T",
+            "description": "D",
+            "pricing_tiers": {
+                "basic": {"price": 500, "currency": "EUR", "delivery_days": 2, "description": "1"}
+            },
+        },
+        as_=await _freelancer(api),
+        expect=201,
+    )
+    assert (await get(api, f"/gigs/{gig['id']}/edit", recruiter)).status == 403
+    for path in (
+        f"/jobs/{uuid.uuid4()}",
+        "/jobs/not-a-uuid",
+        f"/gigs/{uuid.uuid4()}",
+        f"/companies/{uuid.uuid4()}",
+        f"/people/{uuid.uuid4()}",
+    ):
+        response = await get(api, path, student)
+        assert response.status == 404, path
+        assert "text/html" in response.content_type
+
+
+async def _freelancer(api):
+    return await api.sign_up(["freelancer"])
+
+
+ODD_QUERIES = [
+    "?q=%00",
+    "?q=" + "x" * 5000,
+    "?remote=maybe",
+    "?limit=100000",
+    "?limit=-1",
+    "?cursor=garbage",
+    "?cursor=%FF%FE",
+    "?employment_type=astronaut",
+    "?skills=" + ",".join(["a"] * 200),
+    "?q=(((&skills=&location=%25_%5C",
+    "?skills_match=some&unknown=1",
+    "?type=company&q=%00&cursor=x",
+    "?next=//evil.example&token=" + "t" * 1000,
+]
+
+
+async def test_odd_query_strings_never_make_a_page_fail(api):
+    student = await api.sign_up(["student"])
+    for query in ODD_QUERIES:
+        for path in ("/jobs", "/gigs", "/onboarding", "/login", "/verify-email", "/reset-password"):
+            response = await get(api, path + query, student)
+            assert response.status < 500, (path, query)
+
+
+async def test_log_in_goes_back_only_to_a_path_on_this_site(api):
+    for target, expected in (("/profile", "/profile"), ("//evil.example", "/welcome")):
+        response = await api.client.get(f"/login?next={target}")
+        assert f'data-redirect="{expected}"' in await response.text()
