@@ -79,3 +79,20 @@ async def test_offline_reader_catches_up_after_reconnecting(browser: Browser, ap
     await expect(sam.locator("#offline-banner")).to_be_hidden()
     await expect(rita.locator(".read-marker")).to_have_text("Seen by Sam Student")
     browser.check()
+
+
+async def test_older_history_loads_when_scrolling_up(browser: Browser, api):
+    recruiter, student, conversation = await conversation_between(api)
+    url = f"/api/conversations/{conversation['id']}/messages"
+    for n in range(1, 46):  # two senders: each stays under the per-user send burst
+        sender = recruiter if n % 2 else student
+        await api.post(url, {"content": f"message {n}"}, as_=sender, expect=201)
+    page = await browser.page(student, f"/messages/{conversation['id']}")
+    messages = page.locator("#messages .message .content")
+    await expect(messages).to_have_count(30)
+    await expect(messages.last).to_have_text("message 45")
+    await page.locator("#messages").evaluate("node => { node.scrollTop = 0; }")
+    await expect(messages).to_have_count(45)
+    await expect(messages.first).to_have_text("message 1")
+    await expect(messages.last).to_have_text("message 45")
+    browser.check()
