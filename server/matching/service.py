@@ -36,14 +36,14 @@ class MatchingService:
             me = await self.q.match_profile(conn, user_id=user_id)
             if me is None:
                 raise NotFound("no such user")
-            if not me["skill_keys"] and me["query"] is None:
+            if not me["skill_keys"] and me["words"] is None:
                 return schemas.RecommendedJobs(items=[])  # an empty profile matches nothing
             rows = await fetch_all(
                 self.q.recommended_jobs,
                 conn,
                 skill_keys=me["skill_keys"],
                 verified_keys=me["verified_keys"],
-                query=me["query"],
+                words=me["words"],
                 limit=limit,
             )
         return schemas.RecommendedJobs(

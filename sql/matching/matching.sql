@@ -12,11 +12,11 @@
 -- (text; NULL when the profile has no words).
 SELECT profile_skill_keys(p.skills) AS skill_keys,
        profile_verified_keys(p.skills) AS verified_keys,
-       profile_match_query(p.headline, p.skills, p.experience, p.education)::TEXT AS query
+       profile_match_query(p.headline, p.skills, p.experience, p.education)::TEXT AS words
 FROM profiles p
 WHERE p.user_id = :user_id;
 
--- name: recommended_jobs(skill_keys, verified_keys, query, limit)
+-- name: recommended_jobs(skill_keys, verified_keys, words, limit)
 -- Open jobs sharing a skill with the profile (jobs_skill_keys_gin: lower_all(skills_required)
 -- && keys) or matching its words (jobs_search_gin: search_vector @@ query), a BitmapOr of the
 -- two GIN indexes, scored and the best `limit` returned.
@@ -43,11 +43,11 @@ CROSS JOIN LATERAL (
     FROM unnest(j.skills_required) WITH ORDINALITY AS u(s, n)
 ) k
 CROSS JOIN LATERAL (
-    SELECT coalesce(ts_rank(j.search_vector, :query::tsquery, 32), 0)::FLOAT8 AS text_score
+    SELECT coalesce(ts_rank(j.search_vector, :words::tsquery, 32), 0)::FLOAT8 AS text_score
 ) t
 WHERE j.status = 'open'
   AND (lower_all(j.skills_required) && lower_all(:skill_keys::TEXT[])
-       OR j.search_vector @@ :query::tsquery)
+       OR j.search_vector @@ :words::tsquery)
 ORDER BY score DESC, j.created_at DESC, j.id
 LIMIT :limit;
 
