@@ -56,6 +56,42 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+class PoolConnection(asyncpg.Connection):
+    """A pooled connection that may go back to the pool without asyncpg's reset query.
+
+    On release asyncpg rolls back an open transaction (locally tracked, no round trip when
+    there is none), forgets listeners, and then sends ``Connection.get_reset_query()``:
+    ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;``, one more round
+    trip per use of the pool. It exists for code that leaves session state behind: a
+    ``SET``, a ``LISTEN``, a session advisory lock (migrations take one), an open cursor.
+    ``Database.statement()`` lends a connection for named queries that cannot leave any of
+    those (one statement, implicit transaction, no ``SET``/``LISTEN``/session lock); when
+    its block ends normally it marks the connection, and ``_reset`` then skips the query
+    for that one release. Every other use of the pool (``connection()``,
+    ``transaction()``, a block that failed or was cancelled) is reset as before.
+    """
+
+    __slots__ = ("_skip_reset_query",)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._skip_reset_query = False
+
+    def release_clean(self) -> None:
+        self._skip_reset_query = True
+
+
+async def _reset(conn: PoolConnection) -> None:
+    """The pool's reset step (after asyncpg's own rollback of any open transaction)."""
+    if conn._skip_reset_query and not conn.is_in_transaction():
+        conn._skip_reset_query = False
+        return
+    conn._skip_reset_query = False
+    query = conn.get_reset_query()
+    if query:
+        await conn.execute(query)
+
+
 class Transaction:
     """A connection inside a transaction, plus callbacks to run once it commits."""
 
@@ -88,6 +124,8 @@ class Database:
             min_size=min_size,
             max_size=max_size,
             init=_init_connection,
+            connection_class=PoolConnection,
+            reset=_reset,
             # Search queries use optional filters (`:x IS NULL OR ...`); a cached generic
             # plan would ignore the GIN indexes those filters need, so plan every call.
             server_settings={"plan_cache_mode": "force_custom_plan"},
@@ -101,6 +139,15 @@ class Database:
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.pool.acquire() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection for named queries that leave no session state behind (each one
+        statement in its implicit transaction: no SET, LISTEN, cursor or session lock).
+        Given back to the pool without the reset round trip (see ``PoolConnection``)."""
+        async with self.pool.acquire() as conn:
+            yield conn
+            conn.release_clean()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -213,12 +213,18 @@ class RealtimeManager(socketio.AsyncManager):
         event: str,
         payload: Any,
         best_effort: bool,
+        skip_sid: str | None = None,
     ) -> None:
         users = sorted({str(u) for u in user_ids})
         if not users:
             return
         packet = encode_event(namespace, event, payload)
-        await self._deliver_local(namespace, [user_room(u) for u in users], packet, best_effort)
+        # skip_sid is a local socket (the one whose call caused the event, answered by its
+        # ack), so it only matters here; the other nodes never hold it.
+        skip = {skip_sid} if skip_sid is not None else None
+        await self._deliver_local(
+            namespace, [user_room(u) for u in users], packet, best_effort, skip
+        )
         if self.bus is not None:
             await self.bus.route(namespace, users, packet, best_effort=best_effort)
 
@@ -395,8 +401,11 @@ class SocketIOEvents:
         payload: Any,
         *,
         best_effort: bool = False,
+        skip_sid: str | None = None,
     ) -> None:
-        await self.manager.to_users(user_ids, namespace, event, payload, best_effort)
+        """As ``Events.to_users``; ``skip_sid`` leaves out one local socket (the sender's,
+        which has the result in its ack)."""
+        await self.manager.to_users(user_ids, namespace, event, payload, best_effort, skip_sid)
 
     async def online(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """The users with at least one connected socket on any instance."""

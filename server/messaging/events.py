@@ -23,8 +23,11 @@ class MessagingEvents(Protocol):
         """A conversation was created; each recipient fetches their own view of it
         (unread counts differ per participant)."""
 
-    async def message_sent(self, recipients: Sequence[uuid.UUID], message: Message) -> None:
-        """A new message was stored (never for an idempotent retry of an old one)."""
+    async def message_sent(
+        self, recipients: Sequence[uuid.UUID], message: Message, *, skip_sid: str | None = None
+    ) -> None:
+        """A new message was stored (never for an idempotent retry of an old one).
+        ``skip_sid``: the socket that sent it, which has it in its ack already."""
 
     async def read_moved(self, recipients: Sequence[uuid.UUID], state: ReadState) -> None:
         """A participant's read marker moved forward (never when it stayed put)."""
@@ -51,7 +54,9 @@ class NoListeners:
     ) -> None:
         return None
 
-    async def message_sent(self, recipients: Sequence[uuid.UUID], message: Message) -> None:
+    async def message_sent(
+        self, recipients: Sequence[uuid.UUID], message: Message, *, skip_sid: str | None = None
+    ) -> None:
         return None
 
     async def read_moved(self, recipients: Sequence[uuid.UUID], state: ReadState) -> None:

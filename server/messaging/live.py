@@ -25,15 +25,28 @@ class ChatEvents:
         self.events = events
 
     async def _emit(
-        self, users: Sequence[uuid.UUID], event: str, payload: Any, best_effort: bool = False
+        self,
+        users: Sequence[uuid.UUID],
+        event: str,
+        payload: Any,
+        best_effort: bool = False,
+        skip_sid: str | None = None,
     ) -> None:
-        if users:
+        if not users:
+            return
+        if skip_sid is None:
             await self.events.to_users(
+                users, CHAT_NAMESPACE, event, msgspec.to_builtins(payload), best_effort=best_effort
+            )
+        else:
+            # Only the Socket.IO server's Events knows sockets (SocketIOEvents).
+            await self.events.to_users(  # type: ignore[call-arg]
                 users,
                 CHAT_NAMESPACE,
                 event,
                 msgspec.to_builtins(payload),
                 best_effort=best_effort,
+                skip_sid=skip_sid,
             )
 
     async def conversation_started(
@@ -41,8 +54,14 @@ class ChatEvents:
     ) -> None:
         await self._emit(recipients, "conversation", _change("created", conversation_id))
 
-    async def message_sent(self, recipients: Sequence[uuid.UUID], message: schemas.Message) -> None:
-        await self._emit(recipients, "message", message)
+    async def message_sent(
+        self,
+        recipients: Sequence[uuid.UUID],
+        message: schemas.Message,
+        *,
+        skip_sid: str | None = None,
+    ) -> None:
+        await self._emit(recipients, "message", message, skip_sid=skip_sid)
 
     async def read_moved(self, recipients: Sequence[uuid.UUID], state: schemas.ReadState) -> None:
         event = schemas.ReadEvent(

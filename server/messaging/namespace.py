@@ -30,10 +30,12 @@ from server.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    Unavailable,
 )
 from server.messaging import schemas
 from server.messaging.live import CHAT_NAMESPACE, ChatEvents
 from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
+from server.messaging.sender import SEND_WRITER, install_send_writer
 from server.messaging.service import MessagingService
 from server.realtime import AuthenticatedNamespace, authenticate
 
@@ -52,6 +54,7 @@ ERROR_CODES: dict[type[AppError], str] = {
     Conflict: "conflict",
     RateLimited: "rate_limited",
     PayloadTooLarge: "too_large",
+    Unavailable: "busy",
 }
 
 P = TypeVar("P", bound=msgspec.Struct)
@@ -104,10 +107,14 @@ class ChatNamespace(AuthenticatedNamespace):
         super().__init__(NAMESPACE, app)
         # The REST routes share this limiter, so a user's sends count once however sent.
         install_send_limiter(app)
+        install_send_writer(app)
 
     def service(self) -> MessagingService:
         return MessagingService(
-            self.app[keys.DB], ChatEvents(self.app[keys.EVENTS]), self.app[SEND_LIMITER]
+            self.app[keys.DB],
+            ChatEvents(self.app[keys.EVENTS]),
+            self.app[SEND_LIMITER],
+            self.app[SEND_WRITER],
         )
 
     async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
@@ -119,8 +126,9 @@ class ChatNamespace(AuthenticatedNamespace):
 
     @_acked(schemas.ChatSend, precheck=_content_size)
     async def on_send(self, user_id: uuid.UUID, sid: str, body: schemas.ChatSend) -> dict:
-        sent = await self.service().send(user_id, body.conversation_id, body.message())
-        return {"message": msgspec.to_builtins(sent.message), "created": sent.created}
+        # The ack carries the stored message, so this socket is left out of the event.
+        sent = await self.service().send(user_id, body.conversation_id, body.message(), sid)
+        return {"message": sent.message, "created": sent.created}
 
     @_acked(schemas.ChatTyping)
     async def on_typing(self, user_id: uuid.UUID, sid: str, body: schemas.ChatTyping) -> dict:

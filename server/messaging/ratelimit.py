@@ -5,6 +5,15 @@ with the bucket empty is refused (``RateLimited``: 429 over REST, ``rate_limited
 socket). With ``settings.redis_url`` the bucket lives in Redis, updated by one Lua script
 (atomic, and timed by the Redis clock so instances with skewed clocks agree); without
 Redis it lives in this process, which is right for the single instance that setup runs.
+
+With Redis, an instance does not ask for one token per send: it takes a *lease* of up to
+``lease`` tokens at once (fewer if the bucket holds fewer) and spends them locally, so
+only one send in ``lease`` costs a Redis round trip. Every send still spends a token taken
+from the shared bucket, so no user ever gets more than the limit across all instances;
+the price is that tokens leased by one instance and not used within ``LEASE_TTL_S`` are
+forfeited, so a user moving between instances may be refused up to ``lease - 1`` sends
+early. ``lease`` is a quarter of the burst at most and half a second of refill, so with
+the default 30 / 10 per second it is 5, and with a tiny bucket it is 1 (exact).
 """
 
 from __future__ import annotations
@@ -27,21 +36,25 @@ log = logging.getLogger("rizeos.messaging.ratelimit")
 BURST = 30
 RATE_PER_SECOND = 10.0
 
-# KEYS[1]: the bucket. ARGV: burst, refill per second. Returns 1 if a token was taken.
+# Tokens one Redis round trip may lease, at most; and how long unused leased tokens last.
+MAX_LEASE = 64
+LEASE_TTL_S = 1.0
+
+# KEYS[1]: the bucket. ARGV: burst, refill per second, tokens wanted. Returns the number of
+# tokens taken: as many as wanted, or as many whole tokens as the bucket holds.
 _BUCKET_SCRIPT = """
 local burst = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
-local taken = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  taken = 1
-end
+local taken = math.min(wanted, math.floor(tokens))
+if taken < 0 then taken = 0 end
+tokens = tokens - taken
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return taken
@@ -92,18 +105,35 @@ class RedisSendLimiter(SendLimiter):
         self.redis = aioredis.from_url(redis_url)
         self.prefix = prefix
         self._script = self.redis.register_script(_BUCKET_SCRIPT)
+        self.lease = max(1, min(MAX_LEASE, burst // 4, int(rate * 0.5)))
+        # user -> (tokens leased and not spent yet, when they lapse)
+        self._leased: dict[uuid.UUID, tuple[int, float]] = {}
 
     async def take(self, user_id: uuid.UUID) -> bool:
+        now = time.monotonic()
+        left, until = self._leased.get(user_id, (0, 0.0))
+        if left > 0 and now < until:
+            self._leased[user_id] = (left - 1, until)
+            return True
         try:
-            taken = await self._script(
-                keys=[f"{self.prefix}:ratelimit:send:{user_id}"], args=[self.burst, self.rate]
+            taken = int(
+                await self._script(
+                    keys=[f"{self.prefix}:ratelimit:send:{user_id}"],
+                    args=[self.burst, self.rate, self.lease],
+                )
             )
         except RedisError:
             # The limit protects the service; it is not worth refusing every message while
             # Redis is away. Fail open, loudly.
             log.warning("send rate limit unavailable (Redis error); allowing", exc_info=True)
             return True
-        return bool(taken)
+        if taken > 1:
+            self._leased[user_id] = (taken - 1, time.monotonic() + LEASE_TTL_S)
+            if len(self._leased) > 10_000:
+                self._leased = {u: v for u, v in self._leased.items() if v[1] > now}
+        else:
+            self._leased.pop(user_id, None)
+        return taken > 0
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -9,6 +9,7 @@ from server.api import VERIFIED, ApiRequest, endpoint, json_response
 from server.messaging import schemas
 from server.messaging.live import ChatEvents
 from server.messaging.ratelimit import SEND_LIMITER
+from server.messaging.sender import SEND_WRITER
 from server.messaging.service import MessagingService
 
 routes = web.RouteTableDef()
@@ -16,8 +17,11 @@ TAG = "messaging"
 
 
 def service(api: ApiRequest) -> MessagingService:
-    """The same service the /chat namespace uses: events reach sockets on any instance."""
-    return MessagingService(api.db, ChatEvents(api.app[keys.EVENTS]), api.app[SEND_LIMITER])
+    """The same service the /chat namespace uses: events reach sockets on any instance, and
+    sends share its batching writer."""
+    return MessagingService(
+        api.db, ChatEvents(api.app[keys.EVENTS]), api.app[SEND_LIMITER], api.app[SEND_WRITER]
+    )
 
 
 @endpoint(

@@ -25,6 +25,7 @@ from server.messaging.events import MessagingEvents, NoListeners
 from server.messaging.policy import check_start
 from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import resume, snapshot, to_message
+from server.messaging.sender import MessageWriter, Sent
 
 T = TypeVar("T")
 NOT_FOUND = "no such conversation"
@@ -38,12 +39,6 @@ class Started:
     created: bool  # False: the same conversation already existed and is returned as is
 
 
-@dataclass(frozen=True, slots=True)
-class Sent:
-    message: schemas.Message
-    created: bool  # False: an idempotent retry; this is the message stored the first time
-
-
 class _LostSendRace(Exception):
     """A concurrent send with the same client_msg_id committed first."""
 
@@ -54,11 +49,15 @@ class MessagingService:
         db: Database,
         events: MessagingEvents | None = None,
         limiter: SendLimiter | None = None,
+        writer: MessageWriter | None = None,
     ):
         self.db = db
         self.q = db.q.messaging
         self.events = events or NoListeners()
         self.limiter = limiter
+        # The app shares one batching writer per process (sender.py); a service made on
+        # its own stores each send alone, through the same statement.
+        self.writer = writer or MessageWriter(db, self.events, batching=False)
 
     # -- conversations ---------------------------------------------------------------------
 
@@ -131,20 +130,20 @@ class MessagingService:
     # -- messages --------------------------------------------------------------------------
 
     async def send(
-        self, user_id: uuid.UUID, conversation_id: uuid.UUID, body: schemas.MessageSend
+        self,
+        user_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        body: schemas.MessageSend,
+        skip_sid: str | None = None,
     ) -> Sent:
         """Store a message with the conversation's next seq, or, for a client_msg_id this
-        sender already used, return the message stored then (no new row, no seq spent)."""
+        sender already used, return the message stored then (no new row, no seq spent).
 
+        One round trip (sender.py): the participant check, the idempotency lookup, the
+        seq, the insert and the recipients are one statement, batched with concurrent
+        sends. ``skip_sid``: the sending socket, answered by its ack instead of an event."""
         await self._check_rate(user_id)
-
-        async def attempt() -> Sent:
-            async with self.db.transaction() as tx:
-                await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
-                recipients = await self._participant_ids(tx.conn, user_id, conversation_id)
-                return await self._append(tx, user_id, conversation_id, recipients, body)
-
-        return await self._retrying_lost_race(attempt)
+        return await self.writer.submit(user_id, conversation_id, body, skip_sid)
 
     async def history(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, query: schemas.MessageListQuery

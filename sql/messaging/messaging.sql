@@ -213,3 +213,12 @@ CROSS JOIN LATERAL (
     LIMIT :limit
 ) m
 ORDER BY m.conversation_id, m.seq;
+
+-- name: send_messages(conversation_ids, sender_ids, contents, attachment_urls, attachment_types, client_msg_ids)
+-- A batch of sends in one round trip and one (implicit) transaction: one row per item with
+-- its outcome (migration 0011 says how and why; server/messaging/sender.py calls it).
+SELECT item, outcome, id, conversation_id, seq, sender_id, content, attachment_url,
+       attachment_type, client_msg_id, sent_at, recipients
+FROM send_messages(:conversation_ids::UUID[], :sender_ids::UUID[], :contents::TEXT[],
+                   :attachment_urls::TEXT[], :attachment_types::TEXT[],
+                   :client_msg_ids::TEXT[]);

@@ -113,7 +113,10 @@ async def test_typing_reaches_the_other_participant_and_is_coalesced(
         assert all(ack["ok"] is True for ack in acks)
         await candidate.send(conversation_id, "sentinel")
         heard = await recruiter.wait_until(lambda e, d: d.get("content") == "sentinel")
-        mine = await candidate.wait_until(lambda e, d: d.get("content") == "sentinel")
+        # The sending socket gets its message in the ack, not as an event: the reply is
+        # the candidate's sentinel (any typing echo would have been queued before it).
+        await recruiter.send(conversation_id, "sentinel back")
+        mine = await candidate.wait_until(lambda e, d: d.get("content") == "sentinel back")
     typing = [data for event, data in heard if event == "typing"]
     assert len(typing) == sum(ack["sent"] for ack in acks)
     assert all(t["user_id"] == str(h.candidate.id) for t in typing)

@@ -1,0 +1,271 @@
+"""Storing chat messages: one round trip per send, and group commit under load.
+
+Every send is one call of the ``send_messages`` SQL function (migration 0011): it locks
+the conversations, checks that each sender is a participant, returns the stored message
+for a ``client_msg_id`` already used, assigns seqs, inserts, moves the sender's read
+marker and returns each conversation's participants (the event's recipients), in one
+implicit transaction. No BEGIN, no COMMIT, no separate participant or idempotency query.
+
+``MessageWriter.submit`` queues a send; one drain task per process stores what is queued
+as one batch (at most ``MAX_BATCH`` sends; whatever arrives while a batch is in flight
+goes into the next), so N concurrent sends cost one transaction instead of N. Only one
+batch is in flight per process, so the events of a conversation leave this process in seq
+order. After the commit the new messages are announced, in batch order, and then each
+caller gets its own outcome: its stored message, or its own error.
+
+Failures stay per send: a batch the database refuses as a whole (a value it cannot store,
+or a concurrent send with the same ``client_msg_id`` committed by another instance) is
+stored again one send at a time, so only the send at fault gets the error. Memory is
+bounded: at most ``MAX_PENDING`` sends wait; beyond that a send is refused at once
+(``Unavailable``, ``busy`` on the socket) and the client retries with the same
+``client_msg_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from server import keys
+from server.db import Database, fetch_all
+from server.errors import Conflict, NotFound, Unavailable
+from server.messaging import schemas
+from server.messaging.events import MessagingEvents
+from server.messaging.live import ChatEvents
+
+log = logging.getLogger("rizeos.messaging.sender")
+
+NOT_FOUND = "no such conversation"
+# A batch's arrays and result rows stay small; 256 sends is ~1 ms of database work.
+MAX_BATCH = 256
+# Sends waiting for a batch, per process. At a few thousand sends a second that is about a
+# second of work: a client waiting longer is better told to retry.
+MAX_PENDING = 4096
+# How long the drain task waits for company before storing the first send after an idle
+# spell. 0 (the default) only yields once to the event loop, so every send already
+# received joins; under load, batches fill while the previous one is in flight anyway.
+BATCH_WINDOW_S = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message: schemas.Message
+    created: bool  # False: an idempotent retry; this is the message stored the first time
+
+
+@dataclass(slots=True)
+class _Send:
+    sender_id: uuid.UUID
+    conversation_id: uuid.UUID
+    body: schemas.MessageSend
+    skip_sid: str | None
+    future: asyncio.Future[Sent]
+
+    @property
+    def key(self) -> tuple[uuid.UUID, str] | None:
+        cid = self.body.client_msg_id
+        return None if cid is None else (self.sender_id, cid)
+
+
+def _message(row: asyncpg.Record) -> schemas.Message:
+    return schemas.Message(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        seq=row["seq"],
+        sender_id=row["sender_id"],
+        content=row["content"],
+        attachment_url=row["attachment_url"],
+        attachment_type=row["attachment_type"],
+        client_msg_id=row["client_msg_id"],
+        sent_at=row["sent_at"],
+    )
+
+
+class MessageWriter:
+    """Stores sends (batched when ``batching``) and announces new messages after commit."""
+
+    def __init__(
+        self,
+        db: Database,
+        events: MessagingEvents,
+        *,
+        batching: bool = True,
+        max_batch: int = MAX_BATCH,
+        max_pending: int = MAX_PENDING,
+        window: float = BATCH_WINDOW_S,
+    ):
+        self.db = db
+        self.events = events
+        self.batching = batching
+        self.max_batch = max_batch
+        self.max_pending = max_pending
+        self.window = window
+        self._pending: deque[_Send] = deque()
+        self._drainer: asyncio.Task | None = None
+        self.batches = 0  # batches stored, for tests and curiosity
+        self.largest_batch = 0
+
+    async def submit(
+        self,
+        sender_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        body: schemas.MessageSend,
+        skip_sid: str | None = None,
+    ) -> Sent:
+        """Store one send (or find its earlier copy); announce it if new; return it.
+
+        ``skip_sid``: the socket the send came from, which gets the message in its ack and
+        so is left out of the live event (the sender's other sockets still get it)."""
+        future: asyncio.Future[Sent] = asyncio.get_running_loop().create_future()
+        send = _Send(sender_id, conversation_id, body, skip_sid, future)
+        if not self.batching:
+            await self._store([send])
+            return await future
+        if len(self._pending) >= self.max_pending:
+            raise Unavailable("the server is busy storing messages; retry in a moment")
+        self._pending.append(send)
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain(), name="messaging-send-drain")
+        return await future
+
+    async def close(self) -> None:
+        """Store what is queued, then stop (at shutdown)."""
+        if self._drainer is not None:
+            await asyncio.shield(self._drainer)
+
+    async def _drain(self) -> None:
+        try:
+            await asyncio.sleep(self.window)
+            while self._pending:
+                await self._store(self._take())
+        finally:
+            self._drainer = None
+
+    def _take(self) -> list[_Send]:
+        """The next batch, in arrival order. A second send with a (sender, client_msg_id)
+        already in the batch waits for the next one, where it finds the first stored."""
+        batch: list[_Send] = []
+        keys: set[tuple[uuid.UUID, str]] = set()
+        held: list[_Send] = []
+        pending = self._pending
+        while pending and len(batch) < self.max_batch:
+            send = pending.popleft()
+            key = send.key
+            if key is not None and key in keys:
+                held.append(send)
+                continue
+            if key is not None:
+                keys.add(key)
+            batch.append(send)
+        pending.extendleft(reversed(held))
+        return batch
+
+    async def _store(self, batch: list[_Send]) -> None:
+        """Store a batch and settle every send in it, whatever happens."""
+        try:
+            try:
+                rows = await self._call(batch)
+            except asyncpg.PostgresError as exc:
+                if len(batch) > 1:
+                    # The database refused the batch as a whole; find the send at fault.
+                    for send in batch:
+                        await self._store([send])
+                    return
+                if not isinstance(exc, asyncpg.UniqueViolationError):
+                    raise
+                # A send with this client_msg_id committed elsewhere while this one
+                # waited; stored again, it finds that message.
+                try:
+                    rows = await self._call(batch)
+                except asyncpg.UniqueViolationError:
+                    raise Conflict(
+                        "another send with this client_msg_id is in progress; retry"
+                    ) from None
+            await self._settle(batch, rows)
+        except Exception as exc:
+            for send in batch:
+                if not send.future.done():
+                    send.future.set_exception(exc)
+
+    async def _call(self, batch: Sequence[_Send]) -> list[asyncpg.Record]:
+        async with self.db.statement() as conn:
+            return await fetch_all(
+                self.db.q.messaging.send_messages,
+                conn,
+                conversation_ids=[s.conversation_id for s in batch],
+                sender_ids=[s.sender_id for s in batch],
+                contents=[s.body.content for s in batch],
+                attachment_urls=[s.body.attachment_url for s in batch],
+                attachment_types=[s.body.attachment_type for s in batch],
+                client_msg_ids=[s.body.client_msg_id for s in batch],
+            )
+
+    async def _settle(self, batch: list[_Send], rows: list[asyncpg.Record]) -> None:
+        self.batches += 1
+        self.largest_batch = max(self.largest_batch, len(batch))
+        outcomes: list[Any] = [None] * len(batch)
+        recipients: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for row in rows:
+            outcomes[row["item"] - 1] = row
+            if row["recipients"] is not None:
+                recipients[row["conversation_id"]] = row["recipients"]
+        results: list[Sent | Exception] = []
+        for send, row in zip(batch, outcomes, strict=True):
+            outcome = row["outcome"]
+            if outcome == "created":
+                sent = Sent(_message(row), created=True)
+                # Committed: announce, in batch order (= seq order per conversation).
+                await self._announce(recipients[sent.message.conversation_id], sent, send)
+                results.append(sent)
+            elif outcome == "duplicate":
+                results.append(Sent(_message(row), created=False))
+            elif outcome == "conflict":
+                results.append(
+                    Conflict(
+                        "client_msg_id already names one of your messages in another "
+                        "conversation; use a fresh id for every new message"
+                    )
+                )
+            else:
+                results.append(NotFound(NOT_FOUND))
+        for send, result in zip(batch, results, strict=True):
+            if send.future.done():  # the caller went away; the message is stored anyway
+                continue
+            if isinstance(result, Exception):
+                send.future.set_exception(result)
+            else:
+                send.future.set_result(result)
+
+    async def _announce(self, recipients: list[uuid.UUID], sent: Sent, send: _Send) -> None:
+        try:
+            if send.skip_sid is None:
+                await self.events.message_sent(recipients, sent.message)
+            else:
+                await self.events.message_sent(recipients, sent.message, skip_sid=send.skip_sid)
+        except Exception:
+            # Committed: a failed emit loses nothing a client cannot fetch (sync, history).
+            log.exception("announcing a stored message failed")
+
+
+SEND_WRITER: web.AppKey[MessageWriter] = web.AppKey("messaging_send_writer", MessageWriter)
+
+
+def install_send_writer(app: web.Application) -> None:
+    """One batching writer per process, shared by the /chat namespace and the REST route
+    (made at start-up, once the database pool exists; drained at shutdown)."""
+
+    async def writer_ctx(app: web.Application) -> AsyncIterator[None]:
+        writer = MessageWriter(app[keys.DB], ChatEvents(app[keys.EVENTS]))
+        app[SEND_WRITER] = writer
+        yield
+        await writer.close()
+
+    app.cleanup_ctx.append(writer_ctx)

@@ -1,0 +1,177 @@
+"""Group commit (server/messaging/sender.py): concurrent sends stored as one batch keep every
+guarantee of a send stored alone: gap-free seqs in one order, each caller its own outcome,
+a client_msg_id stored once, one bad send failing alone, and a bounded queue."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from server.errors import NotFound, Unavailable
+from server.messaging import schemas
+from server.messaging.sender import MessageWriter
+from tests.messaging.live import sockets
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.messages: list[tuple[set[uuid.UUID], schemas.Message]] = []
+
+    async def message_sent(self, recipients, message, *, skip_sid=None) -> None:
+        self.messages.append((set(recipients), message))
+
+
+@pytest.fixture
+async def group(api, chat, hiring):
+    """Four members of a company in one organization conversation."""
+    others = [await api.sign_up(["employer"], full_name=f"Emp {i}") for i in range(2)]
+    for user in others:
+        await chat.add_member(hiring.company, hiring.admin, user, "employee")
+    members = [hiring.admin, hiring.recruiter, *others]
+    conversation = await chat.start(hiring.admin, members[1:], "organization", hiring.company["id"])
+    return members, uuid.UUID(conversation["id"])
+
+
+def body(content: str, client_msg_id: str | None = None, **fields) -> schemas.MessageSend:
+    return schemas.MessageSend(content=content, client_msg_id=client_msg_id, **fields)
+
+
+async def test_concurrent_sends_are_one_batch_with_gap_free_seqs_and_own_acks(db, group):
+    members, conversation_id = group
+    recorder = Recorder()
+    writer = MessageWriter(db, recorder)
+    sends = [(m, f"{i}:{j}") for j in range(10) for i, m in enumerate(members)]
+    results = await asyncio.gather(
+        *(writer.submit(m.id, conversation_id, body(text, f"c-{text}")) for m, text in sends)
+    )
+    assert writer.batches < len(sends)  # stored together, not one transaction each
+    assert all(r.created for r in results)
+    # Each caller got its own message back, and the seqs are 1..40 without a gap.
+    for (member, text), result in zip(sends, results, strict=True):
+        assert result.message.content == text and result.message.sender_id == member.id
+    assert sorted(r.message.seq for r in results) == list(range(1, len(sends) + 1))
+    # One sender's messages keep their order; announced once each, in seq order.
+    for member in members:
+        mine = [r.message.seq for (m, _), r in zip(sends, results, strict=True) if m is member]
+        assert mine == sorted(mine)
+    assert [m.seq for _, m in recorder.messages] == list(range(1, len(sends) + 1))
+    assert all(who == {m.id for m in members} for who, _ in recorder.messages)
+    async with db.connection() as conn:
+        assert await conn.fetchval(
+            "SELECT last_seq FROM conversations WHERE id = $1", conversation_id
+        ) == len(sends)
+        markers = dict(
+            await conn.fetch(
+                "SELECT user_id, last_read_seq FROM conversation_participants"
+                " WHERE conversation_id = $1",
+                conversation_id,
+            )
+        )
+    last_of = {}
+    for (member, _), result in zip(sends, results, strict=True):
+        last_of[member.id] = max(last_of.get(member.id, 0), result.message.seq)
+    assert markers == last_of
+
+
+async def test_a_duplicate_in_one_batch_and_in_a_later_one_is_stored_and_announced_once(db, group):
+    members, conversation_id = group
+    recorder = Recorder()
+    writer = MessageWriter(db, recorder)
+    sender = members[1]
+    first = await asyncio.gather(
+        writer.submit(sender.id, conversation_id, body("one", "dup")),
+        writer.submit(members[2].id, conversation_id, body("other", "x")),
+        writer.submit(sender.id, conversation_id, body("one again", "dup")),
+        writer.submit(sender.id, conversation_id, body("and again", "dup")),
+    )
+    later = await writer.submit(sender.id, conversation_id, body("late retry", "dup"))
+    assert [r.created for r in first] == [True, True, False, False]
+    assert first[2].message == first[0].message == first[3].message == later.message
+    assert later.created is False
+    assert sorted(r.message.seq for r in first[:2]) == [1, 2]
+    assert len(recorder.messages) == 2
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM messages") == 2
+
+
+async def test_a_send_the_database_refuses_fails_alone(db, group):
+    members, conversation_id = group
+    recorder = Recorder()
+    writer = MessageWriter(db, recorder)
+    # Past the schema's checks (constructed, not decoded): longer than the column allows.
+    bad = body("bad", "b", attachment_url="https://x.example/a", attachment_type="t" * 60)
+    results = await asyncio.gather(
+        writer.submit(members[0].id, conversation_id, body("fine 1", "f1")),
+        writer.submit(members[1].id, conversation_id, bad),
+        writer.submit(members[2].id, conversation_id, body("fine 2", "f2")),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], asyncpg.StringDataRightTruncationError)
+    assert [results[0].message.seq, results[2].message.seq] == [1, 2]
+    assert [m.content for _, m in recorder.messages] == ["fine 1", "fine 2"]
+
+
+async def test_an_outsider_in_a_batch_is_refused_and_the_others_are_stored(api, db, group):
+    members, conversation_id = group
+    outsider = await api.sign_up()
+    recorder = Recorder()
+    writer = MessageWriter(db, recorder)
+    results = await asyncio.gather(
+        writer.submit(members[0].id, conversation_id, body("in", "i1")),
+        writer.submit(outsider.id, conversation_id, body("sneaky", "o1")),
+        writer.submit(members[1].id, uuid.uuid4(), body("nowhere", "n1")),
+        writer.submit(members[1].id, conversation_id, body("in too", "i2")),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], NotFound) and isinstance(results[2], NotFound)
+    assert [results[0].message.seq, results[3].message.seq] == [1, 2]
+    assert [m.content for _, m in recorder.messages] == ["in", "in too"]
+
+
+async def test_a_full_queue_refuses_at_once_and_the_queued_sends_complete(db, group):
+    members, conversation_id = group
+    writer = MessageWriter(db, Recorder(), max_pending=2)
+    results = await asyncio.gather(
+        *(writer.submit(members[0].id, conversation_id, body(f"m{i}", f"q{i}")) for i in range(3)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[2], Unavailable)
+    assert [r.message.seq for r in results[:2]] == [1, 2]
+    # The refused send stored nothing; a retry with its client_msg_id is a new message.
+    retry = await writer.submit(members[0].id, conversation_id, body("m2", "q2"))
+    assert retry.created and retry.message.seq == 3
+
+
+async def test_concurrent_socket_sends_get_consecutive_seqs_and_their_own_acks(client, group):
+    members, conversation_id = group
+    url = str(client.make_url("/")).rstrip("/")
+    async with sockets(*((url, m) for m in members)) as socks:
+        sent = [(i, j) for j in range(5) for i in range(len(socks))]
+        acks = await asyncio.gather(
+            *(
+                socks[i].call(
+                    "send",
+                    {
+                        "conversation_id": str(conversation_id),
+                        "content": f"{i}:{j}",
+                        "client_msg_id": f"s{i}-{j}",
+                    },
+                )
+                for i, j in sent
+            )
+        )
+        assert [a["message"]["content"] for a in acks] == [f"{i}:{j}" for i, j in sent]
+        assert sorted(a["message"]["seq"] for a in acks) == list(range(1, len(sent) + 1))
+        # Everyone else's messages arrive as events, in seq order; one's own only in acks.
+        for i, sock in enumerate(socks):
+            received = await sock.wait_for(len(sent) - 5, "message")
+            seqs = [m["seq"] for _, m in received]
+            assert seqs == sorted(seqs)
+            assert {m["sender_id"] for _, m in received} == {
+                str(m.id) for k, m in enumerate(members) if k != i
+            }
+        await asyncio.sleep(0.2)
+        assert all(len(sock.received) == len(sent) - 5 for sock in socks)
