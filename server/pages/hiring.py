@@ -11,6 +11,8 @@ from server.applications.service import ApplicationService
 from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
 from server.jobs.service import JobService
+from server.matching.schemas import MAX_RESULTS
+from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
@@ -48,9 +50,14 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
         except BadRequest:  # a stale or hand-edited cursor: show the first page
             query.cursor = None
             results = await JobService(p.db).search(query)
+    recommended = None
+    unfiltered = not (query.q or query.skills or query.location or query.cursor)
+    if p.viewer is not None and p.viewer.has("student", "professional") and unfiltered:
+        recommended = (await MatchingService(p.db).recommended(p.viewer.id, 5)).items
     return {
         "query": query,
         "results": results,
+        "recommended": recommended,
         "errors": errors,
         "employment_types": EMPLOYMENT_TYPES,
         "skills_text": ", ".join(query.skills),
@@ -90,7 +97,9 @@ async def applicants(p: PageRequest) -> dict[str, Any]:
         p.user.id, job_id, app_schemas.ApplicationListQuery(limit=100)
     )
     job = await JobService(p.db).get(job_id)
-    return {"job": job, "applicants": listing.items, "next_statuses": company_next}
+    ranked = await MatchingService(p.db).candidates(p.user.id, job_id, MAX_RESULTS)
+    fit = {c.application_id: c for c in ranked.items}
+    return {"job": job, "applicants": listing.items, "fit": fit, "next_statuses": company_next}
 
 
 @page("/applications", "my_applications.html")

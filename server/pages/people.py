@@ -16,7 +16,9 @@ TIERS = ("basic", "standard", "premium")
 @page("/profile", "profile_edit.html")
 async def profile_editor(p: PageRequest) -> dict[str, Any]:
     profile = await ProfileService(p.db).get(p.user.id, p.user.is_verified, p.user.id)
-    return {"profile": profile}
+    async with p.db.connection() as conn:
+        enrichment = await p.db.q.pages.get_latest_enrichment(conn, user_id=p.user.id)
+    return {"profile": profile, "enrichment": enrichment}
 
 
 @page("/people/{user_id}", "profile.html")

@@ -4,6 +4,7 @@
 
 import { api, el, toast } from "./api.js";
 import { bindForms } from "./forms.js";
+import "./upload.js";
 
 bindForms();
 

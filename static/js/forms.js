@@ -50,7 +50,7 @@ function readControls(root, skip) {
   const body = {};
   const paths = new Map();
   for (const input of root.querySelectorAll("input[name], select[name], textarea[name]")) {
-    if (skip(input)) continue;
+    if (skip(input) || input.type === "file") continue;
     const name = input.name;
     if (input.dataset.type === "multi") {
       const list = body[name] ?? [];

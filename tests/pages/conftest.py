@@ -8,16 +8,20 @@ that had any, so a CSP violation or an injected ``alert`` cannot go unnoticed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import pytest
 from playwright.async_api import BrowserContext, Page, async_playwright
 
-from tests.helpers import PASSWORD, Api, User
+from server.app import create_app
+from server.config import Settings
+from tests.helpers import PASSWORD, Api, User, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TIMEOUT_MS = 10_000
@@ -67,6 +71,26 @@ class Browser:
     def check(self) -> None:
         assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
         assert self.errors == [], f"script errors: {self.errors}"
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(settings: Settings, port: int) -> Settings:
+    """The site's PUBLIC_URL is where the browser reaches it, as in production: file
+    references (``PUBLIC_URL/api/files/…``) and upload grants then point at this server."""
+    return dataclasses.replace(settings, public_url=f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture
+async def client(settings: Settings, aiohttp_client, port: int):
+    app = create_app(settings)
+    return await aiohttp_client(
+        app, cookie_jar=aiohttp.DummyCookieJar(), server_kwargs={"port": port}
+    )
 
 
 @pytest.fixture

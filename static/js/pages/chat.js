@@ -106,7 +106,15 @@ function messageNode(m) {
     { class: mine ? "message mine" : "message", dataset: { seq: m.seq, clientMsgId: m.client_msg_id || "" } },
     mine ? null : el("span", { class: "sender", text: nameOf(conversation, m.sender_id) }),
     m.content ? el("p", { class: "content", text: m.content }) : null,
-    m.attachment_url ? el("a", { class: "attachment", href: m.attachment_url, rel: "noopener nofollow", text: "Attachment" }) : null,
+    m.attachment_url
+      ? el(
+          "a",
+          { class: "attachment", href: m.attachment_url, rel: "noopener nofollow", target: "_blank" },
+          String(m.attachment_type || "").startsWith("image/")
+            ? el("img", { class: "thumb", src: m.attachment_url, alt: "Attached image" })
+            : `Attachment (${m.attachment_type || "file"})`,
+        )
+      : null,
     el("time", { datetime: m.sent_at, class: "muted", text: time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
   );
 }
@@ -294,7 +302,7 @@ chat.on("connect", async () => {
     await loadHistory();
     if (current) renderReadMarkers();
     // Messages typed while offline go out now, with the same ids (a retry is harmless).
-    for (const [clientMsgId, p] of pending) send(p.conversation_id, p.content, clientMsgId);
+    for (const [clientMsgId, p] of pending) send(p.conversation_id, p.content, clientMsgId, p.attachment);
   } catch (error) {
     toast(`Could not catch up: ${error.message}`, "error");
   }
@@ -302,9 +310,12 @@ chat.on("connect", async () => {
 
 // -- sending ------------------------------------------------------------------------------
 
-async function send(conversationId, content, clientMsgId) {
+async function send(conversationId, content, clientMsgId, attachment = null) {
+  const payload = { conversation_id: conversationId, client_msg_id: clientMsgId };
+  if (content) payload.content = content;
+  if (attachment) Object.assign(payload, attachment);
   try {
-    const answer = await call(chat, "send", { conversation_id: conversationId, client_msg_id: clientMsgId, content });
+    const answer = await call(chat, "send", payload);
     onMessage(answer.message);
   } catch (error) {
     const waiting = pending.get(clientMsgId);
@@ -318,17 +329,35 @@ async function send(conversationId, content, clientMsgId) {
   }
 }
 
+function queue(content, attachment = null) {
+  const clientMsgId = newId();
+  const node = el(
+    "li",
+    { class: "message mine pending", dataset: { clientMsgId } },
+    content ? el("p", { class: "content", text: content }) : null,
+    attachment ? el("span", { class: "attachment", text: "Attachment" }) : null,
+    el("span", { class: "muted", text: "sending…" }),
+  );
+  messagesNode.append(node);
+  scrollToBottom();
+  pending.set(clientMsgId, { conversation_id: current, content, attachment, node });
+  if (chat.connected) send(current, content, clientMsgId, attachment);
+}
+
 composer.addEventListener("submit", (event) => {
   event.preventDefault();
   const content = input.value.trim();
   if (!content || !current) return;
   input.value = "";
-  const clientMsgId = newId();
-  const node = el("li", { class: "message mine pending", dataset: { clientMsgId } }, el("p", { class: "content", text: content }), el("span", { class: "muted", text: "sending…" }));
-  messagesNode.append(node);
-  scrollToBottom();
-  pending.set(clientMsgId, { conversation_id: current, content, node });
-  if (chat.connected) send(current, content, clientMsgId);
+  queue(content);
+});
+
+composer.addEventListener("upload:done", (event) => {
+  const upload = event.detail;
+  if (!current || upload.purpose !== "message_attachment") return;
+  const content = input.value.trim();
+  input.value = "";
+  queue(content || null, { attachment_url: upload.url, attachment_type: upload.content_type });
 });
 
 input.addEventListener("keydown", (event) => {

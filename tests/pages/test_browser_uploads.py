@@ -1,0 +1,107 @@
+"""In a real browser, files go straight to storage through the grant flow: a resume (with
+its progress bar, then enriched by the worker, live), a job's attachments, a gig's media and
+a chat attachment."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from playwright.async_api import expect
+
+from server.config import Settings
+from tests.enrichment.conftest import pdf_resume
+from tests.pages.conftest import Browser
+from tests.pages.test_browser_chat import conversation_between
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The enrichment worker runs in the web process, as it does in the embedded setup."""
+    return dataclasses.replace(settings, run_worker="yes")
+
+
+async def test_resume_upload_with_progress_then_enriched_live(browser: Browser, api):
+    student = await api.sign_up(["student"], full_name="Ada Lovelace")
+    await api.sign_up(["employer"])  # nobody else's data leaks into Ada's profile
+    page = await browser.page(student, "/profile")
+    await page.get_by_label("Resume (PDF or DOCX, up to 10 MB)").set_input_files(
+        files=[{"name": "ada.pdf", "mimeType": "application/pdf", "buffer": pdf_resume()}]
+    )
+    await expect(page.locator("#resume [data-upload-status]")).to_have_text("Uploaded ada.pdf")
+    await expect(page.locator("#resume progress")).to_have_js_property("value", 1)
+    await expect(page.locator("#toasts")).to_contain_text("Profile saved")
+    # The worker reads the resume; the page hears of it live and shows the new skills.
+    await expect(page.locator("#enrichment")).to_contain_text(
+        "updated from your resume", timeout=30_000
+    )
+    await expect(page.get_by_label("Skills")).to_have_value(
+        "Docker, AWS, Python, Postgres, Kubernetes, Machine Learning, REST APIs, Go, C++"
+    )
+    profile = await api.get(f"/api/profiles/{student.id}", as_=student)
+    assert profile["resume_url"].startswith(browser.base_url + "/api/files/")
+    assert "Python" in profile["skills"]["claimed"]
+    await page.reload()
+    await expect(page.locator("#enrichment")).to_have_text(
+        "Your profile was updated from your resume."
+    )
+    browser.check()
+
+
+async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, api):
+    recruiter, student, conversation = await conversation_between(api, "Welcome")
+    company = (await api.get("/api/me/memberships", as_=recruiter))["items"][0]["organization"]
+    hr = await browser.page(recruiter, f"/jobs/new?company_id={company['id']}")
+    await hr.get_by_label("Title").fill("Designer")
+    await hr.get_by_label("Description").fill("Draw things")
+    await hr.get_by_label("Add files (PDF, DOCX, images, video)").set_input_files(
+        files=[
+            {"name": "brief.pdf", "mimeType": "application/pdf", "buffer": pdf_resume("Brief")},
+            {"name": "office.png", "mimeType": "image/png", "buffer": PNG},
+        ]
+    )
+    items = hr.locator("[data-list=attachments] [data-item]")
+    await expect(items).to_have_count(2)
+    await items.first.get_by_label("Title").fill("The brief")
+    await hr.get_by_role("button", name="Post the job").click()
+    await hr.wait_for_url("**/applicants")
+    await hr.get_by_role("link", name="Designer").click()
+    link = hr.get_by_role("link", name="The brief")
+    await expect(link).to_be_visible()
+    opened = await hr.request.get(await link.get_attribute("href"))
+    assert opened.status == 200
+    assert (await opened.body()).startswith(b"%PDF")
+    await expect(hr.get_by_role("link", name="office.png")).to_be_visible()
+
+    await api.post("/api/me/roles", {"role": "freelancer"}, as_=student, expect=200)
+    gigs = await browser.page(student, "/gigs/new")
+    await gigs.get_by_label("Title").fill("Icons")
+    await gigs.get_by_label("Description").fill("Crisp icons")
+    basic = gigs.locator("fieldset", has_text="Basic tier")
+    await basic.get_by_label("Price").fill("20")
+    await basic.get_by_label("Delivery (days)").fill("3")
+    await basic.get_by_label("What is included").fill("Five icons")
+    await gigs.get_by_label("Add images or videos").set_input_files(
+        files=[{"name": "icon.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await expect(gigs.locator("[data-list=media_gallery] [data-item]")).to_have_count(1)
+    await gigs.get_by_role("button", name="Publish gig").click()
+    await gigs.wait_for_url("**/gigs/*")
+    image = gigs.locator(".gallery img")
+    await expect(image).to_have_js_property("naturalWidth", 1)
+
+    chat = await browser.page(student, f"/messages/{conversation['id']}")
+    rita = await browser.page(recruiter, f"/messages/{conversation['id']}")
+    await expect(rita.locator("#messages .message")).to_have_count(1)
+    await chat.get_by_label("Attach a file").set_input_files(
+        files=[{"name": "sketch.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await expect(rita.locator("#messages .message img.thumb")).to_have_js_property(
+        "naturalWidth", 1
+    )
+    browser.check()
