@@ -13,6 +13,9 @@ from server.errors import NotFound
 from server.matching import schemas
 from server.orgs.access import HIRE, require_org_role
 
+# Recommendations score the POOL newest open jobs that share a skill or a title phrase with
+# the profile (docs/enrichment.md, "Matching"): bounded work however large the board grows.
+POOL = 1000
 JOB_FIELDS = tuple(f.name for f in msgspec.structs.fields(schemas.Job))
 
 
@@ -36,7 +39,7 @@ class MatchingService:
             me = await self.q.match_profile(conn, user_id=user_id)
             if me is None:
                 raise NotFound("no such user")
-            if not me["skill_keys"] and me["words"] is None:
+            if not me["skill_keys"] and me["titles"] is None:
                 return schemas.RecommendedJobs(items=[])  # an empty profile matches nothing
             rows = await fetch_all(
                 self.q.recommended_jobs,
@@ -44,6 +47,8 @@ class MatchingService:
                 skill_keys=me["skill_keys"],
                 verified_keys=me["verified_keys"],
                 words=me["words"],
+                titles=me["titles"],
+                pool=POOL,
                 limit=limit,
             )
         return schemas.RecommendedJobs(

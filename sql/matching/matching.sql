@@ -5,27 +5,38 @@
 --   text_score  = ts_rank(job.search_vector, profile words, normalization 32), in [0, 1)
 --   score       = 0.75 * skill_score + 0.25 * text_score
 --
--- Skills compare case-insensitively (lower_all / profile_skill_keys).
+-- Skills compare case-insensitively. The profile side is precomputed in profiles.match_*
+-- (stored generated columns, migration 0010).
 
 -- name: match_profile(user_id)^
--- What matching needs of a profile: its skill keys, verified keys, and its words as a tsquery
--- (text; NULL when the profile has no words).
-SELECT profile_skill_keys(p.skills) AS skill_keys,
-       profile_verified_keys(p.skills) AS verified_keys,
-       profile_match_query(p.headline, p.skills, p.experience, p.education)::TEXT AS words
-FROM profiles p
-WHERE p.user_id = :user_id;
+-- What matching needs of a profile (the tsqueries as text; NULL when the profile has none).
+SELECT match_skill_keys AS skill_keys, match_verified_keys AS verified_keys,
+       match_words::TEXT AS words, match_titles::TEXT AS titles
+FROM profiles
+WHERE user_id = :user_id;
 
--- name: recommended_jobs(skill_keys, verified_keys, words, limit)
--- Open jobs sharing a skill with the profile (jobs_skill_keys_gin: lower_all(skills_required)
--- && keys) or matching its words (jobs_search_gin: search_vector @@ query), a BitmapOr of the
--- two GIN indexes, scored and the best `limit` returned.
+-- name: recommended_jobs(skill_keys, verified_keys, words, titles, pool, limit)
+-- 1. The pool: the `pool` newest open jobs that share a skill with the profile
+--    (jobs_skill_keys_gin: lower_all(skills_required) && keys) or contain its headline or a
+--    job title as a phrase (jobs_search_gin: search_vector @@ titles); a BitmapOr of the two
+--    GIN indexes, or a walk of jobs_status_recent_idx when matches are dense.
+-- 2. Each pooled job scored; the best `limit` returned, with the matched and missing skills.
+WITH pool AS (
+    SELECT j.id
+    FROM jobs j
+    WHERE j.status = 'open'
+      AND (lower_all(j.skills_required) && :skill_keys::TEXT[]
+           OR j.search_vector @@ :titles::tsquery)
+    ORDER BY j.created_at DESC
+    LIMIT :pool
+)
 SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
        j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at,
        k.matched, k.missing, k.matched_verified, k.skill_score, t.text_score,
        (0.75 * k.skill_score + 0.25 * t.text_score)::FLOAT8 AS score
-FROM jobs j
+FROM pool
+JOIN jobs j ON j.id = pool.id
 JOIN organizations o ON o.id = j.company_id
 CROSS JOIN LATERAL (
     SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (:skill_keys::TEXT[])),
@@ -45,9 +56,6 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT coalesce(ts_rank(j.search_vector, :words::tsquery, 32), 0)::FLOAT8 AS text_score
 ) t
-WHERE j.status = 'open'
-  AND (lower_all(j.skills_required) && lower_all(:skill_keys::TEXT[])
-       OR j.search_vector @@ :words::tsquery)
 ORDER BY score DESC, j.created_at DESC, j.id
 LIMIT :limit;
 
@@ -55,8 +63,8 @@ LIMIT :limit;
 SELECT j.id, j.company_id, j.title, j.status FROM jobs j WHERE j.id = :job_id;
 
 -- name: ranked_applicants(job_id, limit)
--- The job's applicants (job_applications_job_status_idx: job_id, withdrawn ones left out),
--- each scored against the job as recommended_jobs scores jobs.
+-- The job's applicants (job_applications_job_status_idx: job_id, withdrawn ones left out;
+-- profiles by primary key), each scored against the job as recommended_jobs scores jobs.
 SELECT a.id AS application_id, a.candidate_id, a.status, a.submitted_at,
        p.full_name, p.headline,
        k.matched, k.missing, k.matched_verified, k.skill_score, t.text_score,
@@ -65,26 +73,22 @@ FROM jobs j
 JOIN job_applications a ON a.job_id = j.id AND a.status <> 'withdrawn'
 JOIN profiles p ON p.user_id = a.candidate_id
 CROSS JOIN LATERAL (
-    SELECT profile_skill_keys(p.skills) AS keys, profile_verified_keys(p.skills) AS verified
-) me
-CROSS JOIN LATERAL (
-    SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (me.keys)), '{}')
-               AS matched,
-           coalesce(array_agg(s ORDER BY n) FILTER (WHERE NOT lower(s) = ANY (me.keys)), '{}')
-               AS missing,
-           coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (me.verified)), '{}')
+    SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (p.match_skill_keys)),
+                    '{}') AS matched,
+           coalesce(array_agg(s ORDER BY n)
+                    FILTER (WHERE NOT lower(s) = ANY (p.match_skill_keys)), '{}') AS missing,
+           coalesce(array_agg(s ORDER BY n)
+                    FILTER (WHERE lower(s) = ANY (p.match_verified_keys)), '{}')
                AS matched_verified,
            CASE WHEN count(*) = 0 THEN 0::FLOAT8 ELSE (
-               count(*) FILTER (WHERE lower(s) = ANY (me.verified))
-               + 0.6 * count(*) FILTER (WHERE lower(s) = ANY (me.keys)
-                                          AND NOT lower(s) = ANY (me.verified))
+               count(*) FILTER (WHERE lower(s) = ANY (p.match_verified_keys))
+               + 0.6 * count(*) FILTER (WHERE lower(s) = ANY (p.match_skill_keys)
+                                          AND NOT lower(s) = ANY (p.match_verified_keys))
            )::FLOAT8 / count(*) END AS skill_score
     FROM unnest(j.skills_required) WITH ORDINALITY AS u(s, n)
 ) k
 CROSS JOIN LATERAL (
-    SELECT coalesce(ts_rank(j.search_vector,
-                            profile_match_query(p.headline, p.skills, p.experience,
-                                                p.education), 32), 0)::FLOAT8 AS text_score
+    SELECT coalesce(ts_rank(j.search_vector, p.match_words, 32), 0)::FLOAT8 AS text_score
 ) t
 WHERE j.id = :job_id
 ORDER BY score DESC, a.submitted_at, a.id

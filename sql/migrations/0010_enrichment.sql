@@ -18,13 +18,15 @@
 --   (`resume`). It lets a re-run skip a skill the user has since removed (the user's edit
 --   wins) and lets the API say where a skill came from, without changing the profile document
 --   every other domain reads.
--- * profile_skill_keys / profile_verified_keys / profile_match_query: how matching reads a
---   profile (docs/enrichment.md, "Matching"): its skills lower-cased (claimed and verified,
---   and verified alone, compared with lower_all(jobs.skills_required), which the
---   jobs_skill_keys_gin index of 0004 serves), and an OR-query of the words of its headline,
---   skills, job titles and fields of study for ts_rank against jobs.search_vector
---   (jobs_search_gin). One definition serves both directions: jobs for a candidate and
---   candidates for a job.
+-- * profiles.match_* (stored generated columns) and the functions computing them: how
+--   matching reads a profile (docs/enrichment.md, "Matching"), computed once per profile
+--   write instead of once per row of every ranking: its skills lower-cased (claimed and
+--   verified, and verified alone) to compare with lower_all(jobs.skills_required), which the
+--   jobs_skill_keys_gin index of 0004 serves; an OR-query of the words of its headline,
+--   skills, job titles and fields of study for ts_rank against jobs.search_vector; and a
+--   phrase query of its headline and job titles, which selects jobs by text through
+--   jobs_search_gin (the broad word query would select half the board). One definition
+--   serves both directions: jobs for a candidate and candidates for a job.
 -- * organizations (type, lower(name)): the worker links a parsed school or employer to an
 --   institute or company of the same name, case-insensitively.
 
@@ -224,3 +226,30 @@ CREATE FUNCTION profile_match_query(headline TEXT, skills JSONB, experience JSON
     ) AS words
     HAVING count(*) > 0
     $$;
+
+-- Either phrase: the headline or one of the job titles (NULL when there is none).
+CREATE FUNCTION profile_title_query(headline TEXT, experience JSONB) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT string_agg('(' || q::TEXT || ')', ' | ')::tsquery
+    FROM (
+        SELECT phraseto_tsquery('english', t) AS q
+        FROM (
+            SELECT headline AS t
+            UNION ALL
+            SELECT e ->> 'title' FROM jsonb_array_elements(coalesce(experience, '[]')) AS e
+        ) AS titles
+        WHERE t IS NOT NULL
+    ) AS phrases
+    WHERE numnode(q) > 0
+    $$;
+
+ALTER TABLE profiles
+    ADD COLUMN match_skill_keys TEXT[]
+        GENERATED ALWAYS AS (profile_skill_keys(skills)) STORED,
+    ADD COLUMN match_verified_keys TEXT[]
+        GENERATED ALWAYS AS (profile_verified_keys(skills)) STORED,
+    ADD COLUMN match_words tsquery
+        GENERATED ALWAYS AS (profile_match_query(headline, skills, experience, education)) STORED,
+    ADD COLUMN match_titles tsquery
+        GENERATED ALWAYS AS (profile_title_query(headline, experience)) STORED;
