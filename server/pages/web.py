@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
 import msgspec
@@ -29,20 +29,28 @@ routes = web.RouteTableDef()
 _HOST = re.compile(r"\A[A-Za-z0-9.\-:\[\]]{1,255}\Z")
 
 
-def content_security_policy(host: str | None) -> str:
+def content_security_policy(host: str | None, storage_endpoint: str | None = None) -> str:
     # connect-src names the websocket origin explicitly: older browsers do not count
-    # ws(s):// as 'self'. A Host we would not echo safely gets 'self' only.
+    # ws(s):// as 'self'. A Host we would not echo safely gets 'self' only. Uploads go
+    # straight to B2 when it is configured (its bucket may be a subdomain of the endpoint).
     sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
+    storage = ""
+    if storage_endpoint:
+        parts = urlsplit(storage_endpoint)
+        if parts.scheme in ("http", "https") and parts.hostname and _HOST.match(parts.netloc):
+            storage = f" {parts.scheme}://{parts.netloc} {parts.scheme}://*.{parts.netloc}"
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         "img-src 'self' data: https: http:; media-src 'self' https: http:; "
-        f"connect-src 'self'{sockets}; object-src 'none'; base-uri 'none'; "
+        f"connect-src 'self'{sockets}{storage}; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'; form-action 'self'"
     )
 
 
 def secure_headers(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    response.headers["Content-Security-Policy"] = content_security_policy(request.host)
+    settings = request.app[keys.SETTINGS]
+    endpoint = settings.b2_s3_endpoint if settings.storage_backend == "b2" else None
+    response.headers["Content-Security-Policy"] = content_security_policy(request.host, endpoint)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"

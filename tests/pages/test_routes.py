@@ -166,3 +166,16 @@ async def test_log_in_goes_back_only_to_a_path_on_this_site(api):
     for target, expected in (("/profile", "/profile"), ("//evil.example", "/welcome")):
         response = await api.client.get(f"/login?next={target}")
         assert f'data-redirect="{expected}"' in await response.text()
+
+
+def test_the_policy_lets_uploads_reach_b2_and_never_echoes_a_hostile_host():
+    from server.pages.web import content_security_policy
+
+    policy = content_security_policy("rizeos.example", "https://s3.eu-central-003.backblazeb2.com")
+    assert (
+        "connect-src 'self' ws://rizeos.example wss://rizeos.example "
+        "https://s3.eu-central-003.backblazeb2.com https://*.s3.eu-central-003.backblazeb2.com;"
+    ) in policy
+    hostile = content_security_policy("evil; script-src *", None)
+    assert "connect-src 'self';" in hostile
+    assert "evil" not in hostile

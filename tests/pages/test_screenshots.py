@@ -1,0 +1,136 @@
+"""The main pages with realistic data, photographed. With RIZEOS_SCREENSHOTS=docs/screenshots
+the pictures README shows are refreshed; otherwise they go to a temporary directory, so the
+run still proves every page renders without a script error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.pages.conftest import Browser
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    path = Path(os.environ.get("RIZEOS_SCREENSHOTS") or tmp_path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def test_main_pages_render_and_are_photographed(browser: Browser, api, target: Path):
+    recruiter = await api.sign_up(["employer"], full_name="Rita Recruiter")
+    company = await api.company(recruiter, name="Acme Robotics", location="Berlin")
+    jobs = [
+        ("Backend Intern", ["python", "postgresql"], "internship", "Berlin", True),
+        ("Robotics Engineer", ["c++", "ros", "python"], "full_time", "Munich", False),
+        ("Data Analyst", ["sql", "python", "statistics"], "part_time", "Remote", True),
+    ]
+    created = []
+    for title, skills, kind, location, remote in jobs:
+        created.append(
+            await api.job(
+                recruiter,
+                company["id"],
+                title=title,
+                description=f"Join Acme Robotics as a {title}. You will build real things.",
+                skills_required=skills,
+                employment_type=kind,
+                location=location,
+                remote=remote,
+                salary_min=300000,
+                salary_max=450000,
+                salary_currency="EUR",
+            )
+        )
+    student = await api.sign_up(["student", "freelancer"], full_name="Sam Student")
+    await api.patch(
+        f"/api/profiles/{student.id}",
+        {
+            "headline": "CS student at Northfield University",
+            "bio": "I build APIs and small robots.",
+            "skills": {"claimed": ["Python", "PostgreSQL", "Docker"]},
+            "education": [
+                {"institution": "Northfield University", "degree": "BSc", "start_year": 2023}
+            ],
+        },
+        as_=student,
+        expect=200,
+    )
+    application = await api.post(
+        f"/api/jobs/{created[0]['id']}/applications",
+        {"cover_letter": "I would love to join."},
+        as_=student,
+        expect=201,
+    )
+    conversation = await api.post(
+        "/api/conversations",
+        {
+            "participant_ids": [str(student.id)],
+            "context": {"type": "application", "id": application["id"]},
+            "message": {
+                "content": "Hi Sam, thanks for applying! Are you free for a call on Monday?"
+            },
+        },
+        as_=recruiter,
+        expect=201,
+    )
+    await api.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        {"content": "Hi Rita, Monday works. 10:00?"},
+        as_=student,
+        expect=201,
+    )
+    gig = await api.post(
+        "/api/gigs",
+        {
+            "title": "I will build your REST API in Python",
+            "description": "aiohttp, PostgreSQL and tests included.",
+            "skills": ["python", "postgresql"],
+            "pricing_tiers": {
+                "basic": {
+                    "price": 5000,
+                    "currency": "USD",
+                    "delivery_days": 7,
+                    "description": "One endpoint",
+                },
+                "standard": {
+                    "price": 15000,
+                    "currency": "USD",
+                    "delivery_days": 14,
+                    "description": "Five endpoints",
+                },
+                "premium": {
+                    "price": 40000,
+                    "currency": "USD",
+                    "delivery_days": 30,
+                    "description": "A service",
+                },
+            },
+        },
+        as_=student,
+        expect=201,
+    )
+
+    shots = [
+        (None, "/", "home"),
+        (student, "/jobs", "job-board"),
+        (student, f"/jobs/{created[0]['id']}", "job"),
+        (recruiter, f"/jobs/{created[0]['id']}/applicants", "applicants"),
+        (student, f"/messages/{conversation['id']}", "chat"),
+        (student, "/profile", "profile-editor"),
+        (recruiter, f"/gigs/{gig['id']}", "gig"),
+        (None, "/signup", "signup"),
+    ]
+    for user, path, name in shots:
+        page = await browser.page(user)
+        await page.set_viewport_size({"width": 1280, "height": 800})
+        await page.goto(path)
+        await expect(page.locator("main h1, main .h2").first).to_be_visible()
+        if name == "chat":
+            await expect(page.locator("#messages .message")).to_have_count(2)
+        await page.screenshot(path=str(target / f"{name}.png"))
+        await page.context.close()
+    browser.check()
