@@ -17,10 +17,12 @@ export function csrfToken() {
   return "";
 }
 
-export async function api(method, path, body) {
+// Reads go without the CSRF header unless `csrf` is set: a read that has an effect (a
+// recruiter opening an application marks it viewed) then happens only on purpose.
+export async function api(method, path, body, { csrf = false, keepalive = false } = {}) {
   const headers = { Accept: "application/json" };
-  const init = { method, headers, credentials: "same-origin" };
-  if (method !== "GET" && method !== "HEAD") {
+  const init = { method, headers, credentials: "same-origin", keepalive };
+  if (csrf || (method !== "GET" && method !== "HEAD")) {
     headers["X-CSRF-Token"] = csrfToken();
   }
   if (body !== undefined) {

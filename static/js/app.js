@@ -34,7 +34,8 @@ export function describe(notification) {
     default:
       if (notification.type.startsWith("membership.")) {
         const what = notification.type.slice("membership.".length);
-        return { text: `Membership ${what}: ${p.organization_name}`, href: "/onboarding" };
+        const href = what === "requested" || what === "left" ? `/organizations/${p.organization_id}/members` : "/organizations";
+        return { text: `Membership ${what}: ${p.organization_name}`, href };
       }
       return { text: notification.type, href: "#" };
   }

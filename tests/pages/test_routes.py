@@ -19,6 +19,7 @@ PRIVATE = [
     "/freelance",
     "/gigs/new",
     "/messages",
+    "/organizations",
 ]
 
 
@@ -107,6 +108,7 @@ async def test_pages_refuse_the_wrong_user_with_a_page_not_a_crash(api):
     student = await api.sign_up(["student"])
     response = await get(api, f"/jobs/{job['id']}/applicants", student)
     assert response.status == 403
+    assert (await get(api, f"/organizations/{job['company_id']}/members", student)).status == 403
     assert_page_headers(response)
     gig = await api.post(
         "/api/gigs",

@@ -62,7 +62,29 @@ function rowFor(a) {
   );
 }
 
+// Opening an application (its cover letter, or the candidate's profile) marks it viewed,
+// as workflow 1, step 3 asks; the candidate hears of it live.
+async function markViewed(row, keepalive = false) {
+  const badge = row.querySelector("[data-status]");
+  if (!badge || badge.textContent !== "submitted") return;
+  try {
+    const opened = await api("GET", `/api/applications/${row.dataset.applicationId}`, undefined, { csrf: true, keepalive });
+    setStatus(row, opened.status);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+}
+
+tbody.addEventListener("toggle", (event) => {
+  if (event.target.open) markViewed(event.target.closest("tr"));
+}, true);
+
 tbody.addEventListener("click", async (event) => {
+  const candidate = event.target.closest("a.candidate");
+  if (candidate) {
+    markViewed(candidate.closest("tr"), true);
+    return;
+  }
   const button = event.target.closest("button");
   if (!button) return;
   const row = button.closest("tr");
