@@ -19,9 +19,17 @@ export function socket(namespace) {
     reconnectionDelayMax: 3000,
   });
   // "Offline" only after a connection was lost (not while the first one is being made).
-  s.on("disconnect", () => {
+  s.on("disconnect", (reason) => {
     down.add(namespace);
     banner();
+    // The server let go of us (a restart, a slow-consumer cut): come back on our own. If
+    // the session is gone meanwhile, connect_error below sends the user to log in.
+    if (reason === "io server disconnect") setTimeout(() => s.connect(), 1000);
+  });
+  s.on("connect_error", (error) => {
+    if (error && error.data && error.data.code === "unauthorized") {
+      window.location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    }
   });
   s.on("connect", () => {
     down.delete(namespace);

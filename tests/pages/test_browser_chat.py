@@ -96,3 +96,15 @@ async def test_older_history_loads_when_scrolling_up(browser: Browser, api):
     await expect(messages.first).to_have_text("message 1")
     await expect(messages.last).to_have_text("message 45")
     browser.check()
+
+
+async def test_logging_out_elsewhere_sends_an_open_chat_to_log_in(browser: Browser, api):
+    _, student, conversation = await conversation_between(api, "Hello")
+    page = await browser.page(student, f"/messages/{conversation['id']}")
+    await expect(page.locator("#messages .message")).to_have_count(1)
+    csrf = next(c["value"] for c in await page.context.cookies() if c["name"] == "rizeos_csrf")
+    response = await page.context.request.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
+    assert response.status == 204
+    await page.wait_for_url("**/login?next=*")
+    await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    browser.check()

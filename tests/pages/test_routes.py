@@ -181,3 +181,12 @@ def test_the_policy_lets_uploads_reach_b2_and_never_echoes_a_hostile_host():
     hostile = content_security_policy("evil; script-src *", None)
     assert "connect-src 'self';" in hostile
     assert "evil" not in hostile
+
+
+async def test_an_unverified_user_is_asked_to_confirm_before_chatting(api):
+    user = await api.sign_up(["student"], verified=False)
+    response = await get(api, "/messages", user)
+    text = await response.text()
+    assert response.status == 200
+    assert "Confirm your email address to chat" in text
+    assert "pages/chat.js" not in text
