@@ -65,3 +65,22 @@ async def test_field_errors_from_problem_details_and_log_in_again(browser: Brows
     await page.wait_for_url(lambda url: url.endswith("/"))
     await expect(page.get_by_role("link", name="Log in")).to_be_visible()
     browser.check()
+
+
+async def test_password_reset_through_the_mailed_link(browser: Browser, api, mailbox):
+    user = await api.sign_up(["student"], full_name="Forgetful")
+    page = await browser.page(path="/login")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("Email").fill(user.email)
+    await page.get_by_role("button", name="Mail me a link").click()
+    await expect(page.locator("#toasts")).to_contain_text("reset link is on its way")
+    token = mailbox.last_token(user.email, "reset")
+    await page.goto(f"/reset-password?token={token}")
+    await page.get_by_label("New password").fill("a brand new password")
+    await page.get_by_role("button", name="Set password").click()
+    await page.wait_for_url("**/login")
+    await page.get_by_label("Email").fill(user.email)
+    await page.get_by_label("Password").fill("a brand new password")
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url("**/onboarding")
+    browser.check()

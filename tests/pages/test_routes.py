@@ -190,3 +190,17 @@ async def test_an_unverified_user_is_asked_to_confirm_before_chatting(api):
     assert response.status == 200
     assert "Confirm your email address to chat" in text
     assert "pages/chat.js" not in text
+
+
+async def test_the_job_board_pages_with_its_cursor_and_keeps_the_filters(api):
+    recruiter, company, _ = await hiring_setup(api)
+    for n in range(22):
+        await api.job(recruiter, company["id"], title=f"Remote role {n}", remote=True)
+    first = await (await get(api, "/jobs?remote=true&skills=python")).text()
+    assert first.count('class="result job"') == 20
+    next_link = first.split('id="next-page" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "remote=true" in next_link
+    assert "skills=python" in next_link
+    second = await (await get(api, next_link)).text()
+    assert second.count('class="result job"') == 2
+    assert 'id="next-page"' not in second
