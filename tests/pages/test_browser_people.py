@@ -25,6 +25,10 @@ async def test_profile_editor_saves_skills_experience_and_education(browser: Bro
     school = page.locator("[data-list=education] [data-item]").last
     await school.get_by_label("Institution").fill("Northfield University")
     await school.get_by_label("From year").fill("2022")
+    await page.get_by_role("button", name="Add a link").click()
+    work = page.locator("[data-list=portfolio] [data-item]").last
+    await work.get_by_label("Title").fill("My robot")
+    await work.get_by_label("Link").fill("https://example.com/robot")
     await page.get_by_role("button", name="Save profile").click()
     # The API refuses an end before the start; the error sits on that item's field.
     await expect(item.locator(".field-error")).to_be_visible()
@@ -45,6 +49,7 @@ async def test_profile_editor_saves_skills_experience_and_education(browser: Bro
         "start_year": 2022,
         "end_year": None,
     }
+    assert profile["portfolio"][0]["url"] == "https://example.com/robot"
     await page.reload()
     await expect(page.get_by_label("Skills")).to_have_value("Python, SQL")
     await (
