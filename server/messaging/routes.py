@@ -97,7 +97,7 @@ async def list_messages(api: ApiRequest) -> schemas.MessagePage:
     body=schemas.MessageSend,
     response=schemas.Message,
     status=201,
-    errors=(404, 409, 422, 429),
+    errors=(404, 409, 422, 429, 503),
 )
 async def send_message(api: ApiRequest) -> web.Response:
     sent = await service(api).send(api.user.user_id, api.path_id("conversation_id"), api.body)
