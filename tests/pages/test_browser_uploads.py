@@ -95,6 +95,17 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
     image = gigs.locator(".gallery img")
     await expect(image).to_have_js_property("naturalWidth", 1)
 
+    founder = await api.sign_up(["employer"])
+    new_company = await browser.page(founder, "/companies/new")
+    await new_company.get_by_label("Name").fill("Logo Co")
+    await new_company.get_by_label("Logo (PNG, JPEG or WebP, up to 2 MB)").set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await expect(new_company.locator("[data-upload-status]")).to_have_text("Uploaded logo.png")
+    await new_company.get_by_role("button", name="Create").click()
+    await new_company.wait_for_url("**/companies/*")
+    await expect(new_company.locator("img.logo")).to_have_js_property("naturalWidth", 1)
+
     chat = await browser.page(student, f"/messages/{conversation['id']}")
     rita = await browser.page(recruiter, f"/messages/{conversation['id']}")
     await expect(rita.locator("#messages .message")).to_have_count(1)
