@@ -32,6 +32,7 @@ class Browser:
     base_url: str
     browser: Any
     dialogs: list[str] = field(default_factory=list)
+    confirms: set[str] = field(default_factory=set)  # confirm() questions a test answers "OK"
     errors: list[str] = field(default_factory=list)
 
     async def context(self, user: User | None = None) -> BrowserContext:
@@ -53,11 +54,14 @@ class Browser:
         return page
 
     def watch(self, page: Page) -> None:
-        async def dismiss(dialog) -> None:
+        async def answer(dialog) -> None:
+            if dialog.type == "confirm" and dialog.message in self.confirms:
+                await dialog.accept()
+                return
             self.dialogs.append(dialog.message)
             await dialog.dismiss()
 
-        page.on("dialog", dismiss)
+        page.on("dialog", answer)
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
         page.on(
             "console",

@@ -66,4 +66,9 @@ async def test_post_apply_and_follow_the_application_live(browser: Browser, api)
     await row.get_by_role("button", name="Reject").click()
     await expect(mine.locator("tbody tr", has_text="Robotics Intern")).to_contain_text("rejected")
     await expect(mine.locator("#toasts")).to_contain_text("rejected")
+
+    browser.confirms.add("Close this job? It stops taking applications.")
+    await hr.get_by_role("button", name="Close the job").click()
+    await expect(hr.get_by_role("button", name="Reopen")).to_be_visible()
+    assert (await api.get(f"/api/jobs/{job_id}"))["status"] == "closed"
     browser.check()
