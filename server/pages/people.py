@@ -54,7 +54,13 @@ async def gig_page(p: PageRequest) -> dict[str, Any]:
     viewer_id = p.viewer.id if p.viewer else None
     gig = await GigService(p.db).get(viewer_id, p.path_id("gig_id"))
     tiers = [(name, getattr(gig.pricing_tiers, name)) for name in TIERS]
-    return {"gig": gig, "tiers": [(n, t) for n, t in tiers if t is not None]}
+    async with p.db.connection() as conn:
+        freelancer = await p.db.q.pages.get_display_name(conn, user_id=gig.freelancer_id)
+    return {
+        "gig": gig,
+        "tiers": [(n, t) for n, t in tiers if t is not None],
+        "freelancer_name": freelancer,
+    }
 
 
 @page("/gigs/{gig_id}/edit", "gig_edit.html")

@@ -14,3 +14,7 @@ FROM enrichment_jobs
 WHERE user_id = :user_id
 ORDER BY created_at DESC, id DESC
 LIMIT 1;
+
+-- name: get_display_name(user_id)$
+-- A person's public name (never their email), for "by …" lines.
+SELECT full_name FROM profiles WHERE user_id = :user_id;
