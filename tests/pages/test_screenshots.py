@@ -131,6 +131,12 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         await expect(page.locator("main h1, main .h2").first).to_be_visible()
         if name == "chat":
             await expect(page.locator("#messages .message")).to_have_count(2)
+        if name == "job-board":  # matched on the student's skills, with the reasons
+            recommended = page.locator("#recommended li").first
+            await expect(recommended).to_contain_text("Backend Intern")
+            await expect(recommended).to_contain_text("You have python, postgresql")
+        if name == "applicants":
+            await expect(page.locator(".fit")).to_contain_text("Has python, postgresql")
         await page.screenshot(path=str(target / f"{name}.png"))
         await page.context.close()
     browser.check()
