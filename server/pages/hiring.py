@@ -8,7 +8,7 @@ from typing import Any
 from server.applications import schemas as app_schemas
 from server.applications import states
 from server.applications.service import ApplicationService
-from server.errors import BadRequest, NotFound
+from server.errors import BadRequest, Forbidden, NotFound
 from server.jobs import schemas as job_schemas
 from server.jobs.service import JobService
 from server.matching.schemas import MAX_RESULTS
@@ -69,6 +69,14 @@ async def new_job(p: PageRequest) -> dict[str, Any]:
     companies = await hiring_companies(p)
     chosen = p.request.query.get("company_id", "")
     return {"companies": companies, "chosen": chosen, "employment_types": EMPLOYMENT_TYPES}
+
+
+@page("/jobs/{job_id}/edit", "job_new.html")
+async def edit_job(p: PageRequest) -> dict[str, Any]:
+    job = await JobService(p.db).get(p.path_id("job_id"))
+    if not any(m.organization.id == job.company_id for m in await hiring_companies(p)):
+        raise Forbidden("only the company's hiring team may edit its jobs")
+    return {"job": job, "employment_types": EMPLOYMENT_TYPES}
 
 
 @page("/jobs/{job_id}", "job.html", login=False)

@@ -67,6 +67,22 @@ async def test_post_apply_and_follow_the_application_live(browser: Browser, api)
     await expect(mine.locator("tbody tr", has_text="Robotics Intern")).to_contain_text("rejected")
     await expect(mine.locator("#toasts")).to_contain_text("rejected")
 
+    await hr.goto(f"/jobs/{job_id}")
+    await hr.get_by_role("link", name="Edit the job").click()
+    await expect(hr.get_by_label("Location")).to_have_value("Berlin")
+    await expect(hr.get_by_label("Remote")).to_be_checked()
+    await hr.get_by_label("Title").fill("Robotics Intern (summer)")
+    await hr.get_by_label("Location").fill("")
+    await hr.get_by_role("button", name="Save").click()
+    await expect(hr.locator("#job-title")).to_have_text("Robotics Intern (summer)")
+    edited = await api.get(f"/api/jobs/{job_id}")
+    assert (edited["location"], edited["remote"], edited["skills_required"]) == (
+        None,
+        True,
+        ["python", "ros"],
+    )
+
+    await hr.get_by_role("link", name="See applicants").click()
     browser.confirms.add("Close this job? It stops taking applications.")
     await hr.get_by_role("button", name="Close the job").click()
     await expect(hr.get_by_role("button", name="Reopen")).to_be_visible()
