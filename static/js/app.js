@@ -90,9 +90,15 @@ function notificationsMenu() {
     render();
   });
 
+  // Pages update themselves from these events; their handlers are idempotent, so one that
+  // happened between rendering the page and connecting the socket is replayed to be safe.
+  const announce = (n) => document.dispatchEvent(new CustomEvent("rizeos:notification", { detail: n }));
+  const renderedAt = performance.timeOrigin - 5000;
+
   Promise.all([api("GET", "/api/notifications?limit=20"), api("GET", "/api/notifications/unread-count")])
     .then(([page, unread]) => {
       page.items.forEach(add);
+      [...page.items].reverse().filter((n) => Date.parse(n.created_at) >= renderedAt).forEach(announce);
       setUnread(unread.unread);
       render();
       return import("./live.js");
@@ -103,6 +109,7 @@ function notificationsMenu() {
         // Catch up on whatever arrived while we were away (ids only grow).
         const answer = await call(s, "sync", { after: lastId });
         answer.notifications.forEach(add);
+        answer.notifications.forEach(announce);
         setUnread(answer.unread);
         render();
       });
@@ -112,7 +119,7 @@ function notificationsMenu() {
         setUnread(Number(count.textContent) + 1);
         render();
         toast(describe(notification).text);
-        document.dispatchEvent(new CustomEvent("rizeos:notification", { detail: notification }));
+        announce(notification);
       });
     })
     .catch(() => {});

@@ -8,6 +8,7 @@ const jobId = table.dataset.jobId;
 const tbody = table.tBodies[0];
 const PIPELINE = ["submitted", "viewed", "shortlisted", "interviewing", "offered", "hired"];
 const FINAL = new Set(["hired", "rejected", "withdrawn"]);
+const arriving = new Set(); // applications being fetched, so a replayed event adds no twin
 
 function nextStatuses(status) {
   if (FINAL.has(status)) return [];
@@ -115,7 +116,8 @@ document.addEventListener("rizeos:notification", async (event) => {
   const existing = tbody.querySelector(`tr[data-application-id="${CSS.escape(p.application_id)}"]`);
   if (n.type === "application.status" && existing) {
     setStatus(existing, p.status);
-  } else if (n.type === "application.created" && !existing) {
+  } else if (n.type === "application.created" && !existing && !arriving.has(p.application_id)) {
+    arriving.add(p.application_id);
     // A GET without the CSRF header reads the application without marking it viewed.
     const applicant = await api("GET", `/api/applications/${p.application_id}`);
     tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
