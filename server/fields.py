@@ -39,19 +39,20 @@ Prose = text(20_000, _PROSE)
 SearchText = text(200)
 
 
-def url(max_length: int = 1024) -> object:
+def url(max_length: int = 1024, description: str = "an http(s) URL") -> object:
     return Annotated[
         str,
-        msgspec.Meta(
-            min_length=8,
-            max_length=max_length,
-            pattern=_URL,
-            description="an http(s) URL (a later version binds these to verified uploads)",
-        ),
+        msgspec.Meta(min_length=8, max_length=max_length, pattern=_URL, description=description),
     ]
 
 
 Url = url()
+# A file: the `url` of one of the caller's completed uploads (server/uploads/refs.py checks
+# owner, status and purpose; the type only checks the shape).
+FileUrl = url(
+    description="the `url` of a completed upload of yours (POST /api/uploads/generate-url, "
+    "PUT the file, POST /api/uploads/{id}/complete)"
+)
 SkillName = Annotated[
     str, msgspec.Meta(min_length=1, max_length=64, pattern=_LINE, description="a skill name")
 ]

@@ -234,6 +234,17 @@ class Api:
         upload_id = grant["upload"]["id"]
         return await self.post(f"/api/uploads/{upload_id}/complete", as_=owner, expect=200)
 
+    async def job_attachments(self, owner: User) -> list[dict]:
+        """A PDF and a video uploaded by `owner`, as a job's `attachments`."""
+        pdf = await self.upload(owner, "job_attachment", b"%PDF-1.4 benefits")
+        video = await self.upload(
+            owner, "job_attachment", b"mp4 tour", filename="tour.mp4", content_type="video/mp4"
+        )
+        return [
+            {"title": "Company Benefits", "type": "pdf", "url": pdf["url"]},
+            {"title": "Office Tour", "type": "video", "url": video["url"]},
+        ]
+
     async def open_file(self, url: str, as_: User | None = None) -> aiohttp.ClientResponse:
         """GET /api/files/{id} without following the redirect."""
         response = await self.client.get(

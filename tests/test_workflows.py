@@ -10,24 +10,26 @@ async def test_workflow_1_company_posts_job_and_reviews_applications(api):
     memberships = await api.get("/api/me/memberships", as_=hr, expect=200)
     assert [(m["role_in_org"], m["status"]) for m in memberships["items"]] == [("admin", "active")]
 
-    # Step 2: the verified HR manager posts a job with attachments.
-    attachments = [
-        {"title": "Company Benefits", "type": "pdf", "url": "https://files.example/benefits.pdf"},
-        {"title": "Office Tour", "type": "video", "url": "https://files.example/tour.mp4"},
-    ]
+    # Step 2: the verified HR manager uploads a PDF and a video straight to storage (grant,
+    # PUT, complete) and posts a job with them attached.
+    attachments = await api.job_attachments(hr)
     job = await api.job(hr, company["id"], title="Robotics Intern", attachments=attachments)
     assert job["attachments"] == attachments
+    assert await api.download(attachments[1]["url"]) == b"mp4 tour"  # public
     assert job["poster_id"] == str(hr.id)
     assert job["status"] == "open"
 
-    # A student applies.
+    # A student uploads a resume and applies.
     student = await api.sign_up(["student"], full_name="Ana Lima")
+    resume = await api.upload(student, "resume", b"%PDF-1.4 Ana Lima, CS student")
     await api.patch(
         f"/api/profiles/{student.id}",
-        {"headline": "CS student", "resume_url": "https://files.example/ana.pdf"},
+        {"headline": "CS student", "resume_url": resume["url"]},
         as_=student,
         expect=200,
     )
+    outsider = await api.sign_up(["employer"])
+    assert (await api.open_file(resume["url"], hr)).status == 404  # not applied yet
     application = await api.post(
         f"/api/jobs/{job['id']}/applications", {"cover_letter": "Hi"}, as_=student, expect=201
     )
@@ -38,7 +40,10 @@ async def test_workflow_1_company_posts_job_and_reviews_applications(api):
     [row] = applicants["items"]
     assert row["full_name"] == "Ana Lima"
     assert row["headline"] == "CS student"
-    assert row["resume_url"] == "https://files.example/ana.pdf"
+    assert row["resume_url"] == resume["url"]
+    # ... opens the resume (a short-lived download URL; nobody else can) ...
+    assert await api.download(row["resume_url"], hr) == b"%PDF-1.4 Ana Lima, CS student"
+    assert (await api.open_file(resume["url"], outsider)).status == 404
     # ... and opening one marks it viewed.
     opened = await api.get(f"/api/applications/{application['id']}", as_=hr, expect=200)
     assert opened["status"] == "viewed"
@@ -63,13 +68,14 @@ async def test_workflow_2_student_joins_institute_builds_profile_and_applies(api
     approved = await api.post(f"/api/memberships/{membership['id']}/approve", as_=dean, expect=200)
     assert approved["status"] == "active"
 
-    # Step 2: the profile, with skills the student claims and the resume URL.
+    # Step 2: the profile, with skills the student claims and an uploaded resume.
+    resume = await api.upload(student, "resume")
     profile = await api.patch(
         f"/api/profiles/{student.id}",
         {
             "bio": "I like databases",
             "skills": {"claimed": ["Python", "SQL"]},
-            "resume_url": "https://files.example/resume.pdf",
+            "resume_url": resume["url"],
             "education": [{"institution": institute["name"], "organization_id": institute["id"]}],
         },
         as_=student,
@@ -98,7 +104,7 @@ async def test_workflow_3_user_becomes_freelancer_and_publishes_a_gig(api):
             "basic": {"price": 5000, "currency": "USD", "delivery_days": 3, "description": "1"},
             "premium": {"price": 15000, "currency": "USD", "delivery_days": 7, "description": "3"},
         },
-        "media_gallery": [{"url": "https://files.example/logo1.png", "type": "image"}],
+        "media_gallery": [{"url": (await api.upload(user, "gig_media"))["url"], "type": "image"}],
     }
     # Not a freelancer yet: refused.
     await api.post("/api/gigs", gig_body, as_=user, expect=403)

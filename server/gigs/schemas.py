@@ -10,7 +10,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from server.api import DEFAULT_LIMIT, Limit
-from server.fields import Name, Prose, SearchText, SkillName, Summary, Url
+from server.fields import FileUrl, Name, Prose, SearchText, SkillName, Summary
 
 MAX_SKILLS = 20
 MAX_MEDIA = 20
@@ -43,7 +43,7 @@ class PricingTiers(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MediaItem(msgspec.Struct, forbid_unknown_fields=True):
-    url: Url
+    url: FileUrl
     type: Literal["image", "video"]
     title: Name | None = None
 

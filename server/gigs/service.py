@@ -13,6 +13,7 @@ from server.db import Database, fetch_all
 from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.gigs import schemas
+from server.uploads.refs import FileRef, require_uploads
 
 TIERS = ("basic", "standard", "premium")
 UPDATABLE = ("title", "description", "skills", "pricing_tiers", "media_gallery", "status")
@@ -61,6 +62,14 @@ def tidy_gallery(items: list[schemas.MediaItem]) -> list[schemas.MediaItem]:
     return [msgspec.structs.replace(item, title=clean(item.title)) for item in items]
 
 
+def media_refs(items: list[schemas.MediaItem]) -> list[FileRef]:
+    """Each gallery item is an uploaded image or video, as its `type` says."""
+    return [
+        FileRef(f"body.media_gallery[{i}].url", item.url, "gig_media", (item.type,))
+        for i, item in enumerate(items)
+    ]
+
+
 def to_gig(row) -> schemas.Gig:
     data = dict(row)
     data.pop("rank", None)
@@ -84,6 +93,7 @@ class GigService:
             raise Forbidden("add the freelancer role (POST /api/me/roles) before creating a gig")
         tiers = check_tiers(body.pricing_tiers)
         async with self.db.connection() as conn:
+            await require_uploads(self.db, conn, caller_id, media_refs(body.media_gallery))
             row = await self.db.q.gigs.insert_gig(
                 conn,
                 freelancer_id=caller_id,
@@ -133,6 +143,12 @@ class GigService:
             # Checked after ownership so a stranger learns nothing from a 422.
             if body.pricing_tiers is not UNSET:
                 values["pricing_tiers"] = check_tiers(body.pricing_tiers)
+            if body.media_gallery is not UNSET:
+                current = to_gig(await q.get_gig(tx.conn, gig_id=gig_id))
+                keep = {item.url for item in current.media_gallery}
+                await require_uploads(
+                    self.db, tx.conn, caller_id, media_refs(body.media_gallery), keep
+                )
             if not given:
                 return to_gig(await q.get_gig(tx.conn, gig_id=gig_id))
             row = await q.update_gig(tx.conn, gig_id=gig_id, fields=given, **values)

@@ -30,8 +30,8 @@ Description = fields.Prose
 Location = fields.line(255, "a place")
 Skill = fields.SkillName
 Skills = Annotated[list[Skill], msgspec.Meta(max_length=MAX_SKILLS)]
-# http(s) for now; a later issue binds attachments to verified uploads.
-Url = fields.Url
+# An attachment is an uploaded file (server/uploads/refs.py checks it is the caller's).
+Url = fields.FileUrl
 Money = Annotated[int, msgspec.Meta(ge=0, le=BIGINT_MAX, description="minor units (cents)")]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 

@@ -14,6 +14,7 @@ from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
+from server.uploads.refs import FileRef, require_uploads
 
 # The fields a job's editor controls; a PATCH merges into these and the whole result is
 # validated again, so cross-field rules (salary range, currency) hold after every edit.
@@ -73,6 +74,14 @@ def normalise(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def attachment_refs(attachments: list[schemas.JobAttachment]) -> list[FileRef]:
+    """Each attachment is an uploaded file of the kind its `type` says."""
+    return [
+        FileRef(f"body.attachments[{i}].url", item.url, "job_attachment", (item.type,))
+        for i, item in enumerate(attachments)
+    ]
+
+
 class JobService:
     def __init__(self, db: Database):
         self.db = db
@@ -104,6 +113,9 @@ class JobService:
             await require_org_role(
                 self.db, tx.conn, poster_id, body.company_id, HIRE, "post its jobs"
             )
+            await require_uploads(
+                self.db, tx.conn, poster_id, attachment_refs(fields["attachments"])
+            )
             job_id = await q.insert_job(
                 tx.conn, company_id=body.company_id, poster_id=poster_id, **fields
             )
@@ -131,6 +143,12 @@ class JobService:
             if not changes:
                 return current
             fields = normalise({name: getattr(current, name) for name in EDITABLE} | changes)
+            if "attachments" in changes:
+                # Attachments already on the job (perhaps a colleague's) may stay.
+                keep = {item.url for item in current.attachments}
+                await require_uploads(
+                    self.db, tx.conn, user_id, attachment_refs(fields["attachments"]), keep
+                )
             await q.update_job(tx.conn, job_id=job_id, **fields)
             return await self._get(tx.conn, job_id)
 

@@ -17,7 +17,7 @@ OrgRole = Literal["admin", "recruiter", "employee", "student", "alumni", "facult
 MembershipStatus = Literal["pending", "active", "inactive"]
 # Shared string types: one-line names are never blank, and nothing may contain NUL.
 Name = fields.Name
-Url = fields.Url
+FileUrl = fields.FileUrl
 ShortUrl = fields.url(255)
 Text = fields.LongText
 Location = fields.line(255, "a place")
@@ -31,7 +31,7 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     type: OrgType
     description: Text | None = None
-    logo_url: Url | None = None
+    logo_url: FileUrl | None = None
     website_url: ShortUrl | None = None
     location: Location | None = None
 
@@ -42,7 +42,7 @@ class OrganizationUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
     name: Name | Unset = UNSET
     description: Text | Unset | None = UNSET
-    logo_url: Url | Unset | None = UNSET
+    logo_url: FileUrl | Unset | None = UNSET
     website_url: ShortUrl | Unset | None = UNSET
     location: Location | Unset | None = UNSET
 

@@ -11,6 +11,11 @@ from server.db import Database, fetch_all, like_contains
 from server.errors import Forbidden, NotFound
 from server.orgs import schemas
 from server.orgs.access import MANAGE, require_org_role
+from server.uploads.refs import FileRef, require_uploads
+
+
+def logo_refs(logo_url: str | None) -> list[FileRef]:
+    return [FileRef("body.logo_url", logo_url, "org_logo", ("image",))] if logo_url else []
 
 
 def to_org(row) -> schemas.Organization:
@@ -33,6 +38,7 @@ class OrganizationService:
             raise Forbidden("add the employer role (POST /api/me/roles) before creating a company")
         q = self.db.q.orgs
         async with self.db.transaction() as tx:
+            await require_uploads(self.db, tx.conn, creator_id, logo_refs(body.logo_url))
             row = await q.insert_organization(
                 tx.conn,
                 name=body.name.strip(),
@@ -76,6 +82,12 @@ class OrganizationService:
             if row is None:
                 raise NotFound("no such organization")
             await require_org_role(self.db, tx.conn, caller_id, organization_id, MANAGE, "edit it")
+            if changes.get("logo_url"):
+                # The current logo (perhaps another admin's upload) may be sent back unchanged.
+                keep = {row["logo_url"]} if row["logo_url"] else set()
+                await require_uploads(
+                    self.db, tx.conn, caller_id, logo_refs(changes["logo_url"]), keep
+                )
             if not changes:
                 return to_org(row)
             row = await q.update_organization(

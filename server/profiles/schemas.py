@@ -13,7 +13,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from server.fields import LongText, Name, ShortText, SkillName, Url
+from server.fields import FileUrl, LongText, Name, ShortText, SkillName, Url
 
 MAX_SKILLS = 50
 MAX_EXPERIENCE = 30
@@ -44,9 +44,9 @@ class EducationItem(msgspec.Struct, forbid_unknown_fields=True):
 class PortfolioItem(msgspec.Struct, forbid_unknown_fields=True):
     title: Name
     description: ShortText | None = None
-    url: Url | None = None
-    image_url: Url | None = None
-    video_url: Url | None = None
+    url: Url | None = None  # a link to the project itself
+    image_url: FileUrl | None = None
+    video_url: FileUrl | None = None
 
 
 class SkillsUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -62,7 +62,7 @@ class ProfileUpdate(msgspec.Struct, forbid_unknown_fields=True):
     full_name: Name | UnsetType | None = UNSET
     headline: Name | UnsetType | None = UNSET
     bio: LongText | UnsetType | None = UNSET
-    resume_url: Url | UnsetType | None = UNSET
+    resume_url: FileUrl | UnsetType | None = UNSET
     skills: SkillsUpdate | UnsetType = UNSET
     experience: (
         Annotated[list[ExperienceItem], msgspec.Meta(max_length=MAX_EXPERIENCE)] | UnsetType

@@ -14,6 +14,7 @@ from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.orgs.access import HIRE
 from server.profiles import schemas
+from server.uploads.refs import FileRef, require_uploads
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -76,6 +77,29 @@ def linked_organizations(body: schemas.ProfileUpdate) -> dict[uuid.UUID, str]:
             if item.organization_id is not None:
                 links.setdefault(item.organization_id, f"body.{section}[{i}].organization_id")
     return links
+
+
+def file_refs(body: schemas.ProfileUpdate) -> list[FileRef]:
+    """The resume and the portfolio's image and video are uploaded files; a portfolio
+    item's `url` is a link to the project itself and stays any http(s) URL."""
+    refs = []
+    if isinstance(body.resume_url, str):
+        refs.append(FileRef("body.resume_url", body.resume_url.strip(), "resume"))
+    if body.portfolio is not UNSET:
+        for i, item in enumerate(body.portfolio):
+            for name, kind in (("image_url", "image"), ("video_url", "video")):
+                url = clean(getattr(item, name))
+                if url:
+                    refs.append(FileRef(f"body.portfolio[{i}].{name}", url, "portfolio", (kind,)))
+    return refs
+
+
+def stored_files(row) -> set[str]:
+    """File references the profile already holds (acceptable again unchanged)."""
+    urls = {row["resume_url"]} if row["resume_url"] else set()
+    for item in row["portfolio"]:
+        urls.update(item.get(name) for name in ("image_url", "video_url") if item.get(name))
+    return urls
 
 
 def update_values(body: schemas.ProfileUpdate) -> dict[str, object]:
@@ -149,6 +173,11 @@ class ProfileService:
                         [FieldError(field=f, message="no such organization") for f in missing],
                     )
             before = await q.get_profile(tx.conn, user_id=user_id)
+            refs = file_refs(body)
+            if refs:
+                current = await q.get_profile(tx.conn, user_id=user_id)
+                keep = stored_files(current) if current is not None else set()
+                await require_uploads(self.db, tx.conn, caller_id, refs, keep)
             if values["fields"]:
                 updated = await q.update_profile(tx.conn, user_id=user_id, **values)
                 if updated is None:

@@ -75,18 +75,6 @@ def file_url(settings: Settings, upload_id: uuid.UUID) -> str:
     return f"{settings.public_url}{FILES_PATH}{upload_id}"
 
 
-def upload_id_from_url(settings: Settings, url: str) -> uuid.UUID | None:
-    """The upload a permanent reference names, or None if it is not one of ours."""
-    prefix = settings.public_url + FILES_PATH
-    if not url.startswith(prefix):
-        return None
-    try:
-        upload_id = uuid.UUID(url[len(prefix) :])
-    except ValueError:
-        return None
-    return upload_id if str(upload_id) == url[len(prefix) :] else None
-
-
 class UploadService:
     def __init__(self, db: Database, storage: Storage, settings: Settings):
         self.db = db

@@ -104,7 +104,7 @@ async def test_withdrawn_candidates_resume_is_no_longer_shown_to_the_company(api
     company = await api.company(hr)
     job = await api.job(hr, company["id"])
     student = await api.sign_up(["student"])
-    resume = "https://files.example/resume.pdf"
+    resume = (await api.upload(student, "resume"))["url"]
     await api.patch(f"/api/profiles/{student.id}", {"resume_url": resume}, as_=student, expect=200)
     application = await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=student, expect=201)
     listed = await api.get(f"/api/jobs/{job['id']}/applications", as_=hr, expect=200)

@@ -18,10 +18,7 @@ async def test_employer_posts_job_student_applies_recruiter_reviews(api, db):
         title="Data Engineering Intern",
         description="Pipelines in Python and PostgreSQL.",
         skills_required=["Python", "PostgreSQL"],
-        attachments=[
-            {"title": "Company Benefits", "type": "pdf", "url": "https://b2.example/b.pdf"},
-            {"title": "Office Tour", "type": "video", "url": "https://b2.example/tour.mp4"},
-        ],
+        attachments=await api.job_attachments(hr),
     )
     assert [a["type"] for a in job["attachments"]] == ["pdf", "video"]
 

@@ -1,4 +1,5 @@
-"""Helpers for gig tests: a verified freelancer, and a valid gig body to vary."""
+"""Helpers for gig tests: a verified freelancer, and a valid gig body to vary (without
+media: gallery items must be uploads of the caller's, see `gallery`)."""
 
 from __future__ import annotations
 
@@ -33,10 +34,6 @@ def gig_body(**overrides: Any) -> dict:
                 "description": "A whole service",
             },
         },
-        "media_gallery": [
-            {"url": "https://cdn.example/shot.png", "type": "image", "title": "Dashboard"},
-            {"url": "https://cdn.example/demo.mp4", "type": "video"},
-        ],
     }
     body.update(copy.deepcopy(overrides))
     return body
@@ -45,6 +42,23 @@ def gig_body(**overrides: Any) -> dict:
 @pytest.fixture
 def new_gig_body():
     return gig_body
+
+
+@pytest.fixture
+def gallery(api):
+    """Upload an image and a video as `owner`, as a gig's media gallery."""
+
+    async def upload(owner) -> list[dict]:
+        shot = await api.upload(owner, "gig_media", b"\x89PNG shot")
+        demo = await api.upload(
+            owner, "gig_media", b"mp4 demo", filename="demo.mp4", content_type="video/mp4"
+        )
+        return [
+            {"url": shot["url"], "type": "image", "title": "Dashboard"},
+            {"url": demo["url"], "type": "video"},
+        ]
+
+    return upload
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import datetime
 from tests.gigs.conftest import gig_body
 
 
-async def test_student_becomes_freelancer_creates_gig_and_it_is_searchable(api, gig_count):
+async def test_student_becomes_freelancer_creates_gig_and_it_is_searchable(api, gig_count, gallery):
     student = await api.sign_up(["student"])
     await api.post("/api/gigs", gig_body(), as_=student, expect=403)
     assert await gig_count() == 0
@@ -16,7 +16,8 @@ async def test_student_becomes_freelancer_creates_gig_and_it_is_searchable(api, 
     user = await api.post("/api/me/roles", {"role": "freelancer"}, as_=student, expect=200)
     assert user["roles"] == ["student", "freelancer"]
 
-    gig = await api.post("/api/gigs", gig_body(), as_=student, expect=201)
+    media = await gallery(student)
+    gig = await api.post("/api/gigs", gig_body(media_gallery=media), as_=student, expect=201)
     assert gig["freelancer_id"] == str(student.id)
     assert gig["status"] == "active"
     assert gig["skills"] == ["python", "postgresql"]
@@ -29,6 +30,8 @@ async def test_student_becomes_freelancer_creates_gig_and_it_is_searchable(api, 
     assert gig["pricing_tiers"]["premium"]["price"] == 40000
     assert [m["type"] for m in gig["media_gallery"]] == ["image", "video"]
     assert gig["media_gallery"][1]["title"] is None
+    assert [m["url"] for m in gig["media_gallery"]] == [m["url"] for m in media]
+    assert await api.download(media[0]["url"]) == b"\x89PNG shot"
 
     assert await api.get(f"/api/gigs/{gig['id']}", expect=200) == gig
     found = await api.get("/api/gigs", params={"q": "python api"}, expect=200)

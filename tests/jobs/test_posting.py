@@ -6,18 +6,14 @@ import pytest
 
 from tests.jobs.conftest import add_member, count_jobs, job_row
 
-ATTACHMENTS = [
-    {"title": "Company Benefits", "type": "pdf", "url": "https://f.example.com/benefits.pdf"},
-    {"title": "Office Tour", "type": "video", "url": "https://f.example.com/tour.mp4"},
-]
-
 
 async def test_company_admin_posts_job_with_attachments_and_anyone_reads_it(api, employer, company):
+    attachments = await api.job_attachments(employer)
     job = await api.job(
         employer,
         company["id"],
         title="  Data Intern  ",
-        attachments=ATTACHMENTS,
+        attachments=attachments,
         location="Berlin",
         remote=True,
         salary_min=150_000,
@@ -28,7 +24,8 @@ async def test_company_admin_posts_job_with_attachments_and_anyone_reads_it(api,
     assert job["company_name"] == "Acme Corp"
     assert job["poster_id"] == str(employer.id)
     assert job["title"] == "Data Intern"
-    assert job["attachments"] == ATTACHMENTS
+    assert job["attachments"] == attachments
+    assert await api.download(attachments[0]["url"]) == b"%PDF-1.4 benefits"
     assert job["status"] == "open" and job["closed_at"] is None
     assert (job["salary_min"], job["salary_max"], job["salary_currency"]) == (
         150_000,
@@ -112,6 +109,9 @@ BAD_BODIES = {
         "attachments": [{"title": "x", "type": "exe", "url": "https://x.io/a"}]
     },
     "attachment not http": {"attachments": [{"title": "x", "type": "pdf", "url": "ftp://x.io/a"}]},
+    "attachment not an upload": {
+        "attachments": [{"title": "x", "type": "pdf", "url": "https://x.io/a.pdf"}]
+    },
     "attachment extra field": {
         "attachments": [{"title": "x", "type": "pdf", "url": "https://x.io/a", "size": 1}]
     },

@@ -46,15 +46,16 @@ async def test_org_admin_edits_only_the_fields_sent(api, db):
     hr = await api.sign_up(["employer"])
     company = await api.company(hr, name="Acme", location="Pune", description="Widgets")
     path = f"/api/organizations/{company['id']}"
+    logo = await api.upload(hr, "org_logo")
     edited = await api.patch(
         path,
-        {"name": "  Acme Labs ", "location": None, "logo_url": "https://x.io/l.png"},
+        {"name": "  Acme Labs ", "location": None, "logo_url": logo["url"]},
         as_=hr,
         expect=200,
     )
     assert edited["name"] == "Acme Labs"
     assert edited["location"] is None
-    assert edited["logo_url"] == "https://x.io/l.png"
+    assert edited["logo_url"] == logo["url"]
     assert edited["description"] == "Widgets"
     assert (edited["type"], edited["is_verified"]) == ("company", False)
     assert edited["updated_at"] > company["updated_at"]

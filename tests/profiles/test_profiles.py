@@ -8,7 +8,6 @@ FULL = {
     "full_name": "Ana Lima",
     "headline": "Backend engineer",
     "bio": "I build APIs.\nAnd I test them.",
-    "resume_url": "https://files.example/ana.pdf",
     "skills": {"claimed": ["Python", "PostgreSQL"]},
     "experience": [
         {
@@ -26,7 +25,6 @@ FULL = {
         {
             "title": "Chat app",
             "url": "https://github.com/ana/chat",
-            "image_url": "https://cdn.example/chat.png",
         }
     ],
 }
@@ -40,6 +38,15 @@ STORED_EXPERIENCE = [
         "description": "Wrote the billing API.",
     }
 ]
+
+
+async def full_profile(api, user) -> dict:
+    """FULL, with a resume and a portfolio image uploaded by `user`."""
+    resume = await api.upload(user, "resume")
+    image = await api.upload(user, "portfolio")
+    body = {**FULL, "resume_url": resume["url"]}
+    body["portfolio"] = [{**FULL["portfolio"][0], "image_url": image["url"]}]
+    return body
 
 
 PUBLIC_FIELDS = ("full_name", "headline", "bio", "skills", "experience", "education", "portfolio")
@@ -58,16 +65,18 @@ async def test_signup_profile_is_empty_and_owner_sees_roles_and_resume_field(api
 
 async def test_owner_fills_profile_and_reads_it_back(api):
     user = await api.sign_up()
-    updated = await api.patch(f"/api/profiles/{user.id}", FULL, as_=user, expect=200)
+    full = await full_profile(api, user)
+    updated = await api.patch(f"/api/profiles/{user.id}", full, as_=user, expect=200)
     fetched = await api.get(f"/api/profiles/{user.id}", as_=user, expect=200)
     assert updated == fetched
-    assert fetched["resume_url"] == FULL["resume_url"]
+    assert fetched["resume_url"] == full["resume_url"]
     assert fetched["skills"] == {"claimed": ["Python", "PostgreSQL"], "verified": []}
     assert fetched["experience"][0]["title"] == "Intern"
     assert fetched["experience"][0]["end_date"] == "2023-09-30"
     assert fetched["experience"][0]["organization_id"] is None
     assert fetched["education"][0]["end_year"] == 2024
-    assert fetched["portfolio"][0]["image_url"] == "https://cdn.example/chat.png"
+    assert fetched["portfolio"][0]["image_url"] == full["portfolio"][0]["image_url"]
+    assert fetched["portfolio"][0]["url"] == "https://github.com/ana/chat"
 
 
 async def test_patch_is_partial_null_clears_and_lists_are_replaced(api):
@@ -103,7 +112,9 @@ async def test_strings_are_trimmed(api):
 
 async def test_verified_user_sees_public_fields_but_not_the_resume(api):
     owner = await api.sign_up()
-    await api.patch(f"/api/profiles/{owner.id}", FULL, as_=owner, expect=200)
+    await api.patch(
+        f"/api/profiles/{owner.id}", await full_profile(api, owner), as_=owner, expect=200
+    )
     stranger = await api.sign_up(["professional"])
     seen = await api.get(f"/api/profiles/{owner.id}", as_=stranger, expect=200)
     assert "resume_url" not in seen

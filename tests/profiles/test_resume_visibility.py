@@ -6,14 +6,14 @@ statuses directly; the last test goes through the real apply and withdraw routes
 
 from __future__ import annotations
 
-RESUME = "https://files.example/ana.pdf"
-
 
 async def _candidate(api):
     candidate = await api.sign_up(["student"])
+    resume = await api.upload(candidate, "resume")
     await api.patch(
-        f"/api/profiles/{candidate.id}", {"resume_url": RESUME}, as_=candidate, expect=200
+        f"/api/profiles/{candidate.id}", {"resume_url": resume["url"]}, as_=candidate, expect=200
     )
+    candidate.extra["resume_url"] = resume["url"]
     return candidate
 
 
@@ -25,7 +25,7 @@ async def test_company_admin_sees_resume_of_a_candidate_who_applied(api, hiring)
     assert "resume_url" not in before
     await hiring.apply(company["id"], hr.id, candidate.id)
     after = await api.get(f"/api/profiles/{candidate.id}", as_=hr, expect=200)
-    assert after["resume_url"] == RESUME
+    assert after["resume_url"] == candidate.extra["resume_url"]
 
 
 async def test_active_recruiter_sees_resume_but_pending_and_inactive_members_do_not(api, hiring):
@@ -39,7 +39,7 @@ async def test_active_recruiter_sees_resume_but_pending_and_inactive_members_do_
     await hiring.add_member(company["id"], former.id, "admin", status="inactive")
     await hiring.add_member(company["id"], employee.id, "employee")
     seen = await api.get(f"/api/profiles/{candidate.id}", as_=recruiter, expect=200)
-    assert seen["resume_url"] == RESUME
+    assert seen["resume_url"] == candidate.extra["resume_url"]
     for member in (pending, former, employee):
         seen = await api.get(f"/api/profiles/{candidate.id}", as_=member, expect=200)
         assert "resume_url" not in seen
@@ -81,7 +81,7 @@ async def test_resume_follows_a_real_application_until_it_is_withdrawn(api):
         f"/api/jobs/{job['id']}/applications", {}, as_=candidate, expect=201
     )
     seen = await api.get(f"/api/profiles/{candidate.id}", as_=hr, expect=200)
-    assert seen["resume_url"] == RESUME
+    assert seen["resume_url"] == candidate.extra["resume_url"]
     await api.post(
         f"/api/applications/{application['id']}/status",
         {"status": "withdrawn"},
