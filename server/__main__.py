@@ -1,4 +1,4 @@
-"""Command line: ``python -m server [web|worker|migrate|create-admin EMAIL]``."""
+"""Command line: ``python -m server [web|worker|migrate|create-admin EMAIL|storage-setup]``."""
 
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    sub.add_parser("storage-setup", help="apply the B2 bucket's privacy, CORS and lifecycle rules")
     args = parser.parse_args(argv)
 
     try:
@@ -81,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "migrate":
         asyncio.run(_migrate(settings))
+        return 0
+    if args.command == "storage-setup":
+        from server.storage.setup import storage_setup
+
+        asyncio.run(storage_setup(settings))
         return 0
     if args.command == "create-admin":
         if args.password_stdin:
