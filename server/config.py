@@ -73,7 +73,10 @@ class Settings:
     @property
     def cors_origins(self) -> tuple[str, ...]:
         """Origins a browser may upload from: UPLOAD_CORS_ORIGINS, else PUBLIC_URL's."""
-        return self.upload_cors_origins or (self.public_url,)
+        if self.upload_cors_origins:
+            return self.upload_cors_origins
+        parsed = urlparse(self.public_url)
+        return (f"{parsed.scheme}://{parsed.netloc}",)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:

@@ -170,7 +170,6 @@ class B2Storage:
             method="PUT",
             headers={"Content-Type": content_type},
             expires_at=now + timedelta(seconds=expires_in),
-            implied={"Content-Length": str(size)},
         )
 
     async def stat(self, key: str) -> ObjectInfo | None:

@@ -10,7 +10,7 @@ path outside the store.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -56,8 +56,6 @@ class UploadGrant:
     method: str
     headers: dict[str, str]
     expires_at: datetime
-    # Headers the request must carry that a browser sets by itself (documentation only).
-    implied: dict[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable

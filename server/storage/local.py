@@ -124,7 +124,6 @@ class LocalStorage:
             method="PUT",
             headers={"Content-Type": content_type},
             expires_at=datetime.fromtimestamp(expires, UTC),
-            implied={"Content-Length": str(size)},
         )
 
     async def stat(self, key: str) -> ObjectInfo | None:

@@ -27,13 +27,15 @@ def service(api: ApiRequest) -> UploadService:
     body=schemas.UploadRequest,
     response=schemas.UploadGrant,
     status=201,
+    errors=(429,),
 )
 async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     """Each purpose allows its own content types and sizes (docs/storage.md). The filename
     must be a bare name whose extension fits the content type. Send the bytes with
     `upload_request.method` to `upload_request.url` with exactly `upload_request.headers`
     (the body must be exactly `size` bytes) before `upload_request.expires_at`, then call
-    `POST /api/uploads/{id}/complete`."""
+    `POST /api/uploads/{id}/complete`. At most 20 uploads may be in progress per user
+    (429)."""
     return await service(api).grant(api.user.user_id, api.body)
 
 

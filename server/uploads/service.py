@@ -15,7 +15,7 @@ import msgspec
 from server.api import decode_cursor, keyset_page
 from server.config import Settings
 from server.db import Database, fetch_all
-from server.errors import Conflict, FieldError, Invalid, NotFound
+from server.errors import Conflict, FieldError, Invalid, NotFound, RateLimited
 from server.orgs.access import HIRE
 from server.storage import Storage, StorageError
 from server.uploads import schemas
@@ -24,6 +24,9 @@ from server.uploads.purposes import EXTENSIONS, PURPOSES
 log = logging.getLogger("rizeos.uploads")
 
 FILES_PATH = "/api/files/"
+# Open grants per user: enough for a form with many attachments, not enough to fill a disk
+# with abandoned multi-megabyte uploads.
+MAX_PENDING_PER_USER = 20
 
 
 def to_upload(row: Any) -> schemas.Upload:
@@ -97,6 +100,12 @@ class UploadService:
             seconds=self.settings.upload_complete_grace_seconds
         )
         async with self.db.connection() as conn:
+            pending = await self.db.q.uploads.count_pending_uploads(conn, owner_id=owner_id)
+            if pending >= MAX_PENDING_PER_USER:
+                raise RateLimited(
+                    f"you have {pending} uploads in progress; complete them or wait for them "
+                    "to expire before asking for more"
+                )
             row = await self.db.q.uploads.insert_upload(
                 conn,
                 id=upload_id,

@@ -7,6 +7,11 @@ VALUES (:id, :owner_id, :purpose, :object_key, :filename, :content_type, :size, 
         :expires_at)
 RETURNING *;
 
+-- name: count_pending_uploads(owner_id)$
+-- Grants a user holds that may still be used or completed (capped per user).
+SELECT count(*) FROM uploads
+WHERE owner_id = :owner_id AND status = 'pending' AND expires_at > NOW();
+
 -- name: get_upload(upload_id)^
 SELECT * FROM uploads WHERE id = :upload_id;
 

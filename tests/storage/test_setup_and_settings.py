@@ -67,6 +67,8 @@ def test_cors_origins_can_be_listed(tmp_path):
         tmp_path, UPLOAD_CORS_ORIGINS="https://rizeos.example, https://www.rizeos.example/"
     )
     assert settings.cors_origins == ("https://rizeos.example", "https://www.rizeos.example")
+    behind_a_path = settings_from(tmp_path, PUBLIC_URL="https://rizeos.example/app/")
+    assert behind_a_path.cors_origins == ("https://rizeos.example",)
 
 
 async def test_storage_setup_command_on_the_local_store(tmp_path):

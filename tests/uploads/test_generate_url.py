@@ -109,3 +109,21 @@ async def test_the_grant_expires_within_the_configured_ttl(api, settings):
     expires = datetime.fromisoformat(grant["upload_request"]["expires_at"])
     remaining = (expires - datetime.now(UTC)).total_seconds()
     assert 0 < remaining <= settings.upload_grant_ttl_seconds <= 900
+
+
+async def test_open_grants_per_user_are_capped(api, rows):
+    from server.uploads.service import MAX_PENDING_PER_USER
+
+    ana, bob = await api.sign_up(), await api.sign_up()
+    grants = [await api.grant_upload(ana, "resume", 3) for _ in range(MAX_PENDING_PER_USER)]
+    problem = await api.grant_upload(ana, "resume", 3, expect=429)
+    assert "in progress" in problem["detail"]
+    assert await rows.count() == MAX_PENDING_PER_USER
+    await api.grant_upload(bob, "resume", 3)  # per user
+    # completing one frees a place; so does one expiring
+    await api.put_upload(grants[0], b"abc")
+    await api.post(f"/api/uploads/{grants[0]['upload']['id']}/complete", as_=ana, expect=200)
+    await api.grant_upload(ana, "resume", 3)
+    await rows.expire(grants[1]["upload"]["id"])
+    await api.grant_upload(ana, "resume", 3)
+    await api.grant_upload(ana, "resume", 3, expect=429)
