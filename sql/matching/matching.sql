@@ -16,20 +16,18 @@ FROM profiles
 WHERE user_id = :user_id;
 
 -- name: recommended_jobs(skill_keys, verified_keys, words, titles, pool, limit)
--- 1. The matches: open jobs that share a skill with the profile (jobs_skill_keys_gin:
---    lower_all(skills_required) && keys) or contain its headline or a job title as a phrase
---    (jobs_search_gin: search_vector @@ titles): one bitmap scan of each GIN index, as a
---    UNION rather than an OR, because an OR's bitmap is rechecked row by row for both
---    conditions (the tsvector index needs rechecks; the array one does not) and lower_all()
---    per row was most of the time. MATERIALIZED so the planner cannot swap it for a walk of
---    the recency index filtered row by row, which reads the whole board when matches are
---    rare.
+-- 1. The matches: open jobs that share a skill with the profile (job_match_keys_skills_gin:
+--    job_match_keys.skill_keys && keys; a narrow table, so the bitmap heap scan stays small)
+--    or contain its headline or a job title as a phrase (jobs_search_gin: search_vector @@
+--    titles), one bitmap scan of each, as a UNION (an OR of two bitmaps is rechecked row by
+--    row). MATERIALIZED so the planner cannot swap it for a walk of the recency index
+--    filtered row by row, which reads the whole board when matches are rare.
 -- 2. The pool: the `pool` newest matches (a top-N sort of ids and dates).
 -- 3. Each pooled job scored; the best `limit` returned, with matched and missing skills.
 WITH matches AS MATERIALIZED (
-    SELECT j.id, j.created_at
-    FROM jobs j
-    WHERE j.status = 'open' AND lower_all(j.skills_required) && :skill_keys::TEXT[]
+    SELECT m.job_id AS id, m.created_at
+    FROM job_match_keys m
+    WHERE m.skill_keys && :skill_keys::TEXT[]
     UNION
     SELECT j.id, j.created_at
     FROM jobs j
