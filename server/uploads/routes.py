@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from aiohttp import web
 
 from server import keys
 from server.api import PUBLIC, USER, VERIFIED, ApiRequest, endpoint
+from server.errors import Unavailable
+from server.storage import StorageError
 from server.uploads import schemas
 from server.uploads.service import UploadService
 
+log = logging.getLogger("rizeos.uploads")
 routes = web.RouteTableDef()
 TAG = "uploads"
+
+
+@contextmanager
+def store_unavailable_is_503() -> Iterator[None]:
+    """The object store being down is not the client's fault, nor a bug: 503, retry later."""
+    try:
+        yield
+    except StorageError as exc:
+        log.warning("object storage failed: %s", exc)
+        raise Unavailable("file storage is unavailable; try again shortly") from exc
 
 
 def service(api: ApiRequest) -> UploadService:
@@ -27,7 +44,7 @@ def service(api: ApiRequest) -> UploadService:
     body=schemas.UploadRequest,
     response=schemas.UploadGrant,
     status=201,
-    errors=(429,),
+    errors=(429, 503),
 )
 async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     """Each purpose allows its own content types and sizes (docs/storage.md). The filename
@@ -36,7 +53,8 @@ async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     (the body must be exactly `size` bytes) before `upload_request.expires_at`, then call
     `POST /api/uploads/{id}/complete`. At most 20 uploads may be in progress per user
     (429)."""
-    return await service(api).grant(api.user.user_id, api.body)
+    with store_unavailable_is_503():
+        return await service(api).grant(api.user.user_id, api.body)
 
 
 @endpoint(
@@ -47,14 +65,15 @@ async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     tag=TAG,
     auth=VERIFIED,
     response=schemas.Upload,
-    errors=(404, 409),
+    errors=(404, 409, 503),
 )
 async def complete_upload(api: ApiRequest) -> schemas.Upload:
     """Owner only. A size, type or checksum mismatch deletes the object and answers 422;
     nothing uploaded yet, or an expired or failed upload, is 409. Completing a complete
     upload returns it again. The answer's `url` is the file's permanent reference, the
     value to put in resume_url, attachments, media galleries, portfolio, logo_url."""
-    return await service(api).complete(api.user.user_id, api.path_id("upload_id"))
+    with store_unavailable_is_503():
+        return await service(api).complete(api.user.user_id, api.path_id("upload_id"))
 
 
 @endpoint(
@@ -79,6 +98,7 @@ async def list_uploads(api: ApiRequest) -> schemas.UploadPage:
     tag=TAG,
     auth=PUBLIC,
     status=302,
+    errors=(503,),
 )
 async def open_file(api: ApiRequest) -> web.Response:
     """Job attachments, gig media, portfolio items and logos are public. A resume is
@@ -86,7 +106,8 @@ async def open_file(api: ApiRequest) -> web.Response:
     to (and did not withdraw from); a chat attachment by the participants of a conversation
     it was sent in. Anyone else gets 404."""
     viewer = api.caller.user_id if api.caller else None
-    location = await service(api).download_url(viewer, api.path_id("upload_id"))
+    with store_unavailable_is_503():
+        location = await service(api).download_url(viewer, api.path_id("upload_id"))
     return web.Response(
         status=302, headers={"Location": location, "Cache-Control": "private, no-store"}
     )

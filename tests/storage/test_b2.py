@@ -157,3 +157,18 @@ def test_create_storage_picks_b2_when_its_credentials_are_set(settings):
     assert isinstance(storage, B2Storage)
     assert storage.presigner.region == "us-west-004"
     assert create_storage(settings).name == "local"
+
+
+async def test_an_unreachable_or_refusing_b2_is_a_storage_error_and_a_503(simulated):
+    from server.errors import Unavailable
+    from server.storage import StorageError
+    from server.uploads.routes import store_unavailable_is_503
+
+    storage, _ = simulated
+    refused = B2Storage(
+        storage.api, BUCKET, storage.presigner, credentials=("no-such-key", "wrong")
+    )
+    with pytest.raises(StorageError):
+        await refused.stat(KEY)
+    with pytest.raises(Unavailable), store_unavailable_is_503():
+        await refused.stat(KEY)
