@@ -30,7 +30,7 @@
 -- * job_match_keys: one narrow row per OPEN job (id, created_at, lower-cased skills), kept by
 --   a trigger on jobs, with a GIN index on the skills. Recommendations select the jobs that
 --   share a skill with a profile here instead of in jobs, whose rows are wide (description,
---   search vector): at 100k jobs, 11k matches cost 7,000 heap pages in jobs and ~150 here.
+--   search vector): at 100k jobs, 11k matches cost 7,000 heap pages in jobs, ~2,000 here.
 -- * organizations (type, lower(name)): the worker links a parsed school or employer to an
 --   institute or company of the same name, case-insensitively.
 
