@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.enrichment.extract import Limits, UnreadableResume, extract_text
 from tests.enrichment.conftest import (
     docx_zip_bomb,
     enrich,
@@ -35,3 +36,13 @@ async def test_a_bad_file_fails_with_its_reason_and_the_worker_goes_on(api, make
 
     # The same worker then reads a good resume.
     assert (await enrich(api, ada, pdf_resume()))["status"] == "succeeded"
+
+
+async def test_reading_a_file_is_cut_off_at_the_time_limit():
+    with pytest.raises(UnreadableResume, match=r"took longer than 0\.01 s"):
+        await extract_text(pdf_resume(), Limits(timeout_seconds=0.01))
+
+
+async def test_a_file_that_is_neither_pdf_nor_docx_is_refused_without_a_child_process():
+    with pytest.raises(UnreadableResume, match="unsupported file type"):
+        await extract_text(b"\x89PNG\r\n\x1a\n" + bytes(100), Limits())
