@@ -133,6 +133,14 @@ class EnrichmentRunner:
             started = await self.q.start_enrichment(conn, enrichment_id=enrichment_id)
         if started is None:
             return "finished-before"  # a re-delivery of a finished (or vanished) job
+        if started["attempts"] > self.max_attempts:
+            # Every earlier delivery died with its worker (no error was ever recorded): a job
+            # that kills workers must not be handed out forever.
+            await self._fail(
+                enrichment_id,
+                f"gave up after {started['attempts'] - 1} deliveries that never finished",
+            )
+            return "failed"
         delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
         if delay:
             await asyncio.sleep(delay)
