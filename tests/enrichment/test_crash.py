@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,29 @@ async def test_a_job_survives_a_killed_worker_and_completes_once(
             "SELECT count(*) FROM pgqueuer WHERE status IN ('queued', 'picked')"
         )
     assert pending == 0
+
+
+async def test_a_job_whose_deliveries_keep_dying_ends_failed(api, db, client, settings):
+    from server import keys
+    from server.worker import build_runner
+
+    ada = await api.sign_up(["student"])
+    url = await upload_resume(api, ada, pdf_resume())
+    job = await api.post(
+        "/api/ai/process-profile",
+        {"user_id": str(ada.id), "resume_url": url},
+        as_=ada,
+        expect=202,
+    )
+    async with db.connection() as conn:  # as if every allowed delivery died mid-job
+        await conn.execute(
+            "UPDATE enrichment_jobs SET status = 'running', attempts = $2 WHERE id = $1::uuid",
+            job["id"],
+            settings.enrichment_max_attempts,
+        )
+    app = client.app
+    runner = build_runner(app[keys.DB], app[keys.EVENTS], app[keys.STORAGE], settings)
+    assert await runner.run(uuid.UUID(job["id"])) == "failed"
+    done = await api.get(f"/api/ai/jobs/{job['id']}", as_=ada, expect=200)
+    assert done["status"] == "failed"
+    assert done["error"] == "gave up after 5 deliveries that never finished"
