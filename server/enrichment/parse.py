@@ -144,6 +144,11 @@ def sections(text: str) -> list[tuple[str, list[str]]]:
         if len(key) <= 40 and key in _HEADING_OF:
             result.append((_HEADING_OF[key], []))
             continue
+        # "Skills: Python, SQL" opens the section with its own first line.
+        head, colon, rest = line.partition(":")
+        if colon and rest.strip() and head.strip().casefold() in _HEADING_OF:
+            result.append((_HEADING_OF[head.strip().casefold()], [rest.strip()]))
+            continue
         result[-1][1].append(line)
     return result
 
@@ -173,6 +178,10 @@ def extract_skills(section_lines: list[tuple[str, list[str]]]) -> list[str]:
         if section in ("contact", "education"):
             continue
         for line in lines:
+            if section == "top" and len(line.split()) <= 4:
+                continue  # the name and contact lines at the top ("Jane Doe" is no skill)
+            if section == "experience" and DATE_RANGE.search(line):
+                continue  # a "Title at Company, dates" line: job titles are not skills
             text = EMAIL.sub(" ", URL.sub(" ", line))
             lowered = text.lower()
             same_length = len(lowered) == len(text)
@@ -249,6 +258,10 @@ def _split_degree(text: str) -> tuple[str | None, str | None]:
     m = re.match(r"(.+?)\s+in\s+(.+)", text, re.IGNORECASE)
     if m:
         return _clean_part(m.group(1)) or None, _clean_part(m.group(2)) or None
+    # "BSc Statistics", "MBA Finance": an abbreviated degree, then the field.
+    m = DEGREE.match(text)
+    if m and " " not in m.group(0).strip() and text[m.end() :].strip():
+        return _clean_part(m.group(0)) or None, _clean_part(text[m.end() :]) or None
     return _clean_part(text) or None, None
 
 
