@@ -37,7 +37,11 @@ async def members(p: PageRequest) -> dict[str, Any]:
         p.user.id, org_id, org_schemas.MembershipListQuery(limit=100)
     )
     items = [m for m in listing.items if m.status != "inactive"]
-    is_admin = any(
-        m.user_id == p.user.id and m.role_in_org == "admin" and m.status == "active" for m in items
-    )
-    return {"org": org, "members": items, "is_admin": is_admin, "roles": ROLES[org.type]}
+    mine = [m for m in items if m.user_id == p.user.id and m.status == "active"]
+    return {
+        "org": org,
+        "members": items,
+        "is_admin": any(m.role_in_org == "admin" for m in mine),
+        "viewer_active": bool(mine),
+        "roles": ROLES[org.type],
+    }

@@ -22,6 +22,16 @@ async def test_admin_invites_a_recruiter_who_accepts_and_hires(browser: Browser,
     await expect(ray.locator("#notif-count")).to_have_text("1")
     await ray.locator("#invitations").get_by_role("button", name="Accept").click()
     await expect(ray.locator("#active-memberships")).to_contain_text(company["name"])
+    # Colleagues can message each other about their organization.
+    await ray.get_by_role("link", name="members").click()
+    await (
+        ray.locator("#members tr", has_text="Ada Admin")
+        .get_by_role("button", name="Message")
+        .click()
+    )
+    await ray.wait_for_url("**/messages/*")
+    await expect(ray.locator("#conversation-title")).to_have_text("Ada Admin")
+
     await ray.goto(f"/jobs/{job['id']}")
     await ray.get_by_role("link", name="See applicants").click()
     await expect(ray.locator("#applicants tr.empty")).to_be_visible()
