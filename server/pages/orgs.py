@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.errors import Forbidden
 from server.orgs import schemas as org_schemas
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
@@ -45,3 +46,15 @@ async def members(p: PageRequest) -> dict[str, Any]:
         "viewer_active": bool(mine),
         "roles": ROLES[org.type],
     }
+
+
+@page("/organizations/{organization_id}/edit", "org_edit.html")
+async def edit_organization(p: PageRequest) -> dict[str, Any]:
+    org_id = p.path_id("organization_id")
+    org = await OrganizationService(p.db).get(org_id)
+    mine = await MembershipService(p.db).list_for_user(
+        p.user.id, org_schemas.MembershipListQuery(status="active", limit=100)
+    )
+    if not any(m.organization.id == org_id and m.role_in_org == "admin" for m in mine.items):
+        raise Forbidden("only the organization's admins may edit it")
+    return {"org": org}

@@ -97,6 +97,7 @@ async def test_every_page_renders_for_the_right_user(api):
         f"/jobs/new?company_id={company['id']}",
         f"/organizations/{company['id']}/members",
         f"/jobs/{job['id']}/edit",
+        f"/organizations/{company['id']}/edit",
     ):
         response = await get(api, path, recruiter)
         assert response.status == 200, path
@@ -112,6 +113,7 @@ async def test_pages_refuse_the_wrong_user_with_a_page_not_a_crash(api):
     assert response.status == 403
     assert (await get(api, f"/organizations/{job['company_id']}/members", student)).status == 403
     assert (await get(api, f"/jobs/{job['id']}/edit", student)).status == 403
+    assert (await get(api, f"/organizations/{job['company_id']}/edit", student)).status == 403
     assert_page_headers(response)
     gig = await api.post(
         "/api/gigs",
