@@ -61,7 +61,7 @@ function notificationsMenu() {
       ...(items.length
         ? items.map((n) => {
             const { text, href } = describe(n);
-            return el("li", { class: n.read_at ? "" : "unread" }, el("a", { href, text }));
+            return el("li", { class: n.read_at ? "" : "unread" }, el("a", { href, text, dataset: { id: n.id } }));
           })
         : [el("li", { class: "muted", text: "Nothing yet." })]),
     );
@@ -71,6 +71,21 @@ function notificationsMenu() {
     lastId = Math.max(lastId, n.id);
   };
 
+  list.addEventListener("click", async (event) => {
+    const link = event.target.closest("a[data-id]");
+    const n = link && seen.get(Number(link.dataset.id));
+    if (!n || n.read_at) return;
+    // Mark it read first, so the page it leads to already counts it as read.
+    event.preventDefault();
+    n.read_at = new Date().toISOString();
+    setUnread(Math.max(0, Number(count.textContent) - 1));
+    try {
+      await api("POST", `/api/notifications/${n.id}/read`);
+    } catch {
+      // Still go: the mark is a nicety, the link is what was asked for.
+    }
+    window.location.assign(link.href);
+  });
   button.addEventListener("click", () => {
     panel.hidden = !panel.hidden;
     button.setAttribute("aria-expanded", String(!panel.hidden));

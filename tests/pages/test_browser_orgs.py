@@ -26,6 +26,14 @@ async def test_admin_invites_a_recruiter_who_accepts_and_hires(browser: Browser,
 
     ray = await browser.page(recruiter, "/organizations")
     await expect(ray.locator("#notif-count")).to_have_text("1")
+    await ray.get_by_role("button", name="Notifications, 1 unread").click()
+    await (
+        ray.locator("#notif-list")
+        .get_by_role("link", name=f"Membership invited: {company['name']}")
+        .click()
+    )
+    await ray.wait_for_url("**/organizations")
+    await expect(ray.locator("#notif-count")).to_be_hidden()  # opening it marked it read
     await ray.locator("#invitations").get_by_role("button", name="Accept").click()
     await expect(ray.locator("#active-memberships")).to_contain_text(company["name"])
     # Colleagues can message each other about their organization.
