@@ -60,6 +60,12 @@ async def test_profile_editor_saves_skills_experience_and_education(browser: Bro
     await page.get_by_role("button", name="Save profile").click()
     await expect(page.locator("#toasts")).to_contain_text("Profile saved")
     assert (await api.get(f"/api/profiles/{user.id}", as_=user))["education"] == []
+
+    await page.get_by_role("button", name="Add employer").click()
+    await expect(page.get_by_role("link", name="Hiring")).to_be_visible()
+    await page.get_by_role("button", name="Remove the student role").click()
+    await expect(page.get_by_role("button", name="Add student")).to_be_visible()
+    assert (await api.get("/api/me", as_=user))["user"]["roles"] == ["employer"]
     browser.check()
 
 
@@ -95,6 +101,7 @@ async def test_freelancer_publishes_a_gig_and_a_client_gets_in_touch(browser: Br
     await page.get_by_role("button", name="Save").click()
     await expect(page.locator("#gig-title")).to_have_text("REST APIs in Python, tested")
     gig_path = page.url.replace(browser.base_url, "")
+    assert gig_path.startswith("/gigs/")
 
     other = await browser.page(client, "/gigs?q=python")
     await other.get_by_role("link", name="REST APIs in Python, tested").click()
@@ -105,5 +112,10 @@ async def test_freelancer_publishes_a_gig_and_a_client_gets_in_touch(browser: Br
     await other.locator("#message-input").press("Enter")
     inbox = await browser.page(freelancer, "/messages")
     await expect(inbox.locator("#conversation-list")).to_contain_text("Can you start Monday?")
-    assert gig_path.startswith("/gigs/")
+
+    browser.confirms.add("Delete this gig for good?")
+    await page.goto(gig_path + "/edit")
+    await page.get_by_role("button", name="Delete the gig").click()
+    await page.wait_for_url("**/freelance")
+    await expect(page.locator("#my-gigs")).to_contain_text("No gigs yet.")
     browser.check()
