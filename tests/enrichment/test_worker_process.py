@@ -1,5 +1,6 @@
-"""At least once, merged once: a worker killed mid-job (SIGKILL, a real process) loses
-nothing, and the next worker completes the job exactly once."""
+"""The worker as its own process (`python -m server worker`): killed mid-job (SIGKILL) it
+loses nothing and the next worker completes the job exactly once; its events reach the
+user live through Redis and a web instance."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import pytest
 from server.config import Settings
 from server.enrichment.service import TEST_DELAY_ENV
 from tests.enrichment.conftest import ADA_SKILLS, pdf_resume, upload_resume, wait_finished
+from tests.helpers import ServerProcess, connect_socket
+from tests.notifications.conftest import NS, Inbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,3 +129,40 @@ async def test_a_job_whose_deliveries_keep_dying_ends_failed(api, db, client, se
     done = await api.get(f"/api/ai/jobs/{job['id']}", as_=ada, expect=200)
     assert done["status"] == "failed"
     assert done["error"] == "gave up after 5 deliveries that never finished"
+
+
+async def test_a_worker_process_notifies_the_owner_live_through_another_web_instance(
+    api, settings, database_url, redis_server_url, redis_prefix
+):
+    """The Procfile's layout: web and worker are separate processes; the worker's event goes
+    through Redis to the web instance the user's socket is on."""
+    web = await ServerProcess(
+        database_url,
+        redis_server_url,
+        redis_prefix,
+        RUN_WORKER="no",
+        MIGRATE_ON_START="false",
+        DATA_DIR=str(settings.data_dir),
+    ).start()
+    worker = await start_worker(settings, redis_server_url, redis_prefix)
+    inbox = None
+    try:
+        ada = await api.sign_up(["student"])
+        url = await upload_resume(api, ada, pdf_resume())
+        inbox = Inbox(await connect_socket(web.url, ada.token, [NS]))
+        job = await api.post(
+            "/api/ai/process-profile",
+            {"user_id": str(ada.id), "resume_url": url},
+            as_=ada,
+            expect=202,
+        )
+        event, data = await inbox.next()
+        assert event == "profile.enriched"
+        assert data["payload"]["enrichment_id"] == job["id"]
+        assert data["payload"]["skills_added"] == ADA_SKILLS
+    finally:
+        if inbox is not None:
+            await inbox.close()
+        worker.terminate()
+        await worker.wait()
+        await web.stop()
