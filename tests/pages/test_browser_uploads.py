@@ -46,9 +46,9 @@ async def test_resume_upload_with_progress_then_enriched_live(browser: Browser, 
     profile = await api.get(f"/api/profiles/{student.id}", as_=student)
     assert profile["resume_url"].startswith(browser.base_url + "/api/files/")
     assert "Python" in profile["skills"]["claimed"]
-    await page.reload()
-    await expect(page.locator("#enrichment")).to_have_text(
-        "Your profile was updated from your resume."
+    await page.reload()  # rendered by the server now (a just-missed event may add detail)
+    await expect(page.locator("#enrichment")).to_contain_text(
+        "Your profile was updated from your resume"
     )
     browser.check()
 
