@@ -70,5 +70,5 @@ export function toast(message, kind = "info") {
   if (!box) return;
   const item = el("div", { class: `toast ${kind}`, text: message });
   box.append(item);
-  setTimeout(() => item.remove(), 6000);
+  setTimeout(() => item.remove(), 10000);
 }
