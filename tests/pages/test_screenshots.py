@@ -12,6 +12,12 @@ from playwright.async_api import expect
 
 from tests.pages.conftest import Browser
 
+# Every visible form control has a label (or an aria-label) a screen reader can announce.
+UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
+  .filter((c) => c.type !== "hidden" && !c.closest("template"))
+  .filter((c) => !c.labels?.length && !c.getAttribute("aria-label"))
+  .map((c) => c.outerHTML)"""
+
 
 @pytest.fixture
 def target(tmp_path: Path) -> Path:
@@ -123,6 +129,10 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         (student, "/profile", "profile-editor"),
         (recruiter, f"/gigs/{gig['id']}", "gig"),
         (None, "/signup", "signup"),
+        (student, "/onboarding", "onboarding"),
+        (recruiter, f"/jobs/new?company_id={company['id']}", "post-job"),
+        (student, f"/gigs/{gig['id']}/edit", "gig-editor"),
+        (recruiter, f"/organizations/{company['id']}/members", "members"),
     ]
     for user, path, name in shots:
         page = await browser.page(user)
@@ -137,6 +147,8 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
             await expect(recommended).to_contain_text("You have python, postgresql")
         if name == "applicants":
             await expect(page.locator(".fit")).to_contain_text("Has python, postgresql")
+        unlabelled = await page.evaluate(UNLABELLED)
+        assert unlabelled == [], f"{path}: form controls without a label: {unlabelled}"
         await page.screenshot(path=str(target / f"{name}.png"))
         await page.context.close()
     browser.check()
