@@ -116,3 +116,22 @@ async def test_conversation_events_for_created_added_and_removed(api, db, url):
         "participants_changed",
         "participants_changed",
     ]
+
+
+async def test_the_sending_socket_gets_its_message_in_the_ack_and_its_other_tabs_as_an_event(
+    api, db, url
+):
+    _, h = await hiring(api, db)
+    conversation_id = h.conversation["id"]
+    async with sockets((url, h.recruiter), (url, h.recruiter), (url, h.candidate)) as socks:
+        sending, other_tab, candidate = socks
+        ack = await sending.call(
+            "send", {"conversation_id": conversation_id, "content": "mine", "client_msg_id": "t"}
+        )
+        [(_, on_other_tab)] = await other_tab.wait_for(1, "message")
+        [(_, on_candidate)] = await candidate.wait_for(1, "message")
+        # A reply is the barrier: an echo to the sending socket would have come before it.
+        await candidate.send(conversation_id, "reply")
+        received = await sending.wait_for(1, "message")
+    assert on_other_tab == on_candidate == ack["message"]
+    assert [m["content"] for _, m in received] == ["reply"]
