@@ -5,6 +5,7 @@ import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 
 const sockets = new Map();
 const down = new Set();
+let leaving = false;
 
 function banner() {
   const node = document.getElementById("offline-banner");
@@ -27,7 +28,9 @@ export function socket(namespace) {
     if (reason === "io server disconnect") setTimeout(() => s.connect(), 1000);
   });
   s.on("connect_error", (error) => {
-    if (error && error.data && error.data.code === "unauthorized") {
+    // Every namespace hears it; the first one leaves (a second navigation would abort it).
+    if (error && error.data && error.data.code === "unauthorized" && !leaving) {
+      leaving = true;
       window.location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
     }
   });

@@ -3,6 +3,8 @@ and a reader who goes offline catches up silently when the connection comes back
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
 from tests.pages.conftest import Browser, hiring_setup
@@ -105,6 +107,6 @@ async def test_logging_out_elsewhere_sends_an_open_chat_to_log_in(browser: Brows
     csrf = next(c["value"] for c in await page.context.cookies() if c["name"] == "rizeos_csrf")
     response = await page.context.request.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
     assert response.status == 204
-    await page.wait_for_url("**/login?next=*")
     await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"/login\?next=%2Fmessages%2F"))
     browser.check()
