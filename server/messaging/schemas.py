@@ -30,7 +30,8 @@ AttachmentUrl = Annotated[
     msgspec.Meta(
         max_length=1024,
         pattern=r"^https?://[^\s\x00]+$",
-        description="an http(s) URL; a later issue binds attachments to verified uploads",
+        description="the permanent url of a completed message_attachment upload of the "
+        "sender's (PUBLIC_URL/api/files/{id}, see docs/storage.md)",
     ),
 ]
 AttachmentType = Annotated[

@@ -26,6 +26,7 @@ from server.messaging.policy import check_start
 from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import resume, snapshot, to_message
 from server.messaging.sender import MessageWriter, Sent
+from server.uploads.refs import FileRef, require_uploads
 
 T = TypeVar("T")
 NOT_FOUND = "no such conversation"
@@ -71,6 +72,7 @@ class MessagingService:
         context = body.context
         if body.message is not None:
             await self._check_rate(user_id)
+            await self._check_attachment(user_id, body.message, "body.message.attachment_url")
 
         async def attempt() -> Started:
             async with self.db.transaction() as tx:
@@ -143,6 +145,7 @@ class MessagingService:
         seq, the insert and the recipients are one statement, batched with concurrent
         sends. ``skip_sid``: the sending socket, answered by its ack instead of an event."""
         await self._check_rate(user_id)
+        await self._check_attachment(user_id, body, "body.attachment_url")
         return await self.writer.submit(user_id, conversation_id, body, skip_sid)
 
     async def history(
@@ -290,6 +293,21 @@ class MessagingService:
         return await resume(self.db, user_id, body)
 
     # -- internals -------------------------------------------------------------------------
+
+    async def _check_attachment(
+        self, user_id: uuid.UUID, body: schemas.MessageSend, field: str
+    ) -> None:
+        """An attachment must be the sender's own completed ``message_attachment`` upload
+        (docs/storage.md); anything else is 422 before the message is queued."""
+        if body.attachment_url is None:
+            return
+        async with self.db.connection() as conn:
+            await require_uploads(
+                self.db,
+                conn,
+                user_id,
+                [FileRef(field, body.attachment_url, "message_attachment")],
+            )
 
     async def _check_rate(self, user_id: uuid.UUID) -> None:
         if self.limiter is not None:

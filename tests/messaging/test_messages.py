@@ -85,16 +85,42 @@ async def test_reusing_client_msg_id_in_another_conversation_is_409(chat, pair, 
 
 async def test_attachment_only_message_is_accepted(chat, pair):
     recruiter, _, conversation = pair
+    upload = await chat.api.upload(
+        recruiter, "message_attachment", filename="offer.pdf", content_type="application/pdf"
+    )
     message = await chat.send(
         recruiter,
         conversation,
         None,
-        attachment_url="https://files.example/offer.pdf",
+        attachment_url=upload["url"],
         attachment_type="application/pdf",
     )
     assert message["content"] is None
-    assert message["attachment_url"] == "https://files.example/offer.pdf"
+    assert message["attachment_url"] == upload["url"]
     assert message["attachment_type"] == "application/pdf"
+
+
+async def test_attachment_must_be_the_senders_completed_chat_upload(chat, pair, db):
+    recruiter, candidate, conversation = pair
+    path = f"/api/conversations/{conversation['id']}/messages"
+    theirs = await chat.api.upload(candidate, "message_attachment", filename="cv.pdf")
+    wrong_purpose = await chat.api.upload(recruiter, "resume", filename="cv.pdf")
+    pending = await chat.api.grant_upload(recruiter, "message_attachment", 10, filename="a.pdf")
+    pending_url = theirs["url"].replace(theirs["id"], pending["upload"]["id"])
+    for url, reason in [
+        ("https://files.example/offer.pdf", "not a file reference"),
+        (theirs["url"], "no upload of yours"),
+        (wrong_purpose["url"], "uploaded as resume"),
+        (pending_url, "not complete"),
+    ]:
+        problem = await chat.api.post(
+            path, {"content": "see file", "attachment_url": url}, as_=recruiter, expect=422
+        )
+        assert problem["errors"][0]["field"] == "body.attachment_url"
+        assert reason in problem["errors"][0]["message"]
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM messages") == 0
+        assert await conn.fetchval("SELECT last_seq FROM conversations") == 0
 
 
 @pytest.mark.parametrize(

@@ -30,13 +30,24 @@ async def url(client) -> str:
 async def test_message_event_is_the_stored_message(api, db, url):
     _, h = await hiring(api, db)
     conversation_id = h.conversation["id"]
+    offer = await api.upload(h.recruiter, "message_attachment", b"%PDF offer")
     async with sockets((url, h.recruiter), (url, h.candidate)) as (recruiter, candidate):
-        ack = await recruiter.call(
+        refused = await recruiter.call(
             "send",
             {
                 "conversation_id": conversation_id,
                 "content": "Hello Cam",
                 "attachment_url": "https://files.example.com/offer.pdf",
+                "client_msg_id": "m-0",
+            },
+        )
+        assert "ok" not in refused and refused["error"]["code"] == "invalid"
+        ack = await recruiter.call(
+            "send",
+            {
+                "conversation_id": conversation_id,
+                "content": "Hello Cam",
+                "attachment_url": offer["url"],
                 "attachment_type": "application/pdf",
                 "client_msg_id": "m-1",
             },
@@ -49,7 +60,7 @@ async def test_message_event_is_the_stored_message(api, db, url):
     assert event["sender_id"] == str(h.recruiter.id)
     assert event["seq"] == 1
     assert event["content"] == "Hello Cam"
-    assert event["attachment_url"] == "https://files.example.com/offer.pdf"
+    assert event["attachment_url"] == offer["url"]
     assert event["attachment_type"] == "application/pdf"
     assert event["client_msg_id"] == "m-1"
     assert isinstance(event["id"], str) and isinstance(event["sent_at"], str)
