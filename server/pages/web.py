@@ -192,6 +192,14 @@ def redirect(location: str) -> web.StreamResponse:
 
 def safe_next(value: str | None, default: str) -> str:
     """Only a path on this site (not ``//evil`` or ``/\\evil``) may be a post-login target."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+    if (
+        value
+        and value.startswith("/")
+        and not value.startswith("//")
+        # Browsers drop tabs/newlines and read "\\" as "/" when parsing a URL, so
+        # "/\t/evil" or "/\\evil" would become "//evil": refuse them anywhere.
+        and "\\" not in value
+        and all(" " < c != "\x7f" for c in value)
+    ):
         return value
     return default

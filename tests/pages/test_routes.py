@@ -170,9 +170,27 @@ async def test_odd_query_strings_never_make_a_page_fail(api):
 
 
 async def test_log_in_goes_back_only_to_a_path_on_this_site(api):
-    for target, expected in (("/profile", "/profile"), ("//evil.example", "/welcome")):
+    cases = (
+        ("/profile", "/profile"),
+        ("//evil.example", "/welcome"),
+        # Browsers drop tabs and newlines and read "\\" as "/": all of these are //evil.
+        ("/%09/evil.example", "/welcome"),
+        ("/%0a/evil.example", "/welcome"),
+        ("/%5Cevil.example", "/welcome"),
+        ("/a%5C..%5C%5Cevil.example", "/welcome"),
+        ("https://evil.example", "/welcome"),
+    )
+    for target, expected in cases:
         response = await api.client.get(f"/login?next={target}")
-        assert f'data-redirect="{expected}"' in await response.text()
+        assert f'data-redirect="{expected}"' in await response.text(), target
+
+
+async def test_a_signed_in_visitor_is_never_sent_off_site(api):
+    student = await api.sign_up(["student"])
+    for target in ("/%09/evil.example", "/%0a/evil.example", "/%5C%5Cevil.example"):
+        response = await get(api, f"/login?next={target}", student)
+        assert response.status == 302, target
+        assert response.headers["Location"] == "/welcome", target
 
 
 def test_the_policy_lets_uploads_reach_b2_and_never_echoes_a_hostile_host():
