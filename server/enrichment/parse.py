@@ -96,7 +96,9 @@ URL = re.compile(
     r"dribbble|medium|stackoverflow)\.com/))[^\s<>()\"',;]+",
     re.IGNORECASE,
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bounded parts and a left boundary: an unbounded `[\w.+-]+@` is quadratic on a long run of
+# word characters without an "@" (a crafted resume could stall the worker).
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _SPLIT_TITLE_COMPANY = re.compile(r"\s+(?:at|@)\s+|\s*[,|\u2013\u2014]\s*|\s+-\s+", re.IGNORECASE)
 
 DEGREE = re.compile(

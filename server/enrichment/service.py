@@ -26,10 +26,11 @@ from server.enrichment.extract import Limits, UnreadableResume, extract_text
 from server.enrichment.merge import merge
 from server.enrichment.parse import Parsed, parse_resume
 from server.enrichment.vocabulary import canonical_key
-from server.errors import FieldError, Forbidden, Invalid, NotFound
+from server.errors import FieldError, Forbidden, Invalid, NotFound, RateLimited
 from server.events import Events
 from server.notifications.schemas import ProfileEnrichedPayload
 from server.notifications.service import NotificationService
+from server.uploads.refs import FileRef, require_uploads
 
 log = logging.getLogger("rizeos.enrichment")
 
@@ -72,6 +73,10 @@ async def enqueue(
     return row
 
 
+# Queued or running enrichments one user may have at once (each resume at most once).
+MAX_ACTIVE_PER_USER = 3
+
+
 class EnrichmentService:
     def __init__(self, db: Database):
         self.db = db
@@ -91,6 +96,22 @@ class EnrichmentService:
                 raise Invalid(
                     "body.resume_url: the profile has no resume; upload one first",
                     [FieldError(field="body.resume_url", message="the profile has no resume")],
+                )
+            # Only the owner's own completed resume upload: a made-up URL would queue work
+            # for nothing, and distinct URLs would get round the de-duplication below.
+            await require_uploads(
+                self.db, tx.conn, body.user_id, [FileRef("body.resume_url", url, "resume")]
+            )
+            pending = await self.q.find_pending_enrichment(
+                tx.conn, user_id=body.user_id, resume_url=url
+            )
+            if pending is not None:
+                return to_enrichment(pending)
+            active = await self.q.count_active_enrichments(tx.conn, user_id=body.user_id)
+            if active >= MAX_ACTIVE_PER_USER:
+                raise RateLimited(
+                    f"{active} enrichments of yours are already queued or running; "
+                    "wait for one to finish"
                 )
             row = await enqueue(self.db, tx, body.user_id, caller_id, url)
         return to_enrichment(row)

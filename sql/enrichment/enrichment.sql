@@ -8,6 +8,11 @@ SELECT id, user_id, resume_url, status, attempts, error, result, created_at, sta
 FROM enrichment_jobs
 WHERE user_id = :user_id AND resume_url = :resume_url AND status IN ('queued', 'running');
 
+-- name: count_active_enrichments(user_id)$
+-- How many enrichments of this user are queued or running (the per-user cap).
+SELECT count(*) FROM enrichment_jobs
+WHERE user_id = :user_id AND status IN ('queued', 'running');
+
 -- name: insert_enrichment(user_id, requested_by, resume_url)^
 -- NULL (no row) when the same resume is already queued or running (enrichment_jobs_one_pending_idx).
 INSERT INTO enrichment_jobs (user_id, requested_by, resume_url)

@@ -111,3 +111,34 @@ async def test_only_the_owner_may_ask_for_or_see_an_enrichment(api):
 async def test_a_profile_without_a_resume_cannot_be_enriched(api):
     ada = await api.sign_up(["student"])
     await api.post("/api/ai/process-profile", {"user_id": str(ada.id)}, as_=ada, expect=422)
+
+
+async def test_only_your_own_resume_upload_is_enriched_and_queued_work_is_capped(api, db):
+    ada = await api.sign_up(["student"])
+    eve = await api.sign_up(["student"])
+    theirs = await upload_resume(api, eve, pdf_resume())
+    for url in ("https://files.example/cv.pdf", theirs):
+        problem = await api.post(
+            "/api/ai/process-profile",
+            {"user_id": str(ada.id), "resume_url": url},
+            as_=ada,
+            expect=422,
+        )
+        assert problem["errors"][0]["field"] == "body.resume_url"
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM enrichment_jobs") == 0
+        # Three of Ada's enrichments waiting (no queue rows, so no worker takes them).
+        for i in range(3):
+            await conn.execute(
+                "INSERT INTO enrichment_jobs (user_id, requested_by, resume_url) "
+                "VALUES ($1, $1, $2)",
+                ada.id,
+                f"https://held.example/{i}",
+            )
+    url = await upload_resume(api, ada, pdf_resume())
+    problem = await api.post(
+        "/api/ai/process-profile", {"user_id": str(ada.id), "resume_url": url}, as_=ada, expect=429
+    )
+    assert "already queued or running" in problem["detail"]
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM enrichment_jobs") == 3
