@@ -106,7 +106,3 @@ SELECT id, lower(name) AS name_key
 FROM organizations
 WHERE type = :org_type AND lower(name) = ANY (:names::TEXT[])
 ORDER BY created_at, id;
-
--- name: get_resume_upload(upload_id)^
--- The stored file behind a resume URL (PUBLIC_URL/api/files/<id>), for the worker.
-SELECT id, owner_id, purpose, object_key, size, status FROM uploads WHERE id = :upload_id;
