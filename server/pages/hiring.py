@@ -8,12 +8,13 @@ from typing import Any
 from server.applications import schemas as app_schemas
 from server.applications import states
 from server.applications.service import ApplicationService
-from server.errors import BadRequest, Forbidden, NotFound
+from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
 from server.jobs.service import JobService
 from server.matching.schemas import MAX_RESULTS
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
+from server.orgs.access import HIRE, has_org_role, require_org_role
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
@@ -24,7 +25,6 @@ EMPLOYMENT_TYPES = (
     ("internship", "Internship"),
     ("contract", "Contract"),
 )
-HIRING_ROLES = ("admin", "recruiter")
 
 
 def company_next(status: str) -> tuple[str, ...]:
@@ -35,9 +35,12 @@ async def hiring_companies(p: PageRequest) -> list[org_schemas.MyMembership]:
     mine = await MembershipService(p.db).list_for_user(
         p.user.id, org_schemas.MembershipListQuery(status="active", limit=100)
     )
-    return [
-        m for m in mine.items if m.organization.type == "company" and m.role_in_org in HIRING_ROLES
-    ]
+    return [m for m in mine.items if m.organization.type == "company" and m.role_in_org in HIRE]
+
+
+async def may_hire(p: PageRequest, company_id: uuid.UUID) -> bool:
+    async with p.db.connection() as conn:
+        return await has_org_role(p.db, conn, p.user.id, company_id, HIRE)
 
 
 @page("/jobs", "jobs.html", login=False)
@@ -74,8 +77,8 @@ async def new_job(p: PageRequest) -> dict[str, Any]:
 @page("/jobs/{job_id}/edit", "job_new.html")
 async def edit_job(p: PageRequest) -> dict[str, Any]:
     job = await JobService(p.db).get(p.path_id("job_id"))
-    if not any(m.organization.id == job.company_id for m in await hiring_companies(p)):
-        raise Forbidden("only the company's hiring team may edit its jobs")
+    async with p.db.connection() as conn:
+        await require_org_role(p.db, conn, p.user.id, job.company_id, HIRE, "edit its jobs")
     return {"job": job, "employment_types": EMPLOYMENT_TYPES}
 
 
@@ -87,7 +90,7 @@ async def job_page(p: PageRequest) -> dict[str, Any]:
     if p.viewer is not None:
         if p.viewer.has("student", "professional"):
             mine = await my_application_for(p, job.id)
-        can_hire = any(m.organization.id == job.company_id for m in await hiring_companies(p))
+        can_hire = await may_hire(p, job.company_id)
     return {"job": job, "application": mine, "can_hire": can_hire}
 
 
@@ -122,9 +125,10 @@ async def my_applications(p: PageRequest) -> dict[str, Any]:
 async def hiring(p: PageRequest) -> dict[str, Any]:
     companies = await hiring_companies(p)
     jobs = {}
+    service = JobService(p.db)
     for membership in companies:
         query = job_schemas.JobSearchQuery(company_id=membership.organization.id, limit=100)
-        jobs[membership.organization.id] = (await JobService(p.db).search(query)).items
+        jobs[membership.organization.id] = (await service.search(query)).items
     return {"companies": companies, "jobs": jobs}
 
 
@@ -141,7 +145,5 @@ async def company_page(p: PageRequest) -> dict[str, Any]:
         raise NotFound("no such company")
     query = job_schemas.JobSearchQuery(company_id=org_id, limit=100)
     jobs = (await JobService(p.db).search(query)).items
-    can_hire = p.viewer is not None and any(
-        m.organization.id == org_id for m in await hiring_companies(p)
-    )
+    can_hire = p.viewer is not None and await may_hire(p, org_id)
     return {"org": org, "jobs": jobs, "can_hire": can_hire}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.errors import Forbidden
 from server.orgs import schemas as org_schemas
+from server.orgs.access import MANAGE, require_org_role
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
@@ -52,9 +52,6 @@ async def members(p: PageRequest) -> dict[str, Any]:
 async def edit_organization(p: PageRequest) -> dict[str, Any]:
     org_id = p.path_id("organization_id")
     org = await OrganizationService(p.db).get(org_id)
-    mine = await MembershipService(p.db).list_for_user(
-        p.user.id, org_schemas.MembershipListQuery(status="active", limit=100)
-    )
-    if not any(m.organization.id == org_id and m.role_in_org == "admin" for m in mine.items):
-        raise Forbidden("only the organization's admins may edit it")
+    async with p.db.connection() as conn:
+        await require_org_role(p.db, conn, p.user.id, org_id, MANAGE, "edit it")
     return {"org": org}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
+from tests.gigs.conftest import gig_body
 from tests.pages.conftest import Browser
 
 # Every visible form control has a label (or an aria-label) a screen reader can announce.
@@ -91,31 +92,7 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
     )
     gig = await api.post(
         "/api/gigs",
-        {
-            "title": "I will build your REST API in Python",
-            "description": "aiohttp, PostgreSQL and tests included.",
-            "skills": ["python", "postgresql"],
-            "pricing_tiers": {
-                "basic": {
-                    "price": 5000,
-                    "currency": "USD",
-                    "delivery_days": 7,
-                    "description": "One endpoint",
-                },
-                "standard": {
-                    "price": 15000,
-                    "currency": "USD",
-                    "delivery_days": 14,
-                    "description": "Five endpoints",
-                },
-                "premium": {
-                    "price": 40000,
-                    "currency": "USD",
-                    "delivery_days": 30,
-                    "description": "A service",
-                },
-            },
-        },
+        gig_body(description="aiohttp, PostgreSQL and tests included."),
         as_=student,
         expect=201,
     )
