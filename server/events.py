@@ -18,6 +18,10 @@ def user_room(user_id: uuid.UUID | str) -> str:
     return f"user:{user_id}"
 
 
+def session_room(session_id: uuid.UUID | str) -> str:
+    return f"session:{session_id}"
+
+
 class Events(Protocol):
     async def to_users(
         self,

@@ -32,6 +32,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from server.events import session_room, user_room
+
 log = logging.getLogger("rizeos.fanout")
 
 POOL_SIZE = 8  # publisher, listener, presence writes, online() reads
@@ -422,10 +424,10 @@ class RedisEmitter:
         return {uuid.UUID(u) for u in found}
 
     async def disconnect_session(self, session_id: uuid.UUID) -> None:
-        await self.bus.broadcast({"op": "disconnect", "room": f"session:{session_id}"})
+        await self.bus.broadcast({"op": "disconnect", "room": session_room(session_id)})
 
     async def disconnect_user(self, user_id: uuid.UUID) -> None:
-        await self.bus.broadcast({"op": "disconnect", "room": f"user:{user_id}"})
+        await self.bus.broadcast({"op": "disconnect", "room": user_room(user_id)})
 
     async def close(self) -> None:
         await self.bus.close()

@@ -25,7 +25,7 @@ from server import keys
 from server.api import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.config import Settings
-from server.events import NoEvents, user_room
+from server.events import NoEvents, session_room, user_room
 from server.fanout import (
     HEARTBEAT_EVERY,
     RedisBus,
@@ -54,10 +54,6 @@ class _MsgspecJson:
     @classmethod
     def loads(cls, data: str | bytes, **_: Any) -> Any:
         return cls._decoder.decode(data)
-
-
-def session_room(session_id: uuid.UUID | str) -> str:
-    return f"session:{session_id}"
 
 
 # Per-socket engine.io queues are unbounded; these bound what one slow reader can hold.

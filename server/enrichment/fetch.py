@@ -15,7 +15,7 @@ from server.config import Settings
 from server.db import Database
 from server.enrichment.service import ResumeUnavailable
 from server.storage import ObjectNotFound, ObjectTooLarge, Storage
-from server.uploads.refs import upload_id_in
+from server.uploads.refs import FileRef, upload_id_in, upload_problem
 
 
 def storage_fetcher(
@@ -30,11 +30,9 @@ def storage_fetcher(
             )
         async with db.connection() as conn:
             upload = await db.q.uploads.get_upload(conn, upload_id=upload_id)
-        # The whole URL must be the upload's own reference (as refs.require_uploads checks).
-        if upload is None or upload["owner_id"] != user_id or upload["url"] != url:
-            raise ResumeUnavailable("no such uploaded file for this user")
-        if upload["status"] != "complete":
-            raise ResumeUnavailable(f"the upload is {upload['status']}, not complete")
+        problem = upload_problem(upload, user_id, FileRef("resume_url", url, "resume"))
+        if problem is not None:
+            raise ResumeUnavailable(problem)
         try:
             return await storage.read(upload["object_key"], settings.resume_max_bytes)
         except ObjectNotFound:

@@ -46,7 +46,7 @@ class Merged:
         )
 
 
-def _fold(value: Any) -> str:
+def fold(value: Any) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
@@ -86,12 +86,12 @@ def merge(
         claimed.append(name)
         result.skills_added.append(name)
 
-    jobs = {(_fold(e.get("title")), _fold(e.get("company"))) for e in experience}
+    jobs = {(fold(e.get("title")), fold(e.get("company"))) for e in experience}
     for item in parsed.experience:
-        key = (_fold(item["title"]), _fold(item["company"]))
+        key = (fold(item["title"]), fold(item["company"]))
         if key in jobs or len(experience) >= profile_schemas.MAX_EXPERIENCE:
             continue
-        candidate = {**item, "organization_id": companies.get(_fold(item["company"]))}
+        candidate = {**item, "organization_id": companies.get(fold(item["company"]))}
         stored = _valid(candidate, profile_schemas.ExperienceItem)
         if stored is None:
             continue
@@ -99,10 +99,10 @@ def merge(
         experience.append(stored)
         result.experience_added += 1
 
-    schools = {(_fold(e.get("institution")), _fold(e.get("degree"))) for e in education}
+    schools = {(fold(e.get("institution")), fold(e.get("degree"))) for e in education}
     school_names = {name for name, _ in schools}
     for item in parsed.education:
-        name, degree = _fold(item["institution"]), _fold(item["degree"])
+        name, degree = fold(item["institution"]), fold(item["degree"])
         seen = (name, degree) in schools or (not degree and name in school_names)
         if seen or len(education) >= profile_schemas.MAX_EDUCATION:
             continue
@@ -115,9 +115,9 @@ def merge(
         education.append(stored)
         result.education_added += 1
 
-    urls = {_fold(p.get("url")).rstrip("/") for p in portfolio if p.get("url")}
+    urls = {fold(p.get("url")).rstrip("/") for p in portfolio if p.get("url")}
     for url in parsed.links:
-        key = _fold(url).rstrip("/")
+        key = fold(url).rstrip("/")
         if key in urls or len(portfolio) >= profile_schemas.MAX_PORTFOLIO:
             continue
         stored = _valid({"title": link_title(url), "url": url}, profile_schemas.PortfolioItem)

@@ -23,7 +23,7 @@ import msgspec
 from server.db import Database, Transaction, fetch_all
 from server.enrichment import schemas
 from server.enrichment.extract import Limits, UnreadableResume, extract_text
-from server.enrichment.merge import merge
+from server.enrichment.merge import fold, merge
 from server.enrichment.parse import Parsed, parse_resume
 from server.enrichment.vocabulary import canonical_key
 from server.errors import FieldError, Forbidden, Invalid, NotFound, RateLimited
@@ -45,10 +45,6 @@ ResumeFetcher = Callable[[uuid.UUID, str], Awaitable[bytes]]
 class ResumeUnavailable(Exception):
     """The resume cannot be fetched and never will be (no such file, not the user's, too
     large): the enrichment fails at once instead of being retried."""
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def to_enrichment(row: Any) -> schemas.Enrichment:
@@ -230,14 +226,14 @@ class EnrichmentRunner:
                 skills=[schemas.ExtractedSkill(name=s) for s in parsed.skills],
                 experience=[
                     schemas.ExtractedExperience(
-                        **e, organization_id=companies.get(_fold(e["company"]))
+                        **e, organization_id=companies.get(fold(e["company"]))
                     )
                     for e in parsed.experience
                 ],
                 education=[
                     schemas.ExtractedEducation(
                         **e,
-                        organization_id=institutes.get(_fold(e["institution"])),
+                        organization_id=institutes.get(fold(e["institution"])),
                     )
                     for e in parsed.education
                 ],
@@ -268,7 +264,7 @@ class EnrichmentRunner:
     ) -> dict[str, uuid.UUID]:
         """Organizations of ``org_type`` named like these (case-insensitively), by folded name;
         the oldest wins when two share a name."""
-        keys = sorted({_fold(n) for n in names if n})
+        keys = sorted({fold(n) for n in names if n})
         if not keys:
             return {}
         rows = await fetch_all(

@@ -111,7 +111,6 @@ class MessageWriter:
         self._pending: deque[_Send] = deque()
         self._drainer: asyncio.Task | None = None
         self.batches = 0  # batches stored, for tests and curiosity
-        self.largest_batch = 0
 
     async def submit(
         self,
@@ -210,7 +209,6 @@ class MessageWriter:
 
     async def _settle(self, batch: list[_Send], rows: list[asyncpg.Record]) -> None:
         self.batches += 1
-        self.largest_batch = max(self.largest_batch, len(batch))
         outcomes: list[Any] = [None] * len(batch)
         recipients: dict[uuid.UUID, list[uuid.UUID]] = {}
         for row in rows:

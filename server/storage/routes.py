@@ -13,7 +13,7 @@ from aiohttp import web
 
 from server import keys
 from server.storage.base import KEY_PATTERN
-from server.storage.local import ROUTE_PREFIX, GrantRefused, LocalStorage
+from server.storage.local import CHUNK, ROUTE_PREFIX, GrantRefused, LocalStorage
 
 routes = web.RouteTableDef()
 
@@ -41,7 +41,7 @@ async def put_object(request: web.Request) -> web.StreamResponse:
             dict(request.query),
             request.headers.get("Content-Type"),
             request.content_length,
-            request.content.iter_chunked(256 * 1024),
+            request.content.iter_chunked(CHUNK),
         )
     except GrantRefused as exc:
         return _refusal(exc)

@@ -72,14 +72,15 @@ async def require_uploads(
         )
         found = {row["id"]: row for row in rows}
         for ref, upload_id in wanted:
-            message = _problem(found.get(upload_id), owner_id, ref)
+            message = upload_problem(found.get(upload_id), owner_id, ref)
             if message:
                 errors.append(FieldError(field=ref.field, message=message))
     if errors:
         raise Invalid(f"{errors[0].field}: {errors[0].message}", errors)
 
 
-def _problem(row, owner_id: uuid.UUID, ref: FileRef) -> str | None:
+def upload_problem(row, owner_id: uuid.UUID, ref: FileRef) -> str | None:
+    """Why ``row`` (an uploads row, or None) cannot be used for ``ref``; None when it can."""
     if row is None or row["owner_id"] != owner_id or (row["url"] and row["url"] != ref.url):
         return f"no upload of yours has this url: {HOW}"
     if row["status"] != "complete":
