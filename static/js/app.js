@@ -125,6 +125,12 @@ function notificationsMenu() {
         const answer = await call(s, "sync", { after: lastId });
         answer.notifications.forEach(add);
         answer.notifications.forEach(announce);
+        // They arrived after the page loaded its list: tell the user, as a live one would.
+        if (answer.notifications.length > 3) {
+          toast(`${answer.notifications.length} new notifications`);
+        } else {
+          answer.notifications.forEach((n) => toast(describe(n).text));
+        }
         setUnread(answer.unread);
         render();
       });
