@@ -40,10 +40,6 @@ class Started:
     created: bool  # False: the same conversation already existed and is returned as is
 
 
-class _LostSendRace(Exception):
-    """A concurrent send with the same client_msg_id committed first."""
-
-
 class MessagingService:
     def __init__(
         self,
@@ -99,7 +95,7 @@ class MessagingService:
                         partial(self.events.conversation_started, members, conversation_id)
                     )
                 if body.message is not None:
-                    await self._append(tx, user_id, conversation_id, members, body.message)
+                    await self._post_first(tx, user_id, conversation_id, body.message)
                 return Started(await self._view(tx.conn, user_id, conversation_id), created)
 
         return await self._retrying_lost_race(attempt)
@@ -313,53 +309,53 @@ class MessagingService:
         if self.limiter is not None:
             await self.limiter.check(user_id)
 
-    async def _append(
+    async def _post_first(
         self,
         tx: Transaction,
         sender_id: uuid.UUID,
         conversation_id: uuid.UUID,
-        recipients: list[uuid.UUID],
         body: schemas.MessageSend,
-    ) -> Sent:
-        if body.client_msg_id is not None:
-            row = await self.q.get_message_by_client_id(
-                tx.conn, sender_id=sender_id, client_msg_id=body.client_msg_id
-            )
-            if row is not None:
-                if row["conversation_id"] != conversation_id:
-                    raise Conflict(
-                        "client_msg_id already names one of your messages in another "
-                        "conversation; use a fresh id for every new message"
-                    )
-                return Sent(to_message(row), created=False)
-        row = await self.q.insert_message(
+    ) -> None:
+        """Store a start's message in the start transaction through ``send_messages``, the
+        function every send goes through (one item, so no batch); announce it on commit.
+
+        A retried start finds its message (``duplicate``) and stores nothing."""
+        [row] = await fetch_all(
+            self.q.send_messages,
             tx.conn,
-            conversation_id=conversation_id,
-            sender_id=sender_id,
-            content=body.content,
-            attachment_url=body.attachment_url,
-            attachment_type=body.attachment_type,
-            client_msg_id=body.client_msg_id,
+            conversation_ids=[conversation_id],
+            sender_ids=[sender_id],
+            contents=[body.content],
+            attachment_urls=[body.attachment_url],
+            attachment_types=[body.attachment_type],
+            client_msg_ids=[body.client_msg_id],
         )
-        if row is None:
-            raise _LostSendRace
-        message = to_message(row)
-        tx.after_commit(partial(self.events.message_sent, recipients, message))
-        return Sent(message, created=True)
+        outcome = row["outcome"]
+        if outcome == "created":
+            tx.after_commit(partial(self.events.message_sent, row["recipients"], to_message(row)))
+        elif outcome == "conflict":
+            raise Conflict(
+                "client_msg_id already names one of your messages in another "
+                "conversation; use a fresh id for every new message"
+            )
+        elif outcome == "not_found":
+            raise NotFound(NOT_FOUND)
 
     async def _retrying_lost_race(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run a transaction; if it lost a same-client_msg_id race, run it once more.
 
-        The loser's insert waited for the winner to commit (that is how ON CONFLICT
-        resolves), so its rolled-back retry finds the winner's message and returns it.
+        ``send_messages`` inserting a client_msg_id that a concurrent send into another
+        conversation stored first waits for that send to commit and then fails with a
+        unique violation (the transaction rolls back: nothing created, no seq spent). Run
+        again, it finds that message and answers as for any reused id.
         """
         try:
             return await attempt()
-        except _LostSendRace:
+        except asyncpg.UniqueViolationError:
             pass
         try:
             return await attempt()
-        except _LostSendRace:
+        except asyncpg.UniqueViolationError:
             raise Conflict("another send with this client_msg_id is in progress; retry") from None
 
     async def _participant_ids(

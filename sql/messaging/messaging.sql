@@ -92,38 +92,6 @@ WHERE c.id = ANY(:conversation_ids::UUID[]);
 
 -- Messages.
 
--- name: get_message_by_client_id(sender_id, client_msg_id)^
-SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
-       client_msg_id, sent_at
-FROM messages
-WHERE sender_id = :sender_id AND client_msg_id = :client_msg_id;
-
--- name: insert_message(conversation_id, sender_id, content, attachment_url, attachment_type, client_msg_id)^
--- One statement: take the conversation's row lock while bumping last_seq (so seqs are
--- handed out in a total order without gaps), move the sender's read marker to the new seq,
--- and insert the message with it. No row back means a concurrent send with the same
--- client_msg_id won; the caller rolls the transaction back so the bumped seq is not spent.
--- greatest() keeps last_message_at monotonic although now() is the transaction's start.
-WITH next AS (
-    UPDATE conversations
-    SET last_seq = last_seq + 1, last_message_at = greatest(last_message_at, now())
-    WHERE id = :conversation_id
-    RETURNING last_seq
-), sender_read AS (
-    UPDATE conversation_participants p
-    SET last_read_seq = greatest(p.last_read_seq, next.last_seq)
-    FROM next
-    WHERE p.conversation_id = :conversation_id AND p.user_id = :sender_id
-)
-INSERT INTO messages (conversation_id, sender_id, content, attachment_url, attachment_type,
-                      client_msg_id, seq)
-SELECT :conversation_id, :sender_id, :content, :attachment_url, :attachment_type,
-       :client_msg_id, next.last_seq
-FROM next
-ON CONFLICT (sender_id, client_msg_id) DO NOTHING
-RETURNING id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
-          client_msg_id, sent_at;
-
 -- name: list_messages_before(conversation_id, before, limit)
 SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
        client_msg_id, sent_at

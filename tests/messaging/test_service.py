@@ -1,5 +1,6 @@
 """The messaging service called directly, as the Socket.IO handlers will call it: events are
-queued for after the commit, and a lost same-client_msg_id race spends no seq."""
+queued for after the commit, and a lost same-client_msg_id race spends no seq (a lost race
+in a start creates nothing)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 
 import pytest
 
-from server.errors import NotFound
+from server.errors import Conflict, NotFound
 from server.messaging import schemas
 from server.messaging.service import MessagingService
 
@@ -152,3 +153,49 @@ async def test_losing_a_same_client_msg_id_race_returns_the_winner_and_spends_no
         )
     assert marker == 1
     assert [kind for kind, _, _ in recorder.heard] == ["message"]
+
+
+async def test_a_start_losing_a_client_msg_id_race_to_another_conversation_creates_nothing(
+    db, hiring
+):
+    recorder = Recorder()
+    service = MessagingService(db, recorder)
+    pair = start_body([hiring.recruiter], "application", hiring.application_id)
+    elsewhere = (await service.start(hiring.candidate.id, pair)).conversation.id
+    recorder.heard.clear()
+    group = start_body(
+        [hiring.recruiter, hiring.admin],
+        "application",
+        hiring.application_id,
+        content="Hello both",
+        client_msg_id="race",
+    )
+    async with db.connection() as other:
+        # Another send with the same client_msg_id, into another conversation, is in flight:
+        # the start's insert waits for it on the unique index, then loses.
+        send = other.transaction()
+        await send.start()
+        await other.execute(
+            "SELECT * FROM send_messages($1::uuid[], $2::uuid[], ARRAY['first'],"
+            " ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['race'])",
+            [elsewhere],
+            [hiring.candidate.id],
+        )
+        start = asyncio.ensure_future(service.start(hiring.candidate.id, group))
+        for _ in range(200):
+            await other.execute("SELECT pg_stat_clear_snapshot()")
+            waiting = await other.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if waiting == 1:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting == 1
+        await send.commit()
+        with pytest.raises(Conflict):
+            await start
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM conversations") == 1
+        assert await conn.fetchval("SELECT count(*) FROM messages") == 1
+    assert recorder.heard == []

@@ -305,6 +305,52 @@ async def test_refused_start_with_a_message_stores_no_message(api, chat, hiring)
     assert await chat.counts() == NOTHING
 
 
+async def test_first_message_reusing_a_client_msg_id_from_another_conversation_is_409(chat, hiring):
+    await chat.start(
+        hiring.candidate,
+        [hiring.recruiter],
+        "application",
+        hiring.application_id,
+        message={"content": "Hi", "client_msg_id": "c-1"},
+    )
+    before = await chat.counts()
+    problem = await chat.start(
+        hiring.candidate,
+        [hiring.recruiter, hiring.admin],
+        "application",
+        hiring.application_id,
+        message={"content": "Hi both", "client_msg_id": "c-1"},
+        expect=409,
+    )
+    assert "client_msg_id" in problem["detail"]
+    assert await chat.counts() == before
+
+
+async def test_first_message_attachment_must_be_the_senders_chat_upload(api, chat, hiring):
+    theirs = await api.upload(hiring.recruiter, "message_attachment", b"%PDF theirs")
+    problem = await chat.start(
+        hiring.candidate,
+        [hiring.recruiter],
+        "application",
+        hiring.application_id,
+        message={"content": "see file", "attachment_url": theirs["url"]},
+        expect=422,
+    )
+    assert problem["errors"][0]["field"] == "body.message.attachment_url"
+    assert await chat.counts() == NOTHING
+    mine = await api.upload(hiring.candidate, "message_attachment", b"%PDF mine")
+    conversation = await chat.start(
+        hiring.candidate,
+        [hiring.recruiter],
+        "application",
+        hiring.application_id,
+        message={"attachment_url": mine["url"], "attachment_type": "application/pdf"},
+    )
+    last = conversation["last_message"]
+    assert (last["seq"], last["content"], last["attachment_url"]) == (1, None, mine["url"])
+    assert last["attachment_type"] == "application/pdf"
+
+
 async def test_nobody_starts_a_conversation_about_a_paused_gig(api, db):
     freelancer = await api.sign_up(["freelancer"])
     gig = await api.post(
