@@ -446,9 +446,14 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
 
     async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         caller = await authenticate(self.app, environ, auth)
+        self.admit(caller)
         await self.save_session(sid, {"user_id": caller.user_id, "session_id": caller.session_id})
         await self.enter_room(sid, user_room(caller.user_id))
         await self.enter_room(sid, session_room(caller.session_id))
+
+    def admit(self, caller: Caller) -> None:
+        """Refuse (``SocketRefused``) a logged-in caller this namespace does not serve;
+        called once per connect with the caller its one session lookup found."""
 
     async def caller_id(self, sid: str) -> uuid.UUID:
         return (await self.get_session(sid))["user_id"]

@@ -21,6 +21,7 @@ from aiohttp import web
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from server import keys
+from server.api import Caller
 from server.errors import (
     AppError,
     BadRequest,
@@ -37,7 +38,7 @@ from server.messaging.live import CHAT_NAMESPACE, ChatEvents
 from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
 from server.messaging.sender import SEND_WRITER, install_send_writer
 from server.messaging.service import MessagingService
-from server.realtime import AuthenticatedNamespace, authenticate
+from server.realtime import AuthenticatedNamespace
 
 log = logging.getLogger("rizeos.messaging.chat")
 
@@ -117,12 +118,10 @@ class ChatNamespace(AuthenticatedNamespace):
             self.app[SEND_WRITER],
         )
 
-    async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
+    def admit(self, caller: Caller) -> None:
         # Messaging over REST needs a verified account; so does chatting live.
-        caller = await authenticate(self.app, environ, auth)
         if not caller.is_verified:
             raise SocketRefused("verify your email address first", {"code": "forbidden"})
-        await super().on_connect(sid, environ, auth)
 
     @_acked(schemas.ChatSend, precheck=_content_size)
     async def on_send(self, user_id: uuid.UUID, sid: str, body: schemas.ChatSend) -> dict:

@@ -68,3 +68,43 @@ async def test_the_same_user_connects_to_two_instances_sharing_redis(
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_each_namespace_connect_looks_the_session_up_once(api, server_url, monkeypatch):
+    import server.realtime
+
+    user = await api.sign_up()
+    lookups: list[str] = []
+    lookup = server.realtime.caller_for_token
+
+    async def counted(app, token, **kwargs):
+        lookups.append(token)
+        return await lookup(app, token, **kwargs)
+
+    monkeypatch.setattr(server.realtime, "caller_for_token", counted)
+    sock = await connect_socket(server_url, user.token, NAMESPACES)
+    try:
+        assert lookups == [user.token] * len(NAMESPACES)
+    finally:
+        await sock.disconnect()
+
+
+async def test_an_unverified_user_gets_notifications_but_not_chat(api, server_url):
+    user = await api.sign_up(verified=False)
+    refusals: list = []
+    sock = socketio.AsyncClient(reconnection=False)
+    sock.on("connect_error", refusals.append, namespace="/chat")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await sock.connect(
+            server_url,
+            namespaces=["/chat"],
+            transports=["websocket"],
+            auth={"token": user.token},
+            wait_timeout=10,
+        )
+    assert [r["data"] for r in refusals] == [{"code": "forbidden"}]
+    inbox = await connect_socket(server_url, user.token, ["/notifications"])
+    try:
+        assert inbox.connected
+    finally:
+        await inbox.disconnect()
