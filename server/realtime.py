@@ -382,6 +382,14 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     )
 
 
+def redis_bus(app: web.Application) -> RedisBus | None:
+    """The app's fan-out bus (None without Redis). Its client, on one bounded pool, is the
+    process's Redis client: other users of Redis in the web process (the send rate limiter)
+    borrow it rather than open pools of their own."""
+    manager: RealtimeManager = app[keys.SIO].manager
+    return manager.bus
+
+
 class SocketIOEvents:
     """``server.events.Events`` over the Socket.IO server's ``RealtimeManager``."""
 

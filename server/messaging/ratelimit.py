@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 from server import keys
 from server.config import Settings
 from server.errors import RateLimited
+from server.realtime import redis_bus
 
 log = logging.getLogger("rizeos.messaging.ratelimit")
 
@@ -93,16 +94,16 @@ class SendLimiter:
             user: state for user, state in self._buckets.items() if now - state[1] < full_after
         }
 
-    async def close(self) -> None:
-        return None
-
 
 class RedisSendLimiter(SendLimiter):
-    """Buckets in Redis, so a user's sends count the same on every instance."""
+    """Buckets in Redis, so a user's sends count the same on every instance.
 
-    def __init__(self, redis_url: str, prefix: str, burst: int, rate: float):
+    ``redis`` is borrowed, not owned: in the app it is the fan-out bus's client, so the
+    process keeps one bounded Redis pool (server/fanout.py) and the bus closes it."""
+
+    def __init__(self, redis: aioredis.Redis, prefix: str, burst: int, rate: float):
         super().__init__(burst, rate)
-        self.redis = aioredis.from_url(redis_url)
+        self.redis = redis
         self.prefix = prefix
         self._script = self.redis.register_script(_BUCKET_SCRIPT)
         self.lease = max(1, min(MAX_LEASE, burst // 4, int(rate * 0.5)))
@@ -135,26 +136,18 @@ class RedisSendLimiter(SendLimiter):
             self._leased.pop(user_id, None)
         return taken > 0
 
-    async def close(self) -> None:
-        await self.redis.aclose()
-
 
 SEND_LIMITER: web.AppKey[SendLimiter] = web.AppKey("messaging_send_limiter", SendLimiter)
 
 
 def install_send_limiter(app: web.Application) -> None:
-    """Put the limiter on the app (closed with it); the chat namespace installs it."""
+    """Put the limiter on the app (the chat namespace installs it). With Redis it uses the
+    fan-out bus's client: one bounded pool per process, closed with the bus."""
     settings: Settings = app[keys.SETTINGS]
     burst, rate = settings.send_burst, settings.send_rate_per_second
-    if settings.redis_url:
-        limiter: SendLimiter = RedisSendLimiter(
-            settings.redis_url, settings.redis_prefix, burst=burst, rate=rate
-        )
+    bus = redis_bus(app)
+    if bus is not None:
+        limiter: SendLimiter = RedisSendLimiter(bus.redis, bus.prefix, burst=burst, rate=rate)
     else:
         limiter = SendLimiter(burst, rate)
     app[SEND_LIMITER] = limiter
-
-    async def close(_: web.Application) -> None:
-        await limiter.close()
-
-    app.on_cleanup.append(close)
