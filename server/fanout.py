@@ -43,19 +43,35 @@ RELIABLE_WAIT = 1.0  # seconds a reliable publish may wait for queue room
 HEARTBEAT_EVERY = 3.0
 HEARTBEAT_TTL = 10  # seconds; a node silent this long is dead and its presence is swept
 
-# ARGV: payload, origin node, key prefix. Publishes once per node holding a recipient.
+# Routes a run of emits in one call. KEYS: the recipients' user hashes (each once).
+# ARGV: origin node, key prefix, then per emit its node message and the 1-based indexes of
+# its recipients' KEYS ("1,4"). Each node holding a recipient of some emits gets ONE
+# publish: those emits' messages in order, joined by NUL (never in a message: JSON escapes
+# it, and the header is ours), so a run of N emits costs one script call, one publish per
+# node and one pub/sub message for each receiving node to read, instead of N of each.
 ROUTE = """
-local seen, n = {}, 0
-for _, k in ipairs(KEYS) do
-  for _, node in ipairs(redis.call('HKEYS', k)) do
-    if node ~= ARGV[2] and not seen[node] then
-      seen[node] = true
-      n = n + redis.call('PUBLISH', ARGV[3] .. ':node:' .. node, ARGV[1])
+local nodes_of, out, order = {}, {}, {}
+for i, k in ipairs(KEYS) do nodes_of[i] = redis.call('HKEYS', k) end
+for a = 3, #ARGV, 2 do
+  local seen = {}
+  for i in string.gmatch(ARGV[a + 1], '%d+') do
+    for _, node in ipairs(nodes_of[tonumber(i)]) do
+      if node ~= ARGV[1] and not seen[node] then
+        seen[node] = true
+        if not out[node] then out[node] = {}; order[#order + 1] = node end
+        local batch = out[node]
+        batch[#batch + 1] = ARGV[a]
+      end
     end
   end
 end
+local n = 0
+for _, node in ipairs(order) do
+  n = n + redis.call('PUBLISH', ARGV[2] .. ':node:' .. node, table.concat(out[node], '\\0'))
+end
 return n
 """
+NODE_MESSAGE_SEPARATOR = "\0"
 
 # KEYS: user hash, this node's user set. ARGV: node, count. The node writes its absolute
 # count (not an increment) so a retry or a full re-publish after an outage is idempotent.
@@ -128,6 +144,11 @@ def node_message(namespace: str, best_effort: bool, user_ids: Iterable[str], pac
 def parse_node_message(data: str) -> tuple[str, bool, list[str], str]:
     namespace, best_effort, users, packet = data.split("\n", 3)
     return namespace, best_effort == "1", users.split(","), packet
+
+
+def split_node_messages(data: str) -> list[str]:
+    """The node messages one publish carries, in the order they were emitted."""
+    return data.split(NODE_MESSAGE_SEPARATOR)
 
 
 @dataclass
@@ -215,9 +236,10 @@ class RedisBus:
         self, namespace: str, user_ids: list[str], packet: str, *, best_effort: bool
     ) -> None:
         """Publish ``packet`` to every other node holding a socket of one of ``user_ids``."""
-        keys = [self.user_key(u) for u in user_ids]
+        if NODE_MESSAGE_SEPARATOR in packet:  # JSON text never holds a raw NUL
+            raise ValueError("an event packet must not contain NUL")
         message = node_message(namespace, best_effort, user_ids, packet)
-        await self._enqueue((best_effort, "route", keys, message))
+        await self._enqueue((best_effort, "route", user_ids, message))
 
     async def broadcast(self, message: dict, *, best_effort: bool = False) -> None:
         message["origin"] = self.node_id
@@ -237,14 +259,15 @@ class RedisBus:
                     # more round trip per batch. A NOSCRIPT reply (Redis restarted) loads
                     # the script and retries the batch below.
                     pipe = self.redis.pipeline(transaction=False)
-                    sha = self._route.sha
+                    run: list[tuple[Any, str]] = []
                     for _, op, target, message in items:
                         if op == "route":
-                            pipe.evalsha(
-                                sha, len(target), *target, message, self.node_id, self.prefix
-                            )
-                        else:
-                            pipe.publish(target, message)
+                            run.append((target, message))
+                            continue
+                        self._route_run(pipe, run)  # what came before goes first
+                        run = []
+                        pipe.publish(target, message)
+                    self._route_run(pipe, run)
                     await pipe.execute()
                     self.stats.published += len(items)
                     delay = 0.05
@@ -271,6 +294,18 @@ class RedisBus:
                 )
             for _ in range(taken):
                 self.queue.task_done()
+
+    def _route_run(self, pipe: Any, run: list[tuple[Any, str]]) -> None:
+        """One ROUTE call for a run of consecutive emits (see ROUTE)."""
+        if not run:
+            return
+        index: dict[str, int] = {}
+        args: list[str] = [self.node_id, self.prefix]
+        for user_ids, message in run:
+            args.append(message)
+            args.append(",".join(str(index.setdefault(u, len(index) + 1)) for u in user_ids))
+        keys = [self.user_key(u) for u in index]
+        pipe.evalsha(self._route.sha, len(keys), *keys, *args)
 
     async def _load_route_script(self) -> None:
         try:

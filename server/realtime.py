@@ -32,6 +32,7 @@ from server.fanout import (
     RedisEmitter,
     encode_event,
     parse_node_message,
+    split_node_messages,
 )
 
 log = logging.getLogger("rizeos.realtime")
@@ -314,8 +315,11 @@ class RealtimeManager(socketio.AsyncManager):
         log.warning("cut off a slow consumer holding %d queued packets", backlog)
 
     async def _on_node_message(self, data: str) -> None:
-        namespace, best_effort, users, packet = parse_node_message(data)
-        await self._deliver_local(namespace, [user_room(u) for u in users], packet, best_effort)
+        for message in split_node_messages(data):
+            namespace, best_effort, users, packet = parse_node_message(message)
+            await self._deliver_local(
+                namespace, [user_room(u) for u in users], packet, best_effort
+            )
 
     async def _on_control(self, message: dict) -> None:
         if message.get("op") == "disconnect":

@@ -175,3 +175,28 @@ async def test_concurrent_socket_sends_get_consecutive_seqs_and_their_own_acks(c
             }
         await asyncio.sleep(0.2)
         assert all(len(sock.received) == len(sent) - 5 for sock in socks)
+
+
+async def test_batches_start_an_interval_apart_under_load_and_a_lone_send_goes_at_once(db, group):
+    members, conversation_id = group
+    recorder = Recorder()
+    writer = MessageWriter(db, recorder, interval=2.0)
+    loop = asyncio.get_running_loop()
+    # After an idle spell a send is stored at once, not held for the interval.
+    started = loop.time()
+    first = await writer.submit(members[0].id, conversation_id, body("alone"))
+    assert first.created and loop.time() - started < 2.0
+    assert writer.batches == 1
+    # Sends that keep coming within the interval wait for it, and then go as one batch.
+    started = loop.time()
+    later = []
+    for i in range(5):
+        later.append(
+            asyncio.ensure_future(writer.submit(members[1].id, conversation_id, body(f"{i}")))
+        )
+        await asyncio.sleep(0.1)
+    results = await asyncio.gather(*later)
+    assert loop.time() - started >= 1.0  # held until 2 s after the first batch began
+    assert writer.batches == 2
+    assert [r.message.seq for r in results] == [2, 3, 4, 5, 6]
+    assert [m.content for _, m in recorder.messages] == ["alone", "0", "1", "2", "3", "4"]
