@@ -9,6 +9,7 @@ never sockets (see server/events.py).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -25,6 +26,17 @@ from server import keys
 from server.api import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.config import Settings
+from server.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    Unavailable,
+)
 from server.events import NoEvents, session_room, user_room
 from server.fanout import (
     HEARTBEAT_EVERY,
@@ -447,6 +459,51 @@ async def authenticate(app: web.Application, environ: dict, auth: Any) -> Caller
     if caller is None:
         raise SocketRefused("session unknown, expired or revoked", {"code": "unauthorized"})
     return caller
+
+
+# The ``code`` of an error ack, the same in every namespace (docs/realtime.md). Errors not
+# listed answer their problem slug in the same spelling (``unauthorized``, ``internal``).
+ACK_ERROR_CODES: dict[type[AppError], str] = {
+    Invalid: "invalid",
+    BadRequest: "invalid",
+    NotFound: "not_found",
+    Forbidden: "forbidden",
+    Conflict: "conflict",
+    RateLimited: "rate_limited",
+    PayloadTooLarge: "too_large",
+    Unavailable: "busy",
+}
+INTERNAL_ACK_MESSAGE = "something went wrong; try again"
+
+AckHandler = Callable[..., Awaitable[Any]]
+
+
+def error_ack(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def ack_code(exc: AppError) -> str:
+    return ACK_ERROR_CODES.get(type(exc)) or exc.slug.replace("-", "_")
+
+
+def acked(handler: AckHandler) -> AckHandler:
+    """Make a namespace's ``on_<event>(self, sid, data)`` always answer its ack: its result,
+    or ``{"error": {"code", "message"}}``. A python-socketio handler that raises sends no
+    ack at all, leaving the client to time out."""
+
+    @functools.wraps(handler)
+    async def on_event(self: socketio.AsyncNamespace, sid: str, data: Any = None, *_: Any) -> Any:
+        try:
+            return await handler(self, sid, data)
+        except msgspec.ValidationError as exc:
+            return error_ack("invalid", str(exc))
+        except AppError as exc:
+            return error_ack(ack_code(exc), exc.detail)
+        except Exception:
+            log.exception("%s %s handler failed", self.namespace, handler.__name__)
+            return error_ack("internal", INTERNAL_ACK_MESSAGE)
+
+    return on_event
 
 
 class AuthenticatedNamespace(socketio.AsyncNamespace):

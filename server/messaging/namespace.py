@@ -4,17 +4,17 @@ Handlers are thin: decode the payload into a msgspec Struct, call the same
 ``MessagingService`` function as the REST route, and return the ack. Every call is
 acknowledged, with ``{"ok": true, ...}`` or ``{"error": {"code", "message"}}``: an
 exception in a python-socketio handler would send no ack at all, leaving the client to
-time out, so ``_acked`` turns every failure into an error ack. Protocol: docs/messaging.md.
+time out, so every handler is wrapped in ``server.realtime.acked``, which turns every
+failure into an error ack (codes: docs/realtime.md). Protocol: docs/messaging.md.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
 from aiohttp import web
@@ -22,48 +22,20 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from server import keys
 from server.api import Caller
-from server.errors import (
-    AppError,
-    BadRequest,
-    Conflict,
-    Forbidden,
-    Invalid,
-    NotFound,
-    PayloadTooLarge,
-    RateLimited,
-    Unavailable,
-)
+from server.errors import PayloadTooLarge
 from server.messaging import schemas
 from server.messaging.live import CHAT_NAMESPACE, ChatEvents
 from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
 from server.messaging.sender import SEND_WRITER, install_send_writer
 from server.messaging.service import MessagingService
-from server.realtime import AuthenticatedNamespace
-
-log = logging.getLogger("rizeos.messaging.chat")
+from server.realtime import AuthenticatedNamespace, acked
 
 NAMESPACE = CHAT_NAMESPACE
 # Typing events from one socket about one conversation are coalesced to one per interval:
 # they are best-effort hints, the cheapest load to shed.
 TYPING_INTERVAL_S = 1.0
 
-ERROR_CODES: dict[type[AppError], str] = {
-    Invalid: "invalid",
-    BadRequest: "invalid",
-    NotFound: "not_found",
-    Forbidden: "forbidden",
-    Conflict: "conflict",
-    RateLimited: "rate_limited",
-    PayloadTooLarge: "too_large",
-    Unavailable: "busy",
-}
-
-P = TypeVar("P", bound=msgspec.Struct)
 Handler = Callable[[Any, uuid.UUID, str, Any], Awaitable[dict[str, Any]]]
-
-
-def error(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
 
 
 def _content_size(data: Any) -> None:
@@ -79,24 +51,18 @@ def _content_size(data: Any) -> None:
 def _acked(
     payload_type: type[msgspec.Struct], precheck: Callable[[Any], None] | None = None
 ) -> Callable[[Handler], Any]:
-    """Decode the payload, run the handler as the socket's user, and always return an ack."""
+    """Decode the payload and run the handler as the socket's user; ``acked`` turns any
+    failure into an error ack."""
 
     def decorate(handler: Handler) -> Any:
+        @acked
         @functools.wraps(handler)
         async def on_event(self: ChatNamespace, sid: str, data: Any = None) -> dict[str, Any]:
-            try:
-                user_id = await self.caller_id(sid)
-                if precheck is not None:
-                    precheck(data)
-                payload = msgspec.convert(data, payload_type)
-                return {"ok": True, **await handler(self, user_id, sid, payload)}
-            except msgspec.ValidationError as exc:
-                return error("invalid", str(exc))
-            except AppError as exc:
-                return error(ERROR_CODES.get(type(exc), "error"), exc.detail)
-            except Exception:
-                log.exception("chat handler %s failed", handler.__name__)
-                return error("internal", "an unexpected error occurred; it has been logged")
+            user_id = await self.caller_id(sid)
+            if precheck is not None:
+                precheck(data)
+            payload = msgspec.convert(data, payload_type)
+            return {"ok": True, **await handler(self, user_id, sid, payload)}
 
         return on_event
 

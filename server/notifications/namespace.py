@@ -10,49 +10,20 @@ Client → server, each acknowledged (the handler's return value is the ack):
   after, oldest first, up to one page; with ``more: true`` the client pages the rest through
   ``GET /api/notifications?after=``.
 * ``read`` ``{id}`` → ``{ok, notification, unread}``.
-Any failure acks ``{"error": {"code", "message"}}``: a client is never left waiting.
+Any failure acks ``{"error": {"code", "message"}}`` (``server.realtime.acked``; codes:
+docs/realtime.md): a client is never left waiting.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 from aiohttp import web
 
-from server.errors import AppError
 from server.notifications import schemas
 from server.notifications.service import NAMESPACE, NotificationService
-from server.realtime import AuthenticatedNamespace
-
-log = logging.getLogger("rizeos.notifications")
-
-Handler = Callable[..., Awaitable[Any]]
-
-
-def error_ack(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
-
-
-def acked(handler: Handler) -> Handler:
-    """Turn whatever a handler raises into an error ack, and its Struct result into JSON."""
-
-    @functools.wraps(handler)
-    async def wrapper(self: NotificationsNamespace, sid: str, data: Any = None, *_: Any) -> Any:
-        try:
-            return msgspec.to_builtins(await handler(self, sid, data))
-        except msgspec.ValidationError as exc:
-            return error_ack("invalid", str(exc))
-        except AppError as exc:
-            return error_ack(exc.slug, exc.detail)
-        except Exception:
-            log.exception("%s handler failed", handler.__name__)
-            return error_ack("internal", "something went wrong; try again")
-
-    return wrapper
+from server.realtime import AuthenticatedNamespace, acked
 
 
 class NotificationsNamespace(AuthenticatedNamespace):

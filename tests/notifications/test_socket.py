@@ -63,7 +63,7 @@ async def test_read_over_the_socket_is_owner_only(api, client, inbox_for):
     [mine] = await notify_directly(client.app, [owner])
     on_other = await inbox_for(other)
     refused = await on_other.call("read", {"id": mine})
-    assert refused == {"error": {"code": "not-found", "message": "no such notification"}}
+    assert refused == {"error": {"code": "not_found", "message": "no such notification"}}
     on_owner = await inbox_for(owner)
     ack = await on_owner.call("read", {"id": mine})
     assert ack["ok"] is True and ack["unread"] == 0
