@@ -108,11 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_create_admin(settings, args.email, password))
         return 0
 
-    from server.app import create_app
+    from server.app import create_app, freeze_startup_heap
 
     log.info("starting on %s:%d", settings.host, settings.port)
+    app = create_app(settings)
+    app.on_startup.append(freeze_startup_heap)  # runs after every cleanup_ctx has started
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         access_log=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -77,6 +78,18 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[keys.MAILER].drain()
+
+
+async def freeze_startup_heap(app: web.Application) -> None:
+    """Hide what start-up made (modules, templates, the pools: ~80k objects, all living as
+    long as the process) from the cyclic garbage collector. Each full collection otherwise
+    rescans them and stalls the event loop for ~30 ms on a 2-core box, every few seconds
+    under load: that is a p99 latency spike for every socket on the instance. Only for a
+    process that serves one app for its whole life (``python -m server web``): frozen
+    objects that later form garbage cycles are never collected, so test processes that
+    make an app per test do not freeze."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings) -> web.Application:

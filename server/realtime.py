@@ -329,9 +329,7 @@ class RealtimeManager(socketio.AsyncManager):
     async def _on_node_message(self, data: str) -> None:
         for message in split_node_messages(data):
             namespace, best_effort, users, packet = parse_node_message(message)
-            await self._deliver_local(
-                namespace, [user_room(u) for u in users], packet, best_effort
-            )
+            await self._deliver_local(namespace, [user_room(u) for u in users], packet, best_effort)
 
     async def _on_control(self, message: dict) -> None:
         if message.get("op") == "disconnect":
