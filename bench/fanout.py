@@ -577,6 +577,12 @@ def print_machine(args: argparse.Namespace) -> None:
     )
 
 
+# 1:1 rates, msg/s: fine steps where the two targets' ceilings have been (1,000-4,000), up
+# to where the two load-generator processes themselves fall behind (~4,000-5,000 here).
+STEPS = [50, 100, 200, 375, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 2750]
+STEPS += [3000, 3250, 3500, 3750, 4000, 4500, 5000]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=200)
@@ -592,7 +598,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--steps",
         type=lambda s: [float(x) for x in s.split(",")],
-        default=[50, 100, 150, 200, 250, 375, 500, 625, 750, 1000, 1250, 1500, 2000, 2500, 3000],
+        default=STEPS,
         help="1:1 rates to try, comma-separated, ascending",
     )
     parser.add_argument("--step-seconds", type=float, default=5)

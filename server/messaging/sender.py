@@ -54,7 +54,7 @@ MAX_PENDING = 4096
 # the function call, its big statement, the commit) is paid once per batch. A send after an
 # idle spell is stored at once (only one event-loop turn for company), so a quiet
 # conversation pays no latency for it; a full batch never waits.
-BATCH_INTERVAL_S = 0.002
+BATCH_INTERVAL_S = 0.005
 
 
 @dataclass(frozen=True, slots=True)
