@@ -351,20 +351,27 @@ async def pairs_scenario(target: Target, args: argparse.Namespace, bench: Any) -
         if args.profile:
             await profile(generators, target, args)
         for rate in args.steps:
-            background = await quiet_machine()
-            result = await target.measure(generators, rate, args.step_seconds, args.drain)
-            ok = result.complete and result.p99 <= P99_LIMIT_MS
-            verdict = "pass" if ok else "FAIL"
-            if "rate_limited" in str(result.first_error):
-                # 10 sends/s per user (server/messaging/ratelimit.py) caps 50 pairs at
-                # ~1,000 msg/s: a product rule, not the server's capacity.
-                verdict += " (stopped by the per-user send rate limit, not by capacity)"
-            print(
-                f"  1:1      {target.name:<7} {rate:>5.0f} msg/s: {result.line()}  {verdict}"
-                f"  (background CPU {background:.0f}%)",
-                flush=True,
-            )
-            steps.append((rate, result))
+            # A step fails only if every attempt fails: one stall of ~100 ms anywhere on the
+            # box (a neighbour, a checkpoint) is enough to push one 5 s trial's p99 past
+            # 50 ms, and the same rule applies to both targets.
+            for attempt in range(1 + args.retries):
+                background = await quiet_machine()
+                result = await target.measure(generators, rate, args.step_seconds, args.drain)
+                ok = result.complete and result.p99 <= P99_LIMIT_MS
+                verdict = "pass" if ok else "FAIL"
+                if "rate_limited" in str(result.first_error):
+                    # 10 sends/s per user (server/messaging/ratelimit.py) caps 50 pairs at
+                    # ~1,000 msg/s: a product rule, not the server's capacity.
+                    verdict += " (stopped by the per-user send rate limit, not by capacity)"
+                again = f" (attempt {attempt + 1})" if attempt else ""
+                print(
+                    f"  1:1      {target.name:<7} {rate:>5.0f} msg/s: {result.line()}  {verdict}"
+                    f"{again}  (background CPU {background:.0f}%)",
+                    flush=True,
+                )
+                steps.append((rate, result))
+                if ok:
+                    break
             if not ok:
                 break
     finally:
@@ -537,8 +544,9 @@ async def main(args: argparse.Namespace) -> None:
             )
             # CPU per message depends on the rate (a busier loop batches more per wakeup):
             # compare at the highest rate both ran.
-            both = min(len(ours["pairs"]["steps"]), len(bare["pairs"]["steps"])) - 1
-            (rate, our), (_, their) = ours["pairs"]["steps"][both], bare["pairs"]["steps"][both]
+            our_steps, their_steps = dict(ours["pairs"]["steps"]), dict(bare["pairs"]["steps"])
+            rate = max(set(our_steps) & set(their_steps))  # each rate's last attempt
+            our, their = our_steps[rate], their_steps[rate]
             report(
                 f"1:1 at {rate:.0f} msg/s: server CPU µs/msg",
                 1e6 * (our.server_cpu_s + our.db_cpu_s) / our.sent,
@@ -602,6 +610,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="1:1 rates to try, comma-separated, ascending",
     )
     parser.add_argument("--step-seconds", type=float, default=5)
+    parser.add_argument(
+        "--retries", type=int, default=1, help="attempts more before a 1:1 step counts as failed"
+    )
     parser.add_argument("--drain", type=float, default=2, help="seconds to wait for stragglers")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
