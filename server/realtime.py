@@ -386,8 +386,10 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         async_mode="aiohttp",
         client_manager=create_manager(settings),
         json=_MsgspecJson,
-        # One client's events are handled in the order they arrive (send order matters).
-        async_handlers=False,
+        # Each event is handled in its own task, so a socket whose send waits for its commit
+        # still has its next event read and handled. Where order matters (a socket's chat
+        # sends), the handler queues them in arrival order itself (messaging/namespace.py).
+        async_handlers=True,
         max_http_buffer_size=MAX_PACKET_BYTES,
         # None: only same-origin browser pages may open a cookie-authenticated socket.
         cors_allowed_origins=None,

@@ -10,6 +10,7 @@ failure into an error ack (codes: docs/realtime.md). Protocol: docs/messaging.md
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 import uuid
@@ -75,6 +76,7 @@ class ChatNamespace(AuthenticatedNamespace):
         # The REST routes share this limiter, so a user's sends count once however sent.
         install_send_limiter(app)
         install_send_writer(app)
+        self._send_locks: dict[str, asyncio.Lock] = {}
 
     def service(self) -> MessagingService:
         return MessagingService(
@@ -91,9 +93,23 @@ class ChatNamespace(AuthenticatedNamespace):
 
     @_acked(schemas.ChatSend, precheck=_content_size)
     async def on_send(self, user_id: uuid.UUID, sid: str, body: schemas.ChatSend) -> dict:
+        # Handlers run concurrently (a socket's next send is read while its previous one
+        # is being stored), so a socket's sends are queued for storing one at a time, in
+        # the order they arrived: the lock is FIFO and taken before anything can suspend.
+        # Only the queueing is serialized, not the wait for the commit.
+        lock = self._send_locks.get(sid)
+        if lock is None:
+            lock = self._send_locks[sid] = asyncio.Lock()
+        async with lock:
+            pending = await self.service().queue_send(
+                user_id, body.conversation_id, body.message(), sid
+            )
         # The ack carries the stored message, so this socket is left out of the event.
-        sent = await self.service().send(user_id, body.conversation_id, body.message(), sid)
+        sent = await pending
         return {"message": sent.message, "created": sent.created}
+
+    async def on_disconnect(self, sid: str, *args: Any) -> None:
+        self._send_locks.pop(sid, None)
 
     @_acked(schemas.ChatTyping)
     async def on_typing(self, user_id: uuid.UUID, sid: str, body: schemas.ChatTyping) -> dict:

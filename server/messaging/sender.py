@@ -113,6 +113,7 @@ class MessageWriter:
         self._last_start = float("-inf")
         self._pending: deque[_Send] = deque()
         self._drainer: asyncio.Task | None = None
+        self._unbatched: set[asyncio.Task] = set()  # one-send stores when not batching
         self.batches = 0  # batches stored, for tests and curiosity
 
     async def submit(
@@ -126,22 +127,37 @@ class MessageWriter:
 
         ``skip_sid``: the socket the send came from, which gets the message in its ack and
         so is left out of the live event (the sender's other sockets still get it)."""
+        return await self.enqueue(sender_id, conversation_id, body, skip_sid)
+
+    def enqueue(
+        self,
+        sender_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        body: schemas.MessageSend,
+        skip_sid: str | None = None,
+    ) -> asyncio.Future[Sent]:
+        """Queue one send now (sends queued one after another are stored in that order)
+        and return the future of its outcome, as ``submit`` would return it."""
         future: asyncio.Future[Sent] = asyncio.get_running_loop().create_future()
         send = _Send(sender_id, conversation_id, body, skip_sid, future)
         if not self.batching:
-            await self._store([send])
-            return await future
+            task = asyncio.ensure_future(self._store([send]))
+            self._unbatched.add(task)
+            task.add_done_callback(self._unbatched.discard)
+            return future
         if len(self._pending) >= self.max_pending:
             raise Unavailable("the server is busy storing messages; retry in a moment")
         self._pending.append(send)
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain(), name="messaging-send-drain")
-        return await future
+        return future
 
     async def close(self) -> None:
         """Store what is queued, then stop (at shutdown)."""
         if self._drainer is not None:
             await asyncio.shield(self._drainer)
+        if self._unbatched:
+            await asyncio.gather(*self._unbatched, return_exceptions=True)
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()

@@ -8,6 +8,7 @@ Events are queued with ``tx.after_commit`` (see ``events.py``).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -140,9 +141,21 @@ class MessagingService:
         One round trip (sender.py): the participant check, the idempotency lookup, the
         seq, the insert and the recipients are one statement, batched with concurrent
         sends. ``skip_sid``: the sending socket, answered by its ack instead of an event."""
+        return await (await self.queue_send(user_id, conversation_id, body, skip_sid))
+
+    async def queue_send(
+        self,
+        user_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        body: schemas.MessageSend,
+        skip_sid: str | None = None,
+    ) -> asyncio.Future[Sent]:
+        """``send`` in two steps: the checks, then the send queued for storing; returns
+        the future of the outcome. A caller that must keep its sends in order (one socket)
+        queues the next only after this returns, not after the previous one is stored."""
         await self._check_rate(user_id)
         await self._check_attachment(user_id, body, "body.attachment_url")
-        return await self.writer.submit(user_id, conversation_id, body, skip_sid)
+        return self.writer.enqueue(user_id, conversation_id, body, skip_sid)
 
     async def history(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, query: schemas.MessageListQuery

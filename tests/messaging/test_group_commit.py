@@ -200,3 +200,28 @@ async def test_batches_start_an_interval_apart_under_load_and_a_lone_send_goes_a
     assert writer.batches == 2
     assert [r.message.seq for r in results] == [2, 3, 4, 5, 6]
     assert [m.content for _, m in recorder.messages] == ["alone", "0", "1", "2", "3", "4"]
+
+
+async def test_a_sockets_sends_keep_their_order_while_handled_concurrently(client, api, group):
+    """Socket events are handled concurrently (a send waiting for its commit does not hold
+    up the socket's next event), but one socket's sends are stored in the order sent: here
+    the first has an attachment, whose check queries the database before it is queued,
+    and the plain sends right behind it must not overtake it."""
+    members, conversation_id = group
+    upload = await api.upload(members[0], "message_attachment", filename="first.pdf")
+    url = str(client.make_url("/")).rstrip("/")
+    async with sockets((url, members[0]), (url, members[1])) as (sock, reader):
+        payloads = [
+            {
+                "conversation_id": str(conversation_id),
+                "content": f"m{j}",
+                "client_msg_id": f"order-{j}",
+                **({"attachment_url": upload["url"]} if j == 0 else {}),
+            }
+            for j in range(12)
+        ]
+        acks = await asyncio.gather(*(sock.call("send", p) for p in payloads))
+        assert [a["message"]["content"] for a in acks] == [f"m{j}" for j in range(12)]
+        assert [a["message"]["seq"] for a in acks] == list(range(1, 13))
+        received = await reader.wait_for(12, "message")
+        assert [m["content"] for _, m in received] == [f"m{j}" for j in range(12)]

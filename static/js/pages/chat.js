@@ -320,12 +320,23 @@ async function send(conversationId, content, clientMsgId, attachment = null) {
   } catch (error) {
     const waiting = pending.get(clientMsgId);
     if (!waiting) return;
-    if (error.code && error.code !== "rate_limited") {
+    if (error.code === "rate_limited" || error.code === "busy") {
+      // Over the send limit, or the server's queue of sends to store is full: the message
+      // stays pending and goes again with the same id after a growing pause (a retry of
+      // an id already stored is answered with that message, never stored twice).
+      waiting.retries = (waiting.retries || 0) + 1;
+      const delay = Math.min(1000 * 2 ** (waiting.retries - 1), 15000);
+      setTimeout(() => {
+        if (pending.has(clientMsgId) && chat.connected) {
+          send(waiting.conversation_id, waiting.content, clientMsgId, waiting.attachment);
+        }
+      }, delay);
+    } else if (error.code) {
       waiting.node.classList.add("failed");
       waiting.node.append(el("span", { class: "form-error", text: error.message }));
       pending.delete(clientMsgId);
     }
-    // A timeout or rate limit: it stays pending and goes again after the next (re)connect.
+    // A timeout (no answer): it stays pending and goes again after the next (re)connect.
   }
 }
 
