@@ -29,7 +29,9 @@ def create_app(redis_url: str, channel: str) -> web.Application:
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=socketio.AsyncRedisManager(redis_url, channel=channel),
-        # Same as RizeOS (server/realtime.py): one client's events in arrival order.
+        # One client's events handled in arrival order, one at a time. RizeOS handles them
+        # concurrently (a send waits for its commit) and orders a socket's sends itself;
+        # this handler never waits, so a task per event would only cost the relay CPU.
         async_handlers=False,
         logger=False,
         engineio_logger=False,

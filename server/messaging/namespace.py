@@ -4,7 +4,7 @@ Handlers are thin: decode the payload into a msgspec Struct, call the same
 ``MessagingService`` function as the REST route, and return the ack. Every call is
 acknowledged, with ``{"ok": true, ...}`` or ``{"error": {"code", "message"}}``: an
 exception in a python-socketio handler would send no ack at all, leaving the client to
-time out, so every handler is wrapped in ``server.realtime.acked``, which turns every
+time out, so every handler is wrapped in ``server.sockets.acked``, which turns every
 failure into an error ack (codes: docs/realtime.md). Protocol: docs/messaging.md.
 """
 
@@ -29,7 +29,7 @@ from server.messaging.live import CHAT_NAMESPACE, ChatEvents
 from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
 from server.messaging.sender import SEND_WRITER, install_send_writer
 from server.messaging.service import MessagingService
-from server.realtime import AuthenticatedNamespace, acked
+from server.sockets import AuthenticatedNamespace, acked
 
 NAMESPACE = CHAT_NAMESPACE
 # Typing events from one socket about one conversation are coalesced to one per interval:

@@ -10,7 +10,7 @@ Client → server, each acknowledged (the handler's return value is the ack):
   after, oldest first, up to one page; with ``more: true`` the client pages the rest through
   ``GET /api/notifications?after=``.
 * ``read`` ``{id}`` → ``{ok, notification, unread}``.
-Any failure acks ``{"error": {"code", "message"}}`` (``server.realtime.acked``; codes:
+Any failure acks ``{"error": {"code", "message"}}`` (``server.sockets.acked``; codes:
 docs/realtime.md): a client is never left waiting.
 """
 
@@ -23,7 +23,7 @@ from aiohttp import web
 
 from server.notifications import schemas
 from server.notifications.service import NAMESPACE, NotificationService
-from server.realtime import AuthenticatedNamespace, acked
+from server.sockets import AuthenticatedNamespace, acked
 
 
 class NotificationsNamespace(AuthenticatedNamespace):

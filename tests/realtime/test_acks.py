@@ -1,4 +1,4 @@
-"""Every namespace answers its client calls through ``server.realtime.acked``: the result, or
+"""Every namespace answers its client calls through ``server.sockets.acked``: the result, or
 an error object whose code is spelled the same in every namespace (docs/realtime.md)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from server.errors import (
     Unauthorized,
     Unavailable,
 )
-from server.realtime import INTERNAL_ACK_MESSAGE, acked
+from server.sockets import INTERNAL_ACK_MESSAGE, acked
 
 
 class Namespace:
