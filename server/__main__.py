@@ -19,18 +19,11 @@ from server.logs import configure_logging
 log = logging.getLogger("rizeos")
 
 
-def _database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    from server.embedded import start_embedded_postgres
-
-    return start_embedded_postgres(settings.data_dir)
-
-
 async def _migrate(settings: Settings) -> None:
     from server.db import Database, apply_migrations
+    from server.embedded import database_url
 
-    db = await Database.connect(_database_url(settings), 1, 1)
+    db = await Database.connect(await asyncio.to_thread(database_url, settings), 1, 1)
     try:
         async with db.connection() as conn:
             applied = await apply_migrations(conn, db.q)
@@ -42,9 +35,10 @@ async def _migrate(settings: Settings) -> None:
 async def _create_admin(settings: Settings, email: str, password: str | None) -> None:
     from server.auth.service import AccountService
     from server.db import Database, apply_migrations
+    from server.embedded import database_url
     from server.mail import Mailer
 
-    db = await Database.connect(_database_url(settings), 1, 1)
+    db = await Database.connect(await asyncio.to_thread(database_url, settings), 1, 1)
     try:
         async with db.connection() as conn:
             await apply_migrations(conn, db.q)

@@ -17,6 +17,7 @@ from server import keys
 from server.auth.middleware import auth_middleware
 from server.config import Settings
 from server.db import Database, apply_migrations
+from server.embedded import database_url
 from server.errors import error_middleware
 from server.logs import request_log_middleware
 from server.mail import Mailer
@@ -58,11 +59,7 @@ NAMESPACES = (
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    dsn = settings.database_url
-    if dsn is None:
-        from server.embedded import start_embedded_postgres
-
-        dsn = await asyncio.to_thread(start_embedded_postgres, settings.data_dir)
+    dsn = await asyncio.to_thread(database_url, settings)
     db = await Database.connect(dsn, settings.db_pool_min, settings.db_pool_max)
     try:
         if settings.migrate_on_start:

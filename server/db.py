@@ -113,9 +113,10 @@ class Transaction:
 
 
 class Database:
-    def __init__(self, pool: asyncpg.Pool, queries: SimpleNamespace):
+    def __init__(self, pool: asyncpg.Pool, queries: SimpleNamespace, dsn: str = ""):
         self.pool = pool
         self.q = queries
+        self.dsn = dsn  # for what needs its own connection (the job queue's listener)
 
     @classmethod
     async def connect(cls, dsn: str, min_size: int = 1, max_size: int = 10) -> Database:
@@ -130,7 +131,7 @@ class Database:
             # plan would ignore the GIN indexes those filters need, so plan every call.
             server_settings={"plan_cache_mode": "force_custom_plan"},
         )
-        return cls(pool, load_queries())
+        return cls(pool, load_queries(), dsn)
 
     async def close(self) -> None:
         await self.pool.close()

@@ -11,6 +11,8 @@ import logging
 import os
 from pathlib import Path
 
+from server.config import Settings
+
 log = logging.getLogger("rizeos.embedded")
 
 
@@ -26,3 +28,11 @@ def start_embedded_postgres(data_dir: Path) -> str:
     url = server.get_uri()
     log.info("embedded PostgreSQL running with data in %s", data_dir / "pg")
     return url
+
+
+def database_url(settings: Settings) -> str:
+    """The PostgreSQL to use: ``DATABASE_URL``, or else the embedded one (started on first
+    use, reused after). Blocking: call it off the event loop."""
+    if settings.database_url:
+        return settings.database_url
+    return start_embedded_postgres(settings.data_dir)

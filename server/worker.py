@@ -115,23 +115,14 @@ def build_runner(db: Database, events: Events, storage, settings: Settings) -> E
     )
 
 
-def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    from server.embedded import start_embedded_postgres
-
-    return start_embedded_postgres(settings.data_dir)  # reuses the running one
-
-
 async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
     """In-process worker for the web process, when RUN_WORKER says so."""
     settings = app[keys.SETTINGS]
     if not runs_in_web(settings):
         yield
         return
-    dsn = await asyncio.to_thread(database_url, settings)
     runner = build_runner(app[keys.DB], app[keys.EVENTS], app[keys.STORAGE], settings)
-    worker = Worker(dsn, runner, settings)
+    worker = Worker(app[keys.DB].dsn, runner, settings)  # the database the app resolved
     task = asyncio.create_task(worker.run(), name="enrichment-worker")
     try:
         yield
@@ -148,6 +139,7 @@ async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
 async def run_standalone(settings: Settings) -> None:
     """``python -m server worker``: until SIGTERM or SIGINT."""
     from server.db import apply_migrations
+    from server.embedded import database_url
     from server.realtime import create_emitter
     from server.storage import create_storage
 

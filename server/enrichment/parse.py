@@ -132,7 +132,6 @@ class Parsed:
     experience: list[dict] = field(default_factory=list)
     education: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
-    emails: list[str] = field(default_factory=list)
 
 
 def sections(text: str) -> list[tuple[str, list[str]]]:
@@ -336,5 +335,4 @@ def parse_resume(text: str) -> Parsed:
         experience=extract_experience(experience_lines),
         education=extract_education(education_lines),
         links=extract_links(text),
-        emails=sorted(set(EMAIL.findall(text)))[:5],
     )

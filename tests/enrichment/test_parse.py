@@ -56,4 +56,6 @@ def test_experience_education_and_links_are_read_from_their_sections():
         }
     ]
     assert parsed.links == ["https://www.janedoe.dev"]
-    assert parsed.emails == ["jane@example.com"]
+    # The e-mail address in the resume is neither a link nor part of an entry.
+    assert all("@" not in link for link in parsed.links)
+    assert "jane@example.com" not in repr(parsed.experience + parsed.education)
