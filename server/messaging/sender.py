@@ -36,7 +36,7 @@ from aiohttp import web
 
 from server import keys
 from server.db import Database, fetch_all
-from server.errors import Conflict, NotFound, Unavailable
+from server.errors import AppError, Conflict, NotFound, Unavailable
 from server.messaging import schemas
 from server.messaging.events import MessagingEvents
 from server.messaging.live import ChatEvents
@@ -89,6 +89,20 @@ def _message(row: asyncpg.Record) -> schemas.Message:
         client_msg_id=row["client_msg_id"],
         sent_at=row["sent_at"],
     )
+
+
+def outcome_of(row: asyncpg.Record) -> Sent | AppError:
+    """What one ``send_messages`` row means for its sender: the stored message (new, or
+    the one a reused ``client_msg_id`` names), or the error to answer."""
+    outcome = row["outcome"]
+    if outcome in ("created", "duplicate"):
+        return Sent(_message(row), created=outcome == "created")
+    if outcome == "conflict":
+        return Conflict(
+            "client_msg_id already names one of your messages in another "
+            "conversation; use a fresh id for every new message"
+        )
+    return NotFound(NOT_FOUND)
 
 
 class MessageWriter:
@@ -239,25 +253,11 @@ class MessageWriter:
             outcomes[row["item"] - 1] = row
             if row["recipients"] is not None:
                 recipients[row["conversation_id"]] = row["recipients"]
-        results: list[Sent | Exception] = []
-        for send, row in zip(batch, outcomes, strict=True):
-            outcome = row["outcome"]
-            if outcome == "created":
-                sent = Sent(_message(row), created=True)
+        results = [outcome_of(row) for row in outcomes]
+        for send, result in zip(batch, results, strict=True):
+            if isinstance(result, Sent) and result.created:
                 # Committed: announce, in batch order (= seq order per conversation).
-                await self._announce(recipients[sent.message.conversation_id], sent, send)
-                results.append(sent)
-            elif outcome == "duplicate":
-                results.append(Sent(_message(row), created=False))
-            elif outcome == "conflict":
-                results.append(
-                    Conflict(
-                        "client_msg_id already names one of your messages in another "
-                        "conversation; use a fresh id for every new message"
-                    )
-                )
-            else:
-                results.append(NotFound(NOT_FOUND))
+                await self._announce(recipients[result.message.conversation_id], result, send)
         for send, result in zip(batch, results, strict=True):
             if send.future.done():  # the caller went away; the message is stored anyway
                 continue

@@ -20,13 +20,13 @@ import asyncpg
 
 from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.messaging import schemas
 from server.messaging.events import MessagingEvents, NoListeners
 from server.messaging.policy import check_start
 from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import resume, snapshot, to_message
-from server.messaging.sender import MessageWriter, Sent
+from server.messaging.sender import MessageWriter, Sent, outcome_of
 from server.uploads.refs import FileRef, require_uploads
 
 T = TypeVar("T")
@@ -343,16 +343,11 @@ class MessagingService:
             attachment_types=[body.attachment_type],
             client_msg_ids=[body.client_msg_id],
         )
-        outcome = row["outcome"]
-        if outcome == "created":
-            tx.after_commit(partial(self.events.message_sent, row["recipients"], to_message(row)))
-        elif outcome == "conflict":
-            raise Conflict(
-                "client_msg_id already names one of your messages in another "
-                "conversation; use a fresh id for every new message"
-            )
-        elif outcome == "not_found":
-            raise NotFound(NOT_FOUND)
+        result = outcome_of(row)
+        if isinstance(result, AppError):
+            raise result
+        if result.created:
+            tx.after_commit(partial(self.events.message_sent, row["recipients"], result.message))
 
     async def _retrying_lost_race(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run a transaction; if it lost a same-client_msg_id race, run it once more.

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from tests.applications.conftest import application_row, set_status
+from tests.helpers import wait_for_lock_waiters
 from tests.jobs.conftest import add_member
 
 OPEN = ["submitted", "viewed", "shortlisted", "interviewing", "offered"]
@@ -154,15 +155,7 @@ async def test_racing_moves_cannot_overwrite_each_other(api, db, hiring, applied
                 api.call("POST", status_path(applied), as_=hiring.admin, json={"status": "hired"}),
             )
         )
-        for _ in range(500):
-            waiting = await watcher.fetchval(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if waiting == 2:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting == 2
+        await wait_for_lock_waiters(watcher, 2)
         await transaction.rollback()
         results = await moves
     winners = [r for r in results if "type" not in r]

@@ -12,6 +12,7 @@ import pytest
 from server.errors import Conflict, NotFound
 from server.messaging import schemas
 from server.messaging.service import MessagingService
+from tests.helpers import wait_for_lock_waiters
 
 
 class Recorder:
@@ -128,17 +129,7 @@ async def test_losing_a_same_client_msg_id_race_returns_the_winner_and_spends_no
             asyncio.ensure_future(service.send(hiring.recruiter.id, conversation_id, message))
             for _ in range(2)
         ]
-        for _ in range(200):
-            # Statistics views are snapshotted per transaction; look afresh each time.
-            await blocker.execute("SELECT pg_stat_clear_snapshot()")
-            waiting = await blocker.fetchval(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if waiting == 2:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting == 2
+        await wait_for_lock_waiters(blocker, 2)
         await lock.rollback()
         results = await asyncio.gather(*sends)
     assert sorted(r.created for r in results) == [False, True]
@@ -182,16 +173,7 @@ async def test_a_start_losing_a_client_msg_id_race_to_another_conversation_creat
             [hiring.candidate.id],
         )
         start = asyncio.ensure_future(service.start(hiring.candidate.id, group))
-        for _ in range(200):
-            await other.execute("SELECT pg_stat_clear_snapshot()")
-            waiting = await other.fetchval(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if waiting == 1:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting == 1
+        await wait_for_lock_waiters(other, 1)
         await send.commit()
         with pytest.raises(Conflict):
             await start
