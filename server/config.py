@@ -95,7 +95,7 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, hi: float | None = None) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -105,6 +105,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {value}")
+    if hi is not None and value > hi:
+        raise ConfigError(f"{name} must be at most {hi:g}, got {value}")
     return value
 
 
@@ -261,7 +263,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
         send_burst=_int(env, "SEND_BURST", 30, 1, 1_000_000),
         send_rate_per_second=_positive(env, "SEND_RATE_PER_SECOND", 10.0),
-        send_batch_interval_ms=_float(env, "SEND_BATCH_INTERVAL_MS", 5.0),
+        send_batch_interval_ms=_float(env, "SEND_BATCH_INTERVAL_MS", 5.0, hi=1000),
         upload_grant_ttl_seconds=_int(
             env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL
         ),

@@ -83,6 +83,7 @@ def test_bad_settings_are_refused_with_the_variable_named():
         "DB_POOL_MAX": "0",
         "SEND_RATE_PER_SECOND": "0",
         "SEND_BURST": "many",
+        "SEND_BATCH_INTERVAL_MS": "60000",
     }
     for name, value in cases.items():
         env = {"SECRET_KEY": "k" * 40, name: value}
