@@ -13,6 +13,9 @@ const loggedIn = Boolean(body.dataset.userId);
 
 document.getElementById("logout")?.addEventListener("click", async () => {
   try {
+    // Close the live connections first: calls still waiting on them end quietly instead of
+    // failing when the server drops the ended session's sockets.
+    if (loggedIn) (await import("./live.js")).closeAll();
     await api("POST", "/api/auth/logout");
   } finally {
     window.location.assign("/");
@@ -122,7 +125,14 @@ function notificationsMenu() {
       const s = socket("/notifications");
       s.on("connect", async () => {
         // Catch up on whatever arrived while we were away (ids only grow).
-        const answer = await call(s, "sync", { after: lastId });
+        let answer;
+        try {
+          answer = await call(s, "sync", { after: lastId });
+        } catch (error) {
+          // Closed before the answer (log-out, leaving, a restart): the next connect syncs.
+          if (error.code !== "disconnected") toast(`Could not load new notifications: ${error.message}`, "error");
+          return;
+        }
         answer.notifications.forEach(add);
         answer.notifications.forEach(announce);
         // They arrived after the page loaded its list: tell the user, as a live one would.

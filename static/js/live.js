@@ -25,7 +25,7 @@ export function socket(namespace) {
     banner();
     // The server let go of us (a restart, a slow-consumer cut): come back on our own. If
     // the session is gone meanwhile, connect_error below sends the user to log in.
-    if (reason === "io server disconnect") setTimeout(() => s.connect(), 1000);
+    if (reason === "io server disconnect") setTimeout(() => leaving || s.connect(), 1000);
   });
   s.on("connect_error", (error) => {
     // Every namespace hears it; the first one leaves (a second navigation would abort it).
@@ -46,9 +46,31 @@ export function socket(namespace) {
   return s;
 }
 
-// Socket.IO calls with an ack; rejects on an error ack or when no answer comes in time.
+// A call whose socket closed before its answer came: log-out, leaving the page, a server
+// restart or a lost network. Nothing is wrong with the call itself: a page that needs its
+// answer asks again on the next "connect" (every page resyncs there), so callers may ignore
+// it, and one that forgets to is kept quiet below instead of raising a script error.
+export class Disconnected extends Error {
+  constructor() {
+    super("the live connection closed before the server answered");
+    this.name = "Disconnected";
+    this.code = "disconnected";
+  }
+}
+
+// Socket.IO calls with an ack; rejects on an error ack, with Disconnected when the socket
+// closes first (or is not connected), or with code "timeout" when no answer comes in time.
 export async function call(s, event, payload, timeoutMs = 10000) {
-  const answer = await s.timeout(timeoutMs).emitWithAck(event, payload);
+  if (leaving || !s.connected) throw new Disconnected();
+  let answer;
+  try {
+    answer = await s.timeout(timeoutMs).emitWithAck(event, payload);
+  } catch {
+    if (leaving || !s.connected) throw new Disconnected();
+    const error = new Error("the server did not answer in time");
+    error.code = "timeout";
+    throw error;
+  }
   if (answer && answer.error) {
     const error = new Error(answer.error.message || answer.error.code);
     error.code = answer.error.code;
@@ -56,6 +78,26 @@ export async function call(s, event, payload, timeoutMs = 10000) {
   }
   return answer;
 }
+
+// The page is going away (log-out, a link, closing the tab): close every socket without
+// reconnecting, so calls still waiting end as Disconnected rather than as errors.
+export function closeAll() {
+  leaving = true;
+  for (const s of sockets.values()) s.disconnect();
+}
+
+window.addEventListener("pagehide", () => {
+  leaving = true;
+});
+window.addEventListener("pageshow", (event) => {
+  // Back from the back-forward cache: live again.
+  if (!event.persisted) return;
+  leaving = false;
+  for (const s of sockets.values()) if (!s.connected) s.connect();
+});
+window.addEventListener("unhandledrejection", (event) => {
+  if (event.reason instanceof Disconnected) event.preventDefault();
+});
 
 // When the browser knows it lost the network, drop the transport at once rather than
 // waiting for a ping to time out; reconnection (and the catch-up `sync`) starts when it is back.

@@ -198,6 +198,9 @@ async function loadOlder() {
     answer.items.forEach(insertMessage);
     moreBefore = answer.next !== null;
     messagesNode.scrollTop += messagesNode.scrollHeight - height; // keep the reader's place
+  } catch (error) {
+    // Scrolling up again asks again.
+    if (error.code !== "disconnected") toast(`Could not load older messages: ${error.message}`, "error");
   } finally {
     loadingOlder = false;
   }
@@ -304,7 +307,8 @@ chat.on("connect", async () => {
     // Messages typed while offline go out now, with the same ids (a retry is harmless).
     for (const [clientMsgId, p] of pending) send(p.conversation_id, p.content, clientMsgId, p.attachment);
   } catch (error) {
-    toast(`Could not catch up: ${error.message}`, "error");
+    // Closed before the answer (log-out, leaving, a restart): the next connect catches up.
+    if (error.code !== "disconnected") toast(`Could not catch up: ${error.message}`, "error");
   }
 });
 
@@ -331,12 +335,13 @@ async function send(conversationId, content, clientMsgId, attachment = null) {
           send(waiting.conversation_id, waiting.content, clientMsgId, waiting.attachment);
         }
       }, delay);
-    } else if (error.code) {
+    } else if (error.code !== "disconnected" && error.code !== "timeout") {
       waiting.node.classList.add("failed");
       waiting.node.append(el("span", { class: "form-error", text: error.message }));
       pending.delete(clientMsgId);
     }
-    // A timeout (no answer): it stays pending and goes again after the next (re)connect.
+    // No answer (a timeout, or the socket closed first): it stays pending and goes again,
+    // with the same id, after the next (re)connect.
   }
 }
 
