@@ -21,7 +21,7 @@ from server.embedded import database_url
 from server.errors import error_middleware
 from server.logs import request_log_middleware
 from server.mail import Mailer
-from server.realtime import SocketIOEvents, create_sio, realtime_ctx
+from server.realtime.server import create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
 from server.worker import worker_ctx
@@ -65,6 +65,9 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             async with db.connection() as conn:
                 await apply_migrations(conn, db.q)
+        # Units of work publish their committed live events to this process's sockets (and,
+        # through Redis, every instance's).
+        db.events = app[keys.EVENTS]
         app[keys.DB] = db
         yield
     finally:
@@ -107,7 +110,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(upload_sweep_ctx)
     sio = create_sio(settings)
     app[keys.SIO] = sio
-    app[keys.EVENTS] = SocketIOEvents(sio)
+    app[keys.EVENTS] = sio.manager
     for module, name in NAMESPACES:
         sio.register_namespace(getattr(importlib.import_module(module), name)(app))
     sio.attach(app)

@@ -1,4 +1,5 @@
-"""PostgreSQL: pool lifecycle, named queries, transactions with after-commit hooks, migrations."""
+"""PostgreSQL: pool lifecycle, named queries, units of work that publish their live events
+after they commit, migrations."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 import aiosql
 import asyncpg
 import msgspec
+
+from server.realtime.contract import Disconnect, Events, LiveEvent, NoEvents
 
 log = logging.getLogger("rizeos.db")
 
@@ -93,22 +96,39 @@ async def _reset(conn: PoolConnection) -> None:
 
 
 class Transaction:
-    """A connection inside a transaction, plus callbacks to run once it commits."""
+    """A unit of work: a connection (inside a transaction, or one autocommitted statement),
+    the live events it publishes once it has committed, and other after-commit side effects.
+
+    ``emit`` is the one way a live event leaves the server (STYLE.md rule 3): events are
+    collected here and handed, in order, to the database's ``Events`` sink after the commit;
+    a rollback drops them. ``after_commit`` is for side effects that are not live events
+    (mail)."""
+
+    __slots__ = ("_after_commit", "conn", "events")
 
     def __init__(self, conn: asyncpg.Connection):
         self.conn = conn
+        self.events: list[LiveEvent | Disconnect] = []
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    def emit(self, *items: LiveEvent | Disconnect) -> None:
+        self.events.extend(items)
 
     def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(callback)
 
-    async def _run_after_commit(self) -> None:
+    async def _committed(self, sink: Events) -> None:
+        # The data is committed; a failed side effect (event, mail) must not turn a
+        # successful request into an error. The client can refetch.
+        if self.events:
+            try:
+                await sink.publish(self.events)
+            except Exception:
+                log.exception("publishing %d committed live events failed", len(self.events))
         for callback in self._after_commit:
             try:
                 await callback()
             except Exception:
-                # The data is committed; a failed side effect (mail, event) must not
-                # turn a successful request into an error. The client can refetch.
                 log.exception("after-commit callback failed")
 
 
@@ -117,6 +137,9 @@ class Database:
         self.pool = pool
         self.q = queries
         self.dsn = dsn  # for what needs its own connection (the job queue's listener)
+        # Where committed units of work publish their live events: the web process sets
+        # its Socket.IO manager, a worker its Redis emitter (server/realtime/).
+        self.events: Events = NoEvents()
 
     @classmethod
     async def connect(cls, dsn: str, min_size: int = 1, max_size: int = 10) -> Database:
@@ -152,12 +175,25 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """Run a block in one transaction; its after-commit callbacks run only if it commits."""
+        """Run a block in one transaction; its events and after-commit callbacks go out only
+        if it commits."""
         async with self.pool.acquire() as conn:
             tx = Transaction(conn)
             async with conn.transaction():
                 yield tx
-        await tx._run_after_commit()
+        await tx._committed(self.events)
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Transaction]:
+        """A unit of work whose one statement is its own transaction (no BEGIN/COMMIT round
+        trips: the chat writer's ``send_messages`` call). Like ``statement()`` it leaves no
+        session state; its events go out once the block ends without error (the statement
+        has committed by then)."""
+        async with self.pool.acquire() as conn:
+            tx = Transaction(conn)
+            yield tx
+            conn.release_clean()
+        await tx._committed(self.events)
 
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:

@@ -11,13 +11,14 @@ if TYPE_CHECKING:
 
     from server.config import Settings
     from server.db import Database
-    from server.events import Events
     from server.mail import Mailer
+    from server.realtime.manager import RealtimeManager
     from server.storage import Storage
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB: web.AppKey[Database] = web.AppKey("db")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
-EVENTS: web.AppKey[Events] = web.AppKey("events")
+# The Socket.IO client manager: this process's live-event sink (Database.events), presence.
+EVENTS: web.AppKey[RealtimeManager] = web.AppKey("events")
 STORAGE: web.AppKey[Storage] = web.AppKey("storage")

@@ -30,7 +30,6 @@ from server.db import Database
 from server.enrichment.extract import Limits
 from server.enrichment.fetch import storage_fetcher
 from server.enrichment.service import ENTRYPOINT, EnrichmentRunner, TransientFailure
-from server.events import Events
 
 log = logging.getLogger("rizeos.worker")
 
@@ -105,10 +104,9 @@ class Worker:
             self.manager.shutdown.set()
 
 
-def build_runner(db: Database, events: Events, storage, settings: Settings) -> EnrichmentRunner:
+def build_runner(db: Database, storage, settings: Settings) -> EnrichmentRunner:
     return EnrichmentRunner(
         db,
-        events,
         storage_fetcher(db, storage, settings),
         limits_from(settings),
         settings.enrichment_max_attempts,
@@ -121,7 +119,7 @@ async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
     if not runs_in_web(settings):
         yield
         return
-    runner = build_runner(app[keys.DB], app[keys.EVENTS], app[keys.STORAGE], settings)
+    runner = build_runner(app[keys.DB], app[keys.STORAGE], settings)
     worker = Worker(app[keys.DB].dsn, runner, settings)  # the database the app resolved
     task = asyncio.create_task(worker.run(), name="enrichment-worker")
     try:
@@ -140,18 +138,21 @@ async def run_standalone(settings: Settings) -> None:
     """``python -m server worker``: until SIGTERM or SIGINT."""
     from server.db import apply_migrations
     from server.embedded import database_url
-    from server.realtime import create_emitter
+    from server.realtime.emitter import create_emitter
     from server.storage import create_storage
 
     dsn = await asyncio.to_thread(database_url, settings)
     db = await Database.connect(dsn, 1, max(2, settings.worker_concurrency + 1))
+    # What the worker's units of work emit (profile.enriched) reaches the web instances'
+    # sockets through Redis.
     events = create_emitter(settings)
+    db.events = events
     storage = create_storage(settings)
     try:
         if settings.migrate_on_start:
             async with db.connection() as conn:
                 await apply_migrations(conn, db.q)
-        worker = Worker(dsn, build_runner(db, events, storage, settings), settings)
+        worker = Worker(dsn, build_runner(db, storage, settings), settings)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, worker.stop)

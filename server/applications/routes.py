@@ -9,15 +9,9 @@ from server.applications import schemas
 from server.applications.service import ApplicationService
 from server.auth.middleware import CSRF_HEADER
 from server.auth.tokens import csrf_ok
-from server.notifications.service import NotificationService
 
 routes = web.RouteTableDef()
 TAG = "applications"
-
-
-def _service(api: ApiRequest) -> ApplicationService:
-    """For the routes that change applications: they store and emit notifications."""
-    return ApplicationService(api.db, notifications=NotificationService.for_app(api.app))
 
 
 @endpoint(
@@ -33,7 +27,7 @@ def _service(api: ApiRequest) -> ApplicationService:
     errors=(409,),
 )
 async def apply_to_job(api: ApiRequest) -> schemas.Application:
-    return await _service(api).apply(
+    return await ApplicationService(api.db).apply(
         api.user.user_id, api.user.roles, api.path_id("job_id"), api.body
     )
 
@@ -85,7 +79,9 @@ async def get_application(api: ApiRequest) -> schemas.Applicant:
     mark_viewed = not caller.via_cookie or csrf_ok(
         api.settings.secret_key, caller.session_id, api.request.headers.get(CSRF_HEADER)
     )
-    return await _service(api).open(caller.user_id, api.path_id("application_id"), mark_viewed)
+    return await ApplicationService(api.db).open(
+        caller.user_id, api.path_id("application_id"), mark_viewed
+    )
 
 
 @endpoint(
@@ -104,6 +100,6 @@ async def change_application_status(api: ApiRequest) -> schemas.Applicant:
     """submitted → viewed → shortlisted → interviewing → offered → hired; rejected (company)
     or withdrawn (candidate) from any open state. An illegal move is 409 and names the
     allowed next states; a move that is not the caller's to make is 403."""
-    return await _service(api).move(
+    return await ApplicationService(api.db).move(
         api.user.user_id, api.path_id("application_id"), api.body.status
     )

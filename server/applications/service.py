@@ -8,7 +8,6 @@ own application along the pipeline.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -18,15 +17,7 @@ import asyncpg
 import msgspec
 
 from server.api import decode_cursor, keyset_page
-from server.applications import schemas, states
-from server.applications.events import (
-    APPLICATION_CREATED,
-    APPLICATION_STATUS,
-    ApplicationCreatedPayload,
-    ApplicationStatusPayload,
-    Event,
-    Notify,
-)
+from server.applications import events, schemas, states
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.notifications.service import NotificationService
@@ -59,22 +50,10 @@ def page_after(cursor: str | None) -> dict[str, Any]:
 
 
 class ApplicationService:
-    def __init__(
-        self,
-        db: Database,
-        notify: Notify | None = None,
-        notifications: NotificationService | None = None,
-    ):
+    def __init__(self, db: Database):
         self.db = db
-        self.notify = notify
-        self.notifications = notifications
-
-    async def _announce(self, tx: Transaction, event: Event) -> None:
-        # Stored in this transaction (committed with the change), emitted after the commit.
-        if self.notifications is not None:
-            await self.notifications.notify(tx, event.recipients, event.name, event.payload)
-        if self.notify is not None:
-            tx.after_commit(functools.partial(self.notify, event))
+        # Stored in the change's transaction, emitted after its commit (events.py says who).
+        self.notifications = NotificationService(db)
 
     async def _actor(
         self, conn: asyncpg.Connection, user_id: uuid.UUID, row: asyncpg.Record
@@ -84,17 +63,6 @@ class ApplicationService:
         if await has_org_role(self.db, conn, user_id, row["company_id"], HIRE):
             return states.COMPANY
         return None
-
-    async def _hiring_members(
-        self, conn: asyncpg.Connection, company_id: uuid.UUID
-    ) -> tuple[uuid.UUID, ...]:
-        rows = await fetch_all(
-            self.db.q.applications.list_members_with_roles,
-            conn,
-            organization_id=company_id,
-            roles=sorted(HIRE),
-        )
-        return tuple(row["user_id"] for row in rows)
 
     async def apply(
         self,
@@ -122,17 +90,10 @@ class ApplicationService:
             if application_id is None:
                 raise Conflict("you have already applied to this job")
             row = await q.get_application(tx.conn, application_id=application_id)
-            payload = ApplicationCreatedPayload(
-                application_id=row["id"],
-                job_id=row["job_id"],
-                job_title=row["job_title"],
-                company_id=row["company_id"],
-                candidate_id=row["candidate_id"],
-                status=row["status"],
-                submitted_at=row["submitted_at"],
+            recipients = await events.hiring_team(self.db, tx.conn, row["company_id"])
+            await self.notifications.notify(
+                tx, recipients, events.APPLICATION_CREATED, events.created(row)
             )
-            recipients = await self._hiring_members(tx.conn, row["company_id"])
-            await self._announce(tx, Event(APPLICATION_CREATED, payload, recipients))
             return to_application(row)
 
     async def list_mine(
@@ -189,18 +150,8 @@ class ApplicationService:
         if moved is None:
             return None
         fresh = await q.get_application(tx.conn, application_id=row["id"])
-        payload = ApplicationStatusPayload(
-            application_id=fresh["id"],
-            job_id=fresh["job_id"],
-            job_title=fresh["job_title"],
-            company_id=fresh["company_id"],
-            candidate_id=fresh["candidate_id"],
-            previous_status=row["status"],
-            status=fresh["status"],
-            changed_by=user_id,
-            changed_at=fresh["status_changed_at"],
-        )
-        await self._announce(tx, Event(APPLICATION_STATUS, payload, recipients))
+        payload = events.status_changed(row, fresh, user_id)
+        await self.notifications.notify(tx, recipients, events.APPLICATION_STATUS, payload)
         return fresh
 
     async def open(
@@ -216,7 +167,8 @@ class ApplicationService:
             if row is None or actor is None:
                 raise NotFound(NO_SUCH_APPLICATION)
             if mark_viewed and actor == states.COMPANY and row["status"] == "submitted":
-                fresh = await self._move(tx, row, "viewed", user_id, (row["candidate_id"],))
+                recipients = await events.status_recipients(self.db, tx.conn, row, actor)
+                fresh = await self._move(tx, row, "viewed", user_id, recipients)
                 # None: another reviewer's move won the race; show what is there now.
                 row = fresh or await q.get_application(tx.conn, application_id=application_id)
             return to_applicant(row)
@@ -232,12 +184,7 @@ class ApplicationService:
             if row is None or actor is None:
                 raise NotFound(NO_SUCH_APPLICATION)
             states.check_move(row["status"], target, actor)
-            # The candidate hears about the company's moves; the company about a withdrawal.
-            recipients = (
-                (row["candidate_id"],)
-                if actor == states.COMPANY
-                else await self._hiring_members(tx.conn, row["company_id"])
-            )
+            recipients = await events.status_recipients(self.db, tx.conn, row, actor)
             fresh = await self._move(tx, row, target, user_id, recipients)
             if fresh is None:
                 current = await q.get_application_status(tx.conn, application_id=application_id)

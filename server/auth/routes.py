@@ -81,8 +81,6 @@ async def log_in(api: ApiRequest) -> web.Response:
 )
 async def log_out(api: ApiRequest) -> web.Response:
     await service(api).log_out(api.user.session_id)
-    # The session is revoked (committed): its open sockets go too, on every instance.
-    await api.app[keys.EVENTS].disconnect_session(api.user.session_id)
     response = web.Response(status=204)
     response.del_cookie(SESSION_COOKIE, path="/")
     response.del_cookie(CSRF_COOKIE, path="/")
@@ -162,8 +160,7 @@ async def request_password_reset(api: ApiRequest) -> schemas.Accepted:
     errors=(422,),
 )
 async def confirm_password_reset(api: ApiRequest) -> None:
-    user_id = await service(api).reset_password(api.body.token, api.body.password)
-    await api.app[keys.EVENTS].disconnect_user(user_id)
+    await service(api).reset_password(api.body.token, api.body.password)
 
 
 @endpoint(

@@ -15,6 +15,7 @@ from server.config import Settings
 from server.db import Database, Transaction
 from server.errors import Conflict, Invalid, NotFound, Unauthorized
 from server.mail import Mailer
+from server.realtime.contract import Disconnect
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a token purpose, not a password
@@ -106,8 +107,11 @@ class AccountService:
             return await self._start_session(tx, to_user(row), user_agent)
 
     async def log_out(self, session_id: uuid.UUID) -> None:
-        async with self.db.connection() as conn:
-            await self.db.q.auth.revoke_session(conn, session_id=session_id)
+        """Revoke the session; once that is committed its open sockets close too, on every
+        instance."""
+        async with self.db.autocommit() as unit:
+            await self.db.q.auth.revoke_session(unit.conn, session_id=session_id)
+            unit.emit(Disconnect.session(session_id))
 
     async def get_user(self, user_id: uuid.UUID) -> schemas.User:
         async with self.db.connection() as conn:
@@ -167,8 +171,9 @@ class AccountService:
             if user_id is None:
                 raise Invalid.field("token", "unknown, already used or expired; ask for a new one")
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
-            # Whoever knew the old password is logged out everywhere.
+            # Whoever knew the old password is logged out everywhere, sockets included.
             await q.revoke_user_sessions(tx.conn, user_id=user_id)
+            tx.emit(Disconnect.user(user_id))
         return user_id
 
     async def add_role(self, user_id: uuid.UUID, role: str) -> schemas.User:

@@ -22,14 +22,12 @@ import msgspec
 
 from server.db import Database, Transaction, fetch_all
 from server.enrichment import schemas
+from server.enrichment.events import ProfileEnrichedPayload, announce_enriched
 from server.enrichment.extract import Limits, UnreadableResume, extract_text
 from server.enrichment.merge import fold, merge
 from server.enrichment.parse import Parsed, parse_resume
 from server.enrichment.vocabulary import canonical_key
 from server.errors import FieldError, Forbidden, Invalid, NotFound, RateLimited
-from server.events import Events
-from server.notifications.schemas import ProfileEnrichedPayload
-from server.notifications.service import NotificationService
 from server.uploads.refs import FileRef, require_uploads
 
 log = logging.getLogger("rizeos.enrichment")
@@ -131,13 +129,11 @@ class EnrichmentRunner:
     def __init__(
         self,
         db: Database,
-        events: Events,
         fetch_resume: ResumeFetcher,
         limits: Limits,
         max_attempts: int,
     ):
         self.db = db
-        self.events = events
         self.fetch_resume = fetch_resume
         self.limits = limits
         self.max_attempts = max_attempts
@@ -246,7 +242,8 @@ class EnrichmentRunner:
             await q.succeed_enrichment(
                 tx.conn, enrichment_id=enrichment_id, result=msgspec.to_builtins(result)
             )
-            await NotificationService(self.db, self.events).profile_enriched(
+            await announce_enriched(
+                self.db,
                 tx,
                 ProfileEnrichedPayload(
                     user_id=user_id,

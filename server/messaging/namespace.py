@@ -1,10 +1,10 @@
 """The /chat Socket.IO namespace: live conversations for connected users.
 
 Handlers are thin: decode the payload into a msgspec Struct, call the same
-``MessagingService`` function as the REST route, and return the ack. Every call is
+``MessageService`` function as the REST route, and return the ack. Every call is
 acknowledged, with ``{"ok": true, ...}`` or ``{"error": {"code", "message"}}``: an
 exception in a python-socketio handler would send no ack at all, leaving the client to
-time out, so every handler is wrapped in ``server.sockets.acked``, which turns every
+time out, so every handler is wrapped in ``server.realtime.namespace.acked``, which turns every
 failure into an error ack (codes: docs/realtime.md). Protocol: docs/messaging.md.
 """
 
@@ -25,11 +25,11 @@ from server import keys
 from server.api import Caller
 from server.errors import PayloadTooLarge
 from server.messaging import schemas
-from server.messaging.live import CHAT_NAMESPACE, ChatEvents
+from server.messaging.events import CHAT_NAMESPACE
+from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
 from server.messaging.sender import SEND_WRITER, install_send_writer
-from server.messaging.service import MessagingService
-from server.sockets import AuthenticatedNamespace, acked
+from server.realtime.namespace import AuthenticatedNamespace, acked
 
 NAMESPACE = CHAT_NAMESPACE
 # Typing events from one socket about one conversation are coalesced to one per interval:
@@ -78,13 +78,8 @@ class ChatNamespace(AuthenticatedNamespace):
         install_send_writer(app)
         self._send_locks: dict[str, asyncio.Lock] = {}
 
-    def service(self) -> MessagingService:
-        return MessagingService(
-            self.app[keys.DB],
-            ChatEvents(self.app[keys.EVENTS]),
-            self.app[SEND_LIMITER],
-            self.app[SEND_WRITER],
-        )
+    def service(self) -> MessageService:
+        return MessageService(self.app[keys.DB], self.app[SEND_LIMITER], self.app[SEND_WRITER])
 
     def admit(self, caller: Caller) -> None:
         # Messaging over REST needs a verified account; so does chatting live.

@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 from server import keys
 from server.config import Settings
 from server.errors import RateLimited
-from server.realtime import redis_bus
+from server.realtime.server import redis_bus
 
 log = logging.getLogger("rizeos.messaging.ratelimit")
 

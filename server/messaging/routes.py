@@ -1,27 +1,29 @@
-"""HTTP routes for conversations and messages (rules in service.py and policy.py)."""
+"""HTTP routes for conversations and messages (rules in conversations.py, messages.py and
+policy.py)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from server import keys
 from server.api import VERIFIED, ApiRequest, endpoint, json_response
 from server.messaging import schemas
-from server.messaging.live import ChatEvents
+from server.messaging.conversations import ConversationService
+from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER
 from server.messaging.sender import SEND_WRITER
-from server.messaging.service import MessagingService
 
 routes = web.RouteTableDef()
 TAG = "messaging"
 
 
-def service(api: ApiRequest) -> MessagingService:
-    """The same service the /chat namespace uses: events reach sockets on any instance, and
-    sends share its batching writer."""
-    return MessagingService(
-        api.db, ChatEvents(api.app[keys.EVENTS]), api.app[SEND_LIMITER], api.app[SEND_WRITER]
-    )
+def messages(api: ApiRequest) -> MessageService:
+    """The same service the /chat namespace uses: sends share its rate limit and its
+    batching writer."""
+    return MessageService(api.db, api.app[SEND_LIMITER], api.app[SEND_WRITER])
+
+
+def conversations(api: ApiRequest) -> ConversationService:
+    return ConversationService(api.db, messages(api))
 
 
 @endpoint(
@@ -38,7 +40,7 @@ def service(api: ApiRequest) -> MessagingService:
     errors=(403, 404, 409, 422, 429),
 )
 async def start_conversation(api: ApiRequest) -> web.Response:
-    started = await service(api).start(api.user.user_id, api.body)
+    started = await conversations(api).start(api.user.user_id, api.body)
     return json_response(started.conversation, 201 if started.created else 200)
 
 
@@ -54,7 +56,7 @@ async def start_conversation(api: ApiRequest) -> web.Response:
     errors=(400, 422),
 )
 async def list_conversations(api: ApiRequest) -> schemas.ConversationPage:
-    return await service(api).list_conversations(api.user.user_id, api.query)
+    return await conversations(api).list_conversations(api.user.user_id, api.query)
 
 
 @endpoint(
@@ -68,7 +70,7 @@ async def list_conversations(api: ApiRequest) -> schemas.ConversationPage:
     errors=(404,),
 )
 async def get_conversation(api: ApiRequest) -> schemas.Conversation:
-    return await service(api).get(api.user.user_id, api.path_id("conversation_id"))
+    return await conversations(api).get(api.user.user_id, api.path_id("conversation_id"))
 
 
 @endpoint(
@@ -84,7 +86,7 @@ async def get_conversation(api: ApiRequest) -> schemas.Conversation:
     errors=(404, 422),
 )
 async def list_messages(api: ApiRequest) -> schemas.MessagePage:
-    return await service(api).history(api.user.user_id, api.path_id("conversation_id"), api.query)
+    return await messages(api).history(api.user.user_id, api.path_id("conversation_id"), api.query)
 
 
 @endpoint(
@@ -100,7 +102,7 @@ async def list_messages(api: ApiRequest) -> schemas.MessagePage:
     errors=(404, 409, 422, 429, 503),
 )
 async def send_message(api: ApiRequest) -> web.Response:
-    sent = await service(api).send(api.user.user_id, api.path_id("conversation_id"), api.body)
+    sent = await messages(api).send(api.user.user_id, api.path_id("conversation_id"), api.body)
     return json_response(sent.message, 201 if sent.created else 200)
 
 
@@ -116,7 +118,7 @@ async def send_message(api: ApiRequest) -> web.Response:
     errors=(404, 422),
 )
 async def mark_read(api: ApiRequest) -> schemas.ReadState:
-    return await service(api).mark_read(api.user.user_id, api.path_id("conversation_id"), api.body)
+    return await messages(api).mark_read(api.user.user_id, api.path_id("conversation_id"), api.body)
 
 
 @endpoint(
@@ -133,7 +135,7 @@ async def mark_read(api: ApiRequest) -> schemas.ReadState:
     errors=(403, 404, 422),
 )
 async def add_participant(api: ApiRequest) -> web.Response:
-    added = await service(api).add_participant(
+    added = await conversations(api).add_participant(
         api.user.user_id, api.path_id("conversation_id"), api.body
     )
     return json_response(added.conversation, 201 if added.created else 200)
@@ -150,6 +152,6 @@ async def add_participant(api: ApiRequest) -> web.Response:
     errors=(403, 404),
 )
 async def remove_participant(api: ApiRequest) -> None:
-    await service(api).remove_participant(
+    await conversations(api).remove_participant(
         api.user.user_id, api.path_id("conversation_id"), api.path_id("user_id")
     )

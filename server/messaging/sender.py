@@ -10,8 +10,9 @@ implicit transaction. No BEGIN, no COMMIT, no separate participant or idempotenc
 as one batch (at most ``MAX_BATCH`` sends; whatever arrives while a batch is in flight
 goes into the next), so N concurrent sends cost one transaction instead of N. Only one
 batch is in flight per process, so the events of a conversation leave this process in seq
-order. After the commit the new messages are announced, in batch order, and then each
-caller gets its own outcome: its stored message, or its own error.
+order. The batch is one unit of work (``Database.autocommit``): its new messages are
+emitted through it, so they leave after the commit, in batch order; then each caller gets
+its own outcome: its stored message, or its own error.
 
 Failures stay per send: a batch the database refuses as a whole (a value it cannot store,
 or a concurrent send with the same ``client_msg_id`` committed by another instance) is
@@ -24,7 +25,6 @@ bounded: at most ``MAX_PENDING`` sends wait; beyond that a send is refused at on
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -37,11 +37,7 @@ from aiohttp import web
 from server import keys
 from server.db import Database, fetch_all
 from server.errors import AppError, Conflict, NotFound, Unavailable
-from server.messaging import schemas
-from server.messaging.events import MessagingEvents
-from server.messaging.live import ChatEvents
-
-log = logging.getLogger("rizeos.messaging.sender")
+from server.messaging import events, schemas
 
 NOT_FOUND = "no such conversation"
 # A batch's arrays and result rows stay small; 256 sends is ~1 ms of database work.
@@ -106,12 +102,11 @@ def outcome_of(row: asyncpg.Record) -> Sent | AppError:
 
 
 class MessageWriter:
-    """Stores sends (batched when ``batching``) and announces new messages after commit."""
+    """Stores sends (batched when ``batching``); new messages are emitted after the commit."""
 
     def __init__(
         self,
         db: Database,
-        events: MessagingEvents,
         *,
         batching: bool = True,
         max_batch: int = MAX_BATCH,
@@ -119,7 +114,6 @@ class MessageWriter:
         interval: float = BATCH_INTERVAL_S,
     ):
         self.db = db
-        self.events = events
         self.batching = batching
         self.max_batch = max_batch
         self.max_pending = max_pending
@@ -209,7 +203,7 @@ class MessageWriter:
         """Store a batch and settle every send in it, whatever happens."""
         try:
             try:
-                rows = await self._call(batch)
+                results = await self._commit(batch)
             except asyncpg.PostgresError as exc:
                 if len(batch) > 1:
                     # The database refused the batch as a whole; find the send at fault.
@@ -221,22 +215,25 @@ class MessageWriter:
                 # A send with this client_msg_id committed elsewhere while this one
                 # waited; stored again, it finds that message.
                 try:
-                    rows = await self._call(batch)
+                    results = await self._commit(batch)
                 except asyncpg.UniqueViolationError:
                     raise Conflict(
                         "another send with this client_msg_id is in progress; retry"
                     ) from None
-            await self._settle(batch, rows)
+            self._settle(batch, results)
         except Exception as exc:
             for send in batch:
                 if not send.future.done():
                     send.future.set_exception(exc)
 
-    async def _call(self, batch: Sequence[_Send]) -> list[asyncpg.Record]:
-        async with self.db.statement() as conn:
-            return await fetch_all(
+    async def _commit(self, batch: Sequence[_Send]) -> list[Sent | AppError]:
+        """One ``send_messages`` call for the batch, its own transaction; each new message
+        is emitted to its conversation's participants, in batch order (= seq order per
+        conversation), once the call has committed."""
+        async with self.db.autocommit() as unit:
+            rows = await fetch_all(
                 self.db.q.messaging.send_messages,
-                conn,
+                unit.conn,
                 conversation_ids=[s.conversation_id for s in batch],
                 sender_ids=[s.sender_id for s in batch],
                 contents=[s.body.content for s in batch],
@@ -244,20 +241,25 @@ class MessageWriter:
                 attachment_types=[s.body.attachment_type for s in batch],
                 client_msg_ids=[s.body.client_msg_id for s in batch],
             )
+            self.batches += 1
+            outcomes: list[Any] = [None] * len(batch)
+            recipients: dict[uuid.UUID, list[uuid.UUID]] = {}
+            for row in rows:
+                outcomes[row["item"] - 1] = row
+                if row["recipients"] is not None:
+                    recipients[row["conversation_id"]] = row["recipients"]
+            results = [outcome_of(row) for row in outcomes]
+            for send, result in zip(batch, results, strict=True):
+                if isinstance(result, Sent) and result.created:
+                    message = result.message
+                    unit.emit(
+                        events.message_sent(
+                            recipients[message.conversation_id], message, send.skip_sid
+                        )
+                    )
+        return results
 
-    async def _settle(self, batch: list[_Send], rows: list[asyncpg.Record]) -> None:
-        self.batches += 1
-        outcomes: list[Any] = [None] * len(batch)
-        recipients: dict[uuid.UUID, list[uuid.UUID]] = {}
-        for row in rows:
-            outcomes[row["item"] - 1] = row
-            if row["recipients"] is not None:
-                recipients[row["conversation_id"]] = row["recipients"]
-        results = [outcome_of(row) for row in outcomes]
-        for send, result in zip(batch, results, strict=True):
-            if isinstance(result, Sent) and result.created:
-                # Committed: announce, in batch order (= seq order per conversation).
-                await self._announce(recipients[result.message.conversation_id], result, send)
+    def _settle(self, batch: list[_Send], results: list[Sent | AppError]) -> None:
         for send, result in zip(batch, results, strict=True):
             if send.future.done():  # the caller went away; the message is stored anyway
                 continue
@@ -265,16 +267,6 @@ class MessageWriter:
                 send.future.set_exception(result)
             else:
                 send.future.set_result(result)
-
-    async def _announce(self, recipients: list[uuid.UUID], sent: Sent, send: _Send) -> None:
-        try:
-            if send.skip_sid is None:
-                await self.events.message_sent(recipients, sent.message)
-            else:
-                await self.events.message_sent(recipients, sent.message, skip_sid=send.skip_sid)
-        except Exception:
-            # Committed: a failed emit loses nothing a client cannot fetch (sync, history).
-            log.exception("announcing a stored message failed")
 
 
 SEND_WRITER: web.AppKey[MessageWriter] = web.AppKey("messaging_send_writer", MessageWriter)
@@ -286,7 +278,7 @@ def install_send_writer(app: web.Application) -> None:
 
     async def writer_ctx(app: web.Application) -> AsyncIterator[None]:
         interval = app[keys.SETTINGS].send_batch_interval_ms / 1000
-        writer = MessageWriter(app[keys.DB], ChatEvents(app[keys.EVENTS]), interval=interval)
+        writer = MessageWriter(app[keys.DB], interval=interval)
         app[SEND_WRITER] = writer
         yield
         await writer.close()

@@ -2,15 +2,15 @@
 
 Server → client: one event per notification, named after its type (``application.created``,
 ``application.status``, ``membership.*``, ``profile.enriched``), whose data is the stored
-notification ``{id, type, payload, created_at, read_at}`` (emitted by NotificationService
-after the causing change commits).
+notification ``{id, type, payload, created_at, read_at}`` (events.py; emitted after the
+causing change commits).
 
 Client → server, each acknowledged (the handler's return value is the ack):
 * ``sync`` ``{after}`` → ``{ok, notifications, more, unread}``: every notification with id >
   after, oldest first, up to one page; with ``more: true`` the client pages the rest through
   ``GET /api/notifications?after=``.
 * ``read`` ``{id}`` → ``{ok, notification, unread}``.
-Any failure acks ``{"error": {"code", "message"}}`` (``server.sockets.acked``; codes:
+Any failure acks ``{"error": {"code", "message"}}`` (``server.realtime.namespace.acked``; codes:
 docs/realtime.md): a client is never left waiting.
 """
 
@@ -21,9 +21,11 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
+from server import keys
 from server.notifications import schemas
-from server.notifications.service import NAMESPACE, NotificationService
-from server.sockets import AuthenticatedNamespace, acked
+from server.notifications.events import NAMESPACE
+from server.notifications.service import NotificationService
+from server.realtime.namespace import AuthenticatedNamespace, acked
 
 
 class NotificationsNamespace(AuthenticatedNamespace):
@@ -31,7 +33,7 @@ class NotificationsNamespace(AuthenticatedNamespace):
         super().__init__(NAMESPACE, app)
 
     def _service(self) -> NotificationService:
-        return NotificationService.for_app(self.app)
+        return NotificationService(self.app[keys.DB])
 
     @acked
     async def on_sync(self, sid: str, data: Any) -> schemas.SyncResult:

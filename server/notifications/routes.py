@@ -14,7 +14,7 @@ TAG = "notifications"
 
 
 def _service(api: ApiRequest) -> NotificationService:
-    return NotificationService.for_app(api.app)
+    return NotificationService(api.db)
 
 
 def _notification_id(api: ApiRequest) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -75,30 +74,3 @@ class ReadResult(msgspec.Struct):
     ok: bool
     notification: Notification
     unread: int
-
-
-# Payloads of the events this package defines (application.* live in server/applications).
-
-
-class MembershipPayload(msgspec.Struct, frozen=True):
-    """Every membership.* event: the membership after the change, and who made it."""
-
-    membership_id: uuid.UUID
-    organization_id: uuid.UUID
-    organization_name: str
-    user_id: uuid.UUID
-    role_in_org: str
-    status: str
-    invited_by: uuid.UUID | None
-    changed_by: uuid.UUID
-    changed_at: datetime
-
-
-class ProfileEnrichedPayload(msgspec.Struct, frozen=True):
-    """profile.enriched: the enrichment worker merged what it read from a resume."""
-
-    user_id: uuid.UUID
-    enrichment_id: uuid.UUID | None
-    resume_url: str | None
-    skills_added: list[str]
-    enriched_at: datetime

@@ -2,35 +2,24 @@
 
 ``NotificationService.notify(tx, user_ids, type, payload)`` is the one entry point for every
 domain: it inserts one row per recipient inside the caller's transaction (so a committed
-change always has its notifications, STYLE.md rule 3) and queues the live event with
-``tx.after_commit``. The live event on /notifications is named after the type and carries the
-stored notification, so a live client and one that catches up later (REST or ``sync``) see
-exactly the same object, with the id to resume from.
+change always has its notifications, STYLE.md rule 3) and emits each through that
+transaction (``tx.emit``, events.py), so it leaves after the commit.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
 import msgspec
-from aiohttp import web
 
-from server import keys
 from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import NotFound
-from server.events import Events
-from server.notifications import schemas
+from server.notifications import events, schemas
 
-log = logging.getLogger("rizeos.notifications")
-
-NAMESPACE = "/notifications"
-PROFILE_ENRICHED = "profile.enriched"
 NO_SUCH_NOTIFICATION = "no such notification"
 
 
@@ -46,14 +35,9 @@ def _id_key(row: asyncpg.Record) -> tuple:
 
 
 class NotificationService:
-    def __init__(self, db: Database, events: Events):
+    def __init__(self, db: Database):
         self.db = db
-        self.events = events
         self.q = db.q.notifications
-
-    @classmethod
-    def for_app(cls, app: web.Application) -> NotificationService:
-        return cls(app[keys.DB], app[keys.EVENTS])
 
     async def notify(
         self, tx: Transaction, user_ids: Iterable[uuid.UUID], type: str, payload: Any
@@ -67,28 +51,10 @@ class NotificationService:
         rows = await fetch_all(
             self.q.insert_notifications, tx.conn, user_ids=recipients, type=type, payload=payload
         )
+        # Each recipient has a row of their own (their own id), so one event per user.
         stored = [(row["user_id"], to_notification(row)) for row in rows]
-        tx.after_commit(functools.partial(self._emit, type, stored))
+        tx.emit(*(events.notification(user_id, n) for user_id, n in stored))
         return [notification for _, notification in stored]
-
-    async def profile_enriched(
-        self, tx: Transaction, payload: schemas.ProfileEnrichedPayload
-    ) -> schemas.Notification:
-        """For the enrichment worker (issue 5): call inside the transaction that merges the
-        enrichment into the profile; the user is told once it commits."""
-        [notification] = await self.notify(tx, [payload.user_id], PROFILE_ENRICHED, payload)
-        return notification
-
-    async def _emit(self, type: str, stored: list[tuple[uuid.UUID, schemas.Notification]]) -> None:
-        # Each recipient has a row of their own (their own id), so one emit per user. A failed
-        # emit loses nothing: the row is committed and the client fetches it on resume.
-        for user_id, notification in stored:
-            try:
-                await self.events.to_users(
-                    [user_id], NAMESPACE, type, msgspec.to_builtins(notification)
-                )
-            except Exception:
-                log.exception("emitting notification %s failed", notification.id)
 
     async def list_mine(
         self, user_id: uuid.UUID, query: schemas.NotificationListQuery

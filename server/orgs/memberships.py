@@ -15,7 +15,7 @@ Every change to an organization's memberships first locks the organization row
 (``lock_organization``), which serialises them: the "last active admin" check and the
 duplicate check then cannot race. Every state change goes through ``_changed``, which
 stores the ``membership.*`` notification in the same transaction (its live event goes out
-after commit; recipients in server/notifications/memberships.py).
+after commit; payload and recipients in events.py).
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ import msgspec
 from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, Invalid, NotFound
-from server.notifications.memberships import MembershipEvent, announce_membership
 from server.notifications.service import NotificationService
 from server.orgs import schemas
 from server.orgs.access import MANAGE, active_roles, has_org_role
+from server.orgs.events import MembershipEvent, announce_membership
 
 ROLES_BY_TYPE = {
     "company": frozenset({"admin", "recruiter", "employee"}),
@@ -54,10 +54,10 @@ def _cursor_key(row: asyncpg.Record) -> tuple:
 
 
 class MembershipService:
-    def __init__(self, db: Database, notifications: NotificationService | None = None):
+    def __init__(self, db: Database):
         self.db = db
         self.q = db.q.orgs
-        self.notifications = notifications
+        self.notifications = NotificationService(db)
 
     async def _lock_org(self, tx: Transaction, organization_id: uuid.UUID) -> asyncpg.Record:
         org = await self.q.lock_organization(tx.conn, organization_id=organization_id)
@@ -83,9 +83,8 @@ class MembershipService:
         self, tx: Transaction, row: asyncpg.Record, event: MembershipEvent, actor_id: uuid.UUID
     ) -> schemas.Membership:
         """Every state change ends here, inside its transaction, so its notification commits
-        with it (none without a ``NotificationService``, as in service-level tests)."""
-        if self.notifications is not None:
-            await announce_membership(self.notifications, tx, event, row, actor_id)
+        with it (and is emitted after the commit)."""
+        await announce_membership(self.notifications, tx, event, row, actor_id)
         return to_membership(row)
 
     async def _invitee(self, tx: Transaction, body: schemas.MembershipCreate) -> uuid.UUID:

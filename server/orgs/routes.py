@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.api import ADMIN, PUBLIC, USER, VERIFIED, ApiRequest, endpoint
-from server.notifications.service import NotificationService
 from server.orgs import schemas
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
@@ -13,11 +12,6 @@ from server.orgs.service import OrganizationService
 routes = web.RouteTableDef()
 TAG = "organizations"
 MEMBERSHIPS = "memberships"
-
-
-def _changing_memberships(api: ApiRequest) -> MembershipService:
-    """For the routes that change memberships: they store and emit membership.* notifications."""
-    return MembershipService(api.db, NotificationService.for_app(api.app))
 
 
 @endpoint(
@@ -110,7 +104,7 @@ async def set_organization_verification(api: ApiRequest) -> schemas.Organization
 async def create_membership(api: ApiRequest) -> schemas.Membership:
     """The membership is `pending`: an organization admin approves a join request, the
     invitee accepts an invitation (POST /api/memberships/{membership_id}/approve)."""
-    return await _changing_memberships(api).request(
+    return await MembershipService(api.db).request(
         api.user.user_id, api.path_id("organization_id"), api.body
     )
 
@@ -164,7 +158,7 @@ def _membership_action(path: str, summary: str):
     "Approve a pending membership: an org admin approves a join request, the invitee accepts",
 )
 async def approve_membership(api: ApiRequest) -> schemas.Membership:
-    return await _changing_memberships(api).approve(api.user.user_id, api.path_id("membership_id"))
+    return await MembershipService(api.db).approve(api.user.user_id, api.path_id("membership_id"))
 
 
 @_membership_action(
@@ -172,7 +166,7 @@ async def approve_membership(api: ApiRequest) -> schemas.Membership:
     "Decline a pending membership (the same people who may approve it)",
 )
 async def decline_membership(api: ApiRequest) -> schemas.Membership:
-    return await _changing_memberships(api).decline(api.user.user_id, api.path_id("membership_id"))
+    return await MembershipService(api.db).decline(api.user.user_id, api.path_id("membership_id"))
 
 
 @_membership_action(
@@ -180,7 +174,7 @@ async def decline_membership(api: ApiRequest) -> schemas.Membership:
     "End a membership or withdraw an invitation (org admins; never the last active admin)",
 )
 async def deactivate_membership(api: ApiRequest) -> schemas.Membership:
-    return await _changing_memberships(api).deactivate(
+    return await MembershipService(api.db).deactivate(
         api.user.user_id, api.path_id("membership_id")
     )
 
@@ -190,4 +184,4 @@ async def deactivate_membership(api: ApiRequest) -> schemas.Membership:
     "Leave an organization, or withdraw your pending request (never as its last active admin)",
 )
 async def leave_membership(api: ApiRequest) -> schemas.Membership:
-    return await _changing_memberships(api).leave(api.user.user_id, api.path_id("membership_id"))
+    return await MembershipService(api.db).leave(api.user.user_id, api.path_id("membership_id"))

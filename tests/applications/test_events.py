@@ -1,39 +1,71 @@
-"""The events the application services hand over after commit (for the live layer to emit).
+"""The events the application services emit through their transaction (as notifications).
 
-Nothing is wired to Socket.IO yet; these tests plug a collecting ``notify`` into the service
-and check each event's name, recipients and payload shape, that it fires only after the
-commit (the data is visible to another connection), and that refused calls announce nothing.
+A recorder in front of the database's event sink sees what each committed change
+published; these tests check each event's name, recipients and payload shape, that it left
+only after the commit (the data is visible to another connection), and that refused calls
+emit nothing.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import msgspec
 import pytest
 
-from server.applications.events import Event
+from server.applications.events import (
+    APPLICATION_CREATED,
+    APPLICATION_STATUS,
+    ApplicationCreatedPayload,
+    ApplicationStatusPayload,
+)
 from server.applications.schemas import ApplicationCreate
 from server.applications.service import ApplicationService
 from server.errors import Conflict, Forbidden
+from server.realtime.contract import LiveEvent
 from tests.jobs.conftest import add_member
+from tests.live_events import RecordingEvents
 
 
-class Collector:
+@dataclass(frozen=True)
+class Event:
+    name: str
+    payload: ApplicationCreatedPayload | ApplicationStatusPayload
+    recipients: tuple[uuid.UUID, ...]
+
+
+PAYLOADS = {
+    APPLICATION_CREATED: ApplicationCreatedPayload,
+    APPLICATION_STATUS: ApplicationStatusPayload,
+}
+
+
+class Collector(RecordingEvents):
+    """One ``Event`` per change: its notifications (one live event per recipient, all with
+    the same payload) taken together."""
+
     def __init__(self, db):
+        super().__init__(db.events)
+        db.events = self
         self.db = db
         self.events: list[Event] = []
         self.committed_status: list[str | None] = []
 
-    async def __call__(self, event: Event) -> None:
+    async def publish(self, items) -> None:
+        await super().publish(items)
+        live = [i for i in items if isinstance(i, LiveEvent) and i.name in PAYLOADS]
+        if not live:
+            return
+        payload = msgspec.convert(live[0].payload.payload, PAYLOADS[live[0].name])
+        recipients = tuple(user for item in live for user in item.user_ids)
+        self.events.append(Event(live[0].name, payload, recipients))
         async with self.db.connection() as conn:  # another connection: sees only commits
             self.committed_status.append(
                 await conn.fetchval(
-                    "SELECT status FROM job_applications WHERE id = $1",
-                    event.payload.application_id,
+                    "SELECT status FROM job_applications WHERE id = $1", payload.application_id
                 )
             )
-        self.events.append(event)
 
 
 @pytest.fixture
@@ -43,7 +75,7 @@ def collector(db) -> Collector:
 
 @pytest.fixture
 def service(db, collector) -> ApplicationService:
-    return ApplicationService(db, notify=collector)
+    return ApplicationService(db)
 
 
 async def test_application_created_goes_to_active_hiring_members_after_commit(

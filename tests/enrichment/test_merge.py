@@ -3,7 +3,7 @@ nothing, and the owner is told live and in storage."""
 
 from __future__ import annotations
 
-from server.notifications.service import PROFILE_ENRICHED
+from server.enrichment.events import PROFILE_ENRICHED
 from tests.enrichment.conftest import ADA_SKILLS, enrich, pdf_resume, upload_resume, wait_finished
 from tests.helpers import connect_socket
 from tests.notifications.conftest import NS, Inbox

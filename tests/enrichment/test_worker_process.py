@@ -124,7 +124,7 @@ async def test_a_job_whose_deliveries_keep_dying_ends_failed(api, db, client, se
             settings.enrichment_max_attempts,
         )
     app = client.app
-    runner = build_runner(app[keys.DB], app[keys.EVENTS], app[keys.STORAGE], settings)
+    runner = build_runner(app[keys.DB], app[keys.STORAGE], settings)
     assert await runner.run(uuid.UUID(job["id"])) == "failed"
     done = await api.get(f"/api/ai/jobs/{job['id']}", as_=ada, expect=200)
     assert done["status"] == "failed"

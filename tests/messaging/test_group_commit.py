@@ -13,15 +13,14 @@ import pytest
 from server.errors import NotFound, Unavailable
 from server.messaging import schemas
 from server.messaging.sender import MessageWriter
+from tests.live_events import RecordingEvents
 from tests.messaging.live import sockets
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.messages: list[tuple[set[uuid.UUID], schemas.Message]] = []
-
-    async def message_sent(self, recipients, message, *, skip_sid=None) -> None:
-        self.messages.append((set(recipients), message))
+class Recorder(RecordingEvents):
+    @property
+    def messages(self) -> list[tuple[set[uuid.UUID], schemas.Message]]:
+        return [(set(e.user_ids), e.payload) for e in self.live("message")]
 
 
 @pytest.fixture
@@ -41,8 +40,8 @@ def body(content: str, client_msg_id: str | None = None, **fields) -> schemas.Me
 
 async def test_concurrent_sends_are_one_batch_with_gap_free_seqs_and_own_acks(db, group):
     members, conversation_id = group
-    recorder = Recorder()
-    writer = MessageWriter(db, recorder)
+    recorder = Recorder.on(db)
+    writer = MessageWriter(db)
     sends = [(m, f"{i}:{j}") for j in range(10) for i, m in enumerate(members)]
     results = await asyncio.gather(
         *(writer.submit(m.id, conversation_id, body(text, f"c-{text}")) for m, text in sends)
@@ -78,8 +77,8 @@ async def test_concurrent_sends_are_one_batch_with_gap_free_seqs_and_own_acks(db
 
 async def test_a_duplicate_in_one_batch_and_in_a_later_one_is_stored_and_announced_once(db, group):
     members, conversation_id = group
-    recorder = Recorder()
-    writer = MessageWriter(db, recorder)
+    recorder = Recorder.on(db)
+    writer = MessageWriter(db)
     sender = members[1]
     first = await asyncio.gather(
         writer.submit(sender.id, conversation_id, body("one", "dup")),
@@ -99,8 +98,8 @@ async def test_a_duplicate_in_one_batch_and_in_a_later_one_is_stored_and_announc
 
 async def test_a_send_the_database_refuses_fails_alone(db, group):
     members, conversation_id = group
-    recorder = Recorder()
-    writer = MessageWriter(db, recorder)
+    recorder = Recorder.on(db)
+    writer = MessageWriter(db)
     # Past the schema's checks (constructed, not decoded): longer than the column allows.
     bad = body("bad", "b", attachment_url="https://x.example/a", attachment_type="t" * 60)
     results = await asyncio.gather(
@@ -117,8 +116,8 @@ async def test_a_send_the_database_refuses_fails_alone(db, group):
 async def test_an_outsider_in_a_batch_is_refused_and_the_others_are_stored(api, db, group):
     members, conversation_id = group
     outsider = await api.sign_up()
-    recorder = Recorder()
-    writer = MessageWriter(db, recorder)
+    recorder = Recorder.on(db)
+    writer = MessageWriter(db)
     results = await asyncio.gather(
         writer.submit(members[0].id, conversation_id, body("in", "i1")),
         writer.submit(outsider.id, conversation_id, body("sneaky", "o1")),
@@ -133,7 +132,7 @@ async def test_an_outsider_in_a_batch_is_refused_and_the_others_are_stored(api, 
 
 async def test_a_full_queue_refuses_at_once_and_the_queued_sends_complete(db, group):
     members, conversation_id = group
-    writer = MessageWriter(db, Recorder(), max_pending=2)
+    writer = MessageWriter(db, max_pending=2)
     results = await asyncio.gather(
         *(writer.submit(members[0].id, conversation_id, body(f"m{i}", f"q{i}")) for i in range(3)),
         return_exceptions=True,
@@ -179,8 +178,8 @@ async def test_concurrent_socket_sends_get_consecutive_seqs_and_their_own_acks(c
 
 async def test_batches_start_an_interval_apart_under_load_and_a_lone_send_goes_at_once(db, group):
     members, conversation_id = group
-    recorder = Recorder()
-    writer = MessageWriter(db, recorder, interval=2.0)
+    recorder = Recorder.on(db)
+    writer = MessageWriter(db, interval=2.0)
     loop = asyncio.get_running_loop()
     # After an idle spell a send is stored at once, not held for the interval.
     started = loop.time()

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from server.app import create_app
-from server.fanout import RedisBus
 from server.messaging.ratelimit import SEND_LIMITER, RedisSendLimiter, SendLimiter
-from server.realtime import redis_bus
+from server.realtime.bus import RedisBus
+from server.realtime.server import redis_bus
 
 Instance = Callable[..., RedisSendLimiter]
 

@@ -11,24 +11,36 @@ import pytest
 
 from server.errors import Conflict, NotFound
 from server.messaging import schemas
-from server.messaging.service import MessagingService
+from server.messaging.conversations import ConversationService
+from server.messaging.messages import MessageService
 from tests.helpers import wait_for_lock_waiters
+from tests.live_events import RecordingEvents
 
 
-class Recorder:
-    """A MessagingEvents listener that remembers what it heard."""
+class Recorder(RecordingEvents):
+    """What the messaging services emitted, as (event, recipients, payload)."""
 
-    def __init__(self) -> None:
-        self.heard: list[tuple[str, set[uuid.UUID], object]] = []
+    @property
+    def heard(self) -> list[tuple[str, set[uuid.UUID], object]]:
+        return [
+            (
+                event.name,
+                set(event.user_ids),
+                event.payload.conversation_id if event.name == "conversation" else event.payload,
+            )
+            for event in self.live()
+        ]
 
-    async def conversation_started(self, recipients, conversation_id) -> None:
-        self.heard.append(("conversation", set(recipients), conversation_id))
 
-    async def message_sent(self, recipients, message) -> None:
-        self.heard.append(("message", set(recipients), message))
+class Services:
+    """Both messaging services, made as the routes make them."""
 
-    async def read_moved(self, recipients, state) -> None:
-        self.heard.append(("read", set(recipients), state))
+    def __init__(self, db) -> None:
+        messages = MessageService(db)
+        conversations = ConversationService(db, messages)
+        self.start = conversations.start
+        self.send = messages.send
+        self.mark_read = messages.mark_read
 
 
 def start_body(others, context_type, context_id, **message) -> schemas.ConversationStart:
@@ -40,8 +52,8 @@ def start_body(others, context_type, context_id, **message) -> schemas.Conversat
 
 
 async def test_events_are_announced_to_every_participant_after_commit(db, hiring):
-    recorder = Recorder()
-    service = MessagingService(db, recorder)
+    recorder = Recorder.on(db)
+    service = Services(db)
     people = {hiring.recruiter.id, hiring.candidate.id}
     body = start_body([hiring.candidate], "application", hiring.application_id, content="Hi")
     started = await service.start(hiring.recruiter.id, body)
@@ -53,7 +65,7 @@ async def test_events_are_announced_to_every_participant_after_commit(db, hiring
     assert recorder.heard[0][2] == conversation_id
     assert recorder.heard[1][2] == started.conversation.last_message
 
-    recorder.heard.clear()
+    recorder.clear()
     sent = await service.send(
         hiring.candidate.id,
         conversation_id,
@@ -65,26 +77,20 @@ async def test_events_are_announced_to_every_participant_after_commit(db, hiring
         (
             "read",
             people,
-            schemas.ReadState(
-                conversation_id=conversation_id,
-                user_id=hiring.recruiter.id,
-                last_read_seq=2,
-                last_seq=2,
-                unread_count=0,
-            ),
+            schemas.ReadEvent(conversation_id=conversation_id, user_id=hiring.recruiter.id, seq=2),
         ),
     ]
 
 
 async def test_nothing_is_announced_when_nothing_changed(db, hiring):
-    recorder = Recorder()
-    service = MessagingService(db, recorder)
+    recorder = Recorder.on(db)
+    service = Services(db)
     body = start_body([hiring.candidate], "application", hiring.application_id)
     conversation_id = (await service.start(hiring.recruiter.id, body)).conversation.id
     message = schemas.MessageSend(content="once", client_msg_id="once")
     await service.send(hiring.recruiter.id, conversation_id, message)
     await service.mark_read(hiring.candidate.id, conversation_id, schemas.ReadUpTo(seq=1))
-    recorder.heard.clear()
+    recorder.clear()
 
     again = await service.start(
         hiring.candidate.id, start_body([hiring.recruiter], "application", hiring.application_id)
@@ -97,12 +103,12 @@ async def test_nothing_is_announced_when_nothing_changed(db, hiring):
 
 
 async def test_refused_and_rolled_back_changes_are_never_announced(api, db, hiring):
-    recorder = Recorder()
-    service = MessagingService(db, recorder)
+    recorder = Recorder.on(db)
+    service = Services(db)
     outsider = await api.sign_up()
     body = start_body([hiring.candidate], "application", hiring.application_id)
     conversation_id = (await service.start(hiring.recruiter.id, body)).conversation.id
-    recorder.heard.clear()
+    recorder.clear()
     with pytest.raises(NotFound):
         await service.send(outsider.id, conversation_id, schemas.MessageSend(content="x"))
     with pytest.raises(NotFound):
@@ -111,12 +117,12 @@ async def test_refused_and_rolled_back_changes_are_never_announced(api, db, hiri
 
 
 async def test_losing_a_same_client_msg_id_race_returns_the_winner_and_spends_no_seq(db, hiring):
-    recorder = Recorder()
-    service = MessagingService(db, recorder)
+    recorder = Recorder.on(db)
+    service = Services(db)
     body = start_body([hiring.candidate], "application", hiring.application_id)
     conversation_id = (await service.start(hiring.recruiter.id, body)).conversation.id
     message = schemas.MessageSend(content="exactly once", client_msg_id="race")
-    recorder.heard.clear()
+    recorder.clear()
     async with db.connection() as blocker:
         # Hold the conversation's row lock so both sends queue on it; the first one through
         # inserts, the second must return that message and spend no seq.
@@ -149,11 +155,11 @@ async def test_losing_a_same_client_msg_id_race_returns_the_winner_and_spends_no
 async def test_a_start_losing_a_client_msg_id_race_to_another_conversation_creates_nothing(
     db, hiring
 ):
-    recorder = Recorder()
-    service = MessagingService(db, recorder)
+    recorder = Recorder.on(db)
+    service = Services(db)
     pair = start_body([hiring.recruiter], "application", hiring.application_id)
     elsewhere = (await service.start(hiring.candidate.id, pair)).conversation.id
-    recorder.heard.clear()
+    recorder.clear()
     group = start_body(
         [hiring.recruiter, hiring.admin],
         "application",

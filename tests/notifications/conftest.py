@@ -110,9 +110,10 @@ def uid(value: Any) -> str:
 
 async def notify_directly(app, users: list[User], count: int = 1) -> list[int]:
     """Store ``count`` notifications for each user through the service, in one transaction."""
+    from server import keys
     from server.notifications.service import NotificationService
 
-    service = NotificationService.for_app(app)
+    service = NotificationService(app[keys.DB])
     ids = []
     async with service.db.transaction() as tx:
         for n in range(count):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.notifications.service import NotificationService
 from tests.jobs.conftest import add_member
+from tests.live_events import RecordingEvents
 from tests.notifications.conftest import apply, is_notification, stored, uid
 
 
@@ -154,22 +155,22 @@ async def test_events_are_emitted_only_once_the_change_is_committed(
     api, db, hiring, recruiter, student, monkeypatch, inbox_for
 ):
     on_recruiter = await inbox_for(recruiter)
-    original = NotificationService._emit
     visible_at_emit: list[bool] = []
 
-    async def emit_and_check(self, type, stored_rows):
-        async with db.connection() as other:  # another connection sees only committed rows
-            for _, notification in stored_rows:
-                visible_at_emit.append(
-                    await other.fetchval(
-                        "SELECT EXISTS (SELECT 1 FROM notifications n JOIN job_applications a"
-                        " ON a.id = (n.payload->>'application_id')::uuid WHERE n.id = $1)",
-                        notification.id,
+    class CheckingCommitted(RecordingEvents):
+        async def publish(self, items) -> None:
+            async with db.connection() as other:  # another connection sees only commits
+                for item in items:
+                    visible_at_emit.append(
+                        await other.fetchval(
+                            "SELECT EXISTS (SELECT 1 FROM notifications n JOIN job_applications"
+                            " a ON a.id = (n.payload->>'application_id')::uuid WHERE n.id = $1)",
+                            item.payload.id,
+                        )
                     )
-                )
-        await original(self, type, stored_rows)
+            await super().publish(items)
 
-    monkeypatch.setattr(NotificationService, "_emit", emit_and_check)
+    CheckingCommitted.on(db)
     await apply(api, hiring, student)
     event, _ = await on_recruiter.next()
     assert event == "application.created"

@@ -21,7 +21,7 @@ async def test_a_second_notification_for_a_user_waits_for_the_first_to_commit(ap
     """Without this, a transaction holding a smaller id could commit after a client resumed
     past a larger one, and the client would never see it."""
     user, bystander = await api.sign_up(), await api.sign_up()
-    service = NotificationService.for_app(client.app)
+    service = NotificationService(db)
 
     async def second() -> int:
         async with db.transaction() as tx:

@@ -9,7 +9,8 @@ import msgspec
 import pytest
 import socketio
 
-from server.notifications.schemas import SYNC_LIMIT, ProfileEnrichedPayload
+from server.enrichment.events import ProfileEnrichedPayload, announce_enriched
+from server.notifications.schemas import SYNC_LIMIT
 from server.notifications.service import NotificationService
 from tests.helpers import connect_socket
 from tests.notifications.conftest import NS, apply, is_notification, notify_directly, stored
@@ -111,7 +112,6 @@ async def test_no_session_no_notifications(server_url):
 async def test_profile_enriched_is_stored_with_the_change_and_then_live(api, client, db, inbox_for):
     user = await api.sign_up()
     inbox = await inbox_for(user)
-    service = NotificationService.for_app(client.app)
     payload = ProfileEnrichedPayload(
         user_id=user.id,
         enrichment_id=uuid.uuid4(),
@@ -126,12 +126,12 @@ async def test_profile_enriched_is_stored_with_the_change_and_then_live(api, cli
     # A rolled-back change leaves no notification and emits nothing ...
     with pytest.raises(Abort):
         async with db.transaction() as tx:
-            await service.profile_enriched(tx, payload)
+            await announce_enriched(db, tx, payload)
             raise Abort
     assert await stored(api, user) == []
     # ... a committed one is stored and delivered (the first event the socket gets is this).
     async with db.transaction() as tx:
-        made = await service.profile_enriched(tx, payload)
+        made = await announce_enriched(db, tx, payload)
     event, data = await inbox.next()
     assert event == "profile.enriched"
     is_notification(data, "profile.enriched")

@@ -19,7 +19,7 @@ import pytest
 import redis.asyncio as aioredis
 import socketio
 
-from server.fanout import RedisEmitter
+from server.realtime.emitter import RedisEmitter
 from tests.helpers import ServerProcess, free_port
 
 

@@ -1,8 +1,14 @@
-"""Every namespace answers its client calls through ``server.sockets.acked``: the result, or
-an error object whose code is spelled the same in every namespace (docs/realtime.md)."""
+"""Every namespace answers its client calls through ``server.realtime.namespace.acked``: the
+result, or an error object whose code is spelled the same in every namespace
+(docs/realtime.md)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+
+import aiohttp
 import msgspec
 import pytest
 
@@ -16,7 +22,7 @@ from server.errors import (
     Unauthorized,
     Unavailable,
 )
-from server.sockets import INTERNAL_ACK_MESSAGE, acked
+from server.realtime.namespace import INTERNAL_ACK_MESSAGE, acked
 
 
 class Namespace:
@@ -66,3 +72,71 @@ async def test_an_unexpected_failure_acks_internal_and_is_logged(caplog):
 
 async def test_a_result_is_the_ack():
     assert await Namespace({"ok": True}).on_call("sid", None, "extra") == {"ok": True}
+
+
+class RawSocket:
+    """A Socket.IO client speaking the wire protocol itself over a real WebSocket, so a test
+    can send what no well-behaved client library would."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, namespace: str):
+        self.ws = ws
+        self.namespace = namespace
+
+    @classmethod
+    async def connect(cls, session: aiohttp.ClientSession, url: str, token: str, namespace: str):
+        ws = await session.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket")
+        self = cls(ws, namespace)
+        assert (await self._next()).startswith("0{")  # engine.io OPEN
+        await ws.send_str(f"40{namespace},{json.dumps({'token': token})}")
+        assert (await self._next()).startswith(f"40{namespace},")  # namespace CONNECT
+        return self
+
+    async def _next(self) -> str:
+        while True:
+            message = await asyncio.wait_for(self.ws.receive(), 10)
+            assert message.type == aiohttp.WSMsgType.TEXT, message
+            if message.data == "2":  # engine.io PING
+                await self.ws.send_str("3")
+                continue
+            return message.data
+
+    async def call(self, ack_id: int, raw_event_json: str) -> object:
+        """Send ``raw_event_json`` as an EVENT with ``ack_id``; the ack's argument."""
+        await self.ws.send_str(f"42{self.namespace},{ack_id}{raw_event_json}")
+        prefix = f"43{self.namespace},{ack_id}"
+        while True:
+            packet = await self._next()
+            if packet.startswith(prefix):
+                [answer] = json.loads(packet[len(prefix) :])
+                return answer
+
+
+@pytest.mark.parametrize(
+    "namespace, raw, message",
+    [
+        # A lone surrogate escape is valid JSON to some parsers but not text msgspec accepts.
+        ("/notifications", '["sync",{"after":"\\ud800"}]', "not valid JSON"),
+        ("/chat", '["send",{"conversation_id":"\\ud800"}]', "not valid JSON"),
+        ("/chat", '["send",{"content":', "not valid JSON"),
+        ("/notifications", '{"event":"sync"}', "an event is a list"),
+        ("/notifications", "[42]", "an event is a list"),
+        ("/notifications", '["no_such_event",{}]', "no such event"),
+        ("/chat", '["__init__",{}]', "no such event"),
+    ],
+)
+async def test_every_call_is_answered_even_when_its_packet_cannot_be_read(
+    api, client, caplog, namespace, raw, message
+):
+    user = await api.sign_up()
+    url = str(client.make_url("")).rstrip("/")
+    async with aiohttp.ClientSession() as session:
+        sock = await RawSocket.connect(session, url, user.token, namespace)
+        answer = await sock.call(7, raw)
+        assert answer["error"]["code"] == "invalid"
+        assert message in answer["error"]["message"]
+        # The socket is still served: a good call after the bad one is answered normally.
+        if namespace == "/notifications":
+            good = await sock.call(8, '["sync",{"after":0}]')
+            assert good["ok"] is True
+        await sock.ws.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

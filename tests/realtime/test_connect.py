@@ -71,17 +71,17 @@ async def test_the_same_user_connects_to_two_instances_sharing_redis(
 
 
 async def test_each_namespace_connect_looks_the_session_up_once(api, server_url, monkeypatch):
-    import server.sockets
+    import server.realtime.namespace
 
     user = await api.sign_up()
     lookups: list[str] = []
-    lookup = server.sockets.caller_for_token
+    lookup = server.realtime.namespace.caller_for_token
 
     async def counted(app, token, **kwargs):
         lookups.append(token)
         return await lookup(app, token, **kwargs)
 
-    monkeypatch.setattr(server.sockets, "caller_for_token", counted)
+    monkeypatch.setattr(server.realtime.namespace, "caller_for_token", counted)
     sock = await connect_socket(server_url, user.token, NAMESPACES)
     try:
         assert lookups == [user.token] * len(NAMESPACES)

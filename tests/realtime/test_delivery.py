@@ -10,8 +10,8 @@ import pytest
 import socketio
 
 from server import keys
-from server.fanout import encode_event, node_message, parse_node_message
-from server.realtime import SLOW_HARD_LIMIT, RealtimeManager
+from server.realtime.manager import SLOW_HARD_LIMIT, RealtimeManager
+from server.realtime.packets import encode_event, node_message, parse_node_message
 from tests.helpers import PASSWORD, connect_socket
 from tests.realtime.conftest import Inbox, eventually
 

@@ -9,7 +9,9 @@ import uuid
 import aiohttp
 import redis.asyncio as aioredis
 
-from server.fanout import POOL_SIZE, QUEUE_SIZE, RedisBus, RedisEmitter, split_node_messages
+from server.realtime.bus import POOL_SIZE, QUEUE_SIZE, RedisBus
+from server.realtime.emitter import RedisEmitter
+from server.realtime.packets import split_node_messages
 from tests.helpers import ServerProcess, connect_socket
 from tests.realtime.conftest import Inbox, StalledWebSocket, client_connections, eventually
 

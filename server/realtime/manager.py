@@ -1,58 +1,29 @@
-"""The Socket.IO server: attached to the aiohttp app, authenticated like REST, fanned out by user.
+"""Local delivery: the python-socketio client manager of the web process.
 
-One process serves REST, Socket.IO and pages. With ``REDIS_URL`` set, emits reach sockets
-on every instance through Redis; without it, fan-out is in-process (one instance). Every
-socket joins ``user:<id>`` and ``session:<id>`` rooms at connect; services address users,
-never sockets (see server/events.py).
+It is the process's ``Events`` (``publish`` what a transaction collected, ``online``): each
+emit is encoded once (``packets.encode_event``), written to the local sockets of its
+recipients' user rooms, and, with a ``RedisBus``, routed to the other nodes holding a
+recipient. It also guards against slow consumers, resyncs local sockets after a gap in the
+bus, and closes revoked sessions' sockets on every node.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 import socketio
-from aiohttp import web
 from engineio import packet as eio_packet
 
-from server import keys
-from server.config import Settings
-from server.events import NoEvents, session_room, user_room
-from server.fanout import (
-    HEARTBEAT_EVERY,
-    RedisBus,
-    RedisEmitter,
-    encode_event,
-    parse_node_message,
-    split_node_messages,
-)
+from server.realtime.bus import RedisBus
+from server.realtime.contract import Disconnect, LiveEvent, recipients_of, user_room
+from server.realtime.packets import encode_event, parse_node_message, split_node_messages
+from server.realtime.presence import Presence, PresenceHook
 
 log = logging.getLogger("rizeos.realtime")
-
-MAX_PACKET_BYTES = 64 * 1024
-
-
-class _MsgspecJson:
-    """python-socketio's ``json=`` hook: msgspec encodes Structs, UUIDs and datetimes
-    natively and faster than the standard library."""
-
-    _encoder = msgspec.json.Encoder()
-    _decoder = msgspec.json.Decoder()
-    JSONDecodeError = msgspec.DecodeError
-
-    @classmethod
-    def dumps(cls, obj: Any, **_: Any) -> str:
-        return cls._encoder.encode(obj).decode()
-
-    @classmethod
-    def loads(cls, data: str | bytes, **_: Any) -> Any:
-        return cls._decoder.decode(data)
-
 
 # Per-socket engine.io queues are unbounded; these bound what one slow reader can hold.
 # Above the soft limit best-effort events (typing, presence) are skipped for that socket;
@@ -62,8 +33,6 @@ SLOW_SOFT_LIMIT = 256
 SLOW_HARD_LIMIT = 2048
 USER_ROOM_PREFIX = user_room("")
 RESYNC_EVENT = "resync"
-
-PresenceHook = Callable[[uuid.UUID, bool], Awaitable[None]]
 
 
 @dataclass
@@ -75,33 +44,30 @@ class DeliveryStats:
 
 
 class RealtimeManager(socketio.AsyncManager):
-    """Delivers emits to local sockets and, with a ``RedisBus``, to the nodes holding the
-    recipients. Counts each user's sockets for presence (in Redis across nodes)."""
+    """The web process's ``Events``: delivers emits to local sockets and, with a ``RedisBus``,
+    to the nodes holding the recipients; counts each user's sockets for presence."""
 
     def __init__(self, bus: RedisBus | None = None):
         super().__init__()
         self.bus = bus
-        self.presence: dict[str, int] = {}  # user id -> this node's sockets (all namespaces)
+        self.presence = Presence(bus)
         self._user_of: dict[tuple[str, str], str] = {}  # (namespace, sid) -> user id
-        self.presence_hooks: list[PresenceHook] = []
         self.stats = DeliveryStats()
-        self._presence_dirty = False
-        self._hook_tasks: set[asyncio.Task] = set()
 
     # lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
         if self.bus is None:
             return
-        await self._heartbeat_once()
+        await self.presence.heartbeat_once(self._resync_local)
         self.bus.start(
             self.bus.listen(self._on_node_message, self._on_control, self._resync_local),
-            self._heartbeat_loop(),
+            self.presence.heartbeat_loop(self._resync_local),
         )
 
     async def close(self) -> None:
         # Detach first: sockets still closing during shutdown must not write presence
         # for a node that has already withdrawn it.
-        bus, self.bus = self.bus, None
+        bus, self.bus, self.presence.bus = self.bus, None, None
         if bus is None:
             return
         try:
@@ -119,97 +85,52 @@ class RealtimeManager(socketio.AsyncManager):
             self._user_of[key] = user
             # Awaited before connect returns: the client's resume query comes after this
             # node is registered for the user, so no live event falls in between.
-            await self._count(user, +1)
+            await self.presence.count(user, +1)
 
     async def disconnect(self, sid, namespace, **kwargs):
         self.basic_disconnect(sid, namespace, **kwargs)
         user = self._user_of.pop((namespace, sid), None)
         if user is not None:
-            await self._count(user, -1)
-
-    async def _count(self, user: str, delta: int) -> None:
-        before = self.presence.get(user, 0)
-        after = before + delta
-        if after > 0:
-            self.presence[user] = after
-        else:
-            self.presence.pop(user, None)
-        if self.bus is None:
-            if (before == 0) != (after == 0):
-                self._presence_changed(user, after > 0)
-            return
-        try:
-            # Writes may complete out of order over several pooled connections: write again
-            # until what Redis holds is this node's current count.
-            while True:
-                count = self.presence.get(user, 0)
-                total_before, total_after = await self.bus.set_presence(user, count)
-                if self.presence.get(user, 0) == count:
-                    break
-        except Exception:
-            log.warning("presence write failed; re-publishing on the next heartbeat")
-            self._presence_dirty = True
-            return
-        if (total_before == 0) != (total_after == 0):
-            self._presence_changed(user, total_after > 0)
-
-    def _presence_changed(self, user: str, online: bool) -> None:
-        for hook in self.presence_hooks:
-            task = asyncio.ensure_future(hook(uuid.UUID(user), online))
-            self._hook_tasks.add(task)
-            task.add_done_callback(self._hook_done)
-
-    def _hook_done(self, task: asyncio.Task) -> None:
-        self._hook_tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("presence hook failed", exc_info=task.exception())
+            await self.presence.count(user, -1)
 
     async def online(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        users = sorted({str(u) for u in user_ids})
-        if self.bus is None:
-            return {uuid.UUID(u) for u in users if u in self.presence}
-        try:
-            return {uuid.UUID(u) for u in await self.bus.online(users)}
-        except Exception as exc:  # presence is best-effort: fall back to this node's view
-            log.warning("presence read failed (%s)", exc)
-            return {uuid.UUID(u) for u in users if u in self.presence}
+        """The users with at least one connected socket on any instance."""
+        return await self.presence.online(user_ids)
 
-    async def _heartbeat_once(self) -> None:
-        if self.bus is None:  # closed
-            return
-        try:
-            registered = await self.bus.heartbeat()
-            if not registered or self._presence_dirty:
-                # Redis restarted, or this node was swept, or a presence write failed: write
-                # every local count again, then have local sockets fetch what they missed.
-                self._presence_dirty = False
-                snapshot = dict(self.presence)
-                await self.bus.republish_presence(snapshot)
-                if snapshot != self.presence:
-                    self._presence_dirty = True
-                await self._resync_local()
-            for user in await self.bus.sweep():
-                self._presence_changed(user, False)
-        except Exception as exc:
-            self._presence_dirty = True
-            log.warning("heartbeat failed (%s)", exc)
-
-    async def _heartbeat_loop(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_EVERY)
-            await self._heartbeat_once()
+    def on_presence(self, hook: PresenceHook) -> None:
+        """Call ``hook(user_id, online)`` (best-effort, in the background) when a user's
+        first socket anywhere connects or their last one goes."""
+        self.presence.hooks.append(hook)
 
     # delivery ----------------------------------------------------------------------------
+    async def publish(self, items: Sequence[LiveEvent | Disconnect]) -> None:
+        """``Events.publish``: what a transaction collected, after its commit, in order."""
+        for item in items:
+            if isinstance(item, Disconnect):
+                await self.disconnect_room(item.room)
+            else:
+                await self.to_users(
+                    item.user_ids,
+                    item.namespace,
+                    item.name,
+                    item.payload,
+                    best_effort=item.best_effort,
+                    skip_sid=item.skip_sid,
+                )
+
     async def to_users(
         self,
         user_ids: Iterable[uuid.UUID],
         namespace: str,
         event: str,
         payload: Any,
-        best_effort: bool,
+        *,
+        best_effort: bool = False,
         skip_sid: str | None = None,
     ) -> None:
-        users = sorted({str(u) for u in user_ids})
+        """Every socket of every user, on any instance; ``skip_sid`` leaves out one local
+        socket (the sender's, which has the result in its ack)."""
+        users = recipients_of(user_ids)
         if not users:
             return
         packet = encode_event(namespace, event, payload)
@@ -349,89 +270,3 @@ class RealtimeManager(socketio.AsyncManager):
                 await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
         for eio_sid in eio_sids:
             await self.server.eio.disconnect(eio_sid)
-
-
-def create_manager(settings: Settings) -> RealtimeManager:
-    if settings.redis_url:
-        return RealtimeManager(RedisBus(settings.redis_url, settings.redis_prefix))
-    return RealtimeManager()
-
-
-def create_emitter(settings: Settings) -> RedisEmitter | NoEvents:
-    """``Events`` for another process (the worker, scripts): publish only, ``close()`` when
-    done. Without Redis no other process can reach the sockets, so events go nowhere."""
-    if settings.redis_url:
-        return RedisEmitter(settings.redis_url, settings.redis_prefix)
-    log.warning("no REDIS_URL: live events from this process are not delivered")
-    return NoEvents()
-
-
-def create_sio(settings: Settings) -> socketio.AsyncServer:
-    return socketio.AsyncServer(
-        async_mode="aiohttp",
-        client_manager=create_manager(settings),
-        json=_MsgspecJson,
-        # Each event is handled in its own task, so a socket whose send waits for its commit
-        # still has its next event read and handled. Where order matters (a socket's chat
-        # sends), the handler queues them in arrival order itself (messaging/namespace.py).
-        async_handlers=True,
-        max_http_buffer_size=MAX_PACKET_BYTES,
-        # None: only same-origin browser pages may open a cookie-authenticated socket.
-        cors_allowed_origins=None,
-        logger=False,
-        engineio_logger=False,
-    )
-
-
-def redis_bus(app: web.Application) -> RedisBus | None:
-    """The app's fan-out bus (None without Redis). Its client, on one bounded pool, is the
-    process's Redis client: other users of Redis in the web process (the send rate limiter)
-    borrow it rather than open pools of their own."""
-    manager: RealtimeManager = app[keys.SIO].manager
-    return manager.bus
-
-
-class SocketIOEvents:
-    """``server.events.Events`` over the Socket.IO server's ``RealtimeManager``."""
-
-    def __init__(self, sio: socketio.AsyncServer):
-        self.sio = sio
-        self.manager: RealtimeManager = sio.manager
-
-    async def to_users(
-        self,
-        user_ids: Iterable[uuid.UUID],
-        namespace: str,
-        event: str,
-        payload: Any,
-        *,
-        best_effort: bool = False,
-        skip_sid: str | None = None,
-    ) -> None:
-        """As ``Events.to_users``; ``skip_sid`` leaves out one local socket (the sender's,
-        which has the result in its ack)."""
-        await self.manager.to_users(user_ids, namespace, event, payload, best_effort, skip_sid)
-
-    async def online(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        """The users with at least one connected socket on any instance."""
-        return await self.manager.online(user_ids)
-
-    def on_presence(self, hook: PresenceHook) -> None:
-        """Call ``hook(user_id, online)`` (best-effort, in the background) when a user's
-        first socket anywhere connects or their last one goes."""
-        self.manager.presence_hooks.append(hook)
-
-    async def disconnect_session(self, session_id: uuid.UUID) -> None:
-        """Disconnect every socket of a (revoked) session, on every instance."""
-        await self.manager.disconnect_room(session_room(session_id))
-
-    async def disconnect_user(self, user_id: uuid.UUID) -> None:
-        """Disconnect every socket of a user (all their sessions were revoked)."""
-        await self.manager.disconnect_room(user_room(user_id))
-
-
-async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
-    manager: RealtimeManager = app[keys.SIO].manager
-    await manager.start()
-    yield
-    await manager.close()

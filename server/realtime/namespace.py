@@ -4,9 +4,10 @@ call is answered.
 ``AuthenticatedNamespace`` authenticates a socket once at connect (the REST session token,
 as ``auth: {token}`` or the session cookie), lets the namespace refuse callers it does
 not serve (``admit``) and puts the socket in its user's and session's rooms, which is how
-every event reaches it (server/realtime.py routes them). ``acked`` makes a handler always
+every event reaches it (``manager.py`` routes them). ``acked`` makes a handler always
 answer its ack, with its result or an error object whose ``code`` is the same in every
-namespace (docs/realtime.md).
+namespace (docs/realtime.md); an event the namespace does not know, or whose payload cannot
+be read, is answered ``invalid``.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from server.errors import (
     RateLimited,
     Unavailable,
 )
-from server.events import session_room, user_room
+from server.realtime.contract import session_room, user_room
+from server.realtime.server import UNDECODABLE_EVENT
 
-log = logging.getLogger("rizeos.sockets")
+log = logging.getLogger("rizeos.realtime.namespace")
 
 
 async def authenticate(app: web.Application, environ: dict, auth: Any) -> Caller:
@@ -114,6 +116,21 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
         await self.save_session(sid, {"user_id": caller.user_id, "session_id": caller.session_id})
         await self.enter_room(sid, user_room(caller.user_id))
         await self.enter_room(sid, session_room(caller.session_id))
+
+    async def trigger_event(self, event: Any, *args: Any) -> Any:
+        """Dispatch to ``on_<event>``; every call of an unknown event, or of one whose payload
+        could not be decoded (``server.Packet``), is answered ``invalid`` rather than left
+        without an ack for the client to time out on."""
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        if event == UNDECODABLE_EVENT:
+            reason = args[1] if len(args) > 1 and isinstance(args[1], str) else "unreadable"
+            return error_ack("invalid", reason)
+        if not isinstance(event, str) or not event.isidentifier():
+            return error_ack("invalid", "no such event")
+        if not callable(getattr(self, "on_" + event, None)):
+            return error_ack("invalid", f"no such event on {self.namespace}: {event}")
+        return await super().trigger_event(event, *args)
 
     def admit(self, caller: Caller) -> None:
         """Refuse (``SocketRefused``) a logged-in caller this namespace does not serve;

@@ -1,4 +1,4 @@
-"""Targeted fan-out between instances through Redis, with bounded memory and connections.
+"""The Redis bus: targeted fan-out between instances, with bounded memory and connections.
 
 Each node owns a channel ``<prefix>:node:<node_id>`` and records, per user, how many of
 that user's sockets it holds (``<prefix>:u:<user_id>`` hash, field = node id). An emit to
@@ -20,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -32,9 +33,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from server.events import session_room, user_room
+from server.realtime.packets import NODE_MESSAGE_SEPARATOR, node_message
 
-log = logging.getLogger("rizeos.fanout")
+log = logging.getLogger("rizeos.realtime.bus")
 
 POOL_SIZE = 8  # publisher, listener, presence writes, online() reads
 QUEUE_SIZE = 10_000
@@ -43,112 +44,16 @@ RELIABLE_WAIT = 1.0  # seconds a reliable publish may wait for queue room
 HEARTBEAT_EVERY = 3.0
 HEARTBEAT_TTL = 10  # seconds; a node silent this long is dead and its presence is swept
 
-# Routes a run of emits in one call. KEYS: the recipients' user hashes (each once).
-# ARGV: origin node, key prefix, then per emit its node message and the 1-based indexes of
-# its recipients' KEYS ("1,4"). Each node holding a recipient of some emits gets ONE
-# publish: those emits' messages in order, joined by NUL (never in a message: JSON escapes
-# it, and the header is ours), so a run of N emits costs one script call, one publish per
-# node and one pub/sub message for each receiving node to read, instead of N of each.
-ROUTE = """
-local nodes_of, out, order = {}, {}, {}
-for i, k in ipairs(KEYS) do nodes_of[i] = redis.call('HKEYS', k) end
-for a = 3, #ARGV, 2 do
-  local seen = {}
-  for i in string.gmatch(ARGV[a + 1], '%d+') do
-    for _, node in ipairs(nodes_of[tonumber(i)]) do
-      if node ~= ARGV[1] and not seen[node] then
-        seen[node] = true
-        if not out[node] then out[node] = {}; order[#order + 1] = node end
-        local batch = out[node]
-        batch[#batch + 1] = ARGV[a]
-      end
-    end
-  end
-end
-local n = 0
-for _, node in ipairs(order) do
-  n = n + redis.call('PUBLISH', ARGV[2] .. ':node:' .. node, table.concat(out[node], '\\0'))
-end
-return n
-"""
-NODE_MESSAGE_SEPARATOR = "\0"
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
 
-# KEYS: user hash, this node's user set. ARGV: node, count. The node writes its absolute
-# count (not an increment) so a retry or a full re-publish after an outage is idempotent.
-PRESENCE_SET = """
-local function total()
-  local n = 0
-  for _, v in ipairs(redis.call('HVALS', KEYS[1])) do n = n + tonumber(v) end
-  return n
-end
-local before = total()
-if tonumber(ARGV[2]) > 0 then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('SADD', KEYS[2], KEYS[1])
-else
-  redis.call('HDEL', KEYS[1], ARGV[1])
-  redis.call('SREM', KEYS[2], KEYS[1])
-end
-return {before, total()}
-"""
 
-# KEYS: user hashes. ARGV: key prefix. 1 per user with a socket on a node that is alive.
-ONLINE = """
-local out = {}
-for i, k in ipairs(KEYS) do
-  out[i] = 0
-  local kv = redis.call('HGETALL', k)
-  for j = 1, #kv, 2 do
-    if tonumber(kv[j + 1]) > 0 and redis.call('EXISTS', ARGV[1] .. ':alive:' .. kv[j]) == 1 then
-      out[i] = 1
-      break
-    end
-  end
-end
-return out
-"""
+def lua(name: str) -> str:
+    """A Lua script of ``scripts/``, read once when the bus is made (each says what it does)."""
+    return (SCRIPTS / f"{name}.lua").read_text()
 
-# KEYS: the node set. ARGV: key prefix. Forgets nodes whose heartbeat lapsed; returns the
-# user hashes left empty (those users went offline with the node).
-SWEEP = """
-local gone = {}
-for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', ARGV[1] .. ':alive:' .. node) == 0 then
-    local users = ARGV[1] .. ':nodeusers:' .. node
-    for _, k in ipairs(redis.call('SMEMBERS', users)) do
-      redis.call('HDEL', k, node)
-      if redis.call('HLEN', k) == 0 then gone[#gone + 1] = k end
-    end
-    redis.call('DEL', users)
-    redis.call('SREM', KEYS[1], node)
-  end
-end
-return gone
-"""
 
 _json = msgspec.json.Encoder()
 _unjson = msgspec.json.Decoder()
-
-
-def encode_event(namespace: str, event: str, payload: Any) -> str:
-    """The Socket.IO EVENT packet text, built once per emit (no acks, no binary)."""
-    body = _json.encode([event, payload]).decode()
-    return "2" + body if namespace == "/" else f"2{namespace},{body}"
-
-
-def node_message(namespace: str, best_effort: bool, user_ids: Iterable[str], packet: str) -> str:
-    """What a node channel carries: a three-line header the receiver splits cheaply."""
-    return f"{namespace}\n{int(best_effort)}\n{','.join(user_ids)}\n{packet}"
-
-
-def parse_node_message(data: str) -> tuple[str, bool, list[str], str]:
-    namespace, best_effort, users, packet = data.split("\n", 3)
-    return namespace, best_effort == "1", users.split(","), packet
-
-
-def split_node_messages(data: str) -> list[str]:
-    """The node messages one publish carries, in the order they were emitted."""
-    return data.split(NODE_MESSAGE_SEPARATOR)
 
 
 @dataclass
@@ -193,10 +98,10 @@ class RedisBus:
             client_name=f"{prefix}:{self.node_id}",
         )
         self.redis = aioredis.Redis(connection_pool=pool, decode_responses=False)
-        self._route = self.redis.register_script(ROUTE)
-        self._presence_set = self.redis.register_script(PRESENCE_SET)
-        self._online = self.redis.register_script(ONLINE)
-        self._sweep = self.redis.register_script(SWEEP)
+        self._route = self.redis.register_script(lua("route"))
+        self._presence_set = self.redis.register_script(lua("presence_set"))
+        self._online = self.redis.register_script(lua("online"))
+        self._sweep = self.redis.register_script(lua("sweep"))
         self.queue: asyncio.Queue[tuple[bool, str, Any, Any]] = asyncio.Queue(queue_size)
         self.stats = FanoutStats()
         self._tasks: list[asyncio.Task] = []
@@ -296,7 +201,7 @@ class RedisBus:
                 self.queue.task_done()
 
     def _route_run(self, pipe: Any, run: list[tuple[Any, str]]) -> None:
-        """One ROUTE call for a run of consecutive emits (see ROUTE)."""
+        """One ``route.lua`` call for a run of consecutive emits (see the script)."""
         if not run:
             return
         index: dict[str, int] = {}
@@ -309,7 +214,7 @@ class RedisBus:
 
     async def _load_route_script(self) -> None:
         try:
-            self._route.sha = await self.redis.script_load(ROUTE)
+            self._route.sha = await self.redis.script_load(self._route.script)
         except Exception as exc:  # the retry that follows reports it
             log.warning("could not load the fan-out script (%s)", exc)
 
@@ -427,42 +332,3 @@ class RedisBus:
         self._publisher = None
         await self.redis.aclose()
         await self.redis.connection_pool.disconnect()
-
-
-class RedisEmitter:
-    """``server.events.Events`` for processes without sockets (the worker, scripts):
-    publishes through the same bounded bus, never subscribes, closes cleanly."""
-
-    def __init__(self, url: str, prefix: str):
-        self.bus = RedisBus(url, prefix, node_id="emitter-" + uuid.uuid4().hex[:8], pool_size=2)
-
-    async def to_users(
-        self,
-        user_ids: Iterable[uuid.UUID],
-        namespace: str,
-        event: str,
-        payload: Any,
-        *,
-        best_effort: bool = False,
-    ) -> None:
-        users = sorted({str(u) for u in user_ids})
-        if users:
-            packet = encode_event(namespace, event, payload)
-            await self.bus.route(namespace, users, packet, best_effort=best_effort)
-
-    async def online(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        try:
-            found = await self.bus.online(sorted({str(u) for u in user_ids}))
-        except Exception as exc:  # presence is best-effort: unknown reads as offline
-            log.warning("presence read failed (%s)", exc)
-            return set()
-        return {uuid.UUID(u) for u in found}
-
-    async def disconnect_session(self, session_id: uuid.UUID) -> None:
-        await self.bus.broadcast({"op": "disconnect", "room": session_room(session_id)})
-
-    async def disconnect_user(self, user_id: uuid.UUID) -> None:
-        await self.bus.broadcast({"op": "disconnect", "room": user_room(user_id)})
-
-    async def close(self) -> None:
-        await self.bus.close()

@@ -1,19 +1,18 @@
-"""Conversations and messages: the rules and transactions behind REST and live chat.
+"""Conversations: starting one (with its optional first message), reading them, and who
+takes part. The rules and transactions behind REST and the /chat namespace.
 
-Every function takes the acting user's id and a decoded Struct, never an HTTP request, so
-the REST routes and the Socket.IO handlers share one implementation, and every call checks
-that the user is a participant (a non-participant is told the conversation does not exist).
-Events are queued with ``tx.after_commit`` (see ``events.py``).
+Every function takes the acting user's id and a decoded Struct, never an HTTP request, and
+checks that the user is a participant (a non-participant is told the conversation does not
+exist). Live events are built by ``events.py`` and emitted through the unit of work
+(``tx.emit``), so they leave after the commit. Messages in a conversation: ``messages.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TypeVar
 
 import asyncpg
@@ -21,18 +20,13 @@ import asyncpg
 from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
-from server.messaging import schemas
-from server.messaging.events import MessagingEvents, NoListeners
+from server.messaging import events, schemas
+from server.messaging.messages import NOT_FOUND, MessageService, participant_ids
 from server.messaging.policy import check_start
-from server.messaging.ratelimit import SendLimiter
-from server.messaging.resume import resume, snapshot, to_message
-from server.messaging.sender import MessageWriter, Sent, outcome_of
-from server.uploads.refs import FileRef, require_uploads
+from server.messaging.resume import snapshot, to_message
+from server.messaging.sender import outcome_of
 
 T = TypeVar("T")
-NOT_FOUND = "no such conversation"
-# How long a client shows "typing…" after one typing event, unless another one renews it.
-TYPING_TTL_MS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,23 +35,12 @@ class Started:
     created: bool  # False: the same conversation already existed and is returned as is
 
 
-class MessagingService:
-    def __init__(
-        self,
-        db: Database,
-        events: MessagingEvents | None = None,
-        limiter: SendLimiter | None = None,
-        writer: MessageWriter | None = None,
-    ):
+class ConversationService:
+    def __init__(self, db: Database, messages: MessageService | None = None):
         self.db = db
         self.q = db.q.messaging
-        self.events = events or NoListeners()
-        self.limiter = limiter
-        # The app shares one batching writer per process (sender.py); a service made on
-        # its own stores each send alone, through the same statement.
-        self.writer = writer or MessageWriter(db, self.events, batching=False)
-
-    # -- conversations ---------------------------------------------------------------------
+        # A start's first message passes the same checks as any send (rate, attachment).
+        self.messages = messages or MessageService(db)
 
     async def start(self, user_id: uuid.UUID, body: schemas.ConversationStart) -> Started:
         """Start a conversation the policy allows, or return the existing one with exactly
@@ -68,8 +51,7 @@ class MessagingService:
         members = [user_id, *others]
         context = body.context
         if body.message is not None:
-            await self._check_rate(user_id)
-            await self._check_attachment(user_id, body.message, "body.message.attachment_url")
+            await self.messages.check_send(user_id, body.message, "body.message.attachment_url")
 
         async def attempt() -> Started:
             async with self.db.transaction() as tx:
@@ -92,9 +74,7 @@ class MessagingService:
                     await self.q.insert_participants(
                         tx.conn, conversation_id=conversation_id, user_ids=members
                     )
-                    tx.after_commit(
-                        partial(self.events.conversation_started, members, conversation_id)
-                    )
+                    tx.emit(events.conversation_started(members, conversation_id))
                 if body.message is not None:
                     await self._post_first(tx, user_id, conversation_id, body.message)
                 return Started(await self._view(tx.conn, user_id, conversation_id), created)
@@ -126,111 +106,6 @@ class MessagingService:
             items = await self._views(conn, page)
         return schemas.ConversationPage(items=items, next=next_cursor)
 
-    # -- messages --------------------------------------------------------------------------
-
-    async def send(
-        self,
-        user_id: uuid.UUID,
-        conversation_id: uuid.UUID,
-        body: schemas.MessageSend,
-        skip_sid: str | None = None,
-    ) -> Sent:
-        """Store a message with the conversation's next seq, or, for a client_msg_id this
-        sender already used, return the message stored then (no new row, no seq spent).
-
-        One round trip (sender.py): the participant check, the idempotency lookup, the
-        seq, the insert and the recipients are one statement, batched with concurrent
-        sends. ``skip_sid``: the sending socket, answered by its ack instead of an event."""
-        return await (await self.queue_send(user_id, conversation_id, body, skip_sid))
-
-    async def queue_send(
-        self,
-        user_id: uuid.UUID,
-        conversation_id: uuid.UUID,
-        body: schemas.MessageSend,
-        skip_sid: str | None = None,
-    ) -> asyncio.Future[Sent]:
-        """``send`` in two steps: the checks, then the send queued for storing; returns
-        the future of the outcome. A caller that must keep its sends in order (one socket)
-        queues the next only after this returns, not after the previous one is stored."""
-        await self._check_rate(user_id)
-        await self._check_attachment(user_id, body, "body.attachment_url")
-        return self.writer.enqueue(user_id, conversation_id, body, skip_sid)
-
-    async def history(
-        self, user_id: uuid.UUID, conversation_id: uuid.UUID, query: schemas.MessageListQuery
-    ) -> schemas.MessagePage:
-        """Newest first below ``before`` (default: from the latest), or oldest first above
-        ``after`` (catching up from the last seq a client saw)."""
-        async with self.db.connection() as conn:
-            state = await self.q.get_read_state(
-                conn, conversation_id=conversation_id, user_id=user_id
-            )
-            if state is None:
-                raise NotFound(NOT_FOUND)
-            if query.after is not None:
-                rows = await fetch_all(
-                    self.q.list_messages_after,
-                    conn,
-                    conversation_id=conversation_id,
-                    after=query.after,
-                    limit=query.limit + 1,
-                )
-            else:
-                before = query.before if query.before is not None else state["last_seq"] + 1
-                rows = await fetch_all(
-                    self.q.list_messages_before,
-                    conn,
-                    conversation_id=conversation_id,
-                    before=before,
-                    limit=query.limit + 1,
-                )
-        items = [to_message(row) for row in rows[: query.limit]]
-        more = len(rows) > query.limit
-        return schemas.MessagePage(items=items, next=items[-1].seq if more else None)
-
-    async def mark_read(
-        self, user_id: uuid.UUID, conversation_id: uuid.UUID, body: schemas.ReadUpTo
-    ) -> schemas.ReadState:
-        """Move the user's "read up to" marker forward to ``body.seq``; never back."""
-        async with self.db.transaction() as tx:
-            await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
-            state = await self.q.lock_read_state(
-                tx.conn, conversation_id=conversation_id, user_id=user_id
-            )
-            if state is None:
-                raise NotFound(NOT_FOUND)
-            last_seq = state["last_seq"]
-            if body.seq > last_seq:
-                raise Invalid.field("seq", f"the conversation's last message is seq {last_seq}")
-            last_read = state["last_read_seq"]
-            moved = body.seq > last_read
-            if moved:
-                await self.q.set_read_marker(
-                    tx.conn, conversation_id=conversation_id, user_id=user_id, seq=body.seq
-                )
-                last_read = body.seq
-            result = schemas.ReadState(
-                conversation_id=conversation_id,
-                user_id=user_id,
-                last_read_seq=last_read,
-                last_seq=last_seq,
-                unread_count=last_seq - last_read,
-            )
-            if moved:
-                recipients = await self._participant_ids(tx.conn, user_id, conversation_id)
-                tx.after_commit(partial(self.events.read_moved, recipients, result))
-            return result
-
-    async def typing(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
-        """Tell the other participants the user is typing (nothing is stored)."""
-        async with self.db.connection() as conn:
-            recipients = await self._participant_ids(conn, user_id, conversation_id)
-        event = schemas.TypingEvent(
-            conversation_id=conversation_id, user_id=user_id, expires_in_ms=TYPING_TTL_MS
-        )
-        await self.events.typing([u for u in recipients if u != user_id], event)
-
     # -- participants ----------------------------------------------------------------------
 
     async def add_participant(
@@ -241,7 +116,7 @@ class MessagingService:
         changes nothing (``created`` is False)."""
         async with self.db.transaction() as tx:
             await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
-            members = await self._participant_ids(tx.conn, user_id, conversation_id)
+            members = await participant_ids(self.q, tx.conn, user_id, conversation_id)
             if body.user_id in members:
                 return Started(await self._view(tx.conn, user_id, conversation_id), False)
             origin = await self.q.get_conversation_origin(tx.conn, conversation_id=conversation_id)
@@ -258,13 +133,9 @@ class MessagingService:
             await self.q.add_participant(
                 tx.conn, conversation_id=conversation_id, user_id=body.user_id
             )
-            tx.after_commit(
-                partial(
-                    self.events.participants_changed,
-                    [*members, body.user_id],
-                    conversation_id,
-                    [body.user_id],
-                    [],
+            tx.emit(
+                *events.participants_changed(
+                    [*members, body.user_id], conversation_id, added=[body.user_id]
                 )
             )
             return Started(await self._view(tx.conn, user_id, conversation_id), True)
@@ -276,7 +147,7 @@ class MessagingService:
         The removed user gets no further event of it and is answered 404 from then on."""
         async with self.db.transaction() as tx:
             await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
-            members = await self._participant_ids(tx.conn, user_id, conversation_id)
+            members = await participant_ids(self.q, tx.conn, user_id, conversation_id)
             if target_id not in members:
                 raise NotFound("no such participant in this conversation")
             if target_id != user_id:
@@ -291,36 +162,9 @@ class MessagingService:
             await self.q.remove_participant(
                 tx.conn, conversation_id=conversation_id, user_id=target_id
             )
-            tx.after_commit(
-                partial(self.events.participants_changed, members, conversation_id, [], [target_id])
-            )
-
-    # -- resume ----------------------------------------------------------------------------
-
-    async def sync(self, user_id: uuid.UUID, body: schemas.ChatSync) -> schemas.SyncResult:
-        """What a reconnecting client missed (see resume.py)."""
-        return await resume(self.db, user_id, body)
+            tx.emit(*events.participants_changed(members, conversation_id, removed=[target_id]))
 
     # -- internals -------------------------------------------------------------------------
-
-    async def _check_attachment(
-        self, user_id: uuid.UUID, body: schemas.MessageSend, field: str
-    ) -> None:
-        """An attachment must be the sender's own completed ``message_attachment`` upload
-        (docs/storage.md); anything else is 422 before the message is queued."""
-        if body.attachment_url is None:
-            return
-        async with self.db.connection() as conn:
-            await require_uploads(
-                self.db,
-                conn,
-                user_id,
-                [FileRef(field, body.attachment_url, "message_attachment")],
-            )
-
-    async def _check_rate(self, user_id: uuid.UUID) -> None:
-        if self.limiter is not None:
-            await self.limiter.check(user_id)
 
     async def _post_first(
         self,
@@ -347,7 +191,7 @@ class MessagingService:
         if isinstance(result, AppError):
             raise result
         if result.created:
-            tx.after_commit(partial(self.events.message_sent, row["recipients"], result.message))
+            tx.emit(events.message_sent(row["recipients"], result.message))
 
     async def _retrying_lost_race(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run a transaction; if it lost a same-client_msg_id race, run it once more.
@@ -365,15 +209,6 @@ class MessagingService:
             return await attempt()
         except asyncpg.UniqueViolationError:
             raise Conflict("another send with this client_msg_id is in progress; retry") from None
-
-    async def _participant_ids(
-        self, conn: asyncpg.Connection, user_id: uuid.UUID, conversation_id: uuid.UUID
-    ) -> list[uuid.UUID]:
-        """Everyone in the conversation; 404 unless the user is one of them."""
-        ids = await self.q.get_participant_ids(conn, conversation_id=conversation_id)
-        if user_id not in ids:
-            raise NotFound(NOT_FOUND)
-        return list(ids)
 
     async def _view(
         self, conn: asyncpg.Connection, user_id: uuid.UUID, conversation_id: uuid.UUID

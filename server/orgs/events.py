@@ -1,6 +1,8 @@
-"""membership.* notifications: who is told of a membership change, and with what.
+"""The live events of memberships (membership.* notifications): their payload and who is
+told of a membership change.
 
-Called by ``MembershipService._changed`` inside the change's transaction. The rule is "whoever
+Called by ``MembershipService._changed`` inside the change's transaction; stored as
+notifications there and emitted on /notifications after the commit. The rule is "whoever
 must act next or is affected, except the person who made the change" (they have the REST
 answer already):
 
@@ -17,12 +19,13 @@ answer already):
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 import asyncpg
+import msgspec
 
 from server.db import Transaction, fetch_all
-from server.notifications.schemas import MembershipPayload
 from server.notifications.service import NotificationService
 
 MembershipEvent = Literal[
@@ -34,6 +37,22 @@ MembershipEvent = Literal[
     "membership.left",
 ]
 _TO_ADMINS = {"membership.requested", "membership.left"}
+
+
+class MembershipPayload(msgspec.Struct, frozen=True):
+    """Every membership.* event: the membership after the change, and who made it."""
+
+    membership_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    user_id: uuid.UUID
+    role_in_org: str
+    status: str
+    invited_by: uuid.UUID | None
+    changed_by: uuid.UUID
+    changed_at: datetime
+
+
 _TO_MEMBER = {"membership.invited", "membership.deactivated"}
 
 
