@@ -1,5 +1,6 @@
-"""The job host's queue: ``enqueue_job`` writes what pgqueuer's own enqueue writes, in the
-caller's transaction, and why it is not pgqueuer's enqueue (server/worker.py says it too)."""
+"""The job host: its registry of job kinds, and its queue: ``enqueue_job`` writes what
+pgqueuer's own enqueue writes, in the caller's transaction, and why it is not pgqueuer's
+enqueue (server/worker.py says it too)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from pgqueuer import Queries
 
 from server.db import Database
-from server.worker import enqueue_job
+from server.worker import enqueue_job, job_kind, job_kinds
 
 # Everything of a queue row but its id and timestamps, plus how long after its creation the
 # job may run. A SQL NULL and a JSON null `headers` both come out as null here, as pgqueuer's
@@ -22,6 +23,20 @@ FROM pgqueuer p WHERE p.id = $1
 LOG_ROWS = """
 SELECT to_jsonb(l) - ARRAY['id', 'created', 'job_id'] FROM pgqueuer_log l WHERE l.job_id = $1
 """
+
+
+def test_each_domains_worker_module_registers_its_kinds_of_job():
+    from server.enrichment.worker import ENTRYPOINT, enrichment_handler
+
+    kinds = {kind.entrypoint: kind.make_handler for kind in job_kinds()}
+    assert kinds == {ENTRYPOINT: enrichment_handler}
+
+
+def test_two_kinds_of_job_cannot_share_an_entrypoint():
+    from server.enrichment.worker import ENTRYPOINT
+
+    with pytest.raises(RuntimeError, match=ENTRYPOINT):
+        job_kind(ENTRYPOINT)(lambda resources: None)
 
 
 @pytest.fixture
