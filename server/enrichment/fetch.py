@@ -13,9 +13,13 @@ from collections.abc import Awaitable, Callable
 
 from server.config import Settings
 from server.db import Database
-from server.enrichment.service import ResumeUnavailable
 from server.storage import ObjectNotFound, ObjectTooLarge, Storage
 from server.uploads.refs import FileRef, upload_id_in, upload_problem
+
+
+class ResumeUnavailable(Exception):
+    """The resume cannot be fetched and never will be (no such file, not the user's, too
+    large): the enrichment fails at once instead of being retried."""
 
 
 def storage_fetcher(

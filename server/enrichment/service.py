@@ -1,20 +1,17 @@
-"""Profile enrichment: enqueue (API and profile edits), show, and run one delivery of a job.
+"""Profile enrichment: ask for one, show it, and the merge that ends a delivery.
 
-Enqueueing writes the ``enrichment_jobs`` row and its pgqueuer row in the caller's
-transaction. A delivery (``EnrichmentRunner.run``) is idempotent: it starts only an
-unfinished enrichment, does the slow part (fetch, extract, parse) outside any transaction,
-then merges, marks the enrichment succeeded and stores the notification in ONE transaction
-that first locks the enrichment row, so however often a job is delivered (a crashed worker's
-job is delivered again) the profile is merged and the user told exactly once.
+Asking queues the ``enrichment_jobs`` row and its job in the caller's transaction
+(``server/enrichment/worker.py`` has the queueing and the rest of a delivery). The merge
+(``EnrichmentMerger.merge``) is idempotent: it merges, marks the enrichment succeeded and
+stores the notification in ONE transaction that first locks the enrichment row, so however
+often a job is delivered (a crashed worker's job is delivered again) the profile is merged
+and the user told exactly once.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,48 +20,20 @@ import msgspec
 from server.db import Database, Transaction, fetch_all
 from server.enrichment import schemas
 from server.enrichment.events import ProfileEnrichedPayload, announce_enriched
-from server.enrichment.extract import Limits, UnreadableResume, extract_text
 from server.enrichment.merge import fold, merge
-from server.enrichment.parse import Parsed, parse_resume
+from server.enrichment.parse import Parsed
 from server.enrichment.vocabulary import canonical_key
+from server.enrichment.worker import enqueue
 from server.errors import FieldError, Forbidden, Invalid, NotFound, RateLimited
 from server.uploads.refs import FileRef, require_uploads
 
 log = logging.getLogger("rizeos.enrichment")
 
-ENTRYPOINT = "enrich_profile"
 NO_SUCH_ENRICHMENT = "no such enrichment"
-# Test-only: seconds a delivery waits after starting, so a test can kill the worker mid-job.
-TEST_DELAY_ENV = "RIZEOS_TEST_ENRICHMENT_DELAY"
-
-ResumeFetcher = Callable[[uuid.UUID, str], Awaitable[bytes]]
-
-
-class ResumeUnavailable(Exception):
-    """The resume cannot be fetched and never will be (no such file, not the user's, too
-    large): the enrichment fails at once instead of being retried."""
 
 
 def to_enrichment(row: Any) -> schemas.Enrichment:
     return msgspec.convert(dict(row), schemas.Enrichment)
-
-
-async def enqueue(
-    db: Database, tx: Transaction, user_id: uuid.UUID, requested_by: uuid.UUID | None, url: str
-) -> Any:
-    """Queue an enrichment of ``url`` for the user in ``tx`` (or return the one already queued
-    or running for the same resume)."""
-    q = db.q.enrichment
-    row = await q.insert_enrichment(
-        tx.conn, user_id=user_id, requested_by=requested_by, resume_url=url
-    )
-    if row is None:
-        return await q.find_pending_enrichment(tx.conn, user_id=user_id, resume_url=url)
-    queue_id = await q.enqueue_queue_job(
-        tx.conn, entrypoint=ENTRYPOINT, payload=str(row["id"]).encode()
-    )
-    await q.set_queue_job(tx.conn, enrichment_id=row["id"], queue_job_id=queue_id)
-    return row
 
 
 # Queued or running enrichments one user may have at once (each resume at most once).
@@ -119,69 +88,16 @@ class EnrichmentService:
         return to_enrichment(row)
 
 
-class TransientFailure(Exception):
-    """A delivery failed for a reason that may pass (storage or database unreachable)."""
+class EnrichmentMerger:
+    """The last step of a delivery (``server/enrichment/worker.py`` runs the others): the
+    parsed resume merged into the profile, the enrichment marked succeeded and the
+    notification stored, in one transaction that first locks the enrichment row."""
 
-
-class EnrichmentRunner:
-    """Runs deliveries of enrichment jobs; used by the worker (``server/worker.py``)."""
-
-    def __init__(
-        self,
-        db: Database,
-        fetch_resume: ResumeFetcher,
-        limits: Limits,
-        max_attempts: int,
-    ):
+    def __init__(self, db: Database):
         self.db = db
-        self.fetch_resume = fetch_resume
-        self.limits = limits
-        self.max_attempts = max_attempts
         self.q = db.q.enrichment
 
-    async def run(self, enrichment_id: uuid.UUID) -> str:
-        """One delivery. Returns the enrichment's status afterwards; raises TransientFailure
-        when it should be tried again later (the error is recorded on the row)."""
-        async with self.db.connection() as conn:
-            started = await self.q.start_enrichment(conn, enrichment_id=enrichment_id)
-        if started is None:
-            return "finished-before"  # a re-delivery of a finished (or vanished) job
-        if started["attempts"] > self.max_attempts:
-            # Every earlier delivery died with its worker (no error was ever recorded): a job
-            # that kills workers must not be handed out forever.
-            await self._fail(
-                enrichment_id,
-                f"gave up after {started['attempts'] - 1} deliveries that never finished",
-            )
-            return "failed"
-        delay = float(os.environ.get(TEST_DELAY_ENV) or 0)
-        if delay:
-            await asyncio.sleep(delay)
-        try:
-            data = await self.fetch_resume(started["user_id"], started["resume_url"])
-            text = await extract_text(data, self.limits)
-            parsed = await asyncio.to_thread(parse_resume, text)
-        except (UnreadableResume, ResumeUnavailable) as exc:
-            await self._fail(enrichment_id, str(exc))
-            return "failed"
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"[:1000]
-            if started["attempts"] >= self.max_attempts:
-                await self._fail(
-                    enrichment_id, f"gave up after {started['attempts']} tries: " + reason
-                )
-                return "failed"
-            async with self.db.connection() as conn:
-                await self.q.record_retry(conn, enrichment_id=enrichment_id, error=reason)
-            raise TransientFailure(reason) from exc
-        return await self._merge(enrichment_id, parsed)
-
-    async def _fail(self, enrichment_id: uuid.UUID, reason: str) -> None:
-        log.info("enrichment %s failed: %s", enrichment_id, reason)
-        async with self.db.connection() as conn:
-            await self.q.fail_enrichment(conn, enrichment_id=enrichment_id, error=reason)
-
-    async def _merge(self, enrichment_id: uuid.UUID, parsed: Parsed) -> str:
+    async def merge(self, enrichment_id: uuid.UUID, parsed: Parsed) -> str:
         q = self.q
         async with self.db.transaction() as tx:
             job = await q.lock_enrichment(tx.conn, enrichment_id=enrichment_id)

@@ -1,7 +1,7 @@
 """Storing chat messages: one round trip per send, and group commit under load.
 
-Every send is one call of the ``send_messages`` SQL function (migration 0011): it locks
-the conversations, checks that each sender is a participant, returns the stored message
+Every send is one call of the ``send_messages`` SQL function (sql/messaging/functions.sql): it
+locks the conversations, checks that each sender is a participant, returns the stored message
 for a ``client_msg_id`` already used, assigns seqs, inserts, moves the sender's read
 marker and returns each conversation's participants (the event's recipients), in one
 implicit transaction. No BEGIN, no COMMIT, no separate participant or idempotency query.

@@ -9,7 +9,7 @@ import msgspec
 from msgspec import UNSET
 
 from server.db import Database, fetch_all
-from server.enrichment.service import enqueue as enqueue_enrichment
+from server.enrichment.worker import enqueue as enqueue_enrichment
 from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.orgs.access import HIRE

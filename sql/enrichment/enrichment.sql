@@ -21,19 +21,6 @@ ON CONFLICT (user_id, resume_url) WHERE status IN ('queued', 'running') DO NOTHI
 RETURNING id, user_id, resume_url, status, attempts, error, result, created_at, started_at,
           finished_at;
 
--- name: enqueue_queue_job(entrypoint, payload)$
--- The pgqueuer row (and its log line, as pgqueuer's own enqueue writes it), in the caller's
--- transaction; pgqueuer's trigger wakes the workers with NOTIFY once it commits.
-WITH job AS (
-    INSERT INTO pgqueuer (priority, entrypoint, payload, execute_after, status)
-    VALUES (0, :entrypoint, :payload, now(), 'queued')
-    RETURNING id, entrypoint, priority
-), logged AS (
-    INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
-    SELECT id, 'queued', entrypoint, priority FROM job
-)
-SELECT id FROM job;
-
 -- name: set_queue_job(enrichment_id, queue_job_id)!
 UPDATE enrichment_jobs SET queue_job_id = :queue_job_id WHERE id = :enrichment_id;
 

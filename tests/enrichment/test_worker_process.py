@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from server.config import Settings
-from server.enrichment.service import TEST_DELAY_ENV
 from tests.enrichment.conftest import ADA_SKILLS, pdf_resume, upload_resume, wait_finished
 from tests.helpers import ServerProcess, connect_socket
 from tests.notifications.conftest import NS, Inbox
@@ -72,7 +71,9 @@ async def test_a_job_survives_a_killed_worker_and_completes_once(
         as_=ada,
         expect=202,
     )
-    first = await start_worker(settings, redis_server_url, redis_prefix, **{TEST_DELAY_ENV: "120"})
+    first = await start_worker(
+        settings, redis_server_url, redis_prefix, ENRICHMENT_TEST_DELAY_SECONDS="120"
+    )
     second = None
     try:
         deadline = time.monotonic() + 30
@@ -107,7 +108,7 @@ async def test_a_job_survives_a_killed_worker_and_completes_once(
 
 async def test_a_job_whose_deliveries_keep_dying_ends_failed(api, db, client, settings):
     from server import keys
-    from server.worker import build_runner
+    from server.enrichment.worker import build_runner
 
     ada = await api.sign_up(["student"])
     url = await upload_resume(api, ada, pdf_resume())

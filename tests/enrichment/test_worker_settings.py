@@ -25,6 +25,7 @@ def test_the_embedded_default_runs_the_worker_in_the_web_process(tmp_path):
         ("ENRICHMENT_MAX_ATTEMPTS", "many"),
         ("ENRICHMENT_TIMEOUT_SECONDS", "0"),
         ("RESUME_MAX_PAGES", "0"),
+        ("ENRICHMENT_TEST_DELAY_SECONDS", "-1"),
     ],
 )
 def test_a_bad_worker_setting_stops_start_up_naming_it(name, value):

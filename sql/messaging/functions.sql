@@ -1,0 +1,164 @@
+-- Messaging's stored functions: the current definition of each, in one place.
+--
+-- `python -m server migrate` (and MIGRATE_ON_START) runs this file again, after the
+-- migrations, whenever its content differs from what was last applied (server/db.py, table
+-- schema_functions): change a function here, never in a new migration. CREATE OR REPLACE
+-- keeps a function's privileges; it cannot change its arguments or result, so a change of
+-- those needs a migration that drops the old function first. This file is not a query file:
+-- load_queries (server/db.py) skips functions.sql.
+--
+-- send_messages(): store a batch of chat messages in one round trip (issue 3's benchmark;
+-- created by migration 0011, its planner settings added by 0012).
+
+-- Why a function, and why it looks like this:
+-- * One call replaces the seven round trips a send used to cost (BEGIN, lock the
+--   conversation, list participants, look up client_msg_id, insert, COMMIT, and the pool's
+--   reset query), and takes many messages at once: the server groups the sends that arrive
+--   together into one call (group commit, server/messaging/sender.py). It runs in the
+--   caller's implicit transaction: all of the batch commits, or none of it.
+-- * Two statements, not one CTE: in READ COMMITTED a statement reads one snapshot, taken
+--   when it starts. A single statement that waited for a conversation's row lock (held by a
+--   concurrent participant removal) would still read the participant list from before the
+--   removal, so it could accept a message from a removed sender or address a removed user.
+--   A VOLATILE PL/pgSQL function takes a fresh snapshot for each statement, so the second
+--   statement reads the participants as of after the locks: exactly what the
+--   lock-then-read transaction did before (docs/messaging.md, guarantee 6).
+-- * Locks are taken in conversation id order, so two batches naming the same conversations
+--   (from two instances) queue instead of deadlocking; every other writer (read marks,
+--   participant changes) locks one conversation row before anything else.
+-- * Per conversation, the new messages get one seq range from one last_seq bump,
+--   numbered by row_number() in batch order; senders who are not participants and
+--   client_msg_ids already stored are set aside before that, so no seq is ever skipped.
+--   Two items with the same (sender, client_msg_id) in one batch, or a concurrent insert
+--   of the same pair into another conversation, fail the whole call with unique_violation
+--   (nothing committed); the caller then stores the items one by one.
+-- * One row per item: item (1-based position), outcome (created, duplicate, conflict =
+--   that client_msg_id names the sender's message in another conversation, not_found =
+--   not a participant or no such conversation), the message (the stored one for
+--   duplicates), and for the first created row of each conversation its participants
+--   (the recipients of the live event, read under the lock).
+-- * plan_cache_mode = force_generic_plan: the pool plans every statement afresh (search
+--   queries need that, see server/db.py), and even "auto" kept re-planning here, since a
+--   custom plan for a one-item batch always looks cheaper than the generic one. Planning
+--   the big statement was most of a lone send's PostgreSQL CPU (835 µs → 355 µs per
+--   one-item call measured); the generic plan is index lookups per item either way.
+-- * enable_seqscan, enable_hashjoin, enable_mergejoin = off: that generic plan is made once
+--   per connection and kept for its life, and a connection that first calls the function
+--   while the tables are new and never analyzed (a fresh deployment, the benchmark's fresh
+--   database) planned hash joins over sequential scans of messages and
+--   conversation_participants: right for an empty table, and then kept while the table
+--   grows. Measured (bench/fanout.py, 1:1 at a constant 1,000 msg/s): PostgreSQL CPU per
+--   message rose step after step, 212 -> 278 -> 404 -> 540 -> 576 µs, as each send scanned
+--   every message stored so far. Every lookup in the function is a key lookup (a
+--   conversation by id, a participant by (conversation, user), a message by (sender,
+--   client_msg_id) or id), so the right plan is nested loops over index scans at any size;
+--   these settings apply only inside the function and make the planner choose exactly that
+--   (aggregates and sorts are unaffected). tests/messaging/test_send_plan.py checks it.
+
+CREATE OR REPLACE FUNCTION send_messages(
+    p_conversation_ids UUID[],
+    p_sender_ids UUID[],
+    p_contents TEXT[],
+    p_attachment_urls TEXT[],
+    p_attachment_types TEXT[],
+    p_client_msg_ids TEXT[]
+) RETURNS TABLE (
+    item INT,
+    outcome TEXT,
+    id UUID,
+    conversation_id UUID,
+    seq BIGINT,
+    sender_id UUID,
+    content TEXT,
+    attachment_url TEXT,
+    attachment_type TEXT,
+    client_msg_id TEXT,
+    sent_at TIMESTAMPTZ,
+    recipients UUID[]
+)
+LANGUAGE plpgsql
+VOLATILE
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM 1
+    FROM conversations c
+    WHERE c.id = ANY (p_conversation_ids)
+    ORDER BY c.id
+    FOR NO KEY UPDATE;
+
+    RETURN QUERY
+    WITH input AS (
+        SELECT i.n::INT AS item, i.conversation_id, i.sender_id, i.content,
+               i.attachment_url, i.attachment_type, i.client_msg_id
+        FROM unnest(p_conversation_ids, p_sender_ids, p_contents, p_attachment_urls,
+                    p_attachment_types, p_client_msg_ids)
+             WITH ORDINALITY AS i(conversation_id, sender_id, content, attachment_url,
+                                  attachment_type, client_msg_id, n)
+    ), checked AS (
+        SELECT i.*, (p.user_id IS NOT NULL) AS member, old.id AS old_id
+        FROM input i
+        LEFT JOIN conversation_participants p
+               ON p.conversation_id = i.conversation_id AND p.user_id = i.sender_id
+        LEFT JOIN messages old
+               ON old.sender_id = i.sender_id AND old.client_msg_id = i.client_msg_id
+    ), fresh AS (
+        SELECT c.item, c.conversation_id, c.sender_id, c.content, c.attachment_url,
+               c.attachment_type, c.client_msg_id,
+               row_number() OVER (PARTITION BY c.conversation_id ORDER BY c.item) AS rn,
+               count(*) OVER (PARTITION BY c.conversation_id) AS n
+        FROM checked c
+        WHERE c.member AND c.old_id IS NULL
+    ), bumped AS (
+        UPDATE conversations c
+        SET last_seq = c.last_seq + f.n,
+            last_message_at = greatest(c.last_message_at, now())
+        FROM (SELECT DISTINCT fresh.conversation_id, fresh.n FROM fresh) f
+        WHERE c.id = f.conversation_id
+        RETURNING c.id, c.last_seq - f.n AS base
+    ), numbered AS (
+        SELECT f.*, b.base + f.rn AS seq
+        FROM fresh f
+        JOIN bumped b ON b.id = f.conversation_id
+    ), inserted AS (
+        INSERT INTO messages (conversation_id, sender_id, content, attachment_url,
+                              attachment_type, client_msg_id, seq)
+        SELECT n.conversation_id, n.sender_id, n.content, n.attachment_url,
+               n.attachment_type, n.client_msg_id, n.seq
+        FROM numbered n
+        RETURNING messages.id, messages.conversation_id, messages.seq, messages.sent_at
+    ), sender_read AS (
+        UPDATE conversation_participants p
+        SET last_read_seq = greatest(p.last_read_seq, s.seq)
+        FROM (SELECT n.conversation_id, n.sender_id, max(n.seq) AS seq
+              FROM numbered n GROUP BY n.conversation_id, n.sender_id) s
+        WHERE p.conversation_id = s.conversation_id AND p.user_id = s.sender_id
+    ), members AS (
+        SELECT p.conversation_id, array_agg(p.user_id) AS user_ids
+        FROM conversation_participants p
+        WHERE p.conversation_id IN (SELECT fresh.conversation_id FROM fresh)
+        GROUP BY p.conversation_id
+    )
+    SELECT n.item, 'created'::TEXT, ins.id, n.conversation_id, n.seq, n.sender_id, n.content,
+           n.attachment_url, n.attachment_type, n.client_msg_id, ins.sent_at,
+           CASE WHEN n.rn = 1 THEN m.user_ids END
+    FROM numbered n
+    JOIN inserted ins ON ins.conversation_id = n.conversation_id AND ins.seq = n.seq
+    LEFT JOIN members m ON m.conversation_id = n.conversation_id
+    UNION ALL
+    SELECT c.item,
+           CASE WHEN NOT c.member THEN 'not_found'
+                WHEN old.conversation_id <> c.conversation_id THEN 'conflict'
+                ELSE 'duplicate' END,
+           old.id, old.conversation_id, old.seq, old.sender_id, old.content,
+           old.attachment_url::TEXT, old.attachment_type::TEXT, old.client_msg_id::TEXT,
+           old.sent_at, NULL::UUID[]
+    FROM checked c
+    LEFT JOIN messages old ON old.id = c.old_id AND c.member
+    WHERE NOT c.member OR c.old_id IS NOT NULL;
+END;
+$$;
