@@ -3,10 +3,13 @@ an error object whose code is spelled the same in every namespace (docs/realtime
 
 from __future__ import annotations
 
+import asyncpg
 import msgspec
 import pytest
+import redis.exceptions
 
 from server.errors import (
+    OUTAGE_DETAIL,
     Conflict,
     Forbidden,
     Invalid,
@@ -15,6 +18,7 @@ from server.errors import (
     RateLimited,
     Unauthorized,
     Unavailable,
+    Unreachable,
 )
 from server.sockets import INTERNAL_ACK_MESSAGE, acked
 
@@ -66,3 +70,26 @@ async def test_an_unexpected_failure_acks_internal_and_is_logged(caplog):
 
 async def test_a_result_is_the_ack():
     assert await Namespace({"ok": True}).on_call("sid", None, "extra") == {"ok": True}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        Unreachable("cannot connect to PostgreSQL"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        redis.exceptions.ConnectionError("Connection refused"),
+    ],
+)
+async def test_an_outage_acks_unavailable_a_code_the_client_retries(error, caplog):
+    ack = await Namespace(error).on_call("sid", {})
+    assert ack == {"error": {"code": "unavailable", "message": OUTAGE_DETAIL}}
+    assert "handler failed" not in caplog.text  # one warning line, not a traceback
+
+
+async def test_a_statement_the_database_refuses_is_not_an_outage():
+    error = asyncpg.ObjectNotInPrerequisiteStateError("currval is not yet defined")
+    ack = await Namespace(error).on_call("sid", {})
+    assert ack["error"]["code"] == "internal"
