@@ -18,8 +18,8 @@ from server.auth.middleware import auth_middleware
 from server.config import Settings
 from server.db import Database, apply_migrations
 from server.embedded import database_url
-from server.errors import error_middleware
-from server.logs import request_log_middleware
+from server.errors import PARSER_MAX_LINE, error_middleware
+from server.logs import connection_log, request_log_middleware
 from server.mail import Mailer
 from server.realtime.server import create_sio, realtime_ctx
 from server.storage import storage_ctx
@@ -96,6 +96,10 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[request_log_middleware, error_middleware, auth_middleware],
+        # How each connection parses requests (a request line long enough to be answered
+        # 414 by error_middleware) and logs the ones it refuses. Set on the app, so the
+        # server of ``python -m server`` and the tests' server are configured alike.
+        handler_args={"logger": connection_log, "max_line_size": PARSER_MAX_LINE},
     )
     app[keys.SETTINGS] = settings
     app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)

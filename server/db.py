@@ -16,6 +16,7 @@ import aiosql
 import asyncpg
 import msgspec
 
+from server.errors import Unreachable
 from server.realtime.contract import Disconnect, Events, LiveEvent, NoEvents
 
 log = logging.getLogger("rizeos.db")
@@ -164,8 +165,22 @@ class Database:
         await self.pool.close()
 
     @asynccontextmanager
+    async def _acquire(self) -> AsyncIterator[Any]:
+        """A pooled connection. When the pool cannot open one, whatever the reason (refused,
+        timed out, the server starting up, full, or not accepting connections to this
+        database), that is an outage, not a bug: ``Unreachable`` (answered 503)."""
+        try:
+            conn = await self.pool.acquire()
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise Unreachable(f"cannot connect to PostgreSQL: {type(exc).__name__}: {exc}") from exc
+        try:
+            yield conn
+        finally:
+            await self.pool.release(conn)
+
+    @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn:
+        async with self._acquire() as conn:
             yield conn
 
     @asynccontextmanager
@@ -173,7 +188,7 @@ class Database:
         """A connection for named queries that leave no session state behind (each one
         statement in its implicit transaction: no SET, LISTEN, cursor or session lock).
         Given back to the pool without the reset round trip (see ``PoolConnection``)."""
-        async with self.pool.acquire() as conn:
+        async with self._acquire() as conn:
             yield conn
             conn.release_clean()
 
@@ -181,7 +196,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run a block in one transaction; its events and after-commit callbacks go out only
         if it commits."""
-        async with self.pool.acquire() as conn:
+        async with self._acquire() as conn:
             tx = Transaction(conn)
             async with conn.transaction():
                 yield tx
@@ -193,7 +208,7 @@ class Database:
         trips: the chat writer's ``send_messages`` call). Like ``statement()`` it leaves no
         session state; its events go out once the block ends without error (the statement
         has committed by then)."""
-        async with self.pool.acquire() as conn:
+        async with self._acquire() as conn:
             tx = Transaction(conn)
             yield tx
             conn.release_clean()

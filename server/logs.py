@@ -1,4 +1,5 @@
-"""Logging set-up and the one-line-per-request access log with a request id."""
+"""Logging set-up, the one-line-per-request access log with a request id, and the logger
+aiohttp's connections use."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 REQUEST_ID_KEY: web.RequestKey[str] = web.RequestKey("request_id", str)
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -47,3 +50,22 @@ async def request_log_middleware(request: web.Request, handler):
             status,
             (time.perf_counter() - started) * 1000,
         )
+
+
+class _ConnectionLog(logging.LoggerAdapter):
+    """aiohttp's per-connection logger. A request its HTTP parser refuses before any
+    middleware runs (a malformed request line, a header over its limit) is the client's
+    error, answered 400 by aiohttp: one warning line, not an ERROR with the parser's
+    traceback. Everything else is logged as aiohttp logs it."""
+
+    def exception(self, msg: Any, *args: Any, exc_info: Any = True, **kwargs: Any) -> None:
+        if isinstance(exc_info, HttpProcessingError):
+            self.warning(
+                msg + " (refused by the HTTP parser): %s", *args, exc_info.message, **kwargs
+            )
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
+# For the app's ``handler_args`` (``logger``): aiohttp's own logger, adapted.
+connection_log = _ConnectionLog(logging.getLogger("aiohttp.server"))

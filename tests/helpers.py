@@ -12,11 +12,15 @@ import socket
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 import aiohttp
+import asyncpg
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -353,3 +357,43 @@ async def connect_socket(
         **kwargs,
     )
     return client
+
+
+@asynccontextmanager
+async def database_unreachable(database_url: str) -> AsyncIterator[None]:
+    """The database at ``database_url`` goes away: every connection to it is cut (the
+    backends are terminated, as a restart or a failover would) and new ones are refused,
+    until the block ends."""
+    parts = urlparse(database_url)
+    name = parts.path.lstrip("/")
+    admin = await asyncpg.connect(urlunparse(parts._replace(path="/postgres")))
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            # The timeout makes each termination complete before the test goes on.
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+            yield
+        finally:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    finally:
+        await admin.close()
+
+
+async def raw_request(host: str, port: int, head: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send ``head`` (a request line and headers, as bytes) over a plain socket, as any
+    client could, and read the whole answer: its status, headers and body."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(head + b"Host: rizeos.test\r\nConnection: close\r\n\r\n")
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    head_part, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head_part.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+    return int(status_line.split()[1]), headers, body

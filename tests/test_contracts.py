@@ -1,14 +1,28 @@
-"""Contracts every route shares: problem details for bad input, and a complete OpenAPI document."""
+"""Contracts every route shares: problem details for bad input (down to a request line too
+long to parse), every problem type explained at /docs/problems, and a complete OpenAPI
+document."""
 
 from __future__ import annotations
 
+import inspect
 import io
+import json
+import logging
 
 from aiohttp import web
 from openapi_spec_validator import validate
 
 from server.api import ENDPOINTS
-from server.errors import error_middleware
+from server.errors import (
+    MAX_REQUEST_TARGET,
+    PROBLEM_BASE,
+    PROBLEM_TYPES,
+    PROBLEMS,
+    AppError,
+    _http_problem,
+    error_middleware,
+)
+from tests.helpers import raw_request
 
 
 async def test_malformed_json_is_400_problem_and_writes_nothing(api, db):
@@ -136,3 +150,88 @@ async def test_hand_made_cursors_with_unrepresentable_values_are_400(api):
         await api.get(f"{path}&cursor={encode_cursor(1e308, some_id)}", as_=user, expect=400)
     nul_name = encode_cursor("a\u0000b", some_id)
     await api.get(f"/api/organizations?cursor={nul_name}", as_=user, expect=400)
+
+
+async def test_an_over_long_request_line_is_a_414_problem_logged_as_a_client_error(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    host, port = client.server.host, client.server.port
+    line = b"GET /api/jobs?cursor=" + b"x" * 10_000 + b" HTTP/1.1\r\n"
+    status, headers, body = await raw_request(host, port, line)
+    assert status == 414
+    assert headers["content-type"].startswith("application/problem+json")
+    problem = json.loads(body)
+    assert problem["type"] == "/docs/problems#uri-too-long"
+    assert problem["status"] == 414
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    access = [r.getMessage() for r in caplog.records if r.name == "rizeos.access"]
+    assert len(access) == 1 and "status=414" in access[0]
+    # Just under the limit a request is routed as before (here to no route: 404).
+    path = b"/api/" + b"x" * (MAX_REQUEST_TARGET - 5)
+    status, _, body = await raw_request(host, port, b"GET " + path + b" HTTP/1.1\r\n")
+    assert status == 404, body[:200]
+
+
+async def test_a_request_the_http_parser_refuses_is_logged_as_one_warning(client, caplog):
+    """Past what the parser reads (a header over 8 KB, a request line over 64 KB) aiohttp
+    answers 400 itself, before any middleware: logged as the client's error, no traceback."""
+    caplog.set_level(logging.DEBUG)
+    for head in (
+        b"GET /api/jobs HTTP/1.1\r\nX-Padding: " + b"x" * 10_000 + b"\r\n",
+        b"GET /api/jobs?cursor=" + b"x" * 70_000 + b" HTTP/1.1\r\n",
+    ):
+        status, _, _ = await raw_request(client.server.host, client.server.port, head)
+        assert status == 400
+    refused = [r for r in caplog.records if "refused by the HTTP parser" in r.getMessage()]
+    assert len(refused) == 2
+    assert all(r.levelno == logging.WARNING and not r.exc_info for r in refused)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def _all_subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _all_subclasses(sub)
+    return found
+
+
+def _aiohttp_errors() -> list[web.HTTPException]:
+    """One instance of every HTTP error aiohttp defines (any of them can reach the
+    middleware from a route or the router)."""
+    dummies = {"method": "PUT", "allowed_methods": ["GET"], "max_size": 1, "actual_size": 2}
+    errors = []
+    for cls in _all_subclasses(web.HTTPException):
+        if getattr(cls, "status_code", 0) < 400:
+            continue
+        params = inspect.signature(cls).parameters.values()
+        required = {
+            p.name: dummies.get(p.name, "https://rizeos.test")
+            for p in params
+            if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+        }
+        errors.append(cls(**required))
+    return errors
+
+
+async def test_every_problem_type_the_code_emits_is_explained_on_docs_problems(api):
+    emitted = {cls.slug for cls in _all_subclasses(AppError) | {AppError}}
+    for exc in _aiohttp_errors():
+        problem_type = _http_problem(exc).type
+        if problem_type != "about:blank":  # RFC 9457: no more to say than the status
+            emitted.add(problem_type.removeprefix(PROBLEM_BASE))
+    assert {t.slug for t in PROBLEM_TYPES} == emitted
+    response = await api.client.get("/docs/problems")
+    assert response.status == 200
+    assert response.content_type == "text/html"
+    html = await response.text()
+    for problem_type in PROBLEM_TYPES:
+        assert f'id="{problem_type.slug}"' in html
+        assert problem_type.uri in html
+    # The types an answer carries are the ones the page lists.
+    for path, method, status in (
+        ("/api/nothing-here", "GET", 404),
+        ("/api/auth/login", "PUT", 405),
+    ):
+        response = await api.client.request(method, path, json={})
+        problem = await response.json(content_type=None)
+        assert problem["status"] == status
+        assert problem["type"].removeprefix(PROBLEM_BASE) in PROBLEMS

@@ -1,4 +1,5 @@
-"""Operations: health and readiness, migrations, settings, request logging, shutdown."""
+"""Operations: health and readiness, migrations, settings, request logging, shutdown, and
+answering "retry later" while the database is unreachable."""
 
 from __future__ import annotations
 
@@ -18,8 +19,15 @@ import pytest
 from server.app import create_app
 from server.config import ConfigError, load_settings
 from server.db import Database, apply_migrations, migration_files
+from server.errors import OUTAGE_DETAIL, RETRY_AFTER_S
 from tests.conftest import _with_database
-from tests.helpers import free_port
+from tests.helpers import (
+    database_unreachable,
+    free_port,
+    raw_request,
+    wait_for_lock_waiters,
+)
+from tests.messaging.live import ChatSocket, hiring
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,6 +171,13 @@ async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_
                     pass
                 assert time.monotonic() < deadline, "server did not become ready"
                 await asyncio.sleep(0.2)
+            # The app's HTTP settings reach this server too: an over-long request line is a
+            # 414 problem, and one past what the parser reads is one warning line.
+            line = b"GET /api/jobs?cursor=" + b"x" * 10_000 + b" HTTP/1.1\r\n"
+            status, headers, _ = await raw_request("127.0.0.1", port, line)
+            assert (status, headers["content-type"]) == (414, "application/problem+json")
+            line = b"GET /api/jobs?cursor=" + b"x" * 70_000 + b" HTTP/1.1\r\n"
+            assert (await raw_request("127.0.0.1", port, line))[0] == 400
             # an in-flight request (password hashing takes real time) finishes during shutdown
             signup = asyncio.ensure_future(
                 http.post(
@@ -181,3 +196,99 @@ async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_
             proc.kill()
     assert proc.returncode == 0, output
     assert "database pool closed" in output
+    assert "refused by the HTTP parser" in output
+    assert "LineTooLong" not in output  # the parser's traceback
+
+
+# -- outages: PostgreSQL unreachable --------------------------------------------------------
+
+
+def assert_unavailable_problem(response: aiohttp.ClientResponse, problem: dict) -> None:
+    assert response.status == 503
+    assert response.content_type == "application/problem+json"
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_S)
+    assert problem["type"] == "/docs/problems#unavailable"
+    assert problem["status"] == 503
+
+
+async def test_while_the_database_is_unreachable_calls_answer_retry_later_and_change_nothing(
+    api, db, database_url, caplog
+):
+    _, h = await hiring(api, db)
+    conversation_id = h.conversation["id"]
+    send = {"conversation_id": conversation_id, "content": "during", "client_msg_id": "cut-1"}
+    url = str(api.client.make_url("")).rstrip("/")
+    sock = await ChatSocket.connect(url, h.recruiter)
+    try:
+        async with database_unreachable(database_url):
+            response = await api.client.get("/api/me", headers=h.recruiter.headers)
+            assert_unavailable_problem(response, await response.json(content_type=None))
+            response = await api.client.post(
+                "/api/organizations",
+                json={"name": "Outage Inc", "type": "company"},
+                headers=h.admin.headers,
+            )
+            assert_unavailable_problem(response, await response.json(content_type=None))
+            response = await api.client.post(
+                f"/api/conversations/{conversation_id}/messages",
+                json={"content": "over REST", "client_msg_id": "cut-2"},
+                headers=h.recruiter.headers,
+            )
+            assert_unavailable_problem(response, await response.json(content_type=None))
+            # A page: the HTML error page, with the same status and header.
+            response = await api.client.get("/jobs")
+            assert response.status == 503
+            assert response.content_type == "text/html"
+            assert response.headers["Retry-After"] == str(RETRY_AFTER_S)
+            assert "Service unavailable" in await response.text()
+            # The page a 503's type links to is served even to a logged-in browser.
+            cookie = {"Cookie": f"rizeos_session={h.recruiter.token}"}
+            response = await api.client.get("/docs/problems", headers=cookie)
+            assert response.status == 200
+            ack = await sock.call("send", send)
+            assert ack == {"error": {"code": "unavailable", "message": OUTAGE_DETAIL}}
+        # Back: the pool connects again on its own, and the retries succeed.
+        await api.get("/api/me", as_=h.recruiter, expect=200)
+        ack = await sock.call("send", send)
+        assert ack["ok"] and ack["created"], ack  # nothing was stored the first time
+        history = await api.get(
+            f"/api/conversations/{conversation_id}/messages", as_=h.recruiter, expect=200
+        )
+        assert "cut-2" not in [m["client_msg_id"] for m in history["items"]]
+        async with db.connection() as conn:
+            assert await conn.fetchval("SELECT count(*) FROM organizations") == 1
+    finally:
+        await sock.close()
+    outages = [r for r in caplog.records if "answered unavailable" in r.getMessage()]
+    assert outages and all(r.levelno == logging.WARNING and not r.exc_info for r in outages)
+    assert "unhandled error" not in caplog.text  # no 500 on the way
+    assert "handler failed" not in caplog.text  # no `internal` ack
+
+
+async def test_a_request_whose_connection_drops_mid_query_answers_503_and_writes_nothing(
+    api, database_url
+):
+    owner = await api.sign_up(["employer"])
+    locker = await asyncpg.connect(database_url)
+    try:
+        async with locker.transaction():
+            # The request's INSERT waits on this lock, so its backend is cut mid-statement.
+            await locker.execute("LOCK TABLE organizations IN ACCESS EXCLUSIVE MODE")
+            request = asyncio.ensure_future(
+                api.client.post(
+                    "/api/organizations",
+                    json={"name": "Cut Inc", "type": "company"},
+                    headers=owner.headers,
+                )
+            )
+            await wait_for_lock_waiters(locker, 1)
+            await locker.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            response = await request
+            assert_unavailable_problem(response, await response.json(content_type=None))
+        assert await locker.fetchval("SELECT count(*) FROM organizations") == 0
+    finally:
+        await locker.close()
+    await api.company(owner, name="Cut Inc")  # the retry goes through

@@ -22,9 +22,11 @@ from aiohttp import web
 from server import keys
 from server.api import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
-from server.errors import AppError, FieldError
+from server.errors import RETRY_AFTER, AppError, FieldError, is_outage, log_outage
 
 routes = web.RouteTableDef()
+
+OUTAGE_PAGE = "RizeOS cannot reach its database right now. Try again in a few seconds."
 
 _HOST = re.compile(r"\A[A-Za-z0-9.\-:\[\]]{1,255}\Z")
 
@@ -155,15 +157,23 @@ def page(path: str, template: str, *, login: bool = True) -> Callable[[PageHandl
 
     def decorate(handler: PageHandler) -> PageHandler:
         async def view(request: web.Request) -> web.StreamResponse:
-            viewer = await viewer_of(request)
-            if login and viewer is None:
-                return secure_headers(request, redirect(login_url(request)))
+            viewer = None
             try:
+                viewer = await viewer_of(request)
+                if login and viewer is None:
+                    return secure_headers(request, redirect(login_url(request)))
                 result = await handler(PageRequest(request, viewer))
             except AppError as exc:
                 return error_page(request, viewer, exc.status, exc.title, exc.detail)
             except web.HTTPNotFound:
                 return error_page(request, viewer, 404, "Not found", "There is nothing here.")
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                log_outage(f"{request.method} {request.path}", exc)
+                response = error_page(request, viewer, 503, "Service unavailable", OUTAGE_PAGE)
+                response.headers.update(RETRY_AFTER)
+                return response
             if isinstance(result, web.StreamResponse):
                 return secure_headers(request, result)
             context = {"viewer": viewer, **result}

@@ -26,6 +26,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from server.api import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.errors import (
+    OUTAGE_DETAIL,
     AppError,
     BadRequest,
     Conflict,
@@ -35,6 +36,8 @@ from server.errors import (
     PayloadTooLarge,
     RateLimited,
     Unavailable,
+    is_outage,
+    log_outage,
 )
 from server.realtime.contract import session_room, user_room
 from server.realtime.server import UNDECODABLE_EVENT
@@ -96,7 +99,10 @@ def acked(handler: AckHandler) -> AckHandler:
             return error_ack("invalid", str(exc))
         except AppError as exc:
             return error_ack(ack_code(exc), exc.detail)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):  # the database or Redis unreachable: retryable
+                log_outage(f"{self.namespace} {handler.__name__}", exc)
+                return error_ack("unavailable", OUTAGE_DETAIL)
             log.exception("%s %s handler failed", self.namespace, handler.__name__)
             return error_ack("internal", INTERNAL_ACK_MESSAGE)
 

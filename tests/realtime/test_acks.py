@@ -9,10 +9,13 @@ import json
 import logging
 
 import aiohttp
+import asyncpg
 import msgspec
 import pytest
+import redis.exceptions
 
 from server.errors import (
+    OUTAGE_DETAIL,
     Conflict,
     Forbidden,
     Invalid,
@@ -21,6 +24,7 @@ from server.errors import (
     RateLimited,
     Unauthorized,
     Unavailable,
+    Unreachable,
 )
 from server.realtime.namespace import INTERNAL_ACK_MESSAGE, acked
 
@@ -140,3 +144,26 @@ async def test_every_call_is_answered_even_when_its_packet_cannot_be_read(
             assert good["ok"] is True
         await sock.ws.close()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        Unreachable("cannot connect to PostgreSQL"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.CannotConnectNowError("the database system is starting up"),
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        redis.exceptions.ConnectionError("Connection refused"),
+    ],
+)
+async def test_an_outage_acks_unavailable_a_code_the_client_retries(error, caplog):
+    ack = await Namespace(error).on_call("sid", {})
+    assert ack == {"error": {"code": "unavailable", "message": OUTAGE_DETAIL}}
+    assert "handler failed" not in caplog.text  # one warning line, not a traceback
+
+
+async def test_a_statement_the_database_refuses_is_not_an_outage():
+    error = asyncpg.ObjectNotInPrerequisiteStateError("currval is not yet defined")
+    ack = await Namespace(error).on_call("sid", {})
+    assert ack["error"]["code"] == "internal"

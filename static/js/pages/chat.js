@@ -324,7 +324,7 @@ async function send(conversationId, content, clientMsgId, attachment = null) {
   } catch (error) {
     const waiting = pending.get(clientMsgId);
     if (!waiting) return;
-    if (error.code === "rate_limited" || error.code === "busy") {
+    if (["rate_limited", "busy", "unavailable"].includes(error.code)) {
       // Over the send limit, or the server's queue of sends to store is full: the message
       // stays pending and goes again with the same id after a growing pause (a retry of
       // an id already stored is answered with that message, never stored twice).
