@@ -78,6 +78,40 @@ class Events(Protocol):
         ...
 
 
+class Transport:
+    """``Events.publish`` for a sink that delivers to users and disconnects rooms (the web
+    process's manager, the worker's emitter): each item, in order."""
+
+    async def publish(self, items: Sequence[LiveEvent | Disconnect]) -> None:
+        for item in items:
+            if isinstance(item, Disconnect):
+                await self.disconnect_room(item.room)
+            else:
+                await self.to_users(
+                    item.user_ids,
+                    item.namespace,
+                    item.name,
+                    item.payload,
+                    best_effort=item.best_effort,
+                    skip_sid=item.skip_sid,
+                )
+
+    async def to_users(
+        self,
+        user_ids: Iterable[uuid.UUID],
+        namespace: str,
+        event: str,
+        payload: Any,
+        *,
+        best_effort: bool = False,
+        skip_sid: str | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    async def disconnect_room(self, room: str) -> None:
+        raise NotImplementedError
+
+
 class NoEvents:
     """For processes with no live clients and no Redis: events go nowhere."""
 

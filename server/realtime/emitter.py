@@ -10,36 +10,23 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from server.config import Settings
 from server.realtime.bus import RedisBus
-from server.realtime.contract import Disconnect, LiveEvent, NoEvents, recipients_of
+from server.realtime.contract import NoEvents, Transport, recipients_of
 from server.realtime.packets import encode_event
 
 log = logging.getLogger("rizeos.realtime.emitter")
 
 
-class RedisEmitter:
+class RedisEmitter(Transport):
     """``Events`` over Redis: publishes through a bounded bus of its own (two connections),
     never subscribes, closes cleanly."""
 
     def __init__(self, url: str, prefix: str):
         self.bus = RedisBus(url, prefix, node_id="emitter-" + uuid.uuid4().hex[:8], pool_size=2)
-
-    async def publish(self, items: Sequence[LiveEvent | Disconnect]) -> None:
-        for item in items:
-            if isinstance(item, Disconnect):
-                await self.bus.broadcast({"op": "disconnect", "room": item.room})
-            else:
-                await self.to_users(
-                    item.user_ids,
-                    item.namespace,
-                    item.name,
-                    item.payload,
-                    best_effort=item.best_effort,
-                )
 
     async def to_users(
         self,
@@ -49,11 +36,15 @@ class RedisEmitter:
         payload: Any,
         *,
         best_effort: bool = False,
+        skip_sid: str | None = None,  # a socket of the web process: none here
     ) -> None:
         users = recipients_of(user_ids)
         if users:
             packet = encode_event(namespace, event, payload)
             await self.bus.route(namespace, users, packet, best_effort=best_effort)
+
+    async def disconnect_room(self, room: str) -> None:
+        await self.bus.broadcast({"op": "disconnect", "room": room})
 
     async def online(self, user_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ import socketio
 from engineio import packet as eio_packet
 
 from server.realtime.bus import RedisBus
-from server.realtime.contract import Disconnect, LiveEvent, recipients_of, user_room
+from server.realtime.contract import Transport, recipients_of, user_room
 from server.realtime.packets import encode_event, parse_node_message, split_node_messages
 from server.realtime.presence import Presence, PresenceHook
 
@@ -43,7 +43,7 @@ class DeliveryStats:
     resyncs: int = 0
 
 
-class RealtimeManager(socketio.AsyncManager):
+class RealtimeManager(Transport, socketio.AsyncManager):
     """The web process's ``Events``: delivers emits to local sockets and, with a ``RedisBus``,
     to the nodes holding the recipients; counts each user's sockets for presence."""
 
@@ -103,21 +103,6 @@ class RealtimeManager(socketio.AsyncManager):
         self.presence.hooks.append(hook)
 
     # delivery ----------------------------------------------------------------------------
-    async def publish(self, items: Sequence[LiveEvent | Disconnect]) -> None:
-        """``Events.publish``: what a transaction collected, after its commit, in order."""
-        for item in items:
-            if isinstance(item, Disconnect):
-                await self.disconnect_room(item.room)
-            else:
-                await self.to_users(
-                    item.user_ids,
-                    item.namespace,
-                    item.name,
-                    item.payload,
-                    best_effort=item.best_effort,
-                    skip_sid=item.skip_sid,
-                )
-
     async def to_users(
         self,
         user_ids: Iterable[uuid.UUID],
