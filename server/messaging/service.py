@@ -18,7 +18,6 @@ from typing import TypeVar
 
 import asyncpg
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.messaging import schemas
@@ -27,6 +26,7 @@ from server.messaging.policy import check_start
 from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import resume, snapshot, to_message
 from server.messaging.sender import MessageWriter, Sent, outcome_of
+from server.paging import decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 T = TypeVar("T")

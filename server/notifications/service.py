@@ -21,11 +21,11 @@ import msgspec
 from aiohttp import web
 
 from server import keys
-from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import NotFound
 from server.events import Events
 from server.notifications import schemas
+from server.paging import decode_cursor, keyset_page
 
 log = logging.getLogger("rizeos.notifications")
 

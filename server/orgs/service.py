@@ -6,11 +6,11 @@ import uuid
 
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all, like_contains
 from server.errors import Forbidden, NotFound
 from server.orgs import schemas
 from server.orgs.access import MANAGE, require_org_role
+from server.paging import decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 

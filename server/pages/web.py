@@ -20,7 +20,7 @@ import msgspec
 from aiohttp import web
 
 from server import keys
-from server.api import Caller
+from server.auth.caller import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.errors import AppError, FieldError
 
