@@ -120,6 +120,12 @@ class EnrichmentService:
             raise NotFound(NO_SUCH_ENRICHMENT)
         return to_enrichment(row)
 
+    async def latest(self, user_id: uuid.UUID) -> schemas.Enrichment | None:
+        """The user's newest enrichment, if any (only ever shown to the user themself)."""
+        async with self.db.connection() as conn:
+            row = await self.q.get_latest_enrichment(conn, user_id=user_id)
+        return None if row is None else to_enrichment(row)
+
 
 class TransientFailure(Exception):
     """A delivery failed for a reason that may pass (storage or database unreachable)."""
