@@ -10,15 +10,11 @@ returned Struct, and records all of it for the OpenAPI document. Handlers receiv
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
 import enum
-import math
 import re
 import typing
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +22,8 @@ import msgspec
 from aiohttp import web
 
 from server import keys
+from server.auth.caller import Caller
+from server.auth.middleware import CALLER_KEY, CSRF_REJECTED
 from server.errors import BadRequest, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
 
@@ -37,25 +35,6 @@ class Auth(enum.Enum):
 
 
 PUBLIC, USER, VERIFIED, ADMIN = Auth.PUBLIC, Auth.USER, Auth.VERIFIED, Auth.ADMIN
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    user_id: uuid.UUID
-    roles: tuple[str, ...]
-    is_verified: bool
-    session_id: uuid.UUID
-    via_cookie: bool
-
-    @property
-    def is_admin(self) -> bool:
-        return "admin" in self.roles
-
-
-CALLER_KEY: web.RequestKey[Caller | None] = web.RequestKey("caller", Caller | None)
-# Set when a cookie session tried to change state without its CSRF token: the request is
-# served as anonymous, and a route that needs a caller refuses it with 403.
-CSRF_REJECTED: web.RequestKey[bool] = web.RequestKey("csrf_rejected", bool)
 
 
 @dataclass(slots=True)
@@ -247,51 +226,3 @@ def endpoint(
 
 def path_params(path: str) -> list[str]:
     return _PATH_PARAM.findall(path)
-
-
-# -- keyset pagination -------------------------------------------------------------------
-
-MAX_LIMIT = 100
-DEFAULT_LIMIT = 20
-
-Limit = typing.Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT)]
-
-
-def encode_cursor(*values: Any) -> str:
-    """An opaque cursor: the sort key of the last row returned, base64url-encoded JSON."""
-    return base64.urlsafe_b64encode(_encoder.encode(list(values))).decode().rstrip("=")
-
-
-def keyset_page(
-    rows: Sequence[Any], limit: int, sort_key: Callable[[Any], tuple]
-) -> tuple[list[Any], str | None]:
-    """Split rows fetched with ``limit + 1`` into one page and the cursor for the next page
-    (the sort key of the page's last row), or ``None`` when this is the last page."""
-    page = list(rows[:limit])
-    next_cursor = encode_cursor(*sort_key(page[-1])) if len(rows) > limit else None
-    return page, next_cursor
-
-
-def decode_cursor(cursor: str | None, types: tuple[type, ...]) -> tuple | None:
-    """Decode a cursor made by ``encode_cursor`` into values of the given types, or 400."""
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = msgspec.json.decode(raw, type=tuple[*types])  # type: ignore[valid-type]
-    except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
-        raise BadRequest("invalid cursor: pass back the `next` value of a previous page") from None
-    if not all(_representable(value) for value in values):
-        # A hand-made cursor must not reach PostgreSQL with a value it cannot hold.
-        raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
-    return values
-
-
-def _representable(value: Any) -> bool:
-    if isinstance(value, datetime.datetime):
-        return value.tzinfo is not None and 1900 < value.year < 9000
-    if isinstance(value, float):
-        return math.isfinite(value) and abs(value) < 3.0e38  # ranks are float4
-    if isinstance(value, str):
-        return "\x00" not in value
-    return True

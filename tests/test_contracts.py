@@ -135,7 +135,7 @@ async def test_a_value_the_database_refuses_is_422_not_500(db, aiohttp_client):
 
 
 async def test_hand_made_cursors_with_unrepresentable_values_are_400(api):
-    from server.api import encode_cursor
+    from server.paging import encode_cursor
 
     user = await api.sign_up()
     some_id = "00000000-0000-0000-0000-000000000000"

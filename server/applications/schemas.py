@@ -9,8 +9,8 @@ from typing import Annotated
 import msgspec
 
 from server import fields
-from server.api import DEFAULT_LIMIT, Limit
 from server.applications.states import Status
+from server.paging import DEFAULT_LIMIT, Limit
 
 CoverLetter = fields.LongText
 

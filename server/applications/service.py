@@ -16,12 +16,12 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.applications import events, schemas, states
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, has_org_role, require_org_role
+from server.paging import decode_cursor, keyset_page
 
 APPLICANT_ROLES = frozenset({"student", "professional"})
 NO_SUCH_APPLICATION = "no such application"

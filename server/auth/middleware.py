@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import keys
-from server.api import CALLER_KEY, CSRF_REJECTED, Caller
+from server.auth.caller import Caller
 from server.auth.tokens import csrf_ok, token_hash
 from server.errors import Unauthorized
 
@@ -21,6 +21,12 @@ SESSION_COOKIE = "rizeos_session"
 CSRF_COOKIE = "rizeos_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Where the middleware leaves its answer for the route decorator (server/api.py).
+CALLER_KEY: web.RequestKey[Caller | None] = web.RequestKey("caller", Caller | None)
+# Set when a cookie session tried to change state without its CSRF token: the request is
+# served as anonymous, and a route that needs a caller refuses it with 403.
+CSRF_REJECTED: web.RequestKey[bool] = web.RequestKey("csrf_rejected", bool)
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -33,6 +33,20 @@ def to_user(row: asyncpg.Record) -> schemas.User:
     return msgspec.convert(dict(row), schemas.User)
 
 
+@dataclass(frozen=True, slots=True)
+class AccountLabel:
+    """How the pages name the logged-in user: email and display name (if given)."""
+
+    email: str
+    name: str | None
+
+
+async def account_label(db: Database, user_id: uuid.UUID) -> AccountLabel:
+    async with db.connection() as conn:
+        row = await db.q.auth.get_account_label(conn, user_id=user_id)
+    return AccountLabel(email=row["email"], name=row["full_name"])
+
+
 class AccountService:
     def __init__(self, db: Database, settings: Settings, mailer: Mailer):
         self.db = db

@@ -87,6 +87,12 @@ class EnrichmentService:
             raise NotFound(NO_SUCH_ENRICHMENT)
         return to_enrichment(row)
 
+    async def latest(self, user_id: uuid.UUID) -> schemas.Enrichment | None:
+        """The user's newest enrichment, if any (only ever shown to the user themself)."""
+        async with self.db.connection() as conn:
+            row = await self.q.get_latest_enrichment(conn, user_id=user_id)
+        return None if row is None else to_enrichment(row)
+
 
 class EnrichmentMerger:
     """The last step of a delivery (``server/enrichment/worker.py`` runs the others): the

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from server.api import DEFAULT_LIMIT, Limit
 from server.fields import FileUrl, Name, Prose, SearchText, SkillName, Summary
+from server.paging import DEFAULT_LIMIT, Limit
 
 MAX_SKILLS = 20
 MAX_MEDIA = 20

@@ -8,11 +8,11 @@ from datetime import datetime
 import msgspec
 from msgspec import UNSET
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all
 from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.gigs import schemas
+from server.paging import decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 TIERS = ("basic", "standard", "premium")

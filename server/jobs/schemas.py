@@ -14,7 +14,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from server import fields
-from server.api import DEFAULT_LIMIT, Limit
+from server.paging import DEFAULT_LIMIT, Limit
 
 MAX_SKILLS = 30
 MAX_ATTACHMENTS = 10

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
+from server.paging import decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 # The fields a job's editor controls; a PATCH merges into these and the whole result is

@@ -17,7 +17,6 @@ from typing import TypeVar
 
 import asyncpg
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.messaging import events, schemas
@@ -25,6 +24,7 @@ from server.messaging.messages import NOT_FOUND, MessageService, participant_ids
 from server.messaging.policy import check_start
 from server.messaging.resume import snapshot, to_message
 from server.messaging.sender import outcome_of
+from server.paging import decode_cursor, keyset_page
 
 T = TypeVar("T")
 

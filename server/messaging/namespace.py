@@ -22,7 +22,7 @@ from aiohttp import web
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from server import keys
-from server.api import Caller
+from server.auth.caller import Caller
 from server.errors import PayloadTooLarge
 from server.messaging import schemas
 from server.messaging.events import CHAT_NAMESPACE

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from server.api import DEFAULT_LIMIT, Limit
+from server.paging import DEFAULT_LIMIT, Limit
 
 MAX_CONTENT_CHARS = 10_000
 # A conversation is a chat, not a mailing list; the cap also bounds the per-participant

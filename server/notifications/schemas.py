@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from server.api import DEFAULT_LIMIT, Limit
+from server.paging import DEFAULT_LIMIT, Limit
 
 # BIGSERIAL ids; anything outside BIGINT is a 422, never a driver error.
 NotificationId = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]

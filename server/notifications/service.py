@@ -15,10 +15,10 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import NotFound
 from server.notifications import events, schemas
+from server.paging import decode_cursor, keyset_page
 
 NO_SUCH_NOTIFICATION = "no such notification"
 

@@ -27,13 +27,13 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.notifications.service import NotificationService
 from server.orgs import schemas
 from server.orgs.access import MANAGE, active_roles, has_org_role
 from server.orgs.events import MembershipEvent, announce_membership
+from server.paging import decode_cursor, keyset_page
 
 ROLES_BY_TYPE = {
     "company": frozenset({"admin", "recruiter", "employee"}),

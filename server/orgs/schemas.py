@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from server import fields
-from server.api import DEFAULT_LIMIT, Limit
 from server.auth.schemas import Email
+from server.paging import DEFAULT_LIMIT, Limit
 
 OrgType = Literal["company", "institute"]
 OrgRole = Literal["admin", "recruiter", "employee", "student", "alumni", "faculty"]

@@ -6,11 +6,11 @@ import uuid
 
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.db import Database, fetch_all, like_contains
 from server.errors import Forbidden, NotFound
 from server.orgs import schemas
-from server.orgs.access import MANAGE, require_org_role
+from server.orgs.access import MANAGE, has_org_role, require_org_role
+from server.paging import decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 
@@ -65,6 +65,25 @@ class OrganizationService:
         if row is None:
             raise NotFound("no such organization")
         return to_org(row)
+
+    async def has_role(
+        self, user_id: uuid.UUID, organization_id: uuid.UUID, allowed: frozenset[str]
+    ) -> bool:
+        """Whether the user is an active member holding one of ``allowed`` (for pages that
+        show or hide what the user may do; services check inside their own transaction)."""
+        async with self.db.connection() as conn:
+            return await has_org_role(self.db, conn, user_id, organization_id, allowed)
+
+    async def require_role(
+        self,
+        user_id: uuid.UUID,
+        organization_id: uuid.UUID,
+        allowed: frozenset[str],
+        action: str,
+    ) -> None:
+        """403 unless the user is an active member holding one of ``allowed``."""
+        async with self.db.connection() as conn:
+            await require_org_role(self.db, conn, user_id, organization_id, allowed, action)
 
     async def update(
         self, caller_id: uuid.UUID, organization_id: uuid.UUID, body: schemas.OrganizationUpdate

@@ -14,7 +14,7 @@ from server.jobs.service import JobService
 from server.matching.schemas import MAX_RESULTS
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
-from server.orgs.access import HIRE, has_org_role, require_org_role
+from server.orgs.access import HIRE
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
@@ -39,8 +39,7 @@ async def hiring_companies(p: PageRequest) -> list[org_schemas.MyMembership]:
 
 
 async def may_hire(p: PageRequest, company_id: uuid.UUID) -> bool:
-    async with p.db.connection() as conn:
-        return await has_org_role(p.db, conn, p.user.id, company_id, HIRE)
+    return await OrganizationService(p.db).has_role(p.user.id, company_id, HIRE)
 
 
 @page("/jobs", "jobs.html", login=False)
@@ -77,8 +76,7 @@ async def new_job(p: PageRequest) -> dict[str, Any]:
 @page("/jobs/{job_id}/edit", "job_new.html")
 async def edit_job(p: PageRequest) -> dict[str, Any]:
     job = await JobService(p.db).get(p.path_id("job_id"))
-    async with p.db.connection() as conn:
-        await require_org_role(p.db, conn, p.user.id, job.company_id, HIRE, "edit its jobs")
+    await OrganizationService(p.db).require_role(p.user.id, job.company_id, HIRE, "edit its jobs")
     return {"job": job, "employment_types": EMPLOYMENT_TYPES}
 
 

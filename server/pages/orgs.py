@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.orgs import schemas as org_schemas
-from server.orgs.access import MANAGE, require_org_role
+from server.orgs.access import MANAGE
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
@@ -51,7 +51,7 @@ async def members(p: PageRequest) -> dict[str, Any]:
 @page("/organizations/{organization_id}/edit", "org_edit.html")
 async def edit_organization(p: PageRequest) -> dict[str, Any]:
     org_id = p.path_id("organization_id")
-    org = await OrganizationService(p.db).get(org_id)
-    async with p.db.connection() as conn:
-        await require_org_role(p.db, conn, p.user.id, org_id, MANAGE, "edit it")
+    service = OrganizationService(p.db)
+    org = await service.get(org_id)
+    await service.require_role(p.user.id, org_id, MANAGE, "edit it")
     return {"org": org}

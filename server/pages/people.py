@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.enrichment.service import EnrichmentService
 from server.errors import Forbidden
 from server.gigs import schemas as gig_schemas
 from server.gigs.service import GigService
@@ -16,8 +17,7 @@ TIERS = ("basic", "standard", "premium")
 @page("/profile", "profile_edit.html")
 async def profile_editor(p: PageRequest) -> dict[str, Any]:
     profile = await ProfileService(p.db).get(p.user.id, p.user.is_verified, p.user.id)
-    async with p.db.connection() as conn:
-        enrichment = await p.db.q.pages.get_latest_enrichment(conn, user_id=p.user.id)
+    enrichment = await EnrichmentService(p.db).latest(p.user.id)
     return {"profile": profile, "enrichment": enrichment}
 
 
@@ -54,8 +54,7 @@ async def gig_page(p: PageRequest) -> dict[str, Any]:
     viewer_id = p.viewer.id if p.viewer else None
     gig = await GigService(p.db).get(viewer_id, p.path_id("gig_id"))
     tiers = [(name, getattr(gig.pricing_tiers, name)) for name in TIERS]
-    async with p.db.connection() as conn:
-        freelancer = await p.db.q.pages.get_display_name(conn, user_id=gig.freelancer_id)
+    freelancer = await ProfileService(p.db).display_name(gig.freelancer_id)
     return {
         "gig": gig,
         "tiers": [(n, t) for n, t in tiers if t is not None],

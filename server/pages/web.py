@@ -20,8 +20,9 @@ import msgspec
 from aiohttp import web
 
 from server import keys
-from server.api import Caller
+from server.auth.caller import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
+from server.auth.service import account_label
 from server.errors import RETRY_AFTER, AppError, FieldError, is_outage, log_outage
 
 routes = web.RouteTableDef()
@@ -90,10 +91,8 @@ async def viewer_of(request: web.Request) -> Viewer | None:
     caller = await caller_for_token(request.app, token, via_cookie=True)
     if caller is None:
         return None
-    db = request.app[keys.DB]
-    async with db.connection() as conn:
-        row = await db.q.pages.get_viewer(conn, user_id=caller.user_id)
-    return Viewer(caller=caller, email=row["email"], name=row["full_name"])
+    label = await account_label(request.app[keys.DB], caller.user_id)
+    return Viewer(caller=caller, email=label.email, name=label.name)
 
 
 @dataclass(slots=True)

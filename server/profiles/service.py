@@ -149,6 +149,11 @@ class ProfileService:
             )
         return to_profile(row, show_resume)
 
+    async def display_name(self, user_id: uuid.UUID) -> str | None:
+        """A person's public name (never their email); None when they have not given one."""
+        async with self.db.connection() as conn:
+            return await self.db.q.profiles.get_display_name(conn, user_id=user_id)
+
     async def update(
         self, caller_id: uuid.UUID, user_id: uuid.UUID, body: schemas.ProfileUpdate
     ) -> schemas.Profile:

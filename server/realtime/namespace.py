@@ -23,7 +23,7 @@ import socketio
 from aiohttp import web
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
-from server.api import Caller
+from server.auth.caller import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.errors import (
     OUTAGE_DETAIL,

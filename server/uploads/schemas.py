@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from server.api import DEFAULT_LIMIT, Limit
+from server.paging import DEFAULT_LIMIT, Limit
 from server.uploads.purposes import PurposeName
 
 UploadStatus = Literal["pending", "complete", "failed", "expired"]

@@ -12,11 +12,11 @@ from typing import Any
 
 import msgspec
 
-from server.api import decode_cursor, keyset_page
 from server.config import Settings
 from server.db import Database, fetch_all
 from server.errors import Conflict, FieldError, Invalid, NotFound, RateLimited
 from server.orgs.access import HIRE
+from server.paging import decode_cursor, keyset_page
 from server.storage import Storage, StorageError
 from server.uploads import schemas
 from server.uploads.purposes import EXTENSIONS, PURPOSES

@@ -9,6 +9,13 @@ RETURNING id, email, roles, is_verified, created_at, updated_at;
 -- name: get_user(user_id)^
 SELECT id, email, roles, is_verified, created_at, updated_at FROM users WHERE id = :user_id;
 
+-- name: get_account_label(user_id)^
+-- The user's email and display name, for the navigation bar of the pages.
+SELECT u.email, p.full_name
+FROM users u
+LEFT JOIN profiles p ON p.user_id = u.id
+WHERE u.id = :user_id;
+
 -- name: get_user_for_login(email)^
 SELECT id, email, password_hash, roles, is_verified, created_at, updated_at
 FROM users WHERE lower(email) = lower(:email);

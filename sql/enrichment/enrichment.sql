@@ -30,6 +30,15 @@ SELECT id, user_id, resume_url, status, attempts, error, result, created_at, sta
 FROM enrichment_jobs
 WHERE id = :enrichment_id;
 
+-- name: get_latest_enrichment(user_id)^
+-- The user's newest enrichment, for the status line of their profile editor.
+SELECT id, user_id, resume_url, status, attempts, error, result, created_at, started_at,
+       finished_at
+FROM enrichment_jobs
+WHERE user_id = :user_id
+ORDER BY created_at DESC, id DESC
+LIMIT 1;
+
 -- name: lock_enrichment(enrichment_id)^
 -- The row, locked for the merge: a second delivery of the same job waits here and then sees
 -- it finished.

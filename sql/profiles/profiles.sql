@@ -21,6 +21,10 @@ FROM profiles p
 JOIN users u ON u.id = p.user_id
 WHERE p.user_id = :user_id;
 
+-- name: get_display_name(user_id)$
+-- A person's public name (never their email), for "by …" lines.
+SELECT full_name FROM profiles WHERE user_id = :user_id;
+
 -- name: resume_visible_to(viewer_id, candidate_id, hiring_roles)$
 -- Whether the viewer holds a hiring role (active membership) in a company the candidate has
 -- applied to. A withdrawn application no longer shares the resume.

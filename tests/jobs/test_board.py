@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from server.api import encode_cursor
+from server.paging import encode_cursor
 
 
 async def board(api, **params) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.api import encode_cursor
+from server.paging import encode_cursor
 from tests.notifications.conftest import apply, notify_directly, stored
 
 

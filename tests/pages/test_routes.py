@@ -144,6 +144,37 @@ async def _freelancer(api):
     return await api.sign_up(["freelancer"])
 
 
+async def test_pages_name_people_and_show_the_newest_enrichment(api, db):
+    fran = await api.sign_up(["freelancer"], full_name="Fran Lancer")
+    nameless = await api.sign_up(["student"])
+    tier = {"price": 500, "currency": "EUR", "delivery_days": 2, "description": "1"}
+    gig = await api.post(
+        "/api/gigs",
+        {"title": "T", "description": "D", "pricing_tiers": {"basic": tier}},
+        as_=fran,
+        expect=201,
+    )
+    assert "by Fran Lancer" in await (await get(api, f"/gigs/{gig['id']}")).text()
+    assert 'class="who">Fran Lancer</a>' in await (await get(api, "/profile", fran)).text()
+    editor = await (await get(api, "/profile", nameless)).text()
+    assert f'class="who">{nameless.email}</a>' in editor
+    assert '<p id="enrichment" class="enrichment muted" aria-live="polite"></p>' in editor
+
+    async with db.connection() as conn:
+        await conn.execute(
+            """INSERT INTO enrichment_jobs (user_id, resume_url, status, created_at, finished_at)
+               VALUES ($1, 'https://x.example/old.pdf', 'succeeded', now() - interval '1 hour',
+                       now() - interval '1 hour'),
+                      ($1, 'https://x.example/new.pdf', 'failed', now(), now())""",
+            nameless.id,
+        )
+        await conn.execute(
+            "UPDATE enrichment_jobs SET error = 'the file is empty' WHERE status = 'failed'"
+        )
+    editor = await (await get(api, "/profile", nameless)).text()
+    assert "We could not read your resume: the file is empty." in editor
+
+
 ODD_QUERIES = [
     "?q=%00",
     "?q=" + "x" * 5000,
