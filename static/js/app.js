@@ -13,9 +13,9 @@ const loggedIn = Boolean(body.dataset.userId);
 
 document.getElementById("logout")?.addEventListener("click", async () => {
   try {
-    // Close the live connections first: calls still waiting on them end quietly instead of
-    // failing when the server drops the ended session's sockets.
-    if (loggedIn) (await import("./live.js")).closeAll();
+    // Calls still waiting on the live connections end quietly when the server drops the
+    // ended session's sockets, and none of them reconnects.
+    if (loggedIn) (await import("./live.js")).leave();
     await api("POST", "/api/auth/logout");
   } finally {
     window.location.assign("/");

@@ -79,11 +79,13 @@ export async function call(s, event, payload, timeoutMs = 10000) {
   return answer;
 }
 
-// The page is going away (log-out, a link, closing the tab): close every socket without
-// reconnecting, so calls still waiting end as Disconnected rather than as errors.
-export function closeAll() {
+// The page is going away (log-out, a link, closing the tab): no socket reconnects, and calls
+// still waiting end as Disconnected when their socket closes (the server drops a logged-out
+// session's sockets; leaving the page closes the rest). The sockets are not closed here: a
+// WebSocket closed by the page while still opening (the upgrade from polling) is a console
+// error in Chromium, so the server or the navigation closes them.
+export function leave() {
   leaving = true;
-  for (const s of sockets.values()) s.disconnect();
 }
 
 window.addEventListener("pagehide", () => {
