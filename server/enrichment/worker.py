@@ -6,7 +6,7 @@ enrichment is never recorded without its job, nor queued for a change that rolle
 
 A delivery (``EnrichmentRunner.run``) is idempotent: it starts only an unfinished
 enrichment, does the slow part (fetch, extract, parse) outside any transaction, and hands the
-result to ``EnrichmentMerger`` (``service.py``), whose one transaction merges it exactly once.
+result to ``EnrichmentMerger`` (``apply.py``), whose one transaction merges it exactly once.
 The job host (``server/worker.py``) runs the ``enrich_profile`` kind registered here: a
 transient failure is queued again with back-off up to ENRICHMENT_MAX_ATTEMPTS deliveries;
 then, or at once for a bad file, the enrichment ends ``failed`` with its reason on the
@@ -25,6 +25,7 @@ from pgqueuer import Job, RetryRequested
 
 from server.config import Settings
 from server.db import Database, Transaction
+from server.enrichment.apply import EnrichmentMerger
 from server.enrichment.extract import Limits, UnreadableResume, extract_text
 from server.enrichment.fetch import ResumeUnavailable, storage_fetcher
 from server.enrichment.parse import parse_resume
@@ -71,9 +72,6 @@ class EnrichmentRunner:
         max_attempts: int,
         delay_seconds: float = 0.0,
     ):
-        # service.py imports enqueue from this module, so its merger is imported here.
-        from server.enrichment.service import EnrichmentMerger
-
         self.db = db
         self.merger = EnrichmentMerger(db)
         self.fetch_resume = fetch_resume
