@@ -19,7 +19,7 @@ from server.app import create_app
 from server.config import ConfigError, load_settings
 from server.db import Database, apply_migrations, migration_files
 from tests.conftest import _with_database
-from tests.helpers import free_port
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ import pytest
 from server.errors import Conflict, NotFound
 from server.messaging import schemas
 from server.messaging.service import MessagingService
-from tests.helpers import wait_for_lock_waiters
+from tests.waits import wait_for_lock_waiters
 
 
 class Recorder:

@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 import socketio
 
 from server.fanout import RedisEmitter
-from tests.helpers import ServerProcess, free_port
+from tests.processes import ServerProcess, free_port
 
 
 async def eventually(check: Callable[[], Any], within: float = 20.0, what: str = "") -> Any:

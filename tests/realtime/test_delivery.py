@@ -12,8 +12,9 @@ import socketio
 from server import keys
 from server.fanout import encode_event, node_message, parse_node_message
 from server.realtime import SLOW_HARD_LIMIT, RealtimeManager
-from tests.helpers import PASSWORD, connect_socket
+from tests.client import PASSWORD
 from tests.realtime.conftest import Inbox, eventually
+from tests.sockets import connect_socket
 
 NS = "/notifications"
 

@@ -10,8 +10,9 @@ import aiohttp
 import redis.asyncio as aioredis
 
 from server.fanout import POOL_SIZE, QUEUE_SIZE, RedisBus, RedisEmitter, split_node_messages
-from tests.helpers import ServerProcess, connect_socket
+from tests.processes import ServerProcess
 from tests.realtime.conftest import Inbox, StalledWebSocket, client_connections, eventually
+from tests.sockets import connect_socket
 
 NS = "/notifications"
 
