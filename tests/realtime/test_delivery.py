@@ -13,8 +13,9 @@ from server import keys
 from server.fanout import encode_event, node_message, parse_node_message
 from server.realtime import SLOW_HARD_LIMIT, RealtimeManager
 from tests.client import PASSWORD
-from tests.realtime.conftest import Inbox, eventually
+from tests.realtime.conftest import Inbox
 from tests.sockets import connect_socket
+from tests.waits import eventually
 
 NS = "/notifications"
 
