@@ -198,7 +198,8 @@ async def _ready(http: aiohttp.ClientSession, port: int) -> bool:
 async def _refused(port: int) -> bool:
     try:
         _, writer = await asyncio.open_connection("127.0.0.1", port)
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):
+        # Reset: the connection was still queued when the listening socket closed.
         return True
     writer.close()
     await writer.wait_closed()
