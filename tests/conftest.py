@@ -25,7 +25,7 @@ import pytest
 from server.app import create_app
 from server.config import Settings
 from server.db import Database, apply_migrations, function_files, migration_files
-from tests.helpers import Api, Mailbox
+from tests.client import Api, Mailbox
 
 TEMPLATE_LOCK = 0x7465737473  # "tests"
 

@@ -22,7 +22,7 @@ from server.errors import (
     _http_problem,
     error_middleware,
 )
-from tests.helpers import raw_request
+from tests.client import raw_request
 
 
 async def test_malformed_json_is_400_problem_and_writes_nothing(api, db):

@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 
 from server.app import create_app
 from server.mail import Mailer
-from tests.helpers import PASSWORD, free_port
+from tests.client import PASSWORD
+from tests.processes import free_port
 
 
 class Inbox:

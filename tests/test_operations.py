@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
@@ -20,14 +19,12 @@ from server.app import create_app
 from server.config import ConfigError, load_settings
 from server.db import Database, apply_migrations, migration_files
 from server.errors import OUTAGE_DETAIL, RETRY_AFTER_S
+from tests.client import raw_request
 from tests.conftest import _with_database
-from tests.helpers import (
-    database_unreachable,
-    free_port,
-    raw_request,
-    wait_for_lock_waiters,
-)
 from tests.messaging.live import ChatSocket, hiring
+from tests.outages import database_unreachable
+from tests.processes import free_port
+from tests.waits import eventually, wait_for_lock_waiters
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,17 +157,8 @@ async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
         async with aiohttp.ClientSession() as http:
-            while True:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    pass
-                assert time.monotonic() < deadline, "server did not become ready"
-                await asyncio.sleep(0.2)
+            await eventually(lambda: _ready(http, port), 30, "the server became ready")
             # The app's HTTP settings reach this server too: an over-long request line is a
             # 414 problem, and one past what the parser reads is one warning line.
             line = b"GET /api/jobs?cursor=" + b"x" * 10_000 + b" HTTP/1.1\r\n"
@@ -178,15 +166,28 @@ async def test_server_process_serves_and_shuts_down_cleanly_on_sigterm(database_
             assert (status, headers["content-type"]) == (414, "application/problem+json")
             line = b"GET /api/jobs?cursor=" + b"x" * 70_000 + b" HTTP/1.1\r\n"
             assert (await raw_request("127.0.0.1", port, line))[0] == 400
-            # an in-flight request (password hashing takes real time) finishes during shutdown
-            signup = asyncio.ensure_future(
-                http.post(
-                    f"http://127.0.0.1:{port}/api/auth/signup",
-                    json={"email": "late@example.com", "password": "x" * 12, "roles": ["student"]},
-                )
-            )
-            await asyncio.sleep(0.02)
-            proc.send_signal(signal.SIGTERM)
+            # A request in flight when SIGTERM comes is finished before the process exits.
+            # The sign-up is held on a lock of this test's until the server has begun
+            # shutting down (it stops listening first), so it is certainly in flight then.
+            holder = await asyncpg.connect(database_url)
+            try:
+                async with holder.transaction():
+                    await holder.execute("LOCK TABLE users IN SHARE MODE")
+                    signup = asyncio.ensure_future(
+                        http.post(
+                            f"http://127.0.0.1:{port}/api/auth/signup",
+                            json={
+                                "email": "late@example.com",
+                                "password": "x" * 12,
+                                "roles": ["student"],
+                            },
+                        )
+                    )
+                    await wait_for_lock_waiters(holder, 1)
+                    proc.send_signal(signal.SIGTERM)
+                    await eventually(lambda: _refused(port), 30, "the server stopped listening")
+            finally:
+                await holder.close()
             response = await signup
             assert response.status == 201
         stdout, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
@@ -292,3 +293,22 @@ async def test_a_request_whose_connection_drops_mid_query_answers_503_and_writes
     finally:
         await locker.close()
     await api.company(owner, name="Cut Inc")  # the retry goes through
+
+
+async def _ready(http: aiohttp.ClientSession, port: int) -> bool:
+    try:
+        async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+            return response.status == 200
+    except aiohttp.ClientConnectionError:
+        return False
+
+
+async def _refused(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except (ConnectionRefusedError, ConnectionResetError):
+        # Reset: the connection was still queued when the listening socket closed.
+        return True
+    writer.close()
+    await writer.wait_closed()
+    return False

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.helpers import User
+from tests.client import User
 
 
 @dataclass

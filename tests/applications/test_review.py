@@ -124,7 +124,7 @@ async def test_withdrawn_candidates_resume_is_no_longer_shown_to_the_company(api
 async def test_a_cookie_get_without_csrf_token_does_not_mark_the_application_viewed(api):
     import aiohttp
 
-    from tests.helpers import PASSWORD
+    from tests.client import PASSWORD
 
     hr = await api.sign_up(["employer"])
     company = await api.company(hr)

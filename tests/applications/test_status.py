@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from tests.applications.conftest import application_row, set_status
-from tests.helpers import wait_for_lock_waiters
 from tests.jobs.conftest import add_member
+from tests.waits import wait_for_lock_waiters
 
 OPEN = ["submitted", "viewed", "shortlisted", "interviewing", "offered"]
 FINAL = ["hired", "rejected", "withdrawn"]

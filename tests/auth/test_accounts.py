@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.helpers import PASSWORD
+from tests.client import PASSWORD
 
 
 async def test_signup_creates_user_with_empty_profile_and_mails_verification(api, db):

@@ -15,7 +15,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from server.config import Settings
-from tests.helpers import Api, User
+from tests.client import Api, User
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

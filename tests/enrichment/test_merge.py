@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from server.enrichment.events import PROFILE_ENRICHED
 from tests.enrichment.conftest import ADA_SKILLS, enrich, pdf_resume, upload_resume, wait_finished
-from tests.helpers import connect_socket
 from tests.notifications.conftest import NS, Inbox
+from tests.sockets import connect_socket
 
 
 async def test_the_users_own_entries_are_kept_and_extracted_skills_are_never_verified(api, db):

@@ -17,8 +17,9 @@ import pytest
 
 from server.config import Settings
 from tests.enrichment.conftest import ADA_SKILLS, pdf_resume, upload_resume, wait_finished
-from tests.helpers import ServerProcess, connect_socket
 from tests.notifications.conftest import NS, Inbox
+from tests.processes import ServerProcess
+from tests.sockets import connect_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 

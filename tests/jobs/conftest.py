@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.helpers import User
+from tests.client import User
 
 
 async def add_member(db, user: User, org_id: str, role: str, status: str = "active") -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import User
+from tests.client import User
 
 
 class Chat:

@@ -14,8 +14,9 @@ from typing import Any
 import aiohttp
 import socketio
 
-from tests.helpers import ServerProcess, User
+from tests.client import User
 from tests.messaging.conftest import Chat
+from tests.processes import ServerProcess
 
 EVENTS = ("message", "read", "typing", "conversation")
 WAIT = 15  # seconds to wait for an event that must come

@@ -13,8 +13,8 @@ from server.errors import Conflict, NotFound
 from server.messaging import schemas
 from server.messaging.conversations import ConversationService
 from server.messaging.messages import MessageService
-from tests.helpers import wait_for_lock_waiters
 from tests.live_events import RecordingEvents
+from tests.waits import wait_for_lock_waiters
 
 
 class Recorder(RecordingEvents):

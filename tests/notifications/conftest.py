@@ -15,8 +15,9 @@ import pytest
 import socketio
 
 from tests.applications.conftest import Hiring, give_profile
-from tests.helpers import User, connect_socket
+from tests.client import User
 from tests.jobs.conftest import add_member
+from tests.sockets import connect_socket
 
 NS = "/notifications"
 # How long to wait for an event that is expected to arrive (never a timing assertion).

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.helpers import Api, ServerProcess
+from tests.client import Api
 from tests.notifications.conftest import stored, uid
+from tests.processes import ServerProcess
 
 
 async def test_rest_changes_on_one_instance_reach_sockets_on_the_other(

@@ -12,8 +12,8 @@ import socketio
 from server.enrichment.events import ProfileEnrichedPayload, announce_enriched
 from server.notifications.schemas import SYNC_LIMIT
 from server.notifications.service import NotificationService
-from tests.helpers import connect_socket
 from tests.notifications.conftest import NS, apply, is_notification, notify_directly, stored
+from tests.sockets import connect_socket
 
 
 async def test_offline_candidate_catches_up_by_rest_and_by_sync_after_reconnect(

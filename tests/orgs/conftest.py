@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import User
+from tests.client import User
 
 State = Callable[[], Awaitable[dict[str, list[dict[str, Any]]]]]
 

@@ -3,7 +3,7 @@ admin may send the current logo back unchanged."""
 
 from __future__ import annotations
 
-from tests.helpers import User
+from tests.client import User
 
 
 async def make_admin(api, org: dict, admin: User, user: User) -> None:

@@ -21,7 +21,8 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 
 from server.app import create_app
 from server.config import Settings
-from tests.helpers import PASSWORD, Api, User, free_port
+from tests.client import PASSWORD, Api, User
+from tests.processes import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TIMEOUT_MS = 10_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.helpers import PASSWORD
+from tests.client import PASSWORD
 from tests.pages.conftest import Browser
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.helpers import database_unreachable
+from tests.outages import database_unreachable
 from tests.pages.conftest import Browser
 from tests.pages.test_browser_chat import conversation_between
 

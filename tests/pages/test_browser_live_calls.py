@@ -13,7 +13,7 @@ import asyncio
 
 from playwright.async_api import Page, Route, WebSocketRoute, expect
 
-from tests.helpers import PASSWORD
+from tests.client import PASSWORD
 from tests.pages.conftest import Browser
 
 SYNC = "42/notifications,"

@@ -20,21 +20,7 @@ import redis.asyncio as aioredis
 import socketio
 
 from server.realtime.emitter import RedisEmitter
-from tests.helpers import ServerProcess, free_port
-
-
-async def eventually(check: Callable[[], Any], within: float = 20.0, what: str = "") -> Any:
-    """Poll ``check`` (sync or async) until it returns something truthy; fail after
-    ``within`` seconds. A generous bound for a behaviour, not a latency assertion."""
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if isinstance(result, Awaitable):
-            result = await result
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"never happened: {what or check}"
-        await asyncio.sleep(0.05)
+from tests.processes import ServerProcess, free_port
 
 
 class Inbox:

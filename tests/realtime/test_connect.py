@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import socketio
 
-from tests.helpers import PASSWORD, connect_socket
+from tests.client import PASSWORD
+from tests.sockets import connect_socket
 
 NAMESPACES = ["/chat", "/notifications"]
 
@@ -52,7 +53,7 @@ async def test_the_same_user_connects_to_two_instances_sharing_redis(
     api, database_url, redis_server_url, redis_prefix
 ):
     """Two real server processes on two ports, one Redis: both accept the same session."""
-    from tests.helpers import ServerProcess
+    from tests.processes import ServerProcess
 
     a = await ServerProcess(database_url, redis_server_url, redis_prefix).start()
     b = await ServerProcess(database_url, redis_server_url, redis_prefix).start()

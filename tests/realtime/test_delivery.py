@@ -12,8 +12,10 @@ import socketio
 from server import keys
 from server.realtime.manager import SLOW_HARD_LIMIT, RealtimeManager
 from server.realtime.packets import encode_event, node_message, parse_node_message
-from tests.helpers import PASSWORD, connect_socket
-from tests.realtime.conftest import Inbox, eventually
+from tests.client import PASSWORD
+from tests.realtime.conftest import Inbox
+from tests.sockets import connect_socket
+from tests.waits import eventually
 
 NS = "/notifications"
 

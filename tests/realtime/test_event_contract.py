@@ -20,7 +20,7 @@ import pytest
 
 from server.enrichment.events import ProfileEnrichedPayload, announce_enriched
 from server.messaging.messages import MessageService
-from tests.helpers import Api
+from tests.client import Api
 from tests.live_events import RecordingEvents
 from tests.messaging.live import Hiring, hiring
 

@@ -12,25 +12,30 @@ import redis.asyncio as aioredis
 from server.realtime.bus import POOL_SIZE, QUEUE_SIZE, RedisBus
 from server.realtime.emitter import RedisEmitter
 from server.realtime.packets import split_node_messages
-from tests.helpers import ServerProcess, connect_socket
-from tests.realtime.conftest import Inbox, StalledWebSocket, client_connections, eventually
+from tests.processes import ServerProcess
+from tests.realtime.conftest import Inbox, StalledWebSocket, client_connections
+from tests.sockets import connect_socket
+from tests.waits import eventually
 
 NS = "/notifications"
 
 
-async def drain(pubsub: aioredis.client.PubSub, expect: int, quiet: float = 1.0) -> list[dict]:
-    """The messages a subscriber gets: at least ``expect``, then whatever arrives until the
-    channel stays quiet for ``quiet`` seconds (so an unexpected extra publish shows)."""
+async def drain(redis: aioredis.Redis, pubsub: aioredis.client.PubSub, channel: str) -> list[dict]:
+    """Every message ``pubsub`` has been sent so far; call it once what the test expects
+    has been handed to Redis (``emitter.bus.flush``). Redis delivers to a subscriber in
+    publish order, so a marker published now on ``channel`` (one ``pubsub`` listens to)
+    comes after all of it: an unexpected extra publish shows, with no wait for quiet."""
+    marker = f"drained-{uuid.uuid4().hex}".encode()
+    await redis.publish(channel, marker)
     got: list[dict] = []
-    loop = asyncio.get_running_loop()
-    last = loop.time()
-    while len(got) < expect or loop.time() - last < quiet:
-        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
-        if message is not None:
+    async with asyncio.timeout(20):
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is None:
+                continue
+            if message["data"] == marker:
+                return got
             got.append(message)
-            last = loop.time()
-        assert loop.time() - last < 20, f"only {len(got)} of {expect} messages"
-    return got
 
 
 async def log_out(url: str, token: str) -> None:
@@ -80,7 +85,8 @@ async def test_an_emit_reaches_only_the_instance_holding_the_recipient(
         await emitter.to_users([alice.id], NS, "ping", {"n": 3})
         await eventually(lambda: len(inbox_a.got["ping"]) == 2, what="alice gets both")
         assert inbox_a.got["ping"] == [{"n": 1}, {"n": 3}]
-        seen = await drain(watcher, expect=1)
+        await emitter.bus.flush()
+        seen = await drain(redis, watcher, f"{redis_prefix}:node:marker")
         # Published to alice's node only (emits queued together share one publish); the
         # emit to nobody is in none of them.
         assert len({m["channel"] for m in seen}) == 1
@@ -110,7 +116,7 @@ async def test_a_burst_of_emits_keeps_redis_connections_bounded_and_sheds_best_e
         nonlocal peak
         while True:
             peak = max(peak, await client_connections(redis, name))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # the sampling period: a measurement, not a wait
 
     sampler = asyncio.create_task(sample())
     try:
@@ -136,7 +142,7 @@ async def test_a_burst_of_emits_keeps_redis_connections_bounded_and_sheds_best_e
         # Every published emit arrives (runs of them share a publish; see ROUTE).
         carried = [
             p
-            for m in await drain(receiver, expect=1, quiet=2.0)
+            for m in await drain(redis, receiver, f"{redis_prefix}:node:fake")
             for p in split_node_messages(m["data"].decode())
         ]
         assert len(carried) == stats.published
@@ -170,7 +176,9 @@ async def test_a_redis_outage_loses_no_connections_and_clients_are_told_to_resyn
                 )
             )["token"],
         )
-        await asyncio.sleep(2)
+        # Redis comes back once the server has felt the outage on both of its paths.
+        await server.logged(r"redis subscription lost", within=30)
+        await server.logged(r"dropped \d+ live events after retries", within=30)
         private_redis.start()  # empty: every presence record was lost with it
 
         await eventually(lambda: inbox.got["resync"], within=30, what="resync after the outage")
@@ -300,7 +308,8 @@ async def test_a_run_of_emits_travels_as_one_publish_per_node_and_arrives_in_ord
         assert [p["n"] for p in inboxes["bob"].got["ping"]] == [
             n for n in range(50) if n % 5 in (1, 2, 4)
         ]
-        seen = await drain(watcher, expect=2)
+        await emitter.bus.flush()
+        seen = await drain(redis, watcher, f"{redis_prefix}:node:marker")
         assert len({m["channel"] for m in seen}) == 2
         assert len(seen) < 10, f"{len(seen)} publishes for 50 emits to two nodes"
         carried = sum(len(split_node_messages(m["data"].decode())) for m in seen)

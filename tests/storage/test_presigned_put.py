@@ -17,7 +17,7 @@ from botocore.credentials import Credentials
 from moto.server import ThreadedMotoServer
 
 from server.storage.sigv4 import S3Presigner
-from tests.helpers import free_port
+from tests.processes import free_port
 
 BUCKET = "rizeos-uploads"
 KEY = "incoming/gig_media/" + "e" * 32 + ".png"

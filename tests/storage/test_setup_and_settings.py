@@ -11,7 +11,7 @@ import pytest
 import server.storage.setup as storage_setup_module
 from server.config import ConfigError, load_settings
 from server.storage.b2 import LIFECYCLE_RULES, cors_rules
-from tests.helpers import ROOT
+from tests.processes import ROOT
 from tests.storage.conftest import BUCKET
 
 B2_ENV = {

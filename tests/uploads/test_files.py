@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import User
+from tests.client import User
 
 PUBLIC = ["job_attachment", "gig_media", "portfolio", "org_logo"]
 

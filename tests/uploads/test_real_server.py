@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.helpers import ServerProcess
+from tests.processes import ServerProcess
 
 PDF = b"%PDF-1.4 benefits " + b"." * 4000
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + b"\x01" * 50_000

@@ -11,7 +11,7 @@ import aiohttp
 from server import keys
 from server.app import create_app
 from server.uploads.service import UploadService
-from tests.helpers import Api
+from tests.client import Api
 from tests.uploads.conftest import Rows
 
 

@@ -1,0 +1,109 @@
+"""Real server processes for tests that need more than the in-process app (several
+instances sharing PostgreSQL and Redis, signals, crashes)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from tests.waits import eventually
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """A real ``python -m server`` process on a port of its own (for multi-instance tests).
+
+    Its log (stderr) is kept in ``log`` and still shown with the test's output, so a test
+    can wait for something only the process knows to have happened (``logged``)."""
+
+    def __init__(self, database_url: str, redis_url: str | None, redis_prefix: str, **env: str):
+        self.env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "REDIS_PREFIX": redis_prefix,
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log: list[str] = []
+        self._log_reader: asyncio.Task | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.env['PORT']}"
+
+    async def start(self, ready_within: float = 30) -> ServerProcess:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "server",
+            cwd=ROOT,
+            env=self.env,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._log_reader = asyncio.create_task(self._keep_log(self.proc.stderr))
+        async with aiohttp.ClientSession() as http:
+
+            async def ready() -> bool:
+                assert self.proc.returncode is None, "server process exited during start-up"
+                try:
+                    async with http.get(self.url + "/readyz") as response:
+                        return response.status == 200
+                except aiohttp.ClientConnectionError:
+                    return False
+
+            await eventually(ready, ready_within, "the server became ready", every=0.1)
+        return self
+
+    async def _keep_log(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            text = line.decode(errors="replace")
+            self.log.append(text)
+            sys.stderr.write(text)
+
+    async def logged(self, pattern: str, within: float = 20.0) -> str:
+        """The first line of the process's log that matches ``pattern`` (a regex), waiting
+        for it to be written."""
+
+        def found() -> str | None:
+            return next((line for line in self.log if re.search(pattern, line)), None)
+
+        return await eventually(found, within, f"the server logged {pattern!r}")
+
+    async def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(sig)
+            try:
+                await asyncio.wait_for(self.proc.wait(), timeout=20)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        if self._log_reader is not None:
+            # The process is gone, so its end of the pipe is closed: the reader ends soon.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._log_reader, 5)
+            self._log_reader = None
+
+    async def kill(self) -> None:
+        """Terminate abruptly, as a crash would (no graceful shutdown)."""
+        await self.stop(signal.SIGKILL)
