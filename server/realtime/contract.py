@@ -79,8 +79,8 @@ class Events(Protocol):
 
 
 class Transport:
-    """``Events.publish`` for a sink that delivers to users and disconnects rooms (the web
-    process's manager, the worker's emitter): each item, in order."""
+    """``Events.publish`` for a sink that has ``to_users`` and ``disconnect_room`` (the web
+    process's manager, the worker's emitter): each item, in order, through them."""
 
     async def publish(self, items: Sequence[LiveEvent | Disconnect]) -> None:
         for item in items:
@@ -95,21 +95,6 @@ class Transport:
                     best_effort=item.best_effort,
                     skip_sid=item.skip_sid,
                 )
-
-    async def to_users(
-        self,
-        user_ids: Iterable[uuid.UUID],
-        namespace: str,
-        event: str,
-        payload: Any,
-        *,
-        best_effort: bool = False,
-        skip_sid: str | None = None,
-    ) -> None:
-        raise NotImplementedError
-
-    async def disconnect_room(self, room: str) -> None:
-        raise NotImplementedError
 
 
 class NoEvents:
