@@ -11,6 +11,7 @@ import sys
 import msgspec
 from aiohttp import web
 
+from server import loop
 from server.auth.schemas import Email
 from server.config import ConfigError, Settings, load_settings
 from server.logs import configure_logging
@@ -71,15 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         from server.worker import run_standalone
 
-        asyncio.run(run_standalone(settings))
+        loop.run(settings.event_loop, run_standalone(settings))
         return 0
     if args.command == "migrate":
-        asyncio.run(_migrate(settings))
+        loop.run(settings.event_loop, _migrate(settings))
         return 0
     if args.command == "storage-setup":
         from server.storage.setup import storage_setup
 
-        asyncio.run(storage_setup(settings))
+        loop.run(settings.event_loop, storage_setup(settings))
         return 0
     if args.command == "create-admin":
         if args.password_stdin:
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         except msgspec.ValidationError:
             print(f"not an email address: {args.email!r}", file=sys.stderr)
             return 2
-        asyncio.run(_create_admin(settings, args.email, password))
+        loop.run(settings.event_loop, _create_admin(settings, args.email, password))
         return 0
 
     from server.app import create_app, freeze_startup_heap
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         access_log=None,
         shutdown_timeout=settings.shutdown_timeout,
         print=None,
+        loop=loop.new_event_loop(settings.event_loop),
     )
     return 0
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from server.loop import default_kind
+
 
 class ConfigError(ValueError):
     """A setting is missing or malformed."""
@@ -52,6 +54,8 @@ class Settings:
     max_body_bytes: int = 1_048_576
     shutdown_timeout: float = 15.0
     log_level: str = "INFO"
+    # server/loop.py: "uvloop" (the default where it is installed) or "asyncio".
+    event_loop: str = "uvloop"
     migrate_on_start: bool = True
     # create-admin's password when it is neither prompted for nor read from standard input.
     admin_password: str | None = field(default=None, repr=False)
@@ -269,6 +273,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
         shutdown_timeout=_float(env, "SHUTDOWN_TIMEOUT", 15.0),
         log_level=log_level,
+        event_loop=_choice(env, "EVENT_LOOP", default_kind(), ("uvloop", "asyncio")),
         migrate_on_start=_bool(env, "MIGRATE_ON_START", True),
         admin_password=env.get("ADMIN_PASSWORD") or None,
         send_burst=_int(env, "SEND_BURST", 30, 1, 1_000_000),

@@ -15,6 +15,7 @@ import aiohttp
 import asyncpg
 import pytest
 
+from server import loop
 from server.app import create_app
 from server.config import ConfigError, load_settings
 from server.db import Database, apply_migrations, migration_files
@@ -89,6 +90,7 @@ def test_bad_settings_are_refused_with_the_variable_named():
         "SEND_RATE_PER_SECOND": "0",
         "SEND_BURST": "many",
         "SEND_BATCH_INTERVAL_MS": "60000",
+        "EVENT_LOOP": "trio",
     }
     for name, value in cases.items():
         env = {"SECRET_KEY": "k" * 40, name: value}
@@ -108,6 +110,18 @@ def test_settings_defaults_and_overrides(tmp_path):
     assert len(settings.secret_key) >= 32
     # the generated key is kept, so sessions survive a restart
     assert load_settings({"DATA_DIR": str(tmp_path)}).secret_key == settings.secret_key
+    assert settings.event_loop == "uvloop"  # a dependency, so the default everywhere we run
+    assert load_settings({"DATA_DIR": str(tmp_path), "EVENT_LOOP": "asyncio"}).event_loop == (
+        "asyncio"
+    )
+
+
+@pytest.mark.parametrize("kind", ["uvloop", "asyncio"])
+def test_processes_run_on_the_chosen_event_loop(kind):
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert loop.run(kind, loop_module()).split(".")[0] == kind
 
 
 def test_server_refuses_to_start_on_a_bad_setting():
