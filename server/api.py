@@ -90,6 +90,10 @@ _encoder = msgspec.json.Encoder()
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 
+def encode_json(value: Any) -> bytes:
+    return _encoder.encode(value)
+
+
 def json_response(value: Any, status: int = 200) -> web.Response:
     return web.Response(body=_encoder.encode(value), status=status, content_type="application/json")
 

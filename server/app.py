@@ -15,10 +15,13 @@ from aiohttp import web
 
 from server import keys
 from server.auth.middleware import auth_middleware
+from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
 from server.embedded import database_url
 from server.errors import PARSER_MAX_LINE, error_middleware
+from server.invalidation import Invalidation
+from server.jobs.cache import JobCache
 from server.logs import connection_log, request_log_middleware
 from server.mail import Mailer
 from server.realtime.server import create_sio, realtime_ctx
@@ -61,6 +64,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     dsn = await asyncio.to_thread(database_url, settings)
     db = await Database.connect(dsn, settings.db_pool_min, settings.db_pool_max)
+    invalidation = app[keys.INVALIDATION]
     try:
         if settings.migrate_on_start:
             async with db.connection() as conn:
@@ -68,9 +72,14 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         # Units of work publish their committed live events to this process's sockets (and,
         # through Redis, every instance's).
         db.events = app[keys.EVENTS]
+        # After the migrations, which create the triggers that notify it.
+        invalidation.dsn = dsn
+        await invalidation.start()
+        db.invalidation = invalidation
         app[keys.DB] = db
         yield
     finally:
+        await invalidation.close()
         await db.close()
         log.info("database pool closed")
 
@@ -103,6 +112,12 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)
+    invalidation = Invalidation()
+    app[keys.INVALIDATION] = invalidation
+    app[keys.SESSIONS] = SessionCache(
+        invalidation, settings.cache_max_entries, settings.cache_ttl_seconds
+    )
+    app[keys.JOBS] = JobCache(invalidation, settings.cache_max_entries, settings.cache_ttl_seconds)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(ROOT / "templates"),

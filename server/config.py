@@ -41,6 +41,8 @@ class Settings:
     database_url: str | None = None
     db_pool_min: int = 1
     db_pool_max: int = 10
+    cache_max_entries: int = 10_000
+    cache_ttl_seconds: float = 300.0
     redis_url: str | None = None
     redis_prefix: str = "rizeos"
     secret_key: str = field(default="", repr=False)
@@ -260,6 +262,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=database_url,
         db_pool_min=pool_min,
         db_pool_max=pool_max,
+        cache_max_entries=_int(env, "CACHE_MAX_ENTRIES", 10_000, 0, 10_000_000),
+        cache_ttl_seconds=_positive(env, "CACHE_TTL_SECONDS", 300.0),
         redis_url=_url(env, "REDIS_URL", {"redis", "rediss", "unix"}),
         redis_prefix=_redis_prefix(env),
         secret_key=_secret_key(env, data_dir, database_url is None),

@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 
 from server.errors import Unreachable
+from server.invalidation import Invalidation
 from server.realtime.contract import Disconnect, Events, LiveEvent, NoEvents
 
 log = logging.getLogger("rizeos.db")
@@ -107,17 +108,23 @@ class Transaction:
     ``emit`` is the one way a live event leaves the server (STYLE.md rule 3): events are
     collected here and handed, in order, to the database's ``Events`` sink after the commit;
     a rollback drops them. ``after_commit`` is for side effects that are not live events
-    (mail)."""
+    (mail). ``invalidate`` names cached rows this unit changes (``"session:<id>"``): this
+    process drops them right after the commit, before anything else runs; the database's
+    triggers tell the other instances (server/invalidation.py)."""
 
-    __slots__ = ("_after_commit", "conn", "events")
+    __slots__ = ("_after_commit", "conn", "events", "invalidated")
 
     def __init__(self, conn: asyncpg.Connection):
         self.conn = conn
         self.events: list[LiveEvent | Disconnect] = []
+        self.invalidated: list[str] = []
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
 
     def emit(self, *items: LiveEvent | Disconnect) -> None:
         self.events.extend(items)
+
+    def invalidate(self, *names: str) -> None:
+        self.invalidated.extend(names)
 
     def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(callback)
@@ -145,6 +152,8 @@ class Database:
         # Where committed units of work publish their live events: the web process sets
         # its Socket.IO manager, a worker its Redis emitter (server/realtime/).
         self.events: Events = NoEvents()
+        # This process's in-process caches; the web process starts its LISTEN (app.py).
+        self.invalidation = Invalidation()
 
     @classmethod
     async def connect(cls, dsn: str, min_size: int = 1, max_size: int = 10) -> Database:
@@ -200,6 +209,7 @@ class Database:
             tx = Transaction(conn)
             async with conn.transaction():
                 yield tx
+        self.invalidation.forget(*tx.invalidated)
         await tx._committed(self.events)
 
     @asynccontextmanager
@@ -212,6 +222,7 @@ class Database:
             tx = Transaction(conn)
             yield tx
             conn.release_clean()
+        self.invalidation.forget(*tx.invalidated)
         await tx._committed(self.events)
 
 

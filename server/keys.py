@@ -9,8 +9,11 @@ from aiohttp import web
 if TYPE_CHECKING:
     import socketio
 
+    from server.auth.sessions import SessionCache
     from server.config import Settings
     from server.db import Database
+    from server.invalidation import Invalidation
+    from server.jobs.cache import JobCache
     from server.mail import Mailer
     from server.realtime.manager import RealtimeManager
     from server.storage import Storage
@@ -22,3 +25,7 @@ SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
 # The Socket.IO client manager: this process's live-event sink (Database.events), presence.
 EVENTS: web.AppKey[RealtimeManager] = web.AppKey("events")
 STORAGE: web.AppKey[Storage] = web.AppKey("storage")
+# This process's cache invalidation (LISTEN) and the caches it keeps honest.
+INVALIDATION: web.AppKey[Invalidation] = web.AppKey("invalidation")
+SESSIONS: web.AppKey[SessionCache] = web.AppKey("sessions")
+JOBS: web.AppKey[JobCache] = web.AppKey("jobs")

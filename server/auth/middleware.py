@@ -14,7 +14,8 @@ from aiohttp import web
 
 from server import keys
 from server.auth.caller import Caller
-from server.auth.tokens import csrf_ok, token_hash
+from server.auth.sessions import SessionEntry, session_entry
+from server.auth.tokens import csrf_ok
 from server.errors import Unauthorized
 
 SESSION_COOKIE = "rizeos_session"
@@ -27,6 +28,8 @@ CALLER_KEY: web.RequestKey[Caller | None] = web.RequestKey("caller", Caller | No
 # Set when a cookie session tried to change state without its CSRF token: the request is
 # served as anonymous, and a route that needs a caller refuses it with 403.
 CSRF_REJECTED: web.RequestKey[bool] = web.RequestKey("csrf_rejected", bool)
+# The session behind the caller, with its user as the lookup found it (GET /api/me).
+SESSION_KEY: web.RequestKey[SessionEntry | None] = web.RequestKey("session", SessionEntry | None)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -39,19 +42,13 @@ def bearer_token(request: web.Request) -> str | None:
     return token.strip()
 
 
+async def session_for_token(app: web.Application, token: str) -> SessionEntry | None:
+    return await session_entry(app[keys.DB], app.get(keys.SESSIONS), token)
+
+
 async def caller_for_token(app: web.Application, token: str, via_cookie: bool) -> Caller | None:
-    db = app[keys.DB]
-    async with db.connection() as conn:
-        row = await db.q.auth.get_session_caller(conn, token_hash=token_hash(token))
-    if row is None:
-        return None
-    return Caller(
-        user_id=row["user_id"],
-        roles=tuple(row["roles"]),
-        is_verified=row["is_verified"],
-        session_id=row["session_id"],
-        via_cookie=via_cookie,
-    )
+    entry = await session_for_token(app, token)
+    return None if entry is None else entry.caller(via_cookie)
 
 
 @web.middleware
@@ -59,17 +56,21 @@ async def auth_middleware(request: web.Request, handler):
     if not request.path.startswith("/api"):
         return await handler(request)
     token = bearer_token(request)
-    caller: Caller | None = None
+    entry: SessionEntry | None = None
+    via_cookie = False
     if token is not None:
-        caller = await caller_for_token(request.app, token, via_cookie=False)
-        if caller is None:
+        entry = await session_for_token(request.app, token)
+        if entry is None:
             raise Unauthorized("the bearer token is unknown, expired or revoked; log in again")
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        caller = await caller_for_token(request.app, cookie, via_cookie=True)
-    if caller is not None and caller.via_cookie and request.method not in SAFE_METHODS:
+        entry = await session_for_token(request.app, cookie)
+        via_cookie = True
+    caller = None if entry is None else entry.caller(via_cookie)
+    if caller is not None and via_cookie and request.method not in SAFE_METHODS:
         secret = request.app[keys.SETTINGS].secret_key
         if not csrf_ok(secret, caller.session_id, request.headers.get(CSRF_HEADER)):
             request[CSRF_REJECTED] = True
-            caller = None
+            caller = entry = None
     request[CALLER_KEY] = caller
+    request[SESSION_KEY] = entry
     return await handler(request)

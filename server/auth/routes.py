@@ -7,7 +7,7 @@ from aiohttp import web
 from server import keys
 from server.api import PUBLIC, USER, ApiRequest, endpoint, json_response
 from server.auth import schemas
-from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
+from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, SESSION_KEY
 from server.auth.service import AccountService, NewSession
 from server.auth.tokens import csrf_token
 from server.errors import Invalid
@@ -97,7 +97,10 @@ async def log_out(api: ApiRequest) -> web.Response:
     response=schemas.Me,
 )
 async def me(api: ApiRequest) -> schemas.Me:
-    user = await service(api).get_user(api.user.user_id)
+    # The session lookup read the user with the session (and the cache drops it when it
+    # changes): no second query.
+    session = api.request.get(SESSION_KEY)
+    user = session.user if session is not None else await service(api).get_user(api.user.user_id)
     csrf = csrf_token(api.settings.secret_key, api.user.session_id) if api.user.via_cookie else None
     return schemas.Me(user=user, csrf_token=csrf)
 

@@ -14,6 +14,7 @@ from server.auth.tokens import hash_password, new_token, token_hash, verify_pass
 from server.config import Settings
 from server.db import Database, Transaction
 from server.errors import Conflict, Invalid, NotFound, Unauthorized
+from server.invalidation import key
 from server.mail import Mailer
 from server.realtime.contract import Disconnect
 
@@ -125,10 +126,11 @@ class AccountService:
         instance."""
         async with self.db.autocommit() as unit:
             await self.db.q.auth.revoke_session(unit.conn, session_id=session_id)
+            unit.invalidate(key("session", session_id))
             unit.emit(Disconnect.session(session_id))
 
     async def get_user(self, user_id: uuid.UUID) -> schemas.User:
-        async with self.db.connection() as conn:
+        async with self.db.statement() as conn:
             row = await self.db.q.auth.get_user(conn, user_id=user_id)
         if row is None:
             raise NotFound("no such user")
@@ -141,6 +143,7 @@ class AccountService:
             )
             if user_id is None:
                 raise Invalid.field("token", "unknown, already used or expired; ask for a new one")
+            tx.invalidate(key("user", user_id))
             return to_user(await self.db.q.auth.set_user_verified(tx.conn, user_id=user_id))
 
     async def resend_verification(self, user_id: uuid.UUID) -> None:
@@ -187,6 +190,7 @@ class AccountService:
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
             # Whoever knew the old password is logged out everywhere, sockets included.
             await q.revoke_user_sessions(tx.conn, user_id=user_id)
+            tx.invalidate(key("user", user_id))
             tx.emit(Disconnect.user(user_id))
         return user_id
 
@@ -195,6 +199,7 @@ class AccountService:
             user = to_user(await self.db.q.auth.lock_user(tx.conn, user_id=user_id))
             if role in user.roles:
                 return user
+            tx.invalidate(key("user", user_id))
             return to_user(await self.db.q.auth.add_user_role(tx.conn, user_id=user_id, role=role))
 
     async def remove_role(self, user_id: uuid.UUID, role: str) -> schemas.User:
@@ -204,6 +209,7 @@ class AccountService:
                 raise NotFound(f"you do not have the {role} role")
             if not [r for r in user.roles if r not in (role, "admin")]:
                 raise Conflict("keep at least one of student, professional, employer, freelancer")
+            tx.invalidate(key("user", user_id))
             row = await self.db.q.auth.remove_user_role(tx.conn, user_id=user_id, role=role)
             return to_user(row)
 
@@ -214,5 +220,6 @@ class AccountService:
                 tx.conn, email=email.strip(), password_hash=password_hash
             )
             user = to_user(row)
+            tx.invalidate(key("user", user.id))
             await self.db.q.profiles.ensure_profile(tx.conn, user_id=user.id)
             return user

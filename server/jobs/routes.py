@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.api import PUBLIC, VERIFIED, ApiRequest, endpoint
+from server import keys
+from server.api import PUBLIC, VERIFIED, ApiRequest, encode_json, endpoint
 from server.jobs import schemas
+from server.jobs.cache import CachedJob
 from server.jobs.service import JobService
 
 routes = web.RouteTableDef()
@@ -53,8 +55,18 @@ async def search_jobs(api: ApiRequest) -> schemas.JobPage:
     auth=PUBLIC,
     response=schemas.Job,
 )
-async def get_job(api: ApiRequest) -> schemas.Job:
-    return await JobService(api.db).get(api.path_id("job_id"))
+async def get_job(api: ApiRequest) -> web.Response:
+    # The same answer for every caller: served from this instance's cache of encoded postings
+    # while it is kept honest (server/jobs/cache.py).
+    job_id = api.path_id("job_id")
+    cache = api.app[keys.JOBS]
+    cached = cache.get(job_id)
+    if cached is None:
+        version = cache.version
+        job = await JobService(api.db).get(job_id)
+        cached = CachedJob(encode_json(job), job.id, job.company_id)
+        cache.put(job_id, cached, version)
+    return web.Response(body=cached.body, content_type="application/json")
 
 
 @endpoint(

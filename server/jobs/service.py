@@ -11,6 +11,7 @@ import msgspec
 
 from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
+from server.invalidation import key
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
 from server.paging import decode_cursor, keyset_page
@@ -122,7 +123,7 @@ class JobService:
             return await self._get(tx.conn, job_id)
 
     async def get(self, job_id: uuid.UUID) -> schemas.Job:
-        async with self.db.connection() as conn:
+        async with self.db.statement() as conn:
             return await self._get(conn, job_id)
 
     async def update(
@@ -150,6 +151,7 @@ class JobService:
                     self.db, tx.conn, user_id, attachment_refs(fields["attachments"]), keep
                 )
             await q.update_job(tx.conn, job_id=job_id, **fields)
+            tx.invalidate(key("job", job_id))
             return await self._get(tx.conn, job_id)
 
     async def set_open(self, user_id: uuid.UUID, job_id: uuid.UUID, is_open: bool) -> schemas.Job:
@@ -161,6 +163,7 @@ class JobService:
             change = q.reopen_job if is_open else q.close_job
             if await change(tx.conn, job_id=job_id) is None:
                 raise Conflict(f"the job is already {'open' if is_open else 'closed'}")
+            tx.invalidate(key("job", job_id))
             return await self._get(tx.conn, job_id)
 
     async def search(self, query: schemas.JobSearchQuery) -> schemas.JobPage:

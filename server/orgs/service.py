@@ -8,6 +8,7 @@ import msgspec
 
 from server.db import Database, fetch_all, like_contains
 from server.errors import Forbidden, NotFound
+from server.invalidation import key
 from server.orgs import schemas
 from server.orgs.access import MANAGE, has_org_role, require_org_role
 from server.paging import decode_cursor, keyset_page
@@ -112,6 +113,7 @@ class OrganizationService:
             row = await q.update_organization(
                 tx.conn, organization_id=organization_id, changes=changes
             )
+            tx.invalidate(key("org", organization_id))  # its jobs show its name
             return to_org(row)
 
     async def set_verified(

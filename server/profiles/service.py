@@ -140,7 +140,7 @@ class ProfileService:
         if not is_owner and not viewer_verified:
             raise Forbidden("verify your email address to see other people's profiles")
         q = self.db.q.profiles
-        async with self.db.connection() as conn:
+        async with self.db.statement() as conn:
             row = await q.get_profile(conn, user_id=user_id)
             if row is None:
                 raise NotFound("no such user")

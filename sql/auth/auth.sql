@@ -56,8 +56,10 @@ VALUES (:user_id, :token_hash, :user_agent, :expires_at)
 RETURNING id, expires_at;
 
 -- name: get_session_caller(token_hash)^
--- The caller behind a session token, if the session is live.
-SELECT s.id AS session_id, u.id AS user_id, u.roles, u.is_verified
+-- The caller behind a session token, if the session is live: the session and its user
+-- (what GET /api/me answers), cached per instance by server/auth/sessions.py.
+SELECT s.id AS session_id, s.expires_at, u.id AS user_id, u.email, u.roles, u.is_verified,
+       u.created_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL AND s.expires_at > now();
 

@@ -1,0 +1,87 @@
+"""The caller behind a session token, looked up once per instance and then served from memory.
+
+Every authenticated request starts here. Without a cache each one paid a pool acquisition and
+a round trip to PostgreSQL before its handler ran (issue 12). The entry holds what the lookup
+returns, the session and its user, so ``GET /api/me`` needs no query at all.
+
+Safe because of ``server.invalidation``: a revoked session (log-out, a password reset), a
+user whose roles or verification changed, is dropped from this cache on this instance right
+after the commit (``forget_session``/``forget_user``, called by the account service) and on
+every other instance when PostgreSQL's notification arrives; while this instance cannot hear
+those notifications the cache is bypassed and every request reads the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from server.auth.caller import Caller
+from server.auth.schemas import User
+from server.auth.tokens import token_hash
+from server.db import Database
+from server.invalidation import Cache, Invalidation, key
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEntry:
+    session_id: uuid.UUID
+    expires_at: datetime
+    user: User
+
+    def caller(self, via_cookie: bool) -> Caller:
+        return Caller(
+            user_id=self.user.id,
+            roles=tuple(self.user.roles),
+            is_verified=self.user.is_verified,
+            session_id=self.session_id,
+            via_cookie=via_cookie,
+        )
+
+
+def _names(entry: SessionEntry) -> tuple[str, ...]:
+    return (key("session", entry.session_id), key("user", entry.user.id))
+
+
+class SessionCache(Cache[bytes, SessionEntry]):
+    def __init__(self, invalidation: Invalidation, max_entries: int, ttl_s: float):
+        super().__init__(invalidation, max_entries, ttl_s, _names)
+
+
+def forget_session(invalidation: Invalidation, session_id: uuid.UUID) -> None:
+    invalidation.forget(key("session", session_id))
+
+
+def forget_user(invalidation: Invalidation, user_id: uuid.UUID) -> None:
+    invalidation.forget(key("user", user_id))
+
+
+async def session_entry(
+    db: Database, cache: SessionCache | None, token: str
+) -> SessionEntry | None:
+    """The live session behind ``token`` (``None``: unknown, expired or revoked)."""
+    digest = token_hash(token)
+    if cache is not None:
+        entry = cache.get(digest)
+        if entry is not None and entry.expires_at > datetime.now(UTC):
+            return entry
+        version = cache.version
+    async with db.statement() as conn:
+        row = await db.q.auth.get_session_caller(conn, token_hash=digest)
+    if row is None:
+        return None
+    entry = SessionEntry(
+        session_id=row["session_id"],
+        expires_at=row["expires_at"],
+        user=User(
+            id=row["user_id"],
+            email=row["email"],
+            roles=list(row["roles"]),
+            is_verified=row["is_verified"],
+            created_at=row["created_at"],
+        ),
+    )
+    if cache is not None:
+        cache.put(digest, entry, version)
+    return entry

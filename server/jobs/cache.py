@@ -1,0 +1,31 @@
+"""Public job postings by id, as encoded JSON, kept per instance (issue 12).
+
+``GET /api/jobs/{id}`` answers the same to everyone, and a posting changes rarely next to how
+often it is read. An entry is dropped when the job changes (edit, close, reopen: the job
+service on this instance, right after the commit; the ``jobs`` trigger on every instance) and
+when its company is renamed (the ``organizations`` trigger; the name is part of the answer).
+The cache answers only while this instance hears those notifications (server/invalidation.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from server.invalidation import Cache, Invalidation, key
+
+
+@dataclass(frozen=True, slots=True)
+class CachedJob:
+    body: bytes
+    job_id: uuid.UUID
+    company_id: uuid.UUID
+
+
+def _names(entry: CachedJob) -> tuple[str, ...]:
+    return (key("job", entry.job_id), key("org", entry.company_id))
+
+
+class JobCache(Cache[uuid.UUID, CachedJob]):
+    def __init__(self, invalidation: Invalidation, max_entries: int, ttl_s: float):
+        super().__init__(invalidation, max_entries, ttl_s, _names)
