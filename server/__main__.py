@@ -14,7 +14,7 @@ from aiohttp import web
 from server import loop
 from server.auth.schemas import Email
 from server.config import ConfigError, Settings, load_settings
-from server.logs import configure_logging
+from server.logs import access_log_flusher, configure_logging
 
 log = logging.getLogger("rizeos")
 
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log.info("starting on %s:%d", settings.host, settings.port)
     app = create_app(settings)
+    app.cleanup_ctx.append(access_log_flusher)
     app.on_startup.append(freeze_startup_heap)  # runs after every cleanup_ctx has started
     web.run_app(
         app,

@@ -13,9 +13,9 @@ those notifications the cache is bypassed and every request reads the database.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from server.auth.caller import Caller
 from server.auth.schemas import User
@@ -27,17 +27,27 @@ from server.invalidation import Cache, Invalidation, key
 @dataclass(frozen=True, slots=True)
 class SessionEntry:
     session_id: uuid.UUID
-    expires_at: datetime
+    expires_at: float  # a POSIX timestamp: compared on every request, cheaper than datetimes
     user: User
 
+    by_bearer: Caller
+    by_cookie: Caller
+
+    @classmethod
+    def of(cls, session_id: uuid.UUID, expires_at: float, user: User) -> SessionEntry:
+        def caller(via_cookie: bool) -> Caller:
+            return Caller(
+                user_id=user.id,
+                roles=tuple(user.roles),
+                is_verified=user.is_verified,
+                session_id=session_id,
+                via_cookie=via_cookie,
+            )
+
+        return cls(session_id, expires_at, user, caller(False), caller(True))
+
     def caller(self, via_cookie: bool) -> Caller:
-        return Caller(
-            user_id=self.user.id,
-            roles=tuple(self.user.roles),
-            is_verified=self.user.is_verified,
-            session_id=self.session_id,
-            via_cookie=via_cookie,
-        )
+        return self.by_cookie if via_cookie else self.by_bearer
 
 
 def _names(entry: SessionEntry) -> tuple[str, ...]:
@@ -64,16 +74,16 @@ async def session_entry(
     digest = token_hash(token)
     if cache is not None:
         entry = cache.get(digest)
-        if entry is not None and entry.expires_at > datetime.now(UTC):
+        if entry is not None and entry.expires_at > time.time():
             return entry
         version = cache.version
     async with db.statement() as conn:
         row = await db.q.auth.get_session_caller(conn, token_hash=digest)
     if row is None:
         return None
-    entry = SessionEntry(
+    entry = SessionEntry.of(
         session_id=row["session_id"],
-        expires_at=row["expires_at"],
+        expires_at=row["expires_at"].timestamp(),
         user=User(
             id=row["user_id"],
             email=row["email"],
