@@ -1,0 +1,178 @@
+"""The per-instance session cache (server/auth/sessions.py): authenticated requests served
+without a database round trip, and never a revoked or changed session, on any instance."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from server import keys
+from server.auth.tokens import token_hash
+from tests.caching import acquisitions, listening, second_instance
+from tests.client import Api
+from tests.waits import eventually
+
+
+@pytest.fixture
+async def other(settings, aiohttp_client, mailbox) -> Api:
+    return await second_instance(settings, aiohttp_client, mailbox)
+
+
+def cached(api: Api, token: str) -> bool:
+    return api.client.app[keys.SESSIONS].get(token_hash(token)) is not None
+
+
+async def test_a_known_session_costs_no_pool_connection_and_me_no_query(api, monkeypatch):
+    await listening(api)
+    user = await api.sign_up()
+    await api.get("/api/me", as_=user, expect=200)  # the first request may read the session
+    borrowed = acquisitions(api, monkeypatch)
+    me = await api.get("/api/me", as_=user, expect=200)
+    assert me["user"]["id"] == str(user.id)
+    assert borrowed == []
+
+
+async def test_a_request_borrows_at_most_one_connection(api, monkeypatch):
+    await listening(api)
+    user = await api.sign_up()
+    await api.get("/api/me", as_=user, expect=200)
+    borrowed = acquisitions(api, monkeypatch)
+    await api.get(f"/api/profiles/{user.id}", as_=user, expect=200)
+    assert borrowed == ["conn"]
+
+
+async def test_log_out_on_one_instance_is_refused_on_the_other(api, other, monkeypatch):
+    await listening(api)
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    assert cached(other, user.token)
+    borrowed = acquisitions(other, monkeypatch)
+    await other.get("/api/me", as_=user, expect=200)
+    assert borrowed == []  # the other instance answers from its cache
+
+    await api.post("/api/auth/logout", as_=user, expect=204)
+    await api.get("/api/me", as_=user, expect=401)  # this instance: at once, no waiting
+
+    async def refused_on_other() -> bool:
+        response = await other.client.get("/api/me", headers=user.headers)
+        return response.status == 401
+
+    # The other instance hears of it from PostgreSQL as the log-out commits.
+    await eventually(refused_on_other, what="the other instance refusing the revoked token")
+    assert not cached(other, user.token)
+    await other.get("/api/me", as_=user, expect=401)
+
+
+async def test_a_password_reset_revokes_cached_sessions_everywhere(api, other, mailbox):
+    await listening(api)
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    await api.post("/api/auth/password-reset", {"email": user.email}, expect=202)
+    token = mailbox.last_token(user.email, "reset")
+    await api.post(
+        "/api/auth/password-reset/confirm",
+        {"token": token, "password": "another-password-123"},
+        expect=204,
+    )
+    await api.get("/api/me", as_=user, expect=401)
+
+    async def refused_on_other() -> bool:
+        return (await other.client.get("/api/me", headers=user.headers)).status == 401
+
+    await eventually(refused_on_other, what="the other instance refusing the reset user")
+
+
+async def test_a_role_change_is_seen_at_once_where_made_and_soon_everywhere(api, other):
+    await listening(api)
+    await listening(other)
+    user = await api.sign_up(["student"])
+    await api.get("/api/me", as_=user, expect=200)
+    await other.get("/api/me", as_=user, expect=200)
+    await api.post("/api/me/roles", {"role": "employer"}, as_=user, expect=200)
+    me = await api.get("/api/me", as_=user, expect=200)
+    assert "employer" in me["user"]["roles"]
+    await api.company(user)  # needs the employer role: the cached caller was dropped
+
+    async def employer_on_other() -> bool:
+        me = await other.get("/api/me", as_=user, expect=200)
+        return "employer" in me["user"]["roles"]
+
+    await eventually(employer_on_other, what="the other instance seeing the new role")
+
+
+async def test_a_session_revoked_by_hand_in_sql_is_refused(api, other, database_url):
+    """The trigger, not the service, tells the instances: any writer is covered."""
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1", user.id)
+    finally:
+        await conn.close()
+
+    async def refused() -> bool:
+        return (await other.client.get("/api/me", headers=user.headers)).status == 401
+
+    await eventually(refused, what="the instance refusing a session revoked in SQL")
+
+
+async def test_without_its_invalidation_channel_an_instance_reads_every_session(
+    api, other, database_url, monkeypatch
+):
+    """While an instance cannot hear invalidations its cache answers nothing: a session
+    revoked meanwhile is refused on the very next request, and nothing cached before the
+    gap is served after it."""
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    assert cached(other, user.token)
+
+    inv = other.client.app[keys.INVALIDATION]
+    # Its LISTEN connection is cut, and reconnecting fails (nothing listens on port 1).
+    monkeypatch.setattr(inv, "dsn", "postgresql://postgres@127.0.0.1:1/unreachable")
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+        )
+    finally:
+        await admin.close()
+    await eventually(lambda: not inv.enabled, what="the cache turned off")
+    assert not cached(other, user.token)
+
+    borrowed = acquisitions(other, monkeypatch)
+    await other.get("/api/me", as_=user, expect=200)
+    assert borrowed == ["conn"]  # read from the database, not the cache
+    await api.post("/api/auth/logout", as_=user, expect=204)
+    await other.get("/api/me", as_=user, expect=401)  # at once: nothing was cached
+
+    monkeypatch.undo()
+    await eventually(lambda: inv.enabled, what="LISTEN back")
+    await other.get("/api/me", as_=user, expect=401)
+
+
+async def test_redis_being_down_changes_nothing_for_sessions(
+    settings, aiohttp_client, mailbox, monkeypatch
+):
+    """Invalidation runs through PostgreSQL, not Redis: with Redis unreachable a revoked
+    session is still refused by an instance that had it cached."""
+    import dataclasses
+
+    down = dataclasses.replace(settings, redis_url="redis://127.0.0.1:1/0")
+    a = await second_instance(down, aiohttp_client, mailbox)
+    b = await second_instance(down, aiohttp_client, mailbox)
+    await listening(a)
+    await listening(b)
+    user = await a.sign_up()
+    await b.get("/api/me", as_=user, expect=200)
+    assert cached(b, user.token)
+    await a.post("/api/auth/logout", as_=user, expect=204)
+
+    async def refused() -> bool:
+        return (await b.client.get("/api/me", headers=user.headers)).status == 401
+
+    await eventually(refused, what="the other instance refusing the revoked token")
