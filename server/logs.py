@@ -50,6 +50,10 @@ class BatchingStreamHandler(logging.StreamHandler):
         except Exception:
             self.handleError(record)
             return
+        self.write_line(line)
+
+    def write_line(self, line: str) -> None:
+        """A line already formatted (the access log's own fast path)."""
         now = time.monotonic()
         with self.lock:  # type: ignore[union-attr]
             if not self._lines:
@@ -80,11 +84,14 @@ class _Formatter(logging.Formatter):
     _text = ""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        second = int(record.created)
+        return self.stamp(record.created)
+
+    def stamp(self, created: float) -> str:
+        second = int(created)
         if second != self._second:
             self._text = time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second))
             self._second = second
-        return f"{self._text},{int(record.msecs):03d}"
+        return f"{self._text},{int((created - second) * 1000):03d}"
 
 
 def configure_logging(level: str) -> None:
@@ -102,6 +109,16 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(formatter)
     access_log.addHandler(handler)
     access_log.propagate = False
+    global _access_direct
+    _access_direct = (handler, formatter) if access_log.isEnabledFor(logging.INFO) else None
+
+
+# Set by ``configure_logging`` (``python -m server``): the access log's handler and formatter,
+# to which ``request_log_middleware`` hands its line already formatted, exactly as the
+# formatter would print it: a LogRecord, the handler chain and %-formatting cost about as
+# much as the rest of a cached request (issue 12). Elsewhere (the tests) lines go through
+# ``access_log`` as any log record does.
+_access_direct: tuple[BatchingStreamHandler, _Formatter] | None = None
 
 
 async def access_log_flusher(app: web.Application) -> AsyncIterator[None]:
@@ -139,14 +156,23 @@ async def request_log_middleware(request: web.Request, handler):
         exc.headers["X-Request-ID"] = request_id
         raise
     finally:
-        access_log.info(
-            "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
-            request_id,
-            request.method,
-            request.path,
-            status,
-            (time.perf_counter() - started) * 1000,
-        )
+        duration_ms = (time.perf_counter() - started) * 1000
+        if _access_direct is not None:
+            handler_, formatter = _access_direct
+            handler_.write_line(
+                f"{formatter.stamp(time.time())} INFO rizeos.access request_id={request_id}"
+                f" method={request.method} path={request.path} status={status}"
+                f" duration_ms={duration_ms:.1f}"
+            )
+        else:
+            access_log.info(
+                "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
+                request_id,
+                request.method,
+                request.path,
+                status,
+                duration_ms,
+            )
 
 
 class _ConnectionLog(logging.LoggerAdapter):
