@@ -23,7 +23,7 @@ from aiohttp import web
 
 from server import keys
 from server.auth.caller import Caller
-from server.auth.middleware import CALLER_KEY, CSRF_REJECTED
+from server.auth.middleware import authenticate
 from server.errors import BadRequest, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
 
@@ -190,9 +190,9 @@ def endpoint(
 ) -> Callable[[Callable[[ApiRequest], Awaitable[Any]]], Callable[[web.Request], Awaitable[Any]]]:
     def decorate(handler: Callable[[ApiRequest], Awaitable[Any]]):
         async def view(request: web.Request) -> web.StreamResponse:
+            caller, csrf_rejected = await authenticate(request)
             path_params = _parse_path(request)
-            caller: Caller | None = request.get(CALLER_KEY)
-            _require(auth, caller, request.get(CSRF_REJECTED, False))
+            _require(auth, caller, csrf_rejected)
             api = ApiRequest(request=request, caller=caller, path=path_params)
             if query is not None:
                 api.query = _decode_query(request, query)

@@ -14,7 +14,6 @@ import jinja2
 from aiohttp import web
 
 from server import keys
-from server.auth.middleware import auth_middleware
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
@@ -104,7 +103,8 @@ async def freeze_startup_heap(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_log_middleware, error_middleware, auth_middleware],
+        # The caller is resolved by the API's route decorator (server/api.py), not here.
+        middlewares=[request_log_middleware, error_middleware],
         # How each connection parses requests (a request line long enough to be answered
         # 414 by error_middleware) and logs the ones it refuses. Set on the app, so the
         # server of ``python -m server`` and the tests' server are configured alike.
