@@ -199,10 +199,13 @@ def endpoint(
             if body is not None:
                 api.body = await _decode_body(request, body)
             result = await handler(api)
-            if isinstance(result, web.StreamResponse):
-                return result
+            # Structs first: a plain class check, where StreamResponse's is an ABC's.
+            if isinstance(result, msgspec.Struct | list):
+                return json_response(result, status)
             if result is None:
                 return web.Response(status=204)
+            if isinstance(result, web.StreamResponse):
+                return result
             return json_response(result, status)
 
         view.__name__ = handler.__name__
