@@ -297,15 +297,16 @@ def main() -> None:
         f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} "
         f"interleaved rounds; RizeOS on {args.loop}; medians (runs)\n"
     )
-    print(f"| target | req/s | runs | ratio to bare {args.loop} | ratio to bare asyncio |")
+    other = "asyncio" if args.loop == "uvloop" else "uvloop"
+    print(f"| target | req/s | runs | ratio to bare {args.loop} | ratio to bare {other} |")
     print("|---|---|---|---|---|")
     for target in targets:
         runs = ", ".join(f"{v:,.0f}" for v in results[target.name])
-        ratio_same = medians[target.name] / medians[f"bare {target.loop}"]
-        ratio_asyncio = medians[target.name] / medians["bare asyncio"]
+        ratio_same = medians[target.name] / medians[f"bare {args.loop}"]
+        ratio_other = medians[target.name] / medians[f"bare {other}"]
         print(
             f"| {target.name} | {medians[target.name]:,.0f} | {runs} | "
-            f"{ratio_same:.3f} | {ratio_asyncio:.3f} |"
+            f"{ratio_same:.3f} | {ratio_other:.3f} |"
         )
 
 
