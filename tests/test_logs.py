@@ -41,3 +41,11 @@ def test_a_line_that_has_waited_long_enough_is_written_with_the_next():
     handler = BatchingStreamHandler(stream, max_lines=100, max_delay_s=0)
     handler.emit(record("one"))
     assert stream.getvalue() == "one\n"
+
+
+def test_the_formatter_stamps_like_logging_does():
+    """The access log's fast path prints the time as the standard formatter would."""
+    from server.logs import LOG_FORMAT, _Formatter
+
+    line = record("x")
+    assert _Formatter(LOG_FORMAT).formatTime(line) == logging.Formatter(LOG_FORMAT).formatTime(line)
