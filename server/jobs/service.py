@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -13,7 +13,7 @@ from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
-from server.paging import decode_cursor, keyset_page
+from server.paging import decode_cursor, encode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 # The fields a job's editor controls; a PATCH merges into these and the whole result is
@@ -34,6 +34,36 @@ EDITABLE = (
 
 # A cursor is client input: a hand-made one with a naive time must be refused, not guessed.
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+# Text search ranks the newest SEARCH_WINDOW matches at a time (sql/jobs/jobs.sql,
+# search_jobs; docs/jobs-and-applications.md, "Search at scale"): what a page costs is
+# bounded by this, not by how many jobs match. At least MAX_LIMIT + 1, so one page spans at
+# most two windows.
+SEARCH_WINDOW = 200
+
+
+class SearchWindow(NamedTuple):
+    """Where a window of text-search matches lies: below (before_at, before_id), exclusive;
+    down to (floor_at, floor_id), inclusive, once the window's first page has found it;
+    `older`: whether matches older than the floor remain (the window was full)."""
+
+    before_at: datetime | None = None
+    before_id: uuid.UUID | None = None
+    floor_at: datetime | None = None
+    floor_id: uuid.UUID | None = None
+    older: bool = False
+
+
+# before_at, before_id, floor_at, floor_id, older, then the last (rank, id) shown
+SEARCH_CURSOR = (
+    AwareDatetime | None,
+    uuid.UUID | None,
+    AwareDatetime,
+    uuid.UUID,
+    bool,
+    float,
+    uuid.UUID,
+)
 
 
 def to_job(row: asyncpg.Record) -> schemas.Job:
@@ -180,25 +210,65 @@ class JobService:
             "limit": query.limit + 1,
         }
         text = (query.q or "").strip()
-        q = self.db.q.jobs
+        if text:
+            return await self._search_text(text, query.cursor, query.limit, params)
+        after = decode_cursor(query.cursor, (AwareDatetime, uuid.UUID))
+        after_created_at, after_id = after if after else (None, None)
         async with self.db.connection() as conn:
-            if text:
-                after = decode_cursor(query.cursor, (float, uuid.UUID))
-                after_rank, after_id = after if after else (None, None)
-                rows = await fetch_all(
-                    q.search_jobs, conn, q=text, after_rank=after_rank, after_id=after_id, **params
-                )
-            else:
-                after = decode_cursor(query.cursor, (AwareDatetime, uuid.UUID))
-                after_created_at, after_id = after if after else (None, None)
-                rows = await fetch_all(
-                    q.list_jobs,
-                    conn,
-                    after_created_at=after_created_at,
-                    after_id=after_id,
-                    **params,
-                )
-        page, next_cursor = keyset_page(
-            rows, query.limit, lambda r: (r["rank"] if text else r["created_at"], r["id"])
-        )
+            rows = await fetch_all(
+                self.db.q.jobs.list_jobs,
+                conn,
+                after_created_at=after_created_at,
+                after_id=after_id,
+                **params,
+            )
+        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["created_at"], r["id"]))
         return schemas.JobPage(items=[to_job(row) for row in page], next=next_cursor)
+
+    async def _search_text(
+        self, text: str, cursor: str | None, limit: int, params: dict[str, Any]
+    ) -> schemas.JobPage:
+        """Ranked pages, window by window (sql/jobs/jobs.sql, search_jobs): each window is the
+        SEARCH_WINDOW newest matches below the previous one, ranked; a page that empties a
+        window goes on into the next. The cursor names the window (its upper bound, its
+        floor, whether older matches remain) and the last (rank, id) shown in it."""
+        state = decode_cursor(cursor, SEARCH_CURSOR)
+        window = SearchWindow(*state[:5]) if state else SearchWindow()
+        after_rank, after_id = state[5:] if state else (None, None)
+        found: list[tuple[asyncpg.Record, SearchWindow]] = []
+        async with self.db.connection() as conn:
+            while True:
+                rows = await fetch_all(
+                    self.db.q.jobs.search_jobs,
+                    conn,
+                    q=text,
+                    before_at=window.before_at,
+                    before_id=window.before_id,
+                    floor_at=window.floor_at,
+                    floor_id=window.floor_id,
+                    after_rank=after_rank,
+                    after_id=after_id,
+                    pool=SEARCH_WINDOW,
+                    **{**params, "limit": params["limit"] - len(found)},
+                )
+                if rows and window.floor_at is None:  # a new window: its bounds
+                    first = rows[0]
+                    window = window._replace(
+                        floor_at=first["window_floor_at"],
+                        floor_id=first["window_floor_id"],
+                        older=first["window_size"] >= SEARCH_WINDOW,
+                    )
+                found += [(row, window) for row in rows]
+                if len(found) > limit or (not rows and window.floor_at is None):
+                    break
+                if not window.older:
+                    break
+                # this window is used up: the next one starts below its oldest match
+                window = SearchWindow(before_at=window.floor_at, before_id=window.floor_id)
+                after_rank, after_id = None, None
+        page = found[:limit]
+        next_cursor = None
+        if len(found) > limit:
+            last, last_window = page[-1]
+            next_cursor = encode_cursor(*last_window, last["rank"], last["id"])
+        return schemas.JobPage(items=[to_job(row) for row, _ in page], next=next_cursor)

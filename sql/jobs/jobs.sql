@@ -69,18 +69,24 @@ WHERE j.status = :status
 ORDER BY j.created_at DESC, j.id DESC
 LIMIT :limit;
 
--- name: search_jobs(q, status, company_id, employment_type, remote, skills_all, skills_any, location_pattern, after_rank, after_id, limit)
--- Full-text search: title hits (weight A) outrank description hits (weight B); ties broken by
--- id so the keyset (rank, id) is total. websearch_to_tsquery accepts any user input.
-WITH matches AS (
-    SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
-           j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
-           j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at,
-           j.updated_at, ts_rank(j.search_vector, query) AS rank
+-- name: search_jobs(q, status, company_id, employment_type, remote, skills_all, skills_any, location_pattern, before_at, before_id, floor_at, floor_id, after_rank, after_id, pool, limit)
+-- Full-text search, ranked within a window of the newest matches, so a page costs the same
+-- however many jobs match (docs/jobs-and-applications.md, "Search at scale"):
+-- 1. The window: matches below `before` (the previous window's oldest job; none for the
+--    first window), newest first. Without `floor`, the newest `pool` of them: the planner
+--    walks jobs_status_recent_idx testing each row when the term is common (it stops after
+--    about pool / selectivity rows) and reads jobs_search_gin when it is rare (few matches);
+--    either way no more than the window is sorted. With `floor` (a later page of the same
+--    window, as the cursor says), the matches in [floor, before): the same jobs, plus any
+--    posted meanwhile in the first window.
+-- 2. Each job of the window ranked by ts_rank over the stored weighted search_vector (title
+--    weight A above description weight B); the page keysets on (rank, id) within the window.
+-- Every row carries the window's floor and size, for the cursor. websearch_to_tsquery
+-- accepts any user input.
+WITH matches AS MATERIALIZED (
+    SELECT j.id, j.created_at
     FROM jobs j
-    JOIN organizations o ON o.id = j.company_id
-    CROSS JOIN websearch_to_tsquery('english', :q) AS query
-    WHERE j.search_vector @@ query
+    WHERE j.search_vector @@ websearch_to_tsquery('english', :q)
       AND j.status = :status
       AND (:company_id::UUID IS NULL OR j.company_id = :company_id)
       AND (:employment_type::VARCHAR IS NULL OR j.employment_type = :employment_type)
@@ -88,8 +94,28 @@ WITH matches AS (
       AND (:skills_all::TEXT[] IS NULL OR lower_all(j.skills_required) @> lower_all(:skills_all))
       AND (:skills_any::TEXT[] IS NULL OR lower_all(j.skills_required) && lower_all(:skills_any))
       AND (:location_pattern::TEXT IS NULL OR j.location ILIKE :location_pattern)
+      AND (:before_at::TIMESTAMPTZ IS NULL
+           OR (j.created_at, j.id) < (:before_at, :before_id::UUID))
+      AND (:floor_at::TIMESTAMPTZ IS NULL
+           OR (j.created_at, j.id) >= (:floor_at, :floor_id::UUID))
+    ORDER BY j.created_at DESC, j.id DESC
+    LIMIT CASE WHEN :floor_at::TIMESTAMPTZ IS NULL THEN :pool::BIGINT END
+), window_bounds AS (
+    SELECT (SELECT count(*) FROM matches) AS window_size, oldest.created_at AS window_floor_at,
+           oldest.id AS window_floor_id
+    FROM (SELECT m.created_at, m.id FROM matches m ORDER BY m.created_at, m.id LIMIT 1) oldest
+), ranked AS (
+    SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+           j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
+           j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at,
+           j.updated_at, ts_rank(j.search_vector, websearch_to_tsquery('english', :q)) AS rank
+    FROM matches m
+    JOIN jobs j ON j.id = m.id
+    JOIN organizations o ON o.id = j.company_id
 )
-SELECT * FROM matches
-WHERE :after_rank::REAL IS NULL OR (rank, id) < (:after_rank, :after_id::UUID)
-ORDER BY rank DESC, id DESC
+SELECT r.*, b.window_size, b.window_floor_at, b.window_floor_id
+FROM ranked r
+CROSS JOIN window_bounds b
+WHERE :after_rank::REAL IS NULL OR (r.rank, r.id) < (:after_rank, :after_id::UUID)
+ORDER BY r.rank DESC, r.id DESC
 LIMIT :limit;

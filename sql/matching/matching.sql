@@ -16,24 +16,32 @@ FROM profiles
 WHERE user_id = :user_id;
 
 -- name: recommended_jobs(skill_keys, verified_keys, words, titles, pool, limit)
--- 1. The matches: open jobs that share a skill with the profile (job_match_keys_skills_gin:
---    job_match_keys.skill_keys && keys; a narrow table, so the bitmap heap scan stays small)
---    or contain its headline or a job title as a phrase (jobs_search_gin: search_vector @@
---    titles), one bitmap scan of each, as a UNION (an OR of two bitmaps is rechecked row by
---    row). MATERIALIZED so the planner cannot swap it for a walk of the recency index
---    filtered row by row, which reads the whole board when matches are rare.
--- 2. The pool: the `pool` newest matches (a top-N sort of ids and dates).
--- 3. Each pooled job scored; the best `limit` returned, with matched and missing skills.
-WITH matches AS MATERIALIZED (
-    SELECT m.job_id AS id, m.created_at
-    FROM job_match_keys m
-    WHERE m.skill_keys && :skill_keys::TEXT[]
-    UNION
-    SELECT j.id, j.created_at
-    FROM jobs j
-    WHERE j.status = 'open' AND j.search_vector @@ :titles::tsquery
-), pool AS (
-    SELECT id FROM matches ORDER BY created_at DESC LIMIT :pool
+-- 1. The pool: the `pool` newest open jobs that share a skill with the profile
+--    (job_match_keys.skill_keys && keys) or contain its headline or a job title as a phrase
+--    (search_vector @@ titles). Each branch of the UNION takes its own `pool` newest, so
+--    neither ever holds more than `pool` rows: for common skills or titles the planner walks
+--    a recency index (job_match_keys_recent_idx; jobs_status_recent_idx) testing each narrow
+--    row and stops after about pool / selectivity of them; for rare ones it reads the GIN
+--    index (job_match_keys_skills_gin; jobs_search_gin), whose matches are few. The newest
+--    `pool` of the two branches are the newest `pool` of their union.
+-- 2. Each pooled job scored; the best `limit` returned, with matched and missing skills.
+WITH pool AS (
+    SELECT id, created_at
+    FROM (
+        (SELECT m.job_id AS id, m.created_at
+         FROM job_match_keys m
+         WHERE m.skill_keys && :skill_keys::TEXT[]
+         ORDER BY m.created_at DESC, m.job_id DESC
+         LIMIT :pool)
+        UNION
+        (SELECT j.id, j.created_at
+         FROM jobs j
+         WHERE j.status = 'open' AND j.search_vector @@ :titles::tsquery
+         ORDER BY j.created_at DESC, j.id DESC
+         LIMIT :pool)
+    ) AS matches
+    ORDER BY created_at DESC, id DESC
+    LIMIT :pool
 )
 SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,

@@ -95,6 +95,33 @@ async def test_recommendations_select_through_the_two_gin_indexes(db):
     assert "search_vector @@" in used["jobs_search_gin"]
 
 
+async def test_recommendations_for_common_skills_walk_the_recency_indexes_and_stop(db):
+    # Python and a "software engineer" title match nearly every job: each branch of the pool
+    # must stop at `pool` rows taken newest first, not collect every match and sort it.
+    async with db.connection() as conn:
+        await conn.execute(SEED)
+        await conn.execute("ANALYZE")
+    nodes = await explain(
+        db,
+        "recommended_jobs",
+        {
+            "skill_keys": ["python"],
+            "verified_keys": [],
+            "words": "'python' | 'softwar'",
+            "titles": "'softwar' <-> 'engin'",
+            "pool": POOL,
+            "limit": 20,
+        },
+    )
+    used = index_conditions(nodes)
+    assert "job_match_keys_recent_idx" in used
+    assert "jobs_status_recent_idx" in used
+    limited = [n for n in nodes if n["Node Type"] == "Limit"]
+    assert all(n["Plan Rows"] <= POOL for n in limited) and len(limited) >= 3
+    sorts = [n for n in nodes if n["Node Type"] == "Sort" and n["Plan Rows"] > 2 * POOL]
+    assert not sorts
+
+
 async def test_ranked_applicants_read_one_jobs_applications_by_index(api, db):
     async with db.connection() as conn:
         await conn.execute(SEED)
