@@ -16,20 +16,52 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import random
+import secrets
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from typing import Any, NamedTuple
+from urllib.parse import urlencode, urlparse, urlunparse
 
+import aiohttp
 import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scale_data import SIZES, Size, load  # noqa: E402
+from scale_data import (  # noqa: E402
+    LONG_CHAT,
+    SIZES,
+    Size,
+    load,
+    token_for,
+    uid,
+)
 
 from server.db import Database, apply_migrations  # noqa: E402
+from server.paging import encode_cursor  # noqa: E402
+
+# Search terms, from common to rare (share of the board's jobs that match, both sizes):
+# "manager" ~13%, "python" ~8%, "nurse" ~1.2%, "geoscientist" ~0.06%.
+TERMS = ("manager", "python", "nurse", "geoscientist")
+# Skill combinations each job of a stack may carry, rare together (4, 5 and 6 skills).
+SKILL_SETS = (
+    "Python,Django,Docker,Redis",
+    "Kubernetes,Terraform,AWS,Linux,Docker",
+    "Python,SQL,Pandas,scikit-learn,Statistics,R",
+)
+DEEP_OFFSET = 2000  # the "deep list page": the board after its first 2,000 jobs (page 101)
+
+
+class Target(NamedTuple):
+    label: str
+    path: str
+    token: str | None = None
 
 
 def with_database(url: str, name: str) -> str:
@@ -87,6 +119,166 @@ async def prepare(dsn: str, size: Size, reuse: bool) -> str:
     return url
 
 
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "RUN_WORKER": "no",
+        "MIGRATE_ON_START": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def wait_ready(http: aiohttp.ClientSession, base: str, within: float = 60) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            async with http.get(base + "/readyz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("the server did not become ready")
+
+
+async def get(http: aiohttp.ClientSession, url: str, token: str | None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with http.get(url, headers=headers) as response:
+        body = await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url}: {response.status} {body[:300]!r}")
+        return json.loads(body)
+
+
+async def targets(http: aiohttp.ClientSession, base: str, url: str) -> list[Target]:
+    """The endpoints, with the fixed entities' ids and the cursors found on this database."""
+    candidate, recruiter = token_for("candidate"), token_for("recruiter")
+    job, chat = uid("job", 1), uid("conversation", 1)
+    conn = await asyncpg.connect(url)
+    try:
+        deep = await conn.fetchrow(
+            "SELECT created_at, id FROM jobs WHERE status = 'open'"
+            " ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1",
+            DEEP_OFFSET - 1,
+        )
+    finally:
+        await conn.close()
+    found = [
+        Target("GET /api/jobs (newest)", "/api/jobs", None),
+        Target(
+            f"GET /api/jobs deep page (after {DEEP_OFFSET:,})",
+            "/api/jobs?" + urlencode({"cursor": encode_cursor(deep["created_at"], deep["id"])}),
+            None,
+        ),
+    ]
+    for term in TERMS:
+        found.append(Target(f"GET /api/jobs?q={term}", "/api/jobs?" + urlencode({"q": term})))
+        cursor = None
+        for _ in range(10):  # page 11: follow `next` ten times
+            query = {"q": term, **({"cursor": cursor} if cursor else {})}
+            cursor = (await get(http, base + "/api/jobs?" + urlencode(query), None))["next"]
+            if cursor is None:
+                break
+        if cursor is not None:
+            found.append(
+                Target(
+                    f"GET /api/jobs?q={term} page 11",
+                    "/api/jobs?" + urlencode({"q": term, "cursor": cursor}),
+                )
+            )
+    for skills in SKILL_SETS:
+        count = len(skills.split(","))
+        found.append(
+            Target(f"GET /api/jobs?skills= ({count})", "/api/jobs?" + urlencode({"skills": skills}))
+        )
+    found += [
+        Target("GET /api/jobs/recommended", "/api/jobs/recommended", candidate),
+        Target("GET /api/jobs/{id}", f"/api/jobs/{job}", None),
+        Target("GET /api/conversations", "/api/conversations", candidate),
+        Target("GET .../messages (newest)", f"/api/conversations/{chat}/messages", candidate),
+        Target(
+            "GET .../messages (older page)",
+            f"/api/conversations/{chat}/messages?before={LONG_CHAT // 2}",
+            candidate,
+        ),
+        Target("GET /api/jobs/{id}/applications", f"/api/jobs/{job}/applications", recruiter),
+        Target("GET /api/jobs/{id}/candidates", f"/api/jobs/{job}/candidates", recruiter),
+        Target("GET /api/notifications", "/api/notifications", candidate),
+        Target("GET /api/notifications/unread-count", "/api/notifications/unread-count", candidate),
+        Target("GET /api/me", "/api/me", candidate),
+    ]
+    return found
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def measure_size(url: str, runs: int, requests: int, only: str | None) -> dict[str, dict]:
+    """p50 and p99 per endpoint: `runs` runs of `requests` sequential requests each (the runs
+    interleave the endpoints), medians over the runs."""
+    port = 18000 + random.randrange(1000)
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(url, port)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await wait_ready(http, base)
+            chosen = [t for t in await targets(http, base, url) if not only or only in t.label]
+            samples: dict[str, list[tuple[float, float]]] = {t.label: [] for t in chosen}
+            for target in chosen:  # warm-up
+                for _ in range(20):
+                    await get(http, base + target.path, target.token)
+            for _ in range(runs):
+                for target in chosen:
+                    latencies = []
+                    for _ in range(requests):
+                        began = time.perf_counter()
+                        await get(http, base + target.path, target.token)
+                        latencies.append((time.perf_counter() - began) * 1000)
+                    samples[target.label].append(
+                        (percentile(latencies, 50), percentile(latencies, 99))
+                    )
+    finally:
+        server.terminate()
+        server.wait(10)
+    return {
+        label: {
+            "p50": statistics.median(p50 for p50, _ in runs_),
+            "p99": statistics.median(p99 for _, p99 in runs_),
+        }
+        for label, runs_ in samples.items()
+    }
+
+
+def table(results: dict[str, dict[str, dict]], small: str, large: str) -> str:
+    lines = [
+        f"| endpoint | {small} p50 / p99 ms | {large} p50 / p99 ms | ratio p50 / p99 |",
+        "|---|---|---|---|",
+    ]
+    for label, a in results[small].items():
+        b = results[large].get(label)
+        if b is None:
+            continue
+        lines.append(
+            f"| `{label}` | {a['p50']:.1f} / {a['p99']:.1f} | {b['p50']:.1f} / {b['p99']:.1f}"
+            f" | {b['p50'] / a['p50']:.2f} / {b['p99'] / a['p99']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -98,9 +290,24 @@ async def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["10k", "1m"], choices=sorted(SIZES))
     parser.add_argument("--reuse", action="store_true", help="keep a database already loaded")
     parser.add_argument("--load-only", action="store_true", help="load, do not measure")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--only", help="measure only endpoints whose label contains this")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    for name in args.sizes:
-        await prepare(args.dsn, SIZES[name], args.reuse)
+    urls = {name: await prepare(args.dsn, SIZES[name], args.reuse) for name in args.sizes}
+    if args.load_only:
+        return
+    results = {}
+    for name, url in urls.items():
+        print(f"measuring {name}: {args.runs} x {args.requests} requests per endpoint", flush=True)
+        results[name] = await measure_size(url, args.runs, args.requests, args.only)
+        for label, figures in results[name].items():
+            print(f"  {label:<44} p50 {figures['p50']:6.1f}  p99 {figures['p99']:6.1f} ms")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    if len(args.sizes) == 2:
+        print(table(results, *args.sizes))
 
 
 if __name__ == "__main__":
