@@ -43,27 +43,22 @@ SEARCH_WINDOW = 200
 
 
 class SearchWindow(NamedTuple):
-    """Where a window of text-search matches lies: below (before_at, before_id), exclusive;
-    down to (floor_at, floor_id), inclusive, once the window's first page has found it;
+    """Where a window of text-search matches lies. A new window: the SEARCH_WINDOW newest
+    matches below (before_at, before_id), exclusive (none for the first). Once its first
+    page has run: from its newest match (top) down to its oldest (floor), both inclusive;
     `older`: whether matches older than the floor remain (the window was full)."""
 
     before_at: datetime | None = None
     before_id: uuid.UUID | None = None
+    top_at: datetime | None = None
+    top_id: uuid.UUID | None = None
     floor_at: datetime | None = None
     floor_id: uuid.UUID | None = None
     older: bool = False
 
 
-# before_at, before_id, floor_at, floor_id, older, then the last (rank, id) shown
-SEARCH_CURSOR = (
-    AwareDatetime | None,
-    uuid.UUID | None,
-    AwareDatetime,
-    uuid.UUID,
-    bool,
-    float,
-    uuid.UUID,
-)
+# top_at, top_id, floor_at, floor_id, older, then the last (rank, id) shown
+SEARCH_CURSOR = (AwareDatetime, uuid.UUID, AwareDatetime, uuid.UUID, bool, float, uuid.UUID)
 
 
 def to_job(row: asyncpg.Record) -> schemas.Job:
@@ -230,30 +225,31 @@ class JobService:
     ) -> schemas.JobPage:
         """Ranked pages, window by window (sql/jobs/jobs.sql, search_jobs): each window is the
         SEARCH_WINDOW newest matches below the previous one, ranked; a page that empties a
-        window goes on into the next. The cursor names the window (its upper bound, its
-        floor, whether older matches remain) and the last (rank, id) shown in it."""
+        window goes on into the next. The cursor names the window (its newest and oldest match,
+        whether older matches remain) and the last (rank, id) shown in it."""
         state = decode_cursor(cursor, SEARCH_CURSOR)
-        window = SearchWindow(*state[:5]) if state else SearchWindow()
+        window = SearchWindow(None, None, *state[:5]) if state else SearchWindow()
         after_rank, after_id = state[5:] if state else (None, None)
         found: list[tuple[asyncpg.Record, SearchWindow]] = []
         async with self.db.connection() as conn:
             while True:
+                bounds = window._asdict()
+                del bounds["older"]
                 rows = await fetch_all(
                     self.db.q.jobs.search_jobs,
                     conn,
                     q=text,
-                    before_at=window.before_at,
-                    before_id=window.before_id,
-                    floor_at=window.floor_at,
-                    floor_id=window.floor_id,
                     after_rank=after_rank,
                     after_id=after_id,
                     pool=SEARCH_WINDOW,
+                    **bounds,
                     **{**params, "limit": params["limit"] - len(found)},
                 )
                 if rows and window.floor_at is None:  # a new window: its bounds
                     first = rows[0]
-                    window = window._replace(
+                    window = SearchWindow(
+                        top_at=first["window_top_at"],
+                        top_id=first["window_top_id"],
                         floor_at=first["window_floor_at"],
                         floor_id=first["window_floor_id"],
                         older=first["window_size"] >= SEARCH_WINDOW,
@@ -270,5 +266,5 @@ class JobService:
         next_cursor = None
         if len(found) > limit:
             last, last_window = page[-1]
-            next_cursor = encode_cursor(*last_window, last["rank"], last["id"])
+            next_cursor = encode_cursor(*last_window[2:], last["rank"], last["id"])
         return schemas.JobPage(items=[to_job(row) for row, _ in page], next=next_cursor)

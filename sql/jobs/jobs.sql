@@ -69,21 +69,23 @@ WHERE j.status = :status
 ORDER BY j.created_at DESC, j.id DESC
 LIMIT :limit;
 
--- name: search_jobs(q, status, company_id, employment_type, remote, skills_all, skills_any, location_pattern, before_at, before_id, floor_at, floor_id, after_rank, after_id, pool, limit)
+-- name: search_jobs(q, status, company_id, employment_type, remote, skills_all, skills_any, location_pattern, before_at, before_id, top_at, top_id, floor_at, floor_id, after_rank, after_id, pool, limit)
 -- Full-text search, ranked within a window of the newest matches, so a page costs the same
 -- however many jobs match (docs/jobs-and-applications.md, "Search at scale"):
--- 1. The window: matches below `before` (the previous window's oldest job; none for the
---    first window), newest first. Without `floor`, the newest `pool` of them: the planner
---    walks jobs_status_recent_idx testing each row when the term is common (it stops after
---    about pool / selectivity rows) and reads jobs_search_gin when it is rare (few matches);
---    either way no more than the window is sorted. With `floor` (a later page of the same
---    window, as the cursor says), the matches in [floor, before): the same jobs, plus any
---    posted meanwhile in the first window.
+-- 1. The window: the `pool` newest matches below `before` (the previous window's oldest
+--    job; none for the first window), or, on a later page of the same window, at or below
+--    its `top` and, outside the LIMIT, at or above its `floor` (so a job closed meanwhile
+--    leaves the window and no older job slips in). The planner walks jobs_status_recent_idx
+--    testing each row when the term is common (it stops after about pool / selectivity
+--    rows) and reads jobs_search_gin when it is rare (few matches); either way no more than
+--    the window is sorted. Every page of a window is planned like its first: a date range
+--    [floor, top] inside the CTE made the planner AND a GIN bitmap of every match (132k
+--    postings for "manager" at 1M jobs, 21 ms) with the range instead of walking it.
 -- 2. Each job of the window ranked by ts_rank over the stored weighted search_vector (title
 --    weight A above description weight B); the page keysets on (rank, id) within the window.
--- Every row carries the window's floor and size, for the cursor. websearch_to_tsquery
--- accepts any user input.
-WITH matches AS MATERIALIZED (
+-- Every row carries the window's size, newest and oldest job, for the cursor.
+-- websearch_to_tsquery accepts any user input.
+WITH newest AS MATERIALIZED (
     SELECT j.id, j.created_at
     FROM jobs j
     WHERE j.search_vector @@ websearch_to_tsquery('english', :q)
@@ -96,14 +98,20 @@ WITH matches AS MATERIALIZED (
       AND (:location_pattern::TEXT IS NULL OR j.location ILIKE :location_pattern)
       AND (:before_at::TIMESTAMPTZ IS NULL
            OR (j.created_at, j.id) < (:before_at, :before_id::UUID))
-      AND (:floor_at::TIMESTAMPTZ IS NULL
-           OR (j.created_at, j.id) >= (:floor_at, :floor_id::UUID))
+      AND (:top_at::TIMESTAMPTZ IS NULL OR (j.created_at, j.id) <= (:top_at, :top_id::UUID))
     ORDER BY j.created_at DESC, j.id DESC
-    LIMIT CASE WHEN :floor_at::TIMESTAMPTZ IS NULL THEN :pool::BIGINT END
+    LIMIT :pool
+), matches AS (
+    SELECT n.id, n.created_at
+    FROM newest n
+    WHERE :floor_at::TIMESTAMPTZ IS NULL OR (n.created_at, n.id) >= (:floor_at, :floor_id::UUID)
 ), window_bounds AS (
-    SELECT (SELECT count(*) FROM matches) AS window_size, oldest.created_at AS window_floor_at,
-           oldest.id AS window_floor_id
-    FROM (SELECT m.created_at, m.id FROM matches m ORDER BY m.created_at, m.id LIMIT 1) oldest
+    SELECT (SELECT count(*) FROM matches) AS window_size,
+           newest_match.created_at AS window_top_at, newest_match.id AS window_top_id,
+           oldest_match.created_at AS window_floor_at, oldest_match.id AS window_floor_id
+    FROM (SELECT m.created_at, m.id FROM matches m
+          ORDER BY m.created_at DESC, m.id DESC LIMIT 1) newest_match,
+         (SELECT m.created_at, m.id FROM matches m ORDER BY m.created_at, m.id LIMIT 1) oldest_match
 ), ranked AS (
     SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
            j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
@@ -113,7 +121,8 @@ WITH matches AS MATERIALIZED (
     JOIN jobs j ON j.id = m.id
     JOIN organizations o ON o.id = j.company_id
 )
-SELECT r.*, b.window_size, b.window_floor_at, b.window_floor_id
+SELECT r.*, b.window_size, b.window_top_at, b.window_top_id, b.window_floor_at,
+       b.window_floor_id
 FROM ranked r
 CROSS JOIN window_bounds b
 WHERE :after_rank::REAL IS NULL OR (r.rank, r.id) < (:after_rank, :after_id::UUID)

@@ -139,6 +139,8 @@ SEARCH: dict[str, Any] = {
     **NO_FILTERS,
     "before_at": None,
     "before_id": None,
+    "top_at": None,
+    "top_id": None,
     "floor_at": None,
     "floor_id": None,
     "after_rank": None,
@@ -148,7 +150,7 @@ SEARCH: dict[str, Any] = {
 
 def _window_scan(nodes: list[dict]) -> list[dict]:
     """The nodes of the search's window (the `matches` CTE), which picks the jobs to rank."""
-    cte = next(n for n in nodes if n.get("Subplan Name") == "CTE matches")
+    cte = next(n for n in nodes if n.get("Subplan Name") == "CTE newest")
     return _plan_nodes(cte)
 
 
@@ -175,36 +177,24 @@ async def test_common_term_window_walks_the_recency_index_and_stops_at_the_pool(
     assert not any(n["Node Type"] == "Sort" for n in window)
 
 
-async def test_a_later_window_is_a_range_of_the_recency_index(db, seeded):
+async def test_later_pages_and_windows_are_planned_like_the_first(db, seeded):
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT created_at, id FROM jobs WHERE status = 'open'"
             " ORDER BY created_at DESC, id DESC OFFSET 2000 LIMIT 201"
         )
-    before, floor = rows[0], rows[-1]
-    params = {
-        **SEARCH,
-        "q": "engineer",
-        "before_at": before["created_at"],
-        "before_id": before["id"],
+    top, floor = rows[0], rows[-1]
+    later_page = {
+        "top_at": top["created_at"],
+        "top_id": top["id"],
         "floor_at": floor["created_at"],
         "floor_id": floor["id"],
     }
-    window = _window_scan(await _explain(db, "search_jobs", params))
-    conditions = _index_conditions(window, "jobs_status_recent_idx")
-    assert "created_at" in conditions, json.dumps(window, default=str)[:2000]
-    assert not _seq_scans_on_jobs(window)
-
-
-async def test_pages_walk_the_status_index_by_the_planners_own_choice(db, seeded):
-    first = await _explain(db, "list_jobs", NO_FILTERS)
-    assert "jobs_status_recent_idx" in _indexes(first)
-    async with db.connection() as conn:
-        created_at, job_id = await conn.fetchrow(
-            "SELECT created_at, id FROM jobs ORDER BY created_at DESC, id DESC OFFSET 3000"
-        )
-    later = await _explain(
-        db, "list_jobs", {**NO_FILTERS, "after_created_at": created_at, "after_id": job_id}
-    )
-    assert "jobs_status_recent_idx" in _indexes(later)
-    assert not _seq_scans_on_jobs(later)
+    next_window = {"before_at": top["created_at"], "before_id": top["id"]}
+    for bounds in (later_page, next_window):
+        params = {**SEARCH, "q": "engineer", **bounds}
+        window = _window_scan(await _explain(db, "search_jobs", params))
+        assert window[0]["Node Type"] == "Limit", json.dumps(window, default=str)[:2000]
+        assert "jobs_status_recent_idx" in _indexes(window)
+        assert "created_at" in _index_conditions(window, "jobs_status_recent_idx")
+        assert not any(n["Node Type"] in ("Sort", "BitmapAnd") for n in window)
