@@ -42,6 +42,13 @@ AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 SEARCH_WINDOW = 200
 
 
+# The open board filtered by skills alone (list_open_jobs_by_skills): the newest SKILLS_SCAN
+# open jobs are tested first, and only a combination too rare to fill a page there is read
+# from the skills index. The other filters go through list_jobs.
+SKILLS_SCAN = 10_000
+NOT_SKILLS = ("company_id", "employment_type", "remote", "location_pattern")
+
+
 class SearchWindow(NamedTuple):
     """Where a window of text-search matches lies. A new window: the SEARCH_WINDOW newest
     matches below (before_at, before_id), exclusive (none for the first). Once its first
@@ -209,14 +216,27 @@ class JobService:
             return await self._search_text(text, query.cursor, query.limit, params)
         after = decode_cursor(query.cursor, (AwareDatetime, uuid.UUID))
         after_created_at, after_id = after if after else (None, None)
+        q = self.db.q.jobs
         async with self.db.connection() as conn:
-            rows = await fetch_all(
-                self.db.q.jobs.list_jobs,
-                conn,
-                after_created_at=after_created_at,
-                after_id=after_id,
-                **params,
-            )
+            if skills and query.status == "open" and not any(params[f] for f in NOT_SKILLS):
+                rows = await fetch_all(
+                    q.list_open_jobs_by_skills,
+                    conn,
+                    skills_all=params["skills_all"],
+                    skills_any=params["skills_any"],
+                    after_created_at=after_created_at,
+                    after_id=after_id,
+                    scan=SKILLS_SCAN,
+                    limit=params["limit"],
+                )
+            else:
+                rows = await fetch_all(
+                    q.list_jobs,
+                    conn,
+                    after_created_at=after_created_at,
+                    after_id=after_id,
+                    **params,
+                )
         page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["created_at"], r["id"]))
         return schemas.JobPage(items=[to_job(row) for row in page], next=next_cursor)
 

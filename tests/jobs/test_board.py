@@ -74,6 +74,26 @@ async def test_skills_filter_all_or_any_ignoring_case(api, employer, company):
     assert titles(repeated) == ["Both"]
 
 
+@pytest.mark.parametrize("scan", [10_000, 3])
+async def test_skills_pages_are_newest_first_whether_walked_or_read_from_the_index(
+    api, employer, company, monkeypatch, scan
+):
+    # scan=3: the first three open jobs hold no page, so the rare-combination path answers
+    monkeypatch.setattr("server.jobs.service.SKILLS_SCAN", scan)
+    expected = []
+    for n in range(9):
+        skills = ["Go", "SQL", "Rust"] if n % 3 == 0 else ["Go", "Java"]
+        job = await api.job(employer, company["id"], title=f"Job {n}", skills_required=skills)
+        if n % 3 == 0:
+            expected.insert(0, job["id"])
+    closed = await api.job(employer, company["id"], title="Closed", skills_required=["rust"])
+    await api.post(f"/api/jobs/{closed['id']}/close", as_=employer, expect=200)
+    walked = await walk(api, skills="rust,sql", limit=2)
+    assert [job["id"] for job in walked] == expected
+    any_of = await walk(api, skills="rust,java", skills_match="any", limit=4)
+    assert len(any_of) == 9 and titles({"items": any_of})[0] == "Job 8"
+
+
 async def test_location_contains_ignoring_case_with_wildcards_literal(api, employer, company):
     await api.job(employer, company["id"], title="Berlin", location="Berlin, Germany")
     await api.job(employer, company["id"], title="Remote", location="100% remote")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from server.db import Database
-from server.jobs.service import SEARCH_WINDOW
+from server.jobs.service import SEARCH_WINDOW, SKILLS_SCAN
 
 SEED = """
 WITH company AS (
@@ -198,3 +198,33 @@ async def test_later_pages_and_windows_are_planned_like_the_first(db, seeded):
         assert "jobs_status_recent_idx" in _indexes(window)
         assert "created_at" in _index_conditions(window, "jobs_status_recent_idx")
         assert not any(n["Node Type"] in ("Sort", "BitmapAnd") for n in window)
+
+
+async def test_skills_alone_walk_the_narrow_recency_index_then_fall_back_to_its_gin(db, seeded):
+    params = {
+        "skills_all": ["fortran", "python"],
+        "skills_any": None,
+        "after_created_at": None,
+        "after_id": None,
+        "scan": SKILLS_SCAN,
+        "limit": 21,
+    }
+    nodes = await _explain(db, "list_open_jobs_by_skills", params, seqscan=False)
+    walk = next(n for n in nodes if n.get("Index Name") == "job_match_keys_recent_idx")
+    assert walk["Node Type"] == "Index Scan"  # newest first, stopped by the scan's LIMIT
+    assert "skill_keys @>" in _index_conditions(nodes, "job_match_keys_skills_gin")
+    assert not any(n.get("Relation Name") == "jobs" and "Index Name" not in n for n in nodes)
+
+
+async def test_pages_walk_the_status_index_by_the_planners_own_choice(db, seeded):
+    first = await _explain(db, "list_jobs", NO_FILTERS)
+    assert "jobs_status_recent_idx" in _indexes(first)
+    async with db.connection() as conn:
+        created_at, job_id = await conn.fetchrow(
+            "SELECT created_at, id FROM jobs ORDER BY created_at DESC, id DESC OFFSET 3000"
+        )
+    later = await _explain(
+        db, "list_jobs", {**NO_FILTERS, "after_created_at": created_at, "after_id": job_id}
+    )
+    assert "jobs_status_recent_idx" in _indexes(later)
+    assert not _seq_scans_on_jobs(later)
