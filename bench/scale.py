@@ -6,10 +6,12 @@
 Builds one database per size (rizeos_scale_10k, rizeos_scale_1m) through the project's
 migrations (server.db.apply_migrations) plus set-based SQL (bench/scale_data.py says what is
 in them), unless --reuse finds it already loaded; a reused database gets any migration added
-since it was loaded. Then, for each size, starts a real `python -m server` (RUN_WORKER=no)
-on it and measures every list, search and history endpoint one request at a time over HTTP:
-`--runs` runs of `--requests` requests per endpoint, p50 and p99 of each run, the median of
-the runs reported. Prints the table with the large/small ratios.
+since it was loaded. Then starts a real `python -m server` (RUN_WORKER=no) on each and
+measures every list, search and history endpoint one request at a time over HTTP: `--runs`
+runs of `--requests` requests per endpoint, p50 and p99 of each run, the median of the runs
+reported; each endpoint is measured on both sizes back to back. Prints the table with the
+large/small ratios. Measuring takes about 6 minutes; wrap it in
+`flock /tmp/rizeos-bench.lock` on a shared box.
 """
 
 from __future__ import annotations
@@ -230,39 +232,62 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def measure_size(url: str, runs: int, requests: int, only: str | None) -> dict[str, dict]:
-    """p50 and p99 per endpoint: `runs` runs of `requests` sequential requests each (the runs
-    interleave the endpoints), medians over the runs."""
-    port = 18000 + random.randrange(1000)
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(url, port)
+async def measure(urls: dict[str, str], runs: int, requests: int, only: str | None) -> dict:
+    """p50 and p99 per size and endpoint, medians over `runs` runs of `requests` sequential
+    requests. One server per size runs throughout, and each endpoint is measured on every
+    size back to back (then the next endpoint, then the next run), so a busy spell on the
+    shared box lands on both sizes rather than on one size's whole table."""
+    servers, bases = {}, {}
+    for name, url in urls.items():
+        port = 18000 + random.randrange(1000)
+        bases[name] = f"http://127.0.0.1:{port}"
+        servers[name] = start_server(url, port)
     try:
         async with aiohttp.ClientSession() as http:
-            await wait_ready(http, base)
-            chosen = [t for t in await targets(http, base, url) if not only or only in t.label]
-            samples: dict[str, list[tuple[float, float]]] = {t.label: [] for t in chosen}
-            for target in chosen:  # warm-up
-                for _ in range(20):
-                    await get(http, base + target.path, target.token)
+            chosen: dict[str, dict[str, Target]] = {}
+            for name, url in urls.items():
+                await wait_ready(http, bases[name])
+                chosen[name] = {
+                    t.label: t
+                    for t in await targets(http, bases[name], url)
+                    if not only or only in t.label
+                }
+            labels = [
+                label
+                for label in chosen[next(iter(urls))]
+                if all(label in targets_ for targets_ in chosen.values())
+            ]
+            samples = {name: {label: [] for label in labels} for name in urls}
+            for name in urls:  # warm-up
+                for target in chosen[name].values():
+                    for _ in range(20):
+                        await get(http, bases[name] + target.path, target.token)
             for _ in range(runs):
-                for target in chosen:
-                    latencies = []
-                    for _ in range(requests):
-                        began = time.perf_counter()
-                        await get(http, base + target.path, target.token)
-                        latencies.append((time.perf_counter() - began) * 1000)
-                    samples[target.label].append(
-                        (percentile(latencies, 50), percentile(latencies, 99))
-                    )
+                for label in labels:
+                    for name in urls:
+                        target = chosen[name][label]
+                        latencies = []
+                        for _ in range(requests):
+                            began = time.perf_counter()
+                            await get(http, bases[name] + target.path, target.token)
+                            latencies.append((time.perf_counter() - began) * 1000)
+                        samples[name][label].append(
+                            (percentile(latencies, 50), percentile(latencies, 99))
+                        )
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in servers.values():
+            server.terminate()
+            server.wait(10)
     return {
-        label: {
-            "p50": statistics.median(p50 for p50, _ in runs_),
-            "p99": statistics.median(p99 for _, p99 in runs_),
+        name: {
+            label: {
+                "p50": statistics.median(p50 for p50, _ in runs_),
+                "p99": statistics.median(p99 for _, p99 in runs_),
+                "runs": runs_,
+            }
+            for label, runs_ in by_label.items()
         }
-        for label, runs_ in samples.items()
+        for name, by_label in samples.items()
     }
 
 
@@ -301,11 +326,12 @@ async def main() -> None:
     urls = {name: await prepare(args.dsn, SIZES[name], args.reuse) for name in args.sizes}
     if args.load_only:
         return
-    results = {}
-    for name, url in urls.items():
-        print(f"measuring {name}: {args.runs} x {args.requests} requests per endpoint", flush=True)
-        results[name] = await measure_size(url, args.runs, args.requests, args.only)
-        for label, figures in results[name].items():
+    sizes = ", ".join(urls)
+    print(f"measuring {sizes}: {args.runs} x {args.requests} requests per endpoint", flush=True)
+    results = await measure(urls, args.runs, args.requests, args.only)
+    for name, by_label in results.items():
+        print(name)
+        for label, figures in by_label.items():
             print(f"  {label:<44} p50 {figures['p50']:6.1f}  p99 {figures['p99']:6.1f} ms")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
