@@ -126,7 +126,7 @@ async def prepare(dsn: str, size: Size, reuse: bool) -> str:
     return url
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
+def start_server(url: str, port: int, root: Path = ROOT) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -140,7 +140,7 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     env.pop("REDIS_URL", None)
     return subprocess.Popen(
         [sys.executable, "-m", "server"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -232,7 +232,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def measure(urls: dict[str, str], runs: int, requests: int, only: str | None) -> dict:
+async def measure(
+    urls: dict[str, str], runs: int, requests: int, only: str | None, root: Path = ROOT
+) -> dict:
     """p50 and p99 per size and endpoint, medians over `runs` runs of `requests` sequential
     requests. One server per size runs throughout, and each endpoint is measured on every
     size back to back (then the next endpoint, then the next run), so a busy spell on the
@@ -241,7 +243,7 @@ async def measure(urls: dict[str, str], runs: int, requests: int, only: str | No
     for name, url in urls.items():
         port = 18000 + random.randrange(1000)
         bases[name] = f"http://127.0.0.1:{port}"
-        servers[name] = start_server(url, port)
+        servers[name] = start_server(url, port, root)
     try:
         async with aiohttp.ClientSession() as http:
             chosen: dict[str, dict[str, Target]] = {}
@@ -322,13 +324,19 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--only", help="measure only endpoints whose label contains this")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--server-root",
+        type=Path,
+        default=ROOT,
+        help="run the server from this checkout (an older commit, for a before/after)",
+    )
     args = parser.parse_args()
     urls = {name: await prepare(args.dsn, SIZES[name], args.reuse) for name in args.sizes}
     if args.load_only:
         return
     sizes = ", ".join(urls)
     print(f"measuring {sizes}: {args.runs} x {args.requests} requests per endpoint", flush=True)
-    results = await measure(urls, args.runs, args.requests, args.only)
+    results = await measure(urls, args.runs, args.requests, args.only, args.server_root)
     for name, by_label in results.items():
         print(name)
         for label, figures in by_label.items():
