@@ -400,7 +400,7 @@ async def load(conn: asyncpg.Connection, size: Size) -> dict[str, float]:
     )
     await _step(
         conn,
-        f"messages ({s.conversations * per + LONG_CHAT:,})",
+        f"messages ({(s.conversations + FIXED_CONVERSATIONS - 1) * per + LONG_CHAT:,})",
         f"""
         INSERT INTO messages (conversation_id, sender_id, content, seq, client_msg_id, sent_at,
                               created_at, updated_at)
