@@ -129,11 +129,12 @@ ORDER BY page.created_at DESC, page.id DESC;
 --    [floor, top] inside the CTE made the planner AND a GIN bitmap of every match (132k
 --    postings for "manager" at 1M jobs, 21 ms) with the range instead of walking it.
 -- 2. Each job of the window ranked by ts_rank over the stored weighted search_vector (title
---    weight A above description weight B); the page keysets on (rank, id) within the window.
+--    weight A above description weight B), carried from step 1; the page keysets on
+--    (rank, id) within the window, and only the page's jobs and companies are read again.
 -- Every row carries the window's size, newest and oldest job, for the cursor.
 -- websearch_to_tsquery accepts any user input.
 WITH newest AS MATERIALIZED (
-    SELECT j.id, j.created_at
+    SELECT j.id, j.created_at, j.search_vector
     FROM jobs j
     WHERE j.search_vector @@ websearch_to_tsquery('english', :q)
       AND j.status = :status
@@ -149,7 +150,7 @@ WITH newest AS MATERIALIZED (
     ORDER BY j.created_at DESC, j.id DESC
     LIMIT :pool
 ), matches AS (
-    SELECT n.id, n.created_at
+    SELECT n.id, n.created_at, n.search_vector
     FROM newest n
     WHERE :floor_at::TIMESTAMPTZ IS NULL OR (n.created_at, n.id) >= (:floor_at, :floor_id::UUID)
 ), window_bounds AS (
@@ -160,18 +161,22 @@ WITH newest AS MATERIALIZED (
           ORDER BY m.created_at DESC, m.id DESC LIMIT 1) newest_match,
          (SELECT m.created_at, m.id FROM matches m ORDER BY m.created_at, m.id LIMIT 1) oldest_match
 ), ranked AS (
-    SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
-           j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
-           j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at,
-           j.updated_at, ts_rank(j.search_vector, websearch_to_tsquery('english', :q)) AS rank
+    SELECT m.id, ts_rank(m.search_vector, websearch_to_tsquery('english', :q)) AS rank
     FROM matches m
-    JOIN jobs j ON j.id = m.id
-    JOIN organizations o ON o.id = j.company_id
+), page AS (
+    SELECT r.id, r.rank
+    FROM ranked r
+    WHERE :after_rank::REAL IS NULL OR (r.rank, r.id) < (:after_rank, :after_id::UUID)
+    ORDER BY r.rank DESC, r.id DESC
+    LIMIT :limit
 )
-SELECT r.*, b.window_size, b.window_top_at, b.window_top_id, b.window_floor_at,
+SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+       j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
+       j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at,
+       p.rank, b.window_size, b.window_top_at, b.window_top_id, b.window_floor_at,
        b.window_floor_id
-FROM ranked r
+FROM page p
+JOIN jobs j ON j.id = p.id
+JOIN organizations o ON o.id = j.company_id
 CROSS JOIN window_bounds b
-WHERE :after_rank::REAL IS NULL OR (r.rank, r.id) < (:after_rank, :after_id::UUID)
-ORDER BY r.rank DESC, r.id DESC
-LIMIT :limit;
+ORDER BY p.rank DESC, p.id DESC;
