@@ -64,8 +64,17 @@ class SearchWindow(NamedTuple):
     older: bool = False
 
 
-# top_at, top_id, floor_at, floor_id, older, then the last (rank, id) shown
-SEARCH_CURSOR = (AwareDatetime, uuid.UUID, AwareDatetime, uuid.UUID, bool, float, uuid.UUID)
+# top_at, top_id, floor_at, floor_id, older, then the last (rank, id) shown (none: the
+# window's first page)
+SEARCH_CURSOR = (
+    AwareDatetime,
+    uuid.UUID,
+    AwareDatetime,
+    uuid.UUID,
+    bool,
+    float | None,
+    uuid.UUID | None,
+)
 
 
 def to_job(row: asyncpg.Record) -> schemas.Job:
@@ -286,5 +295,9 @@ class JobService:
         next_cursor = None
         if len(found) > limit:
             last, last_window = page[-1]
-            next_cursor = encode_cursor(*last_window[2:], last["rank"], last["id"])
+            following = found[limit][1]
+            if following != last_window:  # the page used its window up: start at the next
+                next_cursor = encode_cursor(*following[2:], None, None)
+            else:
+                next_cursor = encode_cursor(*last_window[2:], last["rank"], last["id"])
         return schemas.JobPage(items=[to_job(row) for row, _ in page], next=next_cursor)
