@@ -166,7 +166,10 @@ class Database:
             reset=_reset,
             # Search queries use optional filters (`:x IS NULL OR ...`); a cached generic
             # plan would ignore the GIN indexes those filters need, so plan every call.
-            server_settings={"plan_cache_mode": "force_custom_plan"},
+            # No JIT: every query here is bounded and short; on a large board the planner's
+            # cost estimates crossed jit_above_cost and compiling took longer (tens of ms)
+            # than running the query (issue 12).
+            server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"},
         )
         return cls(pool, load_queries(), dsn)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -14,7 +14,7 @@ from server.errors import Conflict, Invalid, NotFound
 from server.invalidation import key
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
-from server.paging import decode_cursor, keyset_page
+from server.paging import decode_cursor, encode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 # The fields a job's editor controls; a PATCH merges into these and the whole result is
@@ -35,6 +35,47 @@ EDITABLE = (
 
 # A cursor is client input: a hand-made one with a naive time must be refused, not guessed.
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+# Text search ranks the newest SEARCH_WINDOW matches at a time (sql/jobs/jobs.sql,
+# search_jobs; docs/jobs-and-applications.md, "Search at scale"): what a page costs is
+# bounded by this, not by how many jobs match. At least MAX_LIMIT + 1, so one page spans at
+# most two windows.
+SEARCH_WINDOW = 200
+
+
+# The open board filtered by skills alone (list_open_jobs_by_skills): the newest SKILLS_SCAN
+# open jobs are tested first, and only a combination too rare to fill a page there is read
+# from the skills index. The other filters go through list_jobs.
+SKILLS_SCAN = 10_000
+NOT_SKILLS = ("company_id", "employment_type", "remote", "location_pattern")
+
+
+class SearchWindow(NamedTuple):
+    """Where a window of text-search matches lies. A new window: the SEARCH_WINDOW newest
+    matches below (before_at, before_id), exclusive (none for the first). Once its first
+    page has run: from its newest match (top) down to its oldest (floor), both inclusive;
+    `older`: whether matches older than the floor remain (the window was full)."""
+
+    before_at: datetime | None = None
+    before_id: uuid.UUID | None = None
+    top_at: datetime | None = None
+    top_id: uuid.UUID | None = None
+    floor_at: datetime | None = None
+    floor_id: uuid.UUID | None = None
+    older: bool = False
+
+
+# top_at, top_id, floor_at, floor_id, older, then the last (rank, id) shown (none: the
+# window's first page)
+SEARCH_CURSOR = (
+    AwareDatetime,
+    uuid.UUID,
+    AwareDatetime,
+    uuid.UUID,
+    bool,
+    float | None,
+    uuid.UUID | None,
+)
 
 
 def to_job(row: asyncpg.Record) -> schemas.Job:
@@ -183,17 +224,24 @@ class JobService:
             "limit": query.limit + 1,
         }
         text = (query.q or "").strip()
+        if text:
+            return await self._search_text(text, query.cursor, query.limit, params)
+        after = decode_cursor(query.cursor, (AwareDatetime, uuid.UUID))
+        after_created_at, after_id = after if after else (None, None)
         q = self.db.q.jobs
         async with self.db.connection() as conn:
-            if text:
-                after = decode_cursor(query.cursor, (float, uuid.UUID))
-                after_rank, after_id = after if after else (None, None)
+            if skills and query.status == "open" and not any(params[f] for f in NOT_SKILLS):
                 rows = await fetch_all(
-                    q.search_jobs, conn, q=text, after_rank=after_rank, after_id=after_id, **params
+                    q.list_open_jobs_by_skills,
+                    conn,
+                    skills_all=params["skills_all"],
+                    skills_any=params["skills_any"],
+                    after_created_at=after_created_at,
+                    after_id=after_id,
+                    scan=SKILLS_SCAN,
+                    limit=params["limit"],
                 )
             else:
-                after = decode_cursor(query.cursor, (AwareDatetime, uuid.UUID))
-                after_created_at, after_id = after if after else (None, None)
                 rows = await fetch_all(
                     q.list_jobs,
                     conn,
@@ -201,7 +249,58 @@ class JobService:
                     after_id=after_id,
                     **params,
                 )
-        page, next_cursor = keyset_page(
-            rows, query.limit, lambda r: (r["rank"] if text else r["created_at"], r["id"])
-        )
+        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["created_at"], r["id"]))
         return schemas.JobPage(items=[to_job(row) for row in page], next=next_cursor)
+
+    async def _search_text(
+        self, text: str, cursor: str | None, limit: int, params: dict[str, Any]
+    ) -> schemas.JobPage:
+        """Ranked pages, window by window (sql/jobs/jobs.sql, search_jobs): each window is the
+        SEARCH_WINDOW newest matches below the previous one, ranked; a page that empties a
+        window goes on into the next. The cursor names the window (its newest and oldest match,
+        whether older matches remain) and the last (rank, id) shown in it."""
+        state = decode_cursor(cursor, SEARCH_CURSOR)
+        window = SearchWindow(None, None, *state[:5]) if state else SearchWindow()
+        after_rank, after_id = state[5:] if state else (None, None)
+        found: list[tuple[asyncpg.Record, SearchWindow]] = []
+        async with self.db.connection() as conn:
+            while True:
+                bounds = window._asdict()
+                del bounds["older"]
+                rows = await fetch_all(
+                    self.db.q.jobs.search_jobs,
+                    conn,
+                    q=text,
+                    after_rank=after_rank,
+                    after_id=after_id,
+                    pool=SEARCH_WINDOW,
+                    **bounds,
+                    **{**params, "limit": params["limit"] - len(found)},
+                )
+                if rows and window.floor_at is None:  # a new window: its bounds
+                    first = rows[0]
+                    window = SearchWindow(
+                        top_at=first["window_top_at"],
+                        top_id=first["window_top_id"],
+                        floor_at=first["window_floor_at"],
+                        floor_id=first["window_floor_id"],
+                        older=first["window_size"] >= SEARCH_WINDOW,
+                    )
+                found += [(row, window) for row in rows]
+                if len(found) > limit or (not rows and window.floor_at is None):
+                    break
+                if not window.older:
+                    break
+                # this window is used up: the next one starts below its oldest match
+                window = SearchWindow(before_at=window.floor_at, before_id=window.floor_id)
+                after_rank, after_id = None, None
+        page = found[:limit]
+        next_cursor = None
+        if len(found) > limit:
+            last, last_window = page[-1]
+            following = found[limit][1]
+            if following != last_window:  # the page used its window up: start at the next
+                next_cursor = encode_cursor(*following[2:], None, None)
+            else:
+                next_cursor = encode_cursor(*last_window[2:], last["rank"], last["id"])
+        return schemas.JobPage(items=[to_job(row) for row, _ in page], next=next_cursor)

@@ -16,24 +16,51 @@ FROM profiles
 WHERE user_id = :user_id;
 
 -- name: recommended_jobs(skill_keys, verified_keys, words, titles, pool, limit)
--- 1. The matches: open jobs that share a skill with the profile (job_match_keys_skills_gin:
---    job_match_keys.skill_keys && keys; a narrow table, so the bitmap heap scan stays small)
---    or contain its headline or a job title as a phrase (jobs_search_gin: search_vector @@
---    titles), one bitmap scan of each, as a UNION (an OR of two bitmaps is rechecked row by
---    row). MATERIALIZED so the planner cannot swap it for a walk of the recency index
---    filtered row by row, which reads the whole board when matches are rare.
--- 2. The pool: the `pool` newest matches (a top-N sort of ids and dates).
--- 3. Each pooled job scored; the best `limit` returned, with matched and missing skills.
-WITH matches AS MATERIALIZED (
+-- 1. The pool: the `pool` newest open jobs that share a skill with the profile
+--    (job_match_keys.skill_keys && keys) or contain its headline or a job title as a phrase
+--    (search_vector @@ titles). No step ever holds more than `pool` rows:
+--    * by_skill, the `pool` newest skill matches: for common skills the planner walks
+--      job_match_keys_recent_idx testing each narrow row and stops at `pool`; for rare ones
+--      it reads job_match_keys_skills_gin (few matches).
+--    * by_title, when by_skill is full: only title matches at least as new as its oldest
+--      can enter the pool, so jobs_status_recent_idx is walked down to that date, testing
+--      each row. The test is spelled ts_match_vq(), the function behind @@, so that the
+--      planner cannot turn it into a jobs_search_gin scan: a phrase's GIN bitmap holds every
+--      job with its words ("develop": 200k postings at 1M jobs, 17 ms) and the planner,
+--      not knowing the date at plan time, preferred it. An unbounded walk instead read
+--      220k rows (phrase selectivity is overestimated).
+--    * by_title, when by_skill is not full (rare skills): the `pool` newest title matches,
+--      walked or from jobs_search_gin, as the planner estimates.
+--    The newest `pool` of the two are the newest `pool` of all matches.
+-- 2. Each pooled job scored; the best `limit` returned, with matched and missing skills.
+WITH by_skill AS MATERIALIZED (
     SELECT m.job_id AS id, m.created_at
     FROM job_match_keys m
     WHERE m.skill_keys && :skill_keys::TEXT[]
-    UNION
-    SELECT j.id, j.created_at
-    FROM jobs j
-    WHERE j.status = 'open' AND j.search_vector @@ :titles::tsquery
+    ORDER BY m.created_at DESC, m.job_id DESC
+    LIMIT :pool
+), skill_floor AS MATERIALIZED (
+    SELECT count(*) >= :pool AS is_full, min(created_at) AS oldest FROM by_skill
+), by_title AS (
+    (SELECT j.id, j.created_at
+     FROM jobs j
+     WHERE (SELECT is_full FROM skill_floor)
+       AND j.status = 'open' AND j.created_at >= (SELECT oldest FROM skill_floor)
+       AND ts_match_vq(j.search_vector, :titles::tsquery)
+     ORDER BY j.created_at DESC, j.id DESC
+     LIMIT :pool)
+    UNION ALL
+    (SELECT j.id, j.created_at
+     FROM jobs j
+     WHERE NOT (SELECT is_full FROM skill_floor)
+       AND j.status = 'open' AND j.search_vector @@ :titles::tsquery
+     ORDER BY j.created_at DESC, j.id DESC
+     LIMIT :pool)
 ), pool AS (
-    SELECT id FROM matches ORDER BY created_at DESC LIMIT :pool
+    SELECT id, created_at
+    FROM (SELECT id, created_at FROM by_skill UNION SELECT id, created_at FROM by_title) AS u
+    ORDER BY created_at DESC, id DESC
+    LIMIT :pool
 )
 SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,

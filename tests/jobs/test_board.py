@@ -74,6 +74,26 @@ async def test_skills_filter_all_or_any_ignoring_case(api, employer, company):
     assert titles(repeated) == ["Both"]
 
 
+@pytest.mark.parametrize("scan", [10_000, 3])
+async def test_skills_pages_are_newest_first_whether_walked_or_read_from_the_index(
+    api, employer, company, monkeypatch, scan
+):
+    # scan=3: the first three open jobs hold no page, so the rare-combination path answers
+    monkeypatch.setattr("server.jobs.service.SKILLS_SCAN", scan)
+    expected = []
+    for n in range(9):
+        skills = ["Go", "SQL", "Rust"] if n % 3 == 0 else ["Go", "Java"]
+        job = await api.job(employer, company["id"], title=f"Job {n}", skills_required=skills)
+        if n % 3 == 0:
+            expected.insert(0, job["id"])
+    closed = await api.job(employer, company["id"], title="Closed", skills_required=["rust"])
+    await api.post(f"/api/jobs/{closed['id']}/close", as_=employer, expect=200)
+    walked = await walk(api, skills="rust,sql", limit=2)
+    assert [job["id"] for job in walked] == expected
+    any_of = await walk(api, skills="rust,java", skills_match="any", limit=4)
+    assert len(any_of) == 9 and titles({"items": any_of})[0] == "Job 8"
+
+
 async def test_location_contains_ignoring_case_with_wildcards_literal(api, employer, company):
     await api.job(employer, company["id"], title="Berlin", location="Berlin, Germany")
     await api.job(employer, company["id"], title="Remote", location="100% remote")
@@ -124,6 +144,64 @@ async def test_ranked_pages_walk_equal_ranks_without_duplicates(api, db):
     items = await walk(api, q="rust", limit=2)
     assert len(items) == 9 and {job["id"] for job in items} == set(ids)
     assert all(job["title"] == "Rust engineer" for job in items[:5])
+
+
+async def test_ranked_pages_cross_search_windows_without_duplicates_or_skips(api, db, monkeypatch):
+    # Windows of three matches, so nine jobs make three windows and pages straddle them.
+    monkeypatch.setattr("server.jobs.service.SEARCH_WINDOW", 3)
+    ids = await _many_jobs(api, db, 4, title="Rust engineer")
+    ids += await _many_jobs(api, db, 5, description="Some Rust in places.")
+    for limit in (1, 2, 4, 9, 20):
+        items = await walk(api, q="rust", limit=limit)
+        assert sorted(job["id"] for job in items) == sorted(ids), limit
+
+
+async def test_each_window_ranks_title_hits_first_and_windows_go_newest_first(api, db, monkeypatch):
+    monkeypatch.setattr("server.jobs.service.SEARCH_WINDOW", 3)
+    await _many_jobs(api, db, 1, title="Old Rust engineer")
+    await _many_jobs(api, db, 2, title="Writer", description="Docs for a Rust codebase.")
+    await _many_jobs(api, db, 2, title="Rust engineer")
+    await _many_jobs(api, db, 1, title="Tester", description="Test our Rust services.")
+    # newest three: two title hits, then the description hit; then the older three
+    assert titles({"items": await walk(api, q="rust", limit=2)}) == [
+        "Rust engineer",
+        "Rust engineer",
+        "Tester",
+        "Old Rust engineer",
+        "Writer",
+        "Writer",
+    ]
+
+
+async def test_ranked_pages_stay_correct_while_jobs_are_posted_and_closed(
+    api, db, employer, company, monkeypatch
+):
+    monkeypatch.setattr("server.jobs.service.SEARCH_WINDOW", 3)
+    ids = [
+        (await api.job(employer, company["id"], title=f"Rust engineer {n}"))["id"] for n in range(7)
+    ]
+    first = await board(api, q="rust", limit=2)
+    seen = [job["id"] for job in first["items"]]
+    posted = await api.job(employer, company["id"], title="Rust engineer, new")
+    closed = next(i for i in reversed(ids) if i not in seen)
+    await api.post(f"/api/jobs/{closed}/close", as_=employer, expect=200)
+    cursor = first["next"]
+    while cursor:
+        page = await board(api, q="rust", limit=2, cursor=cursor)
+        seen += [job["id"] for job in page["items"]]
+        cursor = page["next"]
+    assert len(seen) == len(set(seen))  # no job twice
+    assert set(ids) - {closed} <= set(seen)  # every job still open was shown
+    assert closed not in seen[2:]
+    assert posted["id"] not in seen[:2]
+
+
+async def test_more_query_words_matched_rank_higher(api, employer, company):
+    await api.job(employer, company["id"], title="Go developer", description="Services.")
+    await api.job(employer, company["id"], title="Rust and Go developer", description="APIs.")
+    await api.job(employer, company["id"], title="Rust developer", description="Tools.")
+    page = await board(api, q="rust or go")
+    assert titles(page)[0] == "Rust and Go developer"
 
 
 async def test_pages_keep_their_filters(api, db, employer, company):

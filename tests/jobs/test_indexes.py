@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from server.db import Database
+from server.jobs.service import SEARCH_WINDOW, SKILLS_SCAN
 
 SEED = """
 WITH company AS (
@@ -66,9 +67,14 @@ def _plan_nodes(node: dict) -> list[dict]:
 
 
 async def _explain(
-    db: Database, name: str, params: dict[str, Any], only_index: str | None = None
+    db: Database,
+    name: str,
+    params: dict[str, Any],
+    only_index: str | None = None,
+    seqscan: bool = True,
 ) -> list[dict]:
-    """The plan of a named query; with ``only_index``, as if jobs had no other index.
+    """The plan of a named query; with ``only_index``, as if jobs had no other index; with
+    ``seqscan=False``, choosing among the indexes only.
 
     A few thousand rows fit in a handful of pages, where reading them all (or walking the
     status b-tree under LIMIT) is honestly cheapest, so the planner's free choice says little.
@@ -89,6 +95,7 @@ async def _explain(
                 )
                 for row in others:
                     await conn.execute(f'DROP INDEX "{row["indexname"]}"')
+            if only_index is not None or not seqscan:
                 await conn.execute("SET LOCAL enable_seqscan = off")
             raw = await conn.fetchval(
                 "EXPLAIN (FORMAT JSON) " + query.sql, *(params[key] for key in order)
@@ -128,11 +135,85 @@ async def test_each_filter_is_served_by_its_index(db, seeded, name):
     assert not _seq_scans_on_jobs(nodes)
 
 
+SEARCH: dict[str, Any] = {
+    **NO_FILTERS,
+    "before_at": None,
+    "before_id": None,
+    "top_at": None,
+    "top_id": None,
+    "floor_at": None,
+    "floor_id": None,
+    "after_rank": None,
+    "pool": SEARCH_WINDOW,
+}
+
+
+def _window_scan(nodes: list[dict]) -> list[dict]:
+    """The nodes of the search's window (the `matches` CTE), which picks the jobs to rank."""
+    cte = next(n for n in nodes if n.get("Subplan Name") == "CTE newest")
+    return _plan_nodes(cte)
+
+
 async def test_text_search_is_served_by_the_search_index(db, seeded):
-    params = {**NO_FILTERS, "q": "zookeeper", "after_rank": None}
+    params = {**SEARCH, "q": "zookeeper"}
     nodes = await _explain(db, "search_jobs", params, only_index="jobs_search_gin")
     assert "search_vector @@" in _index_conditions(nodes, "jobs_search_gin")
     assert not _seq_scans_on_jobs(nodes)
+
+
+async def test_rare_term_window_reads_the_search_index_not_the_recency_walk(db, seeded):
+    # "zookeeper" is in 12 of 6,000 titles: walking newest first would read most of the board
+    params = {**SEARCH, "q": "zookeeper"}
+    window = _window_scan(await _explain(db, "search_jobs", params, seqscan=False))
+    assert "search_vector @@" in _index_conditions(window, "jobs_search_gin")
+    assert not _seq_scans_on_jobs(window)
+
+
+async def test_common_term_window_walks_the_recency_index_and_stops_at_the_pool(db, seeded):
+    # "engineer" is in nearly every title: ranking them all is what the window avoids
+    window = _window_scan(await _explain(db, "search_jobs", {**SEARCH, "q": "engineer"}))
+    assert window[0]["Node Type"] == "Limit" and window[0]["Plan Rows"] <= SEARCH_WINDOW
+    assert "jobs_status_recent_idx" in _indexes(window)
+    assert not any(n["Node Type"] == "Sort" for n in window)
+
+
+async def test_later_pages_and_windows_are_planned_like_the_first(db, seeded):
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT created_at, id FROM jobs WHERE status = 'open'"
+            " ORDER BY created_at DESC, id DESC OFFSET 2000 LIMIT 201"
+        )
+    top, floor = rows[0], rows[-1]
+    later_page = {
+        "top_at": top["created_at"],
+        "top_id": top["id"],
+        "floor_at": floor["created_at"],
+        "floor_id": floor["id"],
+    }
+    next_window = {"before_at": top["created_at"], "before_id": top["id"]}
+    for bounds in (later_page, next_window):
+        params = {**SEARCH, "q": "engineer", **bounds}
+        window = _window_scan(await _explain(db, "search_jobs", params))
+        assert window[0]["Node Type"] == "Limit", json.dumps(window, default=str)[:2000]
+        assert "jobs_status_recent_idx" in _indexes(window)
+        assert "created_at" in _index_conditions(window, "jobs_status_recent_idx")
+        assert not any(n["Node Type"] in ("Sort", "BitmapAnd") for n in window)
+
+
+async def test_skills_alone_walk_the_narrow_recency_index_then_fall_back_to_its_gin(db, seeded):
+    params = {
+        "skills_all": ["fortran", "python"],
+        "skills_any": None,
+        "after_created_at": None,
+        "after_id": None,
+        "scan": SKILLS_SCAN,
+        "limit": 21,
+    }
+    nodes = await _explain(db, "list_open_jobs_by_skills", params, seqscan=False)
+    walk = next(n for n in nodes if n.get("Index Name") == "job_match_keys_recent_idx")
+    assert walk["Node Type"] == "Index Scan"  # newest first, stopped by the scan's LIMIT
+    assert "skill_keys @>" in _index_conditions(nodes, "job_match_keys_skills_gin")
+    assert not any(n.get("Relation Name") == "jobs" and "Index Name" not in n for n in nodes)
 
 
 async def test_pages_walk_the_status_index_by_the_planners_own_choice(db, seeded):

@@ -95,6 +95,37 @@ async def test_recommendations_select_through_the_two_gin_indexes(db):
     assert "search_vector @@" in used["jobs_search_gin"]
 
 
+async def test_recommendations_for_common_skills_walk_the_recency_indexes_and_stop(db):
+    # Python and a "software engineer" title match nearly every job: each branch of the pool
+    # must stop at `pool` rows taken newest first, not collect every match and sort it.
+    async with db.connection() as conn:
+        await conn.execute(SEED)
+        await conn.execute("ANALYZE")
+    nodes = await explain(
+        db,
+        "recommended_jobs",
+        {
+            "skill_keys": ["python"],
+            "verified_keys": [],
+            "words": "'python' | 'softwar'",
+            "titles": "'softwar' <-> 'engin'",
+            "pool": POOL,
+            "limit": 20,
+        },
+    )
+    by_skill = plan_nodes(next(n for n in nodes if n.get("Subplan Name") == "CTE by_skill"))
+    assert by_skill[0]["Node Type"] == "Limit" and by_skill[0]["Plan Rows"] <= POOL
+    assert by_skill[1].get("Index Name") == "job_match_keys_recent_idx"  # walked, no sort
+    # the title branch that runs when by_skill is full reads the recency index only down to
+    # the oldest skill match, testing the phrase on each of those rows
+    assert any(
+        n.get("Index Name") == "jobs_status_recent_idx"
+        and "created_at >=" in n.get("Index Cond", "")
+        for n in nodes
+    )
+    assert any("ts_match_vq" in n.get("Filter", "") for n in nodes)
+
+
 async def test_ranked_applicants_read_one_jobs_applications_by_index(api, db):
     async with db.connection() as conn:
         await conn.execute(SEED)

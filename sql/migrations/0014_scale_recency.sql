@@ -1,0 +1,12 @@
+-- Recommendations and the skills filter at a million jobs (issue 12).
+--
+-- job_match_keys (0010) is one narrow row per open job: its created_at and lower-cased
+-- skills. Until now only its GIN index (skill_keys) could find rows, so "the newest open jobs
+-- that share a skill" meant every overlapping job first: recommended_jobs materialized 382k
+-- of 1M jobs for a profile with common skills and sorted them on disk to keep 1,000, and a
+-- ?skills= combination of common skills fetched ~5,000 wide job rows to show 20.
+-- This b-tree gives the newest-first order, so both queries can walk it, test each narrow
+-- row's array and stop once they have enough (sql/matching/matching.sql, recommended_jobs;
+-- sql/jobs/jobs.sql, list_open_jobs_by_skills); for rare skills they still use the GIN
+-- index. Same table and columns: one index added.
+CREATE INDEX job_match_keys_recent_idx ON job_match_keys (created_at DESC, job_id DESC);
