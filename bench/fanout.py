@@ -416,7 +416,7 @@ async def pairs_scenario(target: Target, args: argparse.Namespace, bench: Any) -
                 steps.append((rate, result))
                 if ok:
                     break
-            if not ok:
+            if not ok and not args.keep_going:
                 break
     finally:
         await generators.close()
@@ -782,6 +782,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--step-seconds", type=float, default=5)
     parser.add_argument(
         "--retries", type=int, default=1, help="attempts more before a 1:1 step counts as failed"
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="run every 1:1 step even after one fails (constant-rate cost comparisons)",
     )
     parser.add_argument("--drain", type=float, default=2, help="seconds to wait for stragglers")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes")
