@@ -221,9 +221,14 @@ class LeanSocket(AsyncSocket):
             await ws.close()
 
 
+# What RizeOS's namespaces read at connect (the request, for its session cookie) and
+# what a python-socketio connect handler is documented to use.
+KEPT_ENVIRON_KEYS = frozenset({"aiohttp.request", "REMOTE_ADDR", "QUERY_STRING", "HTTP_ORIGIN"})
+
+
 class LeanWebSocket(eio_aiohttp.WebSocket):
     """engine.io's aiohttp websocket driver, read without a task or ``wait_for`` per packet,
-    and no reference kept to the handshake's environ."""
+    with the handshake's environ cut down to what is read later."""
 
     response: WebSocketResponse
     transport: asyncio.Transport | None
@@ -235,6 +240,12 @@ class LeanWebSocket(eio_aiohttp.WebSocket):
             max_msg_size=self.server.max_http_buffer_size
         )
         await self.response.prepare(request)
+        # The handshake's WSGI-style environ (every header copied under a new key) lives as
+        # long as the socket: python-socketio keeps it for namespace connects, engine.io's
+        # frames hold it. Past this point they read only these keys of it.
+        kept = {key: environ[key] for key in KEPT_ENVIRON_KEYS if key in environ}
+        environ.clear()  # frees its table; deleting keys one by one would not
+        environ.update(kept)
         await self.handler(self)
         return self.response
 
