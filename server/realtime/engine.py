@@ -197,10 +197,14 @@ class LeanSocket(AsyncSocket):
                     break
                 except Exception:
                     log.exception("engine.io receive failed")
+        except asyncio.CancelledError:
+            # aiohttp cancels the handler when the peer goes away. Finish normally, as
+            # engine.io's own loop does, so that engine.io forgets the socket afterwards.
+            pass
         finally:
             self.queue.put_nowait(None)  # lets the writer finish
-            # aiohttp cancels the handler when the peer goes away; the socket must still be
-            # closed (its disconnect handlers run), as engine.io's own loop makes sure of.
+            # The cancellation may come here instead; the socket must still be closed (its
+            # disconnect handlers run).
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
             await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
