@@ -10,14 +10,17 @@ cross-process fan-out that RizeOS is built on.
 
 Like ``python -m server web`` (server/app.py, ``freeze_startup_heap``), it moves its
 start-up heap out of the cyclic garbage collector's sight once started, so both targets
-get the same treatment; ``--no-gc-freeze`` runs it without.
+get the same treatment; ``--no-gc-freeze`` runs it without. It also runs on the same event
+loop (``EVENT_LOOP``: uvloop unless set to ``asyncio``, as server/loop.py chooses).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import logging
+import os
 import time
 from typing import Any
 
@@ -77,8 +80,15 @@ def main() -> None:
     app = create_app(args.redis, args.channel)
     if not args.no_gc_freeze:
         app.on_startup.append(freeze_startup_heap)
+    if os.environ.get("EVENT_LOOP", "uvloop") == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
     web.run_app(
         app,
+        loop=loop,
         host=args.host,
         port=args.port,
         print=None,

@@ -1,9 +1,12 @@
-"""Fan-out and 1:1 benchmark: RizeOS against a bare python-socketio relay, same run, same box.
+"""Fan-out, 1:1 and idle-socket benchmark: RizeOS against a bare python-socketio relay and a
+Node socket.io relay, same run, same box.
 
 Not a test: it prints figures (docs/benchmarks.md records them). Everything runs on
-127.0.0.1 and stops by itself: two bare relays (bench/bare_relay.py), then two
-``python -m server`` instances on a throwaway PostgreSQL database, both pairs on one Redis
-under a unique channel/prefix, and a few load-generator processes (bench/loadgen.py).
+127.0.0.1 and stops by itself: two bare relays (bench/bare_relay.py), two Node socket.io +
+redis-adapter relays speaking the same protocol (bench/node/relay.js, installed with npm on
+first use), then two ``python -m server`` instances on a throwaway PostgreSQL database, each
+pair on one Redis under a unique channel/prefix, and a few load-generator processes
+(bench/loadgen.py).
 
 Scenarios, each against both targets:
 1. fan-out: ``--clients`` sockets in conversations of ``--group`` members, members
@@ -12,9 +15,12 @@ Scenarios, each against both targets:
 2. 1:1: ``--pairs`` pairs, the two sides of each pair on different instances, both sides
    sending; the rate steps up through ``--steps`` until a step loses a message or its p99
    exceeds 50 ms. Figure: the highest passing rate.
+3. idle: ``--idle`` authenticated sockets that send nothing, half on each instance.
+   Figure: the servers' resident memory (RSS) added per 1,000 sockets.
 
     .venv/bin/python bench/fanout.py                   # everything, defaults
     .venv/bin/python bench/fanout.py --only bare       # just the baseline
+    .venv/bin/python bench/fanout.py --scenarios idle  # memory per 1,000 idle sockets
     .venv/bin/python bench/fanout.py --profile 200     # + py-spy of both at 200 msg/s 1:1
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import platform
@@ -40,6 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
+import node_relay
 import rizeos
 
 P99_LIMIT_MS = 50.0
@@ -60,6 +68,13 @@ class Result:
     max_backlog: int
     server_cpu_s: float = 0.0
     db_cpu_s: float = 0.0
+    offered: float = 0.0  # messages the trial was meant to send
+
+    @property
+    def generator_bound(self) -> bool:
+        """The load generators could not send what the trial asked for: the step measures
+        them, not the server."""
+        return self.offered > 0 and self.sent < 0.97 * self.offered
 
     @property
     def complete(self) -> bool:
@@ -131,6 +146,20 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def rss_bytes(pids: list[int]) -> int:
+    """Resident memory of these processes (a gone process counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
 def backend_pids(database: str) -> list[int]:
     """PostgreSQL backends serving ``database`` (their title names it)."""
     pids = []
@@ -198,7 +227,9 @@ class Generators:
                 raise RuntimeError(f"load generator: {answer['error']}")
         return answers
 
-    async def connect(self, clients: list[dict], senders: list[dict]) -> float:
+    async def connect(
+        self, clients: list[dict], senders: list[dict], *, warm_up: bool = True
+    ) -> float:
         n = len(self.pipes)
         owner = {c["key"]: i % n for i, c in enumerate(clients)}
         specs = [
@@ -212,7 +243,8 @@ class Generators:
         answers = await self.ask([("connect", s) for s in specs], within=120)
         # A first trial pays for cold paths (imports, caches, pool connections, TCP slow
         # start); a short unreported one keeps that out of the figures.
-        await self.run(rate=50, seconds=2, drain=1)
+        if warm_up:
+            await self.run(rate=50, seconds=2, drain=1)
         return max(a["connect_s"] for a in answers)
 
     async def run(self, rate: float, seconds: float, drain: float) -> Result:
@@ -262,14 +294,21 @@ class Target:
         db_pids = backend_pids(self.database) if self.database else []
         server0, db0 = cpu_seconds(server_pids), cpu_seconds(db_pids)
         result = await generators.run(rate, seconds, drain)
+        result.offered = rate * seconds
         result.server_cpu_s = cpu_seconds(server_pids) - server0
         result.db_cpu_s = cpu_seconds(db_pids) - db0
         return result
 
-    def clients(self, count: int) -> list[dict]:
-        # Client i on instance i % 2: every conversation below spans both instances.
+    def clients(self, count: int, *, cycle: bool = False) -> list[dict]:
+        """Client i on instance i % 2: every conversation below spans both instances.
+        ``cycle``: more clients than users, user i % users for client i (several devices)."""
+        auths = self.auths
         return [
-            {"key": str(i), "url": self.urls[i % len(self.urls)], "auth": self.auths[i]}
+            {
+                "key": str(i),
+                "url": self.urls[i % len(self.urls)],
+                "auth": auths[i % len(auths)] if cycle else auths[i],
+            }
             for i in range(count)
         ]
 
@@ -357,8 +396,13 @@ async def pairs_scenario(target: Target, args: argparse.Namespace, bench: Any) -
             for attempt in range(1 + args.retries):
                 background = await quiet_machine()
                 result = await target.measure(generators, rate, args.step_seconds, args.drain)
-                ok = result.complete and result.p99 <= P99_LIMIT_MS
+                ok = passes(result)
                 verdict = "pass" if ok else "FAIL"
+                if result.generator_bound:
+                    verdict += (
+                        f" (the load generators sent {result.sent} of {result.offered:.0f}:"
+                        " this step measures them, not the server)"
+                    )
                 if "rate_limited" in str(result.first_error):
                     # 10 sends/s per user (server/messaging/ratelimit.py) caps 50 pairs at
                     # ~1,000 msg/s: a product rule, not the server's capacity.
@@ -372,12 +416,52 @@ async def pairs_scenario(target: Target, args: argparse.Namespace, bench: Any) -
                 steps.append((rate, result))
                 if ok:
                     break
-            if not ok:
+            if not ok and not args.keep_going:
                 break
     finally:
         await generators.close()
-    passed = [rate for rate, result in steps if result.complete and result.p99 <= P99_LIMIT_MS]
-    return {"best_rate": max(passed, default=0), "steps": steps}
+    passed = [rate for rate, result in steps if passes(result)]
+    last = steps[-1][1] if steps else None
+    return {
+        "best_rate": max(passed, default=0),
+        "steps": steps,
+        "generator_bound": bool(last is not None and last.generator_bound),
+    }
+
+
+def passes(result: Result) -> bool:
+    return result.complete and result.p99 <= P99_LIMIT_MS and not result.generator_bound
+
+
+async def settled_rss(target: Target) -> int:
+    """RSS of the target's servers; Node's after a full collection (V8 collects lazily, so
+    its RSS would otherwise count connection garbage; CPython frees most objects at once)."""
+    if target.name == "Node":
+        node_relay.collect_garbage(target.pids)
+    await asyncio.sleep(1)
+    return rss_bytes(target.pids)
+
+
+async def idle_scenario(target: Target, args: argparse.Namespace) -> dict:
+    """Resident memory the servers add per 1,000 idle authenticated sockets (RSS, summed
+    over both instances, before connecting and after the sockets have settled)."""
+    count = args.idle
+    generators = Generators(args.procs)
+    try:
+        before = await settled_rss(target)
+        connect_s = await generators.connect(target.clients(count, cycle=True), [], warm_up=False)
+        await asyncio.sleep(args.idle_settle)
+        after = await settled_rss(target)
+    finally:
+        await generators.close()
+    per_1000 = (after - before) / count * 1000
+    print(
+        f"  idle     {target.name:<7} {count} sockets in {connect_s:.1f} s: RSS "
+        f"{before / 2**20:.1f} -> {after / 2**20:.1f} MiB, "
+        f"{per_1000 / 2**20:.2f} MiB per 1,000 sockets ({per_1000 / 1000 / 1024:.1f} KiB each)",
+        flush=True,
+    )
+    return {"per_1000": per_1000, "before": before, "after": after}
 
 
 async def profile(generators: Generators, target: Target, args: argparse.Namespace) -> None:
@@ -462,103 +546,167 @@ def module_of(frame: str) -> str:
     return f"({path})"
 
 
-def report(name: str, ours: Any, bare: Any) -> None:
-    ratio = ours / bare if bare else float("nan")
-    print(f"  {name:<42} RizeOS {ours:>9.0f}   bare {bare:>9.0f}   ratio {ratio:5.2f}")
+NAMES = {"bare": "relay", "node": "Node", "rizeos": "RizeOS"}
+
+
+def report(name: str, values: dict[str, float], unit: str = "") -> None:
+    """One summary row: each target's figure, then RizeOS over each of the others."""
+    cells = "   ".join(f"{NAMES[k]} {v:>8.0f}{unit}" for k, v in values.items())
+    ratios = ""
+    if "rizeos" in values:
+        ours = values["rizeos"]
+        ratios = "   ".join(
+            f"RizeOS/{NAMES[k]} {ours / v if v else float('nan'):5.2f}"
+            for k, v in values.items()
+            if k != "rizeos"
+        )
+    print(f"  {name:<44} {cells}   {ratios}")
+
+
+def cpu_per_message(result: Result) -> float:
+    return 1e6 * (result.server_cpu_s + result.db_cpu_s) / max(1, result.sent)
+
+
+def summarize(results: dict[str, dict]) -> None:
+    print("\nSummary (ratios: RizeOS / relay and RizeOS / Node, same run)")
+    present = {k: v for k, v in results.items() if v}
+    fanouts = {k: v["fanout"] for k, v in present.items() if "fanout" in v}
+    if len(fanouts) > 1:
+        rates = [rate for rate, _ in next(iter(fanouts.values()))]
+        for index, rate in enumerate(rates):
+            rows = {k: v[index][1] for k, v in fanouts.items() if len(v) > index}
+            report(
+                f"fan-out {rate:.0f} msg/s: deliveries/s",
+                {k: r.deliveries_per_s for k, r in rows.items()},
+            )
+            report(f"fan-out {rate:.0f} msg/s: p99 ms", {k: r.p99 for k, r in rows.items()})
+            report(
+                f"fan-out {rate:.0f} msg/s: CPU µs/delivery",
+                {
+                    k: 1e6 * (r.server_cpu_s + r.db_cpu_s) / max(1, r.received)
+                    for k, r in rows.items()
+                },
+            )
+    pairs = {k: v["pairs"] for k, v in present.items() if "pairs" in v}
+    if pairs:
+        report(
+            "1:1 ceiling msg/s (all delivered, p99≤50ms)",
+            {k: v["best_rate"] for k, v in pairs.items()},
+        )
+        for key, value in pairs.items():
+            if value["generator_bound"]:
+                print(
+                    f"    ({NAMES[key]}: the staircase ended where the load generators fell "
+                    "behind; its ceiling is at least the figure above)"
+                )
+        ceilings = {}
+        for key, value in pairs.items():
+            best = value["best_rate"]
+            at_best = [r for rate, r in value["steps"] if rate == best and passes(r)]
+            if at_best:
+                ceilings[key] = at_best[-1]
+        if ceilings:
+            report("1:1 p99 ms at each one's ceiling", {k: r.p99 for k, r in ceilings.items()})
+            report(
+                "1:1 CPU µs/msg at each one's ceiling",
+                {k: cpu_per_message(r) for k, r in ceilings.items()},
+            )
+        # CPU per message depends on the rate (a busier loop batches more per wakeup):
+        # compare at the highest rate all of them ran, each rate's last attempt.
+        step_maps = {k: dict(v["steps"]) for k, v in pairs.items()}
+        common = set.intersection(*(set(m) for m in step_maps.values()))
+        if common:
+            rate = max(common)
+            report(
+                f"1:1 CPU µs/msg at {rate:.0f} msg/s (+PostgreSQL)",
+                {k: cpu_per_message(m[rate]) for k, m in step_maps.items()},
+            )
+    idles = {k: v["idle"]["per_1000"] / 2**20 for k, v in present.items() if "idle" in v}
+    if idles:
+        cells = "   ".join(f"{NAMES[k]} {v:6.2f} MiB" for k, v in idles.items())
+        print(f"  {'idle sockets: RSS per 1,000':<44} {cells}")
+    print("(for latency, CPU and memory rows lower is better)")
+
+
+async def run_bare(args: argparse.Namespace) -> dict:
+    ports = free_ports(2)
+    channel = f"bench-bare-{secrets.token_hex(4)}"
+    relays = [
+        rizeos.start_process(
+            ["bench/bare_relay.py", "--port", str(p), "--redis", args.redis, "--channel", channel],
+            {},
+        )
+        for p in ports
+    ]
+    try:
+        return await run_relay("bare", ports, relays, args)
+    finally:
+        rizeos.stop_processes(relays)
+
+
+async def run_node(args: argparse.Namespace) -> dict:
+    node_relay.ensure_installed()
+    ports = free_ports(2)
+    channel = f"bench-node-{secrets.token_hex(4)}"
+    relays = [node_relay.start(p, args.redis, channel) for p in ports]
+    try:
+        return await run_relay("Node", ports, relays, args)
+    finally:
+        rizeos.stop_processes(relays)
+
+
+async def run_relay(name: str, ports: list[int], relays: list, args: argparse.Namespace) -> dict:
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    for url, process in zip(urls, relays, strict=True):
+        await rizeos.wait_ready(f"{url}/socket.io/?EIO=4&transport=polling", process)
+    count = max(args.clients, 2 * args.pairs, args.idle)
+    ids = [f"bench-{i}" for i in range(count)]
+    auths = [{"user": u} for u in ids]
+    target = Target(name, urls, ids, auths, [r.pid for r in relays])
+    return await run_target(target, args, None)
+
+
+async def run_rizeos(args: argparse.Namespace) -> dict:
+    bench = rizeos.RizeOS(free_ports(2), args.redis, f"bench-{secrets.token_hex(4)}")
+    try:
+        await bench.start()
+        count = max(args.clients, 2 * args.pairs)
+        started = time.monotonic()
+        bench.users, bench.org = await bench.make_users(count)
+        print(f"  setup: {count} users in one institute in {time.monotonic() - started:.0f} s")
+        target = Target(
+            "RizeOS",
+            bench.urls,
+            [u.user_id for u in bench.users],
+            [{"token": u.token} for u in bench.users],
+            [p.pid for p in bench.processes],
+            bench.database,
+        )
+        return await run_target(target, args, bench)
+    finally:
+        await bench.stop()
 
 
 async def main(args: argparse.Namespace) -> None:
     print_machine(args)
-    redis_url = args.redis
+    runners = {"bare": run_bare, "node": run_node, "rizeos": run_rizeos}
     results: dict[str, dict] = {}
-    if "bare" in args.only:
-        ports = free_ports(2)
-        channel = f"bench-bare-{secrets.token_hex(4)}"
-        relays = [
-            rizeos.start_process(
-                [
-                    "bench/bare_relay.py",
-                    "--port",
-                    str(p),
-                    "--redis",
-                    redis_url,
-                    "--channel",
-                    channel,
-                ],
-                {},
-            )
-            for p in ports
-        ]
-        try:
-            urls = [f"http://127.0.0.1:{p}" for p in ports]
-            for url, process in zip(urls, relays, strict=True):
-                await rizeos.wait_ready(f"{url}/socket.io/?EIO=4&transport=polling", process)
-            count = max(args.clients, 2 * args.pairs)
-            ids = [f"bench-{i}" for i in range(count)]
-            auths = [{"user": u} for u in ids]
-            target = Target("bare", urls, ids, auths, [r.pid for r in relays])
-            results["bare"] = await run_target(target, args, None)
-        finally:
-            rizeos.stop_processes(relays)
-    if "rizeos" in args.only:
-        bench = rizeos.RizeOS(free_ports(2), redis_url, f"bench-{secrets.token_hex(4)}")
-        try:
-            await bench.start()
-            count = max(args.clients, 2 * args.pairs)
-            started = time.monotonic()
-            bench.users, bench.org = await bench.make_users(count)
-            print(f"  setup: {count} users in one institute in {time.monotonic() - started:.0f} s")
-            target = Target(
-                "RizeOS",
-                bench.urls,
-                [u.user_id for u in bench.users],
-                [{"token": u.token} for u in bench.users],
-                [p.pid for p in bench.processes],
-                bench.database,
-            )
-            results["rizeos"] = await run_target(target, args, bench)
-        finally:
-            await bench.stop()
-    if len(results) == 2:
-        ours, bare = results["rizeos"], results["bare"]
-        print("\nSummary (ratio = RizeOS / bare relay; the target is ≥ 1.0)")
-        if "fanout" in ours and "fanout" in bare:
-            for (rate, our), (_, their) in zip(ours["fanout"], bare["fanout"], strict=False):
-                report(
-                    f"fan-out at {rate:.0f} msg/s: deliveries/s",
-                    our.deliveries_per_s,
-                    their.deliveries_per_s,
-                )
-                report(f"fan-out at {rate:.0f} msg/s: p50 ms", our.p50, their.p50)
-                report(f"fan-out at {rate:.0f} msg/s: p99 ms", our.p99, their.p99)
-                report(
-                    f"fan-out at {rate:.0f} msg/s: server CPU µs/delivery",
-                    1e6 * (our.server_cpu_s + our.db_cpu_s) / max(1, our.received),
-                    1e6 * their.server_cpu_s / max(1, their.received),
-                )
-        if "pairs" in ours and "pairs" in bare:
-            report(
-                "1:1 highest rate, all delivered, p99≤50ms",
-                ours["pairs"]["best_rate"],
-                bare["pairs"]["best_rate"],
-            )
-            # CPU per message depends on the rate (a busier loop batches more per wakeup):
-            # compare at the highest rate both ran.
-            our_steps, their_steps = dict(ours["pairs"]["steps"]), dict(bare["pairs"]["steps"])
-            rate = max(set(our_steps) & set(their_steps))  # each rate's last attempt
-            our, their = our_steps[rate], their_steps[rate]
-            report(
-                f"1:1 at {rate:.0f} msg/s: server CPU µs/msg",
-                1e6 * (our.server_cpu_s + our.db_cpu_s) / our.sent,
-                1e6 * their.server_cpu_s / their.sent,
-            )
-        print("(for latency and CPU rows, lower is better: there a ratio ≤ 1.0 meets the target)")
+    for key in ("bare", "node", "rizeos"):
+        if key in args.only:
+            results[key] = await runners[key](args)
+    if len(results) > 1:
+        summarize(results)
 
 
 async def run_target(target: Target, args: argparse.Namespace, bench: Any) -> dict:
     print(f"\n{target.name}: instances {', '.join(target.urls)}", flush=True)
-    await probe_send(target, bench)
     results: dict[str, Any] = {}
+    # First, while the servers hold nothing else: memory freed by earlier scenarios would
+    # be reused by the new sockets and hide their cost.
+    if "idle" in args.scenarios:
+        results["idle"] = await idle_scenario(target, args)
+    if "fanout" in args.scenarios or "pairs" in args.scenarios:
+        await probe_send(target, bench)
     if "fanout" in args.scenarios:
         results["fanout"] = await fanout_scenario(target, args, bench)
     if "pairs" in args.scenarios:
@@ -575,8 +723,10 @@ def print_machine(args: argparse.Namespace) -> None:
         ]
     model = models[0] if models else platform.processor()
     packages = ["aiohttp", "python-socketio", "python-engineio", "asyncpg", "redis", "msgspec"]
+    packages += ["uvloop"]
     print(f"machine: {os.cpu_count()} CPUs, {model}; Python {platform.python_version()}")
-    print("versions: " + ", ".join(f"{p} {version(p)}" for p in packages))
+    print("versions: " + ", ".join(f"{p} {version(p)}" for p in packages) + node_versions())
+    print(f"event loop (RizeOS and the bare relay): {os.environ.get('EVENT_LOOP', 'uvloop')}")
     print(
         f"settings: clients={args.clients} group={args.group} rate={args.rate}/s "
         f"seconds={args.seconds} pairs={args.pairs} steps={args.steps} "
@@ -585,10 +735,30 @@ def print_machine(args: argparse.Namespace) -> None:
     )
 
 
-# 1:1 rates, msg/s: fine steps where the two targets' ceilings have been (1,000-4,000), up
-# to where the two load-generator processes themselves fall behind (~4,000-5,000 here).
+# 1:1 rates, msg/s: fine steps where the Python targets' ceilings have been (1,000-4,000),
+# then coarser ones up to where Node's has been (6,000-12,000). A step the load generators
+# cannot offer (they fall behind) ends the staircase without counting as a pass.
 STEPS = [50, 100, 200, 375, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 2750]
-STEPS += [3000, 3250, 3500, 3750, 4000, 4500, 5000]
+STEPS += [3000, 3250, 3500, 3750, 4000, 4500, 5000, 5500, 6000, 7000, 8000, 9000, 10000]
+
+
+def node_versions() -> str:
+    try:
+        node = subprocess.run(
+            ["node", "--version"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "; no node"
+    lock = node_relay.NODE_DIR / "package-lock.json"
+    pinned = json.loads(lock.read_text())["packages"] if lock.exists() else {}
+    names = ["socket.io", "@socket.io/redis-adapter", "redis"]
+    found = ", ".join(
+        f"{n} {pinned.get(f'node_modules/{n}', {}).get('version', '?')}" for n in names
+    )
+    return f"; node {node}: {found}"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -613,11 +783,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--retries", type=int, default=1, help="attempts more before a 1:1 step counts as failed"
     )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="run every 1:1 step even after one fails (constant-rate cost comparisons)",
+    )
     parser.add_argument("--drain", type=float, default=2, help="seconds to wait for stragglers")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
-    parser.add_argument("--only", default="bare,rizeos", type=lambda s: s.split(","))
-    parser.add_argument("--scenarios", default="fanout,pairs", type=lambda s: s.split(","))
+    parser.add_argument(
+        "--only", default="bare,node,rizeos", type=lambda s: s.split(","), help="targets"
+    )
+    parser.add_argument("--scenarios", default="idle,fanout,pairs", type=lambda s: s.split(","))
+    parser.add_argument("--idle", type=int, default=1000, help="idle sockets to hold")
+    parser.add_argument(
+        "--idle-settle", type=float, default=3, help="seconds before reading memory"
+    )
     parser.add_argument(
         "--profile", type=float, default=0, help="py-spy both targets at this 1:1 rate"
     )

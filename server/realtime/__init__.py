@@ -5,6 +5,7 @@
 | ``contract.py`` | what an event is (``LiveEvent``, ``Disconnect``), rooms, the ``Events`` sink |
 | ``packets.py`` | the Socket.IO packet text of an event and the node message between instances |
 | ``server.py`` | the python-socketio server, its JSON and packet hooks, start-up and shutdown |
+| ``engine.py`` | the engine.io server under it: fewer tasks, timers and bytes per socket |
 | ``namespace.py`` | what every namespace shares: authentication at connect, ``acked`` calls |
 | ``manager.py`` | local delivery (the web process's ``Events``), slow consumers, revocation |
 | ``presence.py`` | who is online, on this node and across nodes |

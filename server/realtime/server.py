@@ -19,6 +19,7 @@ from aiohttp import web
 from server import keys
 from server.config import Settings
 from server.realtime.bus import RedisBus
+from server.realtime.engine import LeanEngineServer
 from server.realtime.manager import RealtimeManager
 
 MAX_PACKET_BYTES = 64 * 1024
@@ -68,6 +69,13 @@ class Packet(socketio.packet.Packet):
         return attachments
 
 
+class SocketServer(socketio.AsyncServer):
+    """python-socketio on the leaner engine.io of ``engine.py``."""
+
+    def _engineio_server_class(self) -> type:
+        return LeanEngineServer
+
+
 def create_manager(settings: Settings) -> RealtimeManager:
     if settings.redis_url:
         return RealtimeManager(RedisBus(settings.redis_url, settings.redis_prefix))
@@ -75,7 +83,7 @@ def create_manager(settings: Settings) -> RealtimeManager:
 
 
 def create_sio(settings: Settings) -> socketio.AsyncServer:
-    return socketio.AsyncServer(
+    return SocketServer(
         async_mode="aiohttp",
         client_manager=create_manager(settings),
         serializer=Packet,

@@ -1,0 +1,180 @@
+"""The leaner engine.io under python-socketio (server/realtime/engine.py) and the msgspec
+packet encoding: same protocol, same packets, same lifecycle as the stock libraries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
+
+from server.realtime.engine import LeanSocket, SocketQueue
+from server.realtime.packets import encode_event
+from server.realtime.server import Packet, SocketServer
+from tests.waits import eventually
+
+NS = "/chat"
+
+# Every payload shape an event or ack carries: nested containers, every JSON scalar, text
+# outside ASCII and outside the BMP, right-to-left text, escapes, and binary attachments.
+PAYLOADS: list[Any] = [
+    {"ok": True, "message": {"id": 1, "content": "hello", "seq": 2**53, "f": 1.5}},
+    [1, "two", None, False, 3.25, {"k": []}],
+    {"content": "héllo wörld ✓ 你好 🙂 مرحبا", "empty": "", "nul": "a\u0000b"},
+    {"quotes": 'say "hi"\n\ttab \\ backslash </script>', "ctrl": "\u001f\u007f"},
+    "just text 🙂",
+    42,
+    None,
+    {"file": b"\x00\x01binary\xff", "name": "a.bin"},
+    [b"first", {"nested": [b"second", "text"]}],
+]
+
+
+def decoded(encoded: str | list) -> tuple[Any, ...]:
+    """A packet as the stock library reads it back (stdlib JSON), attachments included."""
+    first, attachments = (encoded[0], encoded[1:]) if isinstance(encoded, list) else (encoded, [])
+    packet = socketio.packet.Packet(encoded_packet=first)
+    for attachment in attachments:
+        packet.add_attachment(attachment)  # the last one puts the binary parts back
+    return packet.packet_type, packet.namespace, packet.id, packet.data
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
+@pytest.mark.parametrize("packet_type", [socketio.packet.EVENT, socketio.packet.ACK])
+def test_msgspec_packets_read_back_as_the_stock_packets(payload: Any, packet_type: int) -> None:
+    data = ["message", payload] if packet_type == socketio.packet.EVENT else [payload]
+    ours = Packet(packet_type, data=data, namespace=NS, id=7).encode()
+    stock = socketio.packet.Packet(packet_type, data=data, namespace=NS, id=7).encode()
+    assert decoded(ours) == decoded(stock)
+    assert type(ours) is type(stock)  # binary payloads stay attachments
+
+
+def is_json(payload: Any) -> bool:
+    try:
+        json.dumps(payload)
+    except TypeError:  # bytes: events emitted to users carry no binary attachments
+        return False
+    return True
+
+
+@pytest.mark.parametrize("payload", [p for p in PAYLOADS if is_json(p)])
+def test_encode_event_reads_back_as_the_stock_event(payload: Any) -> None:
+    stock = socketio.packet.Packet(socketio.packet.EVENT, data=["message", payload], namespace=NS)
+    assert decoded(encode_event(NS, "message", payload)) == decoded(stock.encode())
+
+
+async def test_socket_queue_is_fifo_and_wakes_its_getter() -> None:
+    queue = SocketQueue()
+    getter = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0)
+    assert not getter.done()
+    queue.put_nowait("a")
+    await queue.put("b")
+    assert await getter == "a"
+    assert queue.qsize() == 1 and queue.get_nowait() == "b"
+    with pytest.raises(asyncio.QueueEmpty):
+        queue.get_nowait()
+    assert queue.empty()
+
+
+async def test_socket_queue_take_all_and_join() -> None:
+    queue = SocketQueue()
+    for item in range(3):
+        queue.put_nowait(item)
+    joined = asyncio.ensure_future(queue.join())
+    assert queue.take_all() == [0, 1, 2] and queue.empty()
+    await asyncio.sleep(0)
+    assert not joined.done()
+    queue.task_done(3)
+    await asyncio.wait_for(joined, 1)
+
+
+async def test_a_cancelled_getter_passes_its_wake_up_on() -> None:
+    queue = SocketQueue()
+    first = asyncio.ensure_future(queue.get())
+    second = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0)
+    queue.put_nowait("x")  # wakes the first getter ...
+    first.cancel()  # ... which is cancelled before it runs
+    assert await asyncio.wait_for(second, 1) == "x"
+
+
+@pytest.fixture
+async def lean_server() -> AsyncIterator[tuple[SocketServer, str, list[str]]]:
+    # engine.io announces whole seconds of ping interval: one second is the shortest.
+    sio = SocketServer(async_mode="aiohttp", ping_interval=1, ping_timeout=1)
+    disconnects: list[str] = []
+
+    @sio.event(namespace=NS)
+    async def connect(sid: str, environ: dict, auth: Any = None) -> None:
+        assert "aiohttp.request" in environ
+
+    @sio.event(namespace=NS)
+    async def disconnect(sid: str, reason: Any = None) -> None:
+        disconnects.append(sid)
+
+    @sio.on("echo", namespace=NS)
+    async def echo(sid: str, data: Any) -> Any:
+        await sio.emit("echoed", data, to=sid, namespace=NS)
+        return {"ok": True, "data": data}
+
+    app = web.Application()
+    sio.attach(app)
+    server = TestServer(app)
+    await server.start_server()
+    try:
+        yield sio, str(server.make_url("/")), disconnects
+    finally:
+        await server.close()
+
+
+@pytest.mark.parametrize("transports", [["websocket"], ["polling", "websocket"]])
+async def test_events_acks_and_disconnects_over_both_transports(lean_server, transports) -> None:
+    sio, url, disconnects = lean_server
+    client = socketio.AsyncClient(reconnection=False)
+    received: list[Any] = []
+    client.on("echoed", received.append, namespace=NS)
+    await client.connect(url, namespaces=[NS], transports=transports, wait_timeout=5)
+    await eventually(lambda: client.transport() == "websocket")
+    assert all(isinstance(s, LeanSocket) for s in sio.eio.sockets.values())
+    payload = {"text": "🙂 ok", "bin": b"\x00\xff"}
+    assert await client.call("echo", payload, namespace=NS, timeout=5) == {
+        "ok": True,
+        "data": payload,
+    }
+    await eventually(lambda: received == [payload])
+    await asyncio.sleep(3.5)  # three ping rounds: an answering client stays connected
+    assert client.connected and not disconnects
+    await client.disconnect()
+    await eventually(lambda: len(disconnects) == 1)
+    await eventually(lambda: not sio.eio.sockets)
+
+
+async def test_a_websocket_that_ignores_pings_is_dropped(lean_server) -> None:
+    sio, url, disconnects = lean_server
+    connected = asyncio.Event()
+    sio.on("connect", lambda *_: connected.set(), namespace=NS)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket") as ws,
+    ):
+        opened = await ws.receive_str()
+        assert opened.startswith("0")
+        await ws.send_str(f"40{NS},")
+        await asyncio.wait_for(connected.wait(), 5)
+        # Read, never answer: the server pings after 1 s and gives up 1 s later.
+        pings = 0
+        while True:
+            message = await asyncio.wait_for(ws.receive(), 5)
+            if message.type is not WSMsgType.TEXT:
+                break
+            pings += message.data == "2"
+        assert pings == 1
+    await eventually(lambda: len(disconnects) == 1, within=5)
+    assert not sio.eio.sockets
