@@ -30,7 +30,6 @@ import random
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -42,6 +41,8 @@ import asyncpg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from server_process import start_server, wait_ready  # noqa: E402
 
 from server.db import Database, apply_migrations  # noqa: E402
 from server.enrichment.vocabulary import vocabulary  # noqa: E402
@@ -238,42 +239,6 @@ class Seeder:
         return hot
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "RUN_WORKER": "no",
-        "MIGRATE_ON_START": "false",
-        "LOG_LEVEL": "WARNING",
-        "DB_POOL_MAX": "10",
-    }
-    env.pop("REDIS_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-async def wait_ready(base: str, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            try:
-                async with http.get(base + "/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -371,8 +336,9 @@ async def main() -> None:
         hot = await seeder.applications(candidates)
         port = 18000 + rng.randrange(1000)
         base = f"http://127.0.0.1:{port}"
-        server = start_server(url, port)
-        await wait_ready(base)
+        server = start_server(url, port, DB_POOL_MAX="10")
+        async with aiohttp.ClientSession() as http:
+            await wait_ready(http, base)
         print(
             f"{'jobs':>8} {'endpoint':<32} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} "
             f"{'mean ms':>8} {'req/s':>7} {'items':>6}"

@@ -21,9 +21,7 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -44,6 +42,7 @@ from scale_data import (  # noqa: E402
     token_for,
     uid,
 )
+from server_process import start_server, wait_ready  # noqa: E402
 
 from server.db import Database, apply_migrations  # noqa: E402
 from server.paging import encode_cursor  # noqa: E402
@@ -124,40 +123,6 @@ async def prepare(dsn: str, size: Size, reuse: bool) -> str:
     print(f"{name}: loaded in {total:.0f} s ({total / 60:.1f} min)", flush=True)
     del timings
     return url
-
-
-def start_server(url: str, port: int, root: Path = ROOT) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "RUN_WORKER": "no",
-        "MIGRATE_ON_START": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "server"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-async def wait_ready(http: aiohttp.ClientSession, base: str, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            async with http.get(base + "/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
 
 
 async def get(http: aiohttp.ClientSession, url: str, token: str | None) -> Any:
