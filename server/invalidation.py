@@ -6,11 +6,14 @@ a company's name, whoever made it. Each instance holds one connection of its own
 the pool) that LISTENs, and hands each key to the caches registered for its kind.
 
 A cache may answer only while that channel is known to be up: ``Invalidation.enabled`` is
-true from the moment LISTEN is in place until the connection is lost (or a periodic check on
-it fails), and every cache is emptied when it goes down and again when it comes back, so no
-entry survives a gap in which a notification could have been missed. While it is down the
-caches are bypassed and every request reads the database, as it did before there were
-caches.
+true from the moment LISTEN is in place until the connection is lost (or the check every
+CHECK_EVERY_S, a ping NOTIFYed and heard back on the channel, fails), and every cache is
+emptied when it goes down and again when it comes back, so no entry survives a gap the
+instance knows of. A connection that dies silently is found by the next check: a change made
+elsewhere in that spell can be missed for at most CHECK_EVERY_S + CHECK_TIMEOUT_S (5 s).
+While it is down the caches are bypassed and every request reads the database, as it did
+before there were caches. Socket.IO connections never use the cache (they authenticate once
+and live long: server/auth/middleware.py, ``fresh``).
 
 A read that fills a cache races with a change committed while it runs: the cache's
 ``version`` moves on every invalidation, and an entry read under an older version is not
@@ -36,11 +39,22 @@ import asyncpg
 log = logging.getLogger("rizeos.invalidation")
 
 CHANNEL = "rizeos_invalidate"
-# How often the LISTEN connection is checked with a query: a connection that died without
-# the socket saying so (a cut cable, a frozen server) disables the caches within this.
-CHECK_EVERY_S = 5.0
-CHECK_TIMEOUT_S = 5.0
+# Every cache of every instance emptied: TRUNCATE of a watched table sends it (row triggers do
+# not fire there), and an operator who wrote with triggers off (`session_replication_role =
+# replica`, a restore) sends it by hand: NOTIFY rizeos_invalidate, 'all'.
+EVERYTHING = "all"
+# How often the channel is checked end to end: the listener NOTIFYs a ping of its own and
+# must hear it back within CHECK_TIMEOUT_S. That catches a connection that died without the
+# socket saying so (a cut cable, a frozen server) and one that answers queries but delivers
+# no notifications (a transaction-mode pooler between us and PostgreSQL): either way the
+# caches go off, so a change can be missed for at most CHECK_EVERY_S + CHECK_TIMEOUT_S.
+CHECK_EVERY_S = 2.0
+CHECK_TIMEOUT_S = 3.0
+PING = "ping:"
 RECONNECT_MAX_S = 5.0
+
+# What connecting, listening or checking may raise when PostgreSQL or the path to it fails.
+CONNECTION_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -57,9 +71,15 @@ class Cache(Generic[K, V]):
         max_entries: int,
         ttl_s: float,
         index: Callable[[V], tuple[str, ...]],
+        weigh: Callable[[V], int] | None = None,
+        max_weight: int = 0,
     ):
         self._invalidation = invalidation
         self._max = max_entries
+        # An optional second bound, on the entries' summed weight (bytes of a job's body).
+        self._weigh = weigh
+        self._max_weight = max_weight
+        self.weight = 0
         self._ttl = ttl_s
         self._index = index
         self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
@@ -92,9 +112,16 @@ class Cache(Generic[K, V]):
         if version != self.version or not self.enabled:
             return
         self._drop(key)
-        while len(self._entries) >= self._max:
+        weight = self._weigh(value) if self._weigh is not None else 0
+        if weight > self._max_weight > 0:
+            return  # larger than the whole budget: never cached
+        while self._entries and (
+            len(self._entries) >= self._max
+            or (self._max_weight and self.weight + weight > self._max_weight)
+        ):
             self._drop(next(iter(self._entries)))
         self._entries[key] = (time.monotonic(), value)
+        self.weight += weight
         for name in self._index(value):
             self._by_key.setdefault(name, set()).add(key)
 
@@ -107,11 +134,14 @@ class Cache(Generic[K, V]):
         self.version += 1
         self._entries.clear()
         self._by_key.clear()
+        self.weight = 0
 
     def _drop(self, key: K) -> None:
         found = self._entries.pop(key, None)
         if found is None:
             return
+        if self._weigh is not None:
+            self.weight -= self._weigh(found[1])
         for name in self._index(found[1]):
             keys = self._by_key.get(name)
             if keys is not None:
@@ -134,6 +164,7 @@ class Invalidation:
         self._conn: asyncpg.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        self._ping: tuple[str, asyncio.Future[None]] | None = None
 
     def forget(self, *names: str) -> None:
         """Drop what ``names`` name from this process's caches now (the instance that made
@@ -148,6 +179,15 @@ class Invalidation:
             cache.clear()
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        if payload.startswith(PING):  # a liveness check: ours answers it, others' are noise
+            ping = self._ping
+            if ping is not None and payload == ping[0] and not ping[1].done():
+                ping[1].set_result(None)
+            return
+        if payload == EVERYTHING:
+            for cache in self.caches:
+                cache.clear()
+            return
         self.forget(payload)
 
     def _on_terminated(self, _conn: Any) -> None:
@@ -159,7 +199,7 @@ class Invalidation:
         keep the channel up in the background."""
         if self.dsn is None:
             return
-        with contextlib.suppress(OSError, asyncpg.PostgresError, TimeoutError):
+        with contextlib.suppress(*CONNECTION_ERRORS):
             await self._connect()
         self._task = asyncio.create_task(self._keep_up(), name="cache-invalidation")
 
@@ -203,7 +243,7 @@ class Invalidation:
                 try:
                     await self._connect()
                     backoff = 0.1
-                except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                except CONNECTION_ERRORS as exc:
                     log.warning("cache invalidation cannot listen (caches off): %s", exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, RECONNECT_MAX_S)
@@ -214,8 +254,21 @@ class Invalidation:
                 log.warning("cache invalidation connection lost: caches off until it is back")
                 continue
             try:
-                await self._conn.fetchval("SELECT 1", timeout=CHECK_TIMEOUT_S)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                await self._check(self._conn)
+            except CONNECTION_ERRORS as exc:
                 log.warning("cache invalidation check failed (caches off): %s", exc)
                 self._disable()
                 await self._close_conn()
+
+    async def _check(self, conn: asyncpg.Connection) -> None:
+        """NOTIFY a ping on the channel and hear it back on the same connection (PostgreSQL
+        delivers a session's own notifications to it): the whole path a change takes."""
+        payload = f"{PING}{uuid.uuid4().hex}"
+        heard = asyncio.get_running_loop().create_future()
+        self._ping = (payload, heard)
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT_S):
+                await conn.execute(f"NOTIFY {CHANNEL}, '{payload}'")
+                await heard
+        finally:
+            self._ping = None

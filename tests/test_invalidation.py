@@ -54,3 +54,32 @@ def test_a_size_of_zero_turns_the_cache_off():
     _, cache = a_cache(max_entries=0)
     cache.put("t1", ("u1", ""), cache.version)
     assert cache.get("t1") is None
+
+
+def test_a_weighed_cache_keeps_its_byte_budget_and_never_stores_an_oversized_entry():
+    invalidation = Invalidation()
+    invalidation.enabled = True
+    cache: Cache[str, bytes] = Cache(
+        invalidation, 100, 300.0, lambda body: (f"job:{body[:2].decode()}",), len, 10
+    )
+    cache.put("a", b"j1xx", cache.version)  # 4 bytes
+    cache.put("b", b"j2xxxx", cache.version)  # 6: the budget is full
+    assert cache.weight == 10
+    cache.put("c", b"j3x", cache.version)  # 3 more: the oldest goes
+    assert cache.get("a") is None and cache.get("b") is not None and cache.get("c") is not None
+    assert cache.weight == 9
+    cache.put("d", b"j4" + b"x" * 20, cache.version)  # over the whole budget
+    assert cache.get("d") is None and cache.weight == 9
+    invalidation.forget("job:j2")
+    assert cache.weight == 3
+    invalidation._on_notify(None, 0, "rizeos_invalidate", "all")
+    assert len(cache) == 0 and cache.weight == 0
+
+
+def test_another_instance_s_ping_drops_nothing():
+    invalidation = Invalidation()
+    invalidation.enabled = True
+    cache: Cache[str, bytes] = Cache(invalidation, 10, 300.0, lambda body: ("all",))
+    cache.put("a", b"x", cache.version)
+    invalidation._on_notify(None, 0, "rizeos_invalidate", "ping:0123abcd")
+    assert cache.get("a") == b"x"

@@ -37,12 +37,17 @@ def bearer_token(request: web.Request) -> str | None:
     return token.strip()
 
 
-async def session_for_token(app: web.Application, token: str) -> SessionEntry | None:
-    return await session_entry(app[keys.DB], app.get(keys.SESSIONS), token)
+async def session_for_token(
+    app: web.Application, token: str, fresh: bool = False
+) -> SessionEntry | None:
+    """``fresh``: read the database, never this instance's cache (server/auth/sessions.py)."""
+    return await session_entry(app[keys.DB], None if fresh else app.get(keys.SESSIONS), token)
 
 
-async def caller_for_token(app: web.Application, token: str, via_cookie: bool) -> Caller | None:
-    entry = await session_for_token(app, token)
+async def caller_for_token(
+    app: web.Application, token: str, via_cookie: bool, fresh: bool = False
+) -> Caller | None:
+    entry = await session_for_token(app, token, fresh)
     return None if entry is None else entry.caller(via_cookie)
 
 

@@ -26,6 +26,18 @@ def _names(entry: CachedJob) -> tuple[str, ...]:
     return (key("job", entry.job_id), key("org", entry.company_id))
 
 
+# A posting's body can be ~100 KB (a 20,000-character description, ten attachments): the
+# cache is bounded by bytes as well as by entries, so a crawler walking every job cannot
+# grow an instance past this.
+MAX_BYTES = 32 * 1_048_576
+
+
+def _size(entry: CachedJob) -> int:
+    return len(entry.body)
+
+
 class JobCache(Cache[uuid.UUID, CachedJob]):
-    def __init__(self, invalidation: Invalidation, max_entries: int, ttl_s: float):
-        super().__init__(invalidation, max_entries, ttl_s, _names)
+    def __init__(
+        self, invalidation: Invalidation, max_entries: int, ttl_s: float, max_bytes: int = MAX_BYTES
+    ):
+        super().__init__(invalidation, max_entries, ttl_s, _names, _size, max_bytes)

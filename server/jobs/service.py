@@ -273,7 +273,11 @@ class JobService:
                     q=text,
                     after_rank=after_rank,
                     after_id=after_id,
-                    pool=SEARCH_WINDOW,
+                    # A later page of a window reads its range [floor, top] with room to
+                    # spare: jobs that entered it since its first page (reopened, edited to
+                    # match) must not push its oldest matches out below the floor, where the
+                    # next window would never look. Still bounded: twice the window.
+                    pool=SEARCH_WINDOW if window.floor_at is None else 2 * SEARCH_WINDOW,
                     **bounds,
                     **{**params, "limit": params["limit"] - len(found)},
                 )

@@ -156,13 +156,27 @@ class LeanSocket(AsyncSocket):
         (or too slow to serve): drop it, as engine.io's read timeout would have."""
         self._ping_timer = None
         if self.last_ping == sent and self._transport is not None and not self.closed:
-            self._transport.abort()
+            transport = self._transport
+            task = asyncio.ensure_future(
+                self.close(wait=False, abort=True, reason=self.server.reason.PING_TIMEOUT)
+            )
+            task.add_done_callback(lambda _: transport.abort())
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         if self._ping_timer is not None:
             self._ping_timer.cancel()
             self._ping_timer = None
         await super().close(wait=wait, abort=abort, reason=reason)
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            # Closed by the server (a revoked session, a ping timeout found by a send): the
+            # reader would wait on a silent client for ever, so end the websocket here. The
+            # writer sends what is queued (the CLOSE packet), then closes it (aiohttp waits
+            # for the client's answer up to its close timeout); a client that never answers
+            # is cut off after ping_timeout.
+            self.queue.put_nowait(None)
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.server.ping_timeout, transport.abort)
 
     async def _websocket_handler(self, ws: LeanWebSocket) -> None:
         if self.connected:

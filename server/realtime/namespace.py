@@ -55,7 +55,11 @@ async def authenticate(app: web.Application, environ: dict, auth: Any) -> Caller
         via_cookie = True
     if not token:
         raise SocketRefused("authentication required", {"code": "unauthorized"})
-    caller = await caller_for_token(app, token, via_cookie=via_cookie)
+    # Read from the database, not the session cache: a socket authenticates once and lives
+    # for hours, and its session's revocation reaches this instance through Redis (the
+    # disconnect) and PostgreSQL (the cache) in no fixed order. After the revoking commit
+    # the database refuses at once.
+    caller = await caller_for_token(app, token, via_cookie=via_cookie, fresh=True)
     if caller is None:
         raise SocketRefused("session unknown, expired or revoked", {"code": "unauthorized"})
     return caller

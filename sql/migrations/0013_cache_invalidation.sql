@@ -13,6 +13,10 @@
 --
 -- Payload: `<kind>:<uuid>`, kind one of session, user (its sessions' callers), job, org
 -- (the jobs showing its name). Identical notifications in one transaction are sent once.
+-- TRUNCATE fires no row trigger, so it sends `all` (every cache emptied); so must an
+-- operator who writes with triggers off (`session_replication_role = replica`, a restore):
+-- NOTIFY rizeos_invalidate, 'all'. Instances also NOTIFY `ping:<nonce>` to check the channel
+-- end to end (server/invalidation.py); the others ignore those.
 CREATE FUNCTION notify_cache_invalidation() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -29,3 +33,20 @@ CREATE TRIGGER jobs_invalidate_cache AFTER UPDATE OR DELETE ON jobs
     FOR EACH ROW EXECUTE FUNCTION notify_cache_invalidation('job');
 CREATE TRIGGER organizations_invalidate_cache AFTER UPDATE OF name OR DELETE ON organizations
     FOR EACH ROW EXECUTE FUNCTION notify_cache_invalidation('org');
+
+CREATE FUNCTION notify_cache_invalidation_all() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('rizeos_invalidate', 'all');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER sessions_truncate_invalidates_cache AFTER TRUNCATE ON sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_invalidation_all();
+CREATE TRIGGER users_truncate_invalidates_cache AFTER TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_invalidation_all();
+CREATE TRIGGER jobs_truncate_invalidates_cache AFTER TRUNCATE ON jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_invalidation_all();
+CREATE TRIGGER organizations_truncate_invalidates_cache AFTER TRUNCATE ON organizations
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_cache_invalidation_all();

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
+import socketio
 
 from server import keys
 from server.auth.tokens import token_hash
 from tests.caching import acquisitions, listening, second_instance
 from tests.client import Api
+from tests.sockets import connect_socket
 from tests.waits import eventually
 
 
@@ -176,3 +178,83 @@ async def test_redis_being_down_changes_nothing_for_sessions(
         return (await b.client.get("/api/me", headers=user.headers)).status == 401
 
     await eventually(refused, what="the other instance refusing the revoked token")
+
+
+async def revoke_without_triggers(database_url: str, user_id) -> None:
+    """Revoke a user's sessions as a restore or a bulk load would: with triggers off, so no
+    instance is told."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1", user_id)
+    finally:
+        await conn.close()
+
+
+async def test_truncating_sessions_logs_everyone_out_on_every_instance(api, other, database_url):
+    """TRUNCATE fires no row trigger: its statement trigger empties every cache."""
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    assert cached(other, user.token)
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("TRUNCATE sessions CASCADE")
+    finally:
+        await conn.close()
+
+    async def refused() -> bool:
+        return (await other.client.get("/api/me", headers=user.headers)).status == 401
+
+    await eventually(refused, what="the instance refusing a session truncated away")
+
+
+async def test_an_operator_notify_all_empties_every_cache(api, other, database_url):
+    """A change made with triggers off is not heard; NOTIFY rizeos_invalidate, 'all' (the
+    documented remedy) empties the caches, and the next request reads the database."""
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    await revoke_without_triggers(database_url, user.id)
+    await other.get("/api/me", as_=user, expect=200)  # unheard: still cached, as documented
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("NOTIFY rizeos_invalidate, 'all'")
+    finally:
+        await conn.close()
+
+    async def refused() -> bool:
+        return (await other.client.get("/api/me", headers=user.headers)).status == 401
+
+    await eventually(refused, what="the instance refusing after NOTIFY all")
+
+
+async def test_a_listener_that_hears_nothing_turns_the_caches_off(api, other, database_url):
+    """A LISTEN connection that answers queries but delivers no notification (a pooler in
+    transaction mode, a half-dead link) fails the channel's own ping: the caches go off and
+    a session revoked elsewhere is refused."""
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    inv = other.client.app[keys.INVALIDATION]
+    # The connection stays up and LISTENing, but this process no longer hears it.
+    await inv._conn.remove_listener("rizeos_invalidate", inv._on_notify)
+    await api.post("/api/auth/logout", as_=user, expect=204)
+
+    async def refused() -> bool:
+        return (await other.client.get("/api/me", headers=user.headers)).status == 401
+
+    await eventually(refused, what="the deaf instance refusing the revoked session")
+
+
+async def test_a_socket_connect_reads_the_session_from_the_database(api, other, database_url):
+    """Sockets authenticate once and live long: their connect never trusts the cache."""
+    await listening(other)
+    user = await api.sign_up()
+    await other.get("/api/me", as_=user, expect=200)
+    await revoke_without_triggers(database_url, user.id)
+    assert cached(other, user.token)
+    url = str(other.client.make_url(""))
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await connect_socket(url, user.token, ["/notifications"])

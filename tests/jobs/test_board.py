@@ -196,6 +196,37 @@ async def test_ranked_pages_stay_correct_while_jobs_are_posted_and_closed(
     assert posted["id"] not in seen[:2]
 
 
+async def test_a_job_reopened_inside_a_window_being_paged_pushes_no_match_out(
+    api, employer, company, monkeypatch
+):
+    """A job that enters a window's date range while someone pages through it (reopened,
+    edited to match) makes the window one larger: its oldest match must not fall out of
+    this window and, below its floor, out of the next one too."""
+    monkeypatch.setattr("server.jobs.service.SEARCH_WINDOW", 5)
+    # The older matches are description hits, so the first page (title hits rank first in
+    # their window) never shows the window's oldest match.
+    ids = [
+        (await api.job(employer, company["id"], title=f"Engineer {n}", description="Rust."))["id"]
+        for n in range(4)
+    ]
+    reopened = (await api.job(employer, company["id"], title="Rust engineer, paused"))["id"]
+    await api.post(f"/api/jobs/{reopened}/close", as_=employer, expect=200)
+    ids += [
+        (await api.job(employer, company["id"], title=f"Rust engineer {n}"))["id"]
+        for n in range(4, 7)
+    ]
+    first = await board(api, q="rust", limit=2)
+    seen = [job["id"] for job in first["items"]]
+    await api.post(f"/api/jobs/{reopened}/reopen", as_=employer, expect=200)
+    cursor = first["next"]
+    while cursor:
+        page = await board(api, q="rust", limit=2, cursor=cursor)
+        seen += [job["id"] for job in page["items"]]
+        cursor = page["next"]
+    assert len(seen) == len(set(seen))
+    assert set(ids) <= set(seen)  # every job open throughout was shown
+
+
 async def test_more_query_words_matched_rank_higher(api, employer, company):
     await api.job(employer, company["id"], title="Go developer", description="Services.")
     await api.job(employer, company["id"], title="Rust and Go developer", description="APIs.")

@@ -116,10 +116,13 @@ async def test_recommendations_for_common_skills_walk_the_recency_indexes_and_st
     by_skill = plan_nodes(next(n for n in nodes if n.get("Subplan Name") == "CTE by_skill"))
     assert by_skill[0]["Node Type"] == "Limit" and by_skill[0]["Plan Rows"] <= POOL
     assert by_skill[1].get("Index Name") == "job_match_keys_recent_idx"  # walked, no sort
-    # the title branch that runs when by_skill is full reads the recency index only down to
-    # the oldest skill match, testing the phrase on each of those rows
+    # the title branch that runs when by_skill is full reads a recency index only down to
+    # the oldest skill match, testing the phrase on each of those rows. On this small seed
+    # jobs_status_recent_idx and jobs_remote_recent_idx (status, remote, created_at) cost
+    # about the same and the planner takes either; what matters is the created_at bound (at
+    # a million jobs bench/scale.py shows it takes the first).
     assert any(
-        n.get("Index Name") == "jobs_status_recent_idx"
+        n.get("Index Name") in {"jobs_status_recent_idx", "jobs_remote_recent_idx"}
         and "created_at >=" in n.get("Index Cond", "")
         for n in nodes
     )

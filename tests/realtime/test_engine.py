@@ -178,3 +178,62 @@ async def test_a_websocket_that_ignores_pings_is_dropped(lean_server) -> None:
         assert pings == 1
     await eventually(lambda: len(disconnects) == 1, within=5)
     assert not sio.eio.sockets
+
+
+def lean_writers() -> list[asyncio.Task]:
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if "_write_packets" in getattr(task.get_coro(), "__qualname__", "")
+    ]
+
+
+async def closed_by_server(ws: aiohttp.ClientWebSocketResponse) -> None:
+    """What is left to read ends in the server's close (or the connection cut)."""
+    ended = (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING, WSMsgType.ERROR)
+    while (await asyncio.wait_for(ws.receive(), 15)).type not in ended:
+        pass
+
+
+async def test_a_socket_the_server_closes_ends_its_connection_even_if_the_client_is_silent(
+    lean_server,
+) -> None:
+    """A revoked session's phone that has gone quiet: the server's disconnect must end the
+    websocket (its tasks, its file descriptor), not wait for the client to speak."""
+    sio, url, disconnects = lean_server
+    connected = asyncio.Event()
+    sio.on("connect", lambda *_: connected.set(), namespace=NS)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket", autoping=False) as ws,
+    ):
+        assert (await ws.receive_str()).startswith("0")
+        await ws.send_str(f"40{NS},")
+        await asyncio.wait_for(connected.wait(), 5)
+        assert lean_writers()
+        await sio.eio.disconnect(next(iter(sio.eio.sockets)))  # the client never reads again
+        await eventually(lambda: not lean_writers(), what="the socket's writer ended", within=15)
+        await closed_by_server(ws)
+    assert disconnects and not sio.eio.sockets
+
+
+async def test_a_ping_timeout_found_by_a_send_ends_the_connection(lean_server) -> None:
+    sio, url, disconnects = lean_server
+    connected = asyncio.Event()
+    sio.on("connect", lambda *_: connected.set(), namespace=NS)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket", autoping=False) as ws,
+    ):
+        assert (await ws.receive_str()).startswith("0")
+        await ws.send_str(f"40{NS},")
+        await asyncio.wait_for(connected.wait(), 5)
+        while (await asyncio.wait_for(ws.receive_str(), 5)) != "2":
+            pass  # the server's ping: never answered
+        sid = next(iter(sio.eio.sockets))
+        socket = sio.eio.sockets[sid]
+        socket.last_ping -= 2 * sio.eio.ping_timeout  # overdue, before the timer notices
+        await sio.eio.send(sid, '42/chat,["x"]')  # the send finds the timeout
+        await eventually(lambda: not lean_writers(), what="the socket's writer ended", within=15)
+        await closed_by_server(ws)
+    assert disconnects and not sio.eio.sockets
