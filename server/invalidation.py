@@ -31,7 +31,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -106,6 +106,23 @@ class Cache(Generic[K, V]):
             return None
         return value
 
+    async def load(
+        self,
+        key: K,
+        read: Callable[[], Awaitable[V | None]],
+        usable: Callable[[V], bool] | None = None,
+    ) -> V | None:
+        """The entry for ``key`` (if ``usable``), else what ``read`` returns, stored unless an
+        invalidation came in while it ran (the fill race: see ``put``)."""
+        found = self.get(key)
+        if found is not None and (usable is None or usable(found)):
+            return found
+        version = self.version
+        value = await read()
+        if value is not None:
+            self.put(key, value, version)
+        return value
+
     def put(self, key: K, value: V, version: int) -> None:
         """Store ``value`` read while ``self.version`` was ``version`` (read it before the
         query); nothing is stored if an invalidation came in meanwhile or the cache is off."""
@@ -173,10 +190,13 @@ class Invalidation:
             for cache in self.caches:
                 cache.invalidate(name)
 
-    def _disable(self) -> None:
-        self.enabled = False
+    def _clear_all(self) -> None:
         for cache in self.caches:
             cache.clear()
+
+    def _disable(self) -> None:
+        self.enabled = False
+        self._clear_all()
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         if payload.startswith(PING):  # a liveness check: ours answers it, others' are noise
@@ -185,8 +205,7 @@ class Invalidation:
                 ping[1].set_result(None)
             return
         if payload == EVERYTHING:
-            for cache in self.caches:
-                cache.clear()
+            self._clear_all()
             return
         self.forget(payload)
 
@@ -222,8 +241,7 @@ class Invalidation:
         self._conn = conn
         self._lost.clear()
         # Anything cached before this point may have missed a notification.
-        for cache in self.caches:
-            cache.clear()
+        self._clear_all()
         self.enabled = True
         log.info("cache invalidation listening")
 

@@ -24,7 +24,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # The session behind the caller, with its user as the lookup found it (GET /api/me).
-SESSION_KEY: web.RequestKey[SessionEntry | None] = web.RequestKey("session", SessionEntry | None)
+SESSION_KEY: web.RequestKey[SessionEntry] = web.RequestKey("session", SessionEntry)
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -129,13 +129,6 @@ class AccountService:
             unit.invalidate(key("session", session_id))
             unit.emit(Disconnect.session(session_id))
 
-    async def get_user(self, user_id: uuid.UUID) -> schemas.User:
-        async with self.db.statement() as conn:
-            row = await self.db.q.auth.get_user(conn, user_id=user_id)
-        if row is None:
-            raise NotFound("no such user")
-        return to_user(row)
-
     async def verify_email(self, token: str) -> schemas.User:
         async with self.db.transaction() as tx:
             user_id = await self.db.q.auth.consume_email_token(

@@ -6,7 +6,7 @@ returns, the session and its user, so ``GET /api/me`` needs no query at all.
 
 Safe because of ``server.invalidation``: a revoked session (log-out, a password reset), a
 user whose roles or verification changed, is dropped from this cache on this instance right
-after the commit (``forget_session``/``forget_user``, called by the account service) and on
+after the commit (the account service's ``tx.invalidate``, server/db.py) and on
 every other instance when PostgreSQL's notification arrives; while this instance cannot hear
 those notifications the cache is bypassed and every request reads the database.
 """
@@ -59,39 +59,29 @@ class SessionCache(Cache[bytes, SessionEntry]):
         super().__init__(invalidation, max_entries, ttl_s, _names)
 
 
-def forget_session(invalidation: Invalidation, session_id: uuid.UUID) -> None:
-    invalidation.forget(key("session", session_id))
-
-
-def forget_user(invalidation: Invalidation, user_id: uuid.UUID) -> None:
-    invalidation.forget(key("user", user_id))
-
-
 async def session_entry(
     db: Database, cache: SessionCache | None, token: str
 ) -> SessionEntry | None:
     """The live session behind ``token`` (``None``: unknown, expired or revoked)."""
     digest = token_hash(token)
-    if cache is not None:
-        entry = cache.get(digest)
-        if entry is not None and entry.expires_at > time.time():
-            return entry
-        version = cache.version
-    async with db.statement() as conn:
-        row = await db.q.auth.get_session_caller(conn, token_hash=digest)
-    if row is None:
-        return None
-    entry = SessionEntry.of(
-        session_id=row["session_id"],
-        expires_at=row["expires_at"].timestamp(),
-        user=User(
-            id=row["user_id"],
-            email=row["email"],
-            roles=list(row["roles"]),
-            is_verified=row["is_verified"],
-            created_at=row["created_at"],
-        ),
-    )
-    if cache is not None:
-        cache.put(digest, entry, version)
-    return entry
+
+    async def read() -> SessionEntry | None:
+        async with db.statement() as conn:
+            row = await db.q.auth.get_session_caller(conn, token_hash=digest)
+        if row is None:
+            return None
+        return SessionEntry.of(
+            session_id=row["session_id"],
+            expires_at=row["expires_at"].timestamp(),
+            user=User(
+                id=row["user_id"],
+                email=row["email"],
+                roles=list(row["roles"]),
+                is_verified=row["is_verified"],
+                created_at=row["created_at"],
+            ),
+        )
+
+    if cache is None:
+        return await read()
+    return await cache.load(digest, read, lambda entry: entry.expires_at > time.time())

@@ -59,13 +59,12 @@ async def get_job(api: ApiRequest) -> web.Response:
     # The same answer for every caller: served from this instance's cache of encoded postings
     # while it is kept honest (server/jobs/cache.py).
     job_id = api.path_id("job_id")
-    cache = api.app[keys.JOBS]
-    cached = cache.get(job_id)
-    if cached is None:
-        version = cache.version
-        job = await JobService(api.db).get(job_id)
-        cached = CachedJob(encode_json(job), job.id, job.company_id)
-        cache.put(job_id, cached, version)
+
+    async def read() -> CachedJob:
+        job = await JobService(api.db).get(job_id)  # NotFound: nothing cached
+        return CachedJob(encode_json(job), job.id, job.company_id)
+
+    cached = await api.app[keys.JOBS].load(job_id, read)
     return web.Response(body=cached.body, content_type="application/json")
 
 

@@ -6,9 +6,6 @@ VALUES (:email, :password_hash, :roles)
 ON CONFLICT DO NOTHING
 RETURNING id, email, roles, is_verified, created_at, updated_at;
 
--- name: get_user(user_id)^
-SELECT id, email, roles, is_verified, created_at, updated_at FROM users WHERE id = :user_id;
-
 -- name: get_account_label(user_id)^
 -- The user's email and display name, for the navigation bar of the pages.
 SELECT u.email, p.full_name

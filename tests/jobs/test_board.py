@@ -18,9 +18,9 @@ def titles(page: dict) -> list[str]:
     return [job["title"] for job in page["items"]]
 
 
-async def walk(api, **params) -> list[dict]:
-    """Every page of a listing, following `next` until it runs out."""
-    items, cursor = [], None
+async def walk(api, cursor: str | None = None, **params) -> list[dict]:
+    """Every page of a listing (from ``cursor``'s page on), following `next` to the end."""
+    items: list[dict] = []
     while True:
         page = await board(api, **params, **({"cursor": cursor} if cursor else {}))
         assert len(page["items"]) <= int(params.get("limit", 20))
@@ -185,11 +185,8 @@ async def test_ranked_pages_stay_correct_while_jobs_are_posted_and_closed(
     posted = await api.job(employer, company["id"], title="Rust engineer, new")
     closed = next(i for i in reversed(ids) if i not in seen)
     await api.post(f"/api/jobs/{closed}/close", as_=employer, expect=200)
-    cursor = first["next"]
-    while cursor:
-        page = await board(api, q="rust", limit=2, cursor=cursor)
-        seen += [job["id"] for job in page["items"]]
-        cursor = page["next"]
+    assert first["next"]
+    seen += [job["id"] for job in await walk(api, q="rust", limit=2, cursor=first["next"])]
     assert len(seen) == len(set(seen))  # no job twice
     assert set(ids) - {closed} <= set(seen)  # every job still open was shown
     assert closed not in seen[2:]
@@ -218,11 +215,8 @@ async def test_a_job_reopened_inside_a_window_being_paged_pushes_no_match_out(
     first = await board(api, q="rust", limit=2)
     seen = [job["id"] for job in first["items"]]
     await api.post(f"/api/jobs/{reopened}/reopen", as_=employer, expect=200)
-    cursor = first["next"]
-    while cursor:
-        page = await board(api, q="rust", limit=2, cursor=cursor)
-        seen += [job["id"] for job in page["items"]]
-        cursor = page["next"]
+    assert first["next"]
+    seen += [job["id"] for job in await walk(api, q="rust", limit=2, cursor=first["next"])]
     assert len(seen) == len(set(seen))
     assert set(ids) <= set(seen)  # every job open throughout was shown
 

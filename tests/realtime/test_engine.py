@@ -4,6 +4,7 @@ packet encoding: same protocol, same packets, same lifecycle as the stock librar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -156,18 +157,26 @@ async def test_events_acks_and_disconnects_over_both_transports(lean_server, tra
     await eventually(lambda: not sio.eio.sockets)
 
 
-async def test_a_websocket_that_ignores_pings_is_dropped(lean_server) -> None:
-    sio, url, disconnects = lean_server
+@contextlib.asynccontextmanager
+async def raw_socket(
+    sio: SocketServer, url: str, autoping: bool = True
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A bare websocket client, connected to NS, that answers nothing unless told to."""
     connected = asyncio.Event()
     sio.on("connect", lambda *_: connected.set(), namespace=NS)
     async with (
         aiohttp.ClientSession() as http,
-        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket") as ws,
+        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket", autoping=autoping) as ws,
     ):
-        opened = await ws.receive_str()
-        assert opened.startswith("0")
+        assert (await ws.receive_str()).startswith("0")
         await ws.send_str(f"40{NS},")
         await asyncio.wait_for(connected.wait(), 5)
+        yield ws
+
+
+async def test_a_websocket_that_ignores_pings_is_dropped(lean_server) -> None:
+    sio, url, disconnects = lean_server
+    async with raw_socket(sio, url) as ws:
         # Read, never answer: the server pings after 1 s and gives up 1 s later.
         pings = 0
         while True:
@@ -201,15 +210,7 @@ async def test_a_socket_the_server_closes_ends_its_connection_even_if_the_client
     """A revoked session's phone that has gone quiet: the server's disconnect must end the
     websocket (its tasks, its file descriptor), not wait for the client to speak."""
     sio, url, disconnects = lean_server
-    connected = asyncio.Event()
-    sio.on("connect", lambda *_: connected.set(), namespace=NS)
-    async with (
-        aiohttp.ClientSession() as http,
-        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket", autoping=False) as ws,
-    ):
-        assert (await ws.receive_str()).startswith("0")
-        await ws.send_str(f"40{NS},")
-        await asyncio.wait_for(connected.wait(), 5)
+    async with raw_socket(sio, url, autoping=False) as ws:
         assert lean_writers()
         await sio.eio.disconnect(next(iter(sio.eio.sockets)))  # the client never reads again
         await eventually(lambda: not lean_writers(), what="the socket's writer ended", within=15)
@@ -219,15 +220,7 @@ async def test_a_socket_the_server_closes_ends_its_connection_even_if_the_client
 
 async def test_a_ping_timeout_found_by_a_send_ends_the_connection(lean_server) -> None:
     sio, url, disconnects = lean_server
-    connected = asyncio.Event()
-    sio.on("connect", lambda *_: connected.set(), namespace=NS)
-    async with (
-        aiohttp.ClientSession() as http,
-        http.ws_connect(url + "socket.io/?EIO=4&transport=websocket", autoping=False) as ws,
-    ):
-        assert (await ws.receive_str()).startswith("0")
-        await ws.send_str(f"40{NS},")
-        await asyncio.wait_for(connected.wait(), 5)
+    async with raw_socket(sio, url, autoping=False) as ws:
         while (await asyncio.wait_for(ws.receive_str(), 5)) != "2":
             pass  # the server's ping: never answered
         sid = next(iter(sio.eio.sockets))
