@@ -65,10 +65,15 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function toast(message, kind = "info") {
+// A short message in the corner for 10 s. With `href` the whole toast is a link (a new
+// chat message opens its conversation); `title` is a bold first line (the sender).
+export function toast(message, kind = "info", { href = null, title = null } = {}) {
   const box = document.getElementById("toasts");
-  if (!box) return;
-  const item = el("div", { class: `toast ${kind}`, text: message });
+  if (!box) return null;
+  const item = href
+    ? el("a", { class: `toast ${kind}`, href }, title ? el("strong", { text: title }) : null, el("span", { text: message }))
+    : el("div", { class: `toast ${kind}`, text: message });
   box.append(item);
   setTimeout(() => item.remove(), 10000);
+  return item;
 }

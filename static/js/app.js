@@ -1,5 +1,5 @@
-// Loaded on every page: declarative forms and buttons, log-out, and the live notifications
-// menu (unread count, newest first, a toast for each new one). Pages listen for
+// Loaded on every page: declarative forms and buttons, log-out, the live notifications
+// menu (unread count, newest first, a toast for each new one) and chat alerts (alerts.js). Pages listen for
 // "rizeos:notification" events on document to update themselves live.
 
 import { api, el, toast } from "./api.js";
@@ -157,3 +157,5 @@ function notificationsMenu() {
 }
 
 if (loggedIn) notificationsMenu();
+// Chatting needs a confirmed address (the /chat socket refuses others), so do chat alerts.
+if (loggedIn && body.dataset.verified === "true") import("./alerts.js").then(({ startAlerts }) => startAlerts());

@@ -19,11 +19,24 @@ export function createConversations(me, openId) {
     return names || "Just you";
   }
 
+  function preview(m) {
+    if (m.deleted_at) return "(message deleted)";
+    return m.content || "(attachment)";
+  }
+
   // The seq last seen in each conversation: where the catch-up `sync` starts.
   function cursors() {
     const seen = {};
     for (const c of conversations.values()) seen[c.id] = c.last_seq;
     return seen;
+  }
+
+  // The change counter (rev) each conversation's messages are known up to, where the server
+  // has one: `sync` sends it back and answers with the messages changed since.
+  function revs() {
+    const known = {};
+    for (const c of conversations.values()) if (typeof c.last_rev === "number") known[c.id] = c.last_rev;
+    return known;
   }
 
   function render() {
@@ -48,7 +61,7 @@ export function createConversations(me, openId) {
             unread > 0 ? el("span", { class: "badge unread-count", text: String(unread), "aria-label": `${unread} unread` }) : null,
             el("span", {
               class: "conv-last muted",
-              text: last ? `${last.sender_id === me ? "You: " : ""}${last.content || "(attachment)"}` : "No messages yet",
+              text: last ? `${last.sender_id === me ? "You: " : ""}${preview(last)}` : "No messages yet",
             }),
           ),
         );
@@ -58,7 +71,13 @@ export function createConversations(me, openId) {
 
   async function load() {
     const page = await api("GET", "/api/conversations?limit=100");
-    for (const c of page.items) conversations.set(c.id, c);
+    for (const c of page.items) {
+      // A reload keeps a known conversation's rev cursor: only `sync` moves it, so no change
+      // to a message on screen is skipped.
+      const before = conversations.get(c.id);
+      if (before) c.last_rev = before.last_rev;
+      conversations.set(c.id, c);
+    }
     if (current && !conversations.has(current)) {
       try {
         conversations.set(current, await api("GET", `/api/conversations/${current}`));
@@ -93,6 +112,16 @@ export function createConversations(me, openId) {
     return conversation;
   }
 
+  // A message changed (edited, deleted, reacted to): the list's preview follows if it is the
+  // conversation's last message.
+  function noteChange(m) {
+    const conversation = conversations.get(m.conversation_id);
+    const last = conversation?.last_message;
+    if (!last || last.id !== m.id || (m.rev ?? 0) <= (last.rev ?? 0)) return;
+    conversation.last_message = m;
+    render();
+  }
+
   // Someone's read marker moved. Returns false when that participant is unknown here.
   function noteRead({ conversation_id, user_id, seq }) {
     const conversation = conversations.get(conversation_id);
@@ -115,9 +144,11 @@ export function createConversations(me, openId) {
     nameOf,
     titleOf,
     cursors,
+    revs,
     render,
     load,
     noteMessage,
+    noteChange,
     noteRead,
   };
 }

@@ -1,47 +1,56 @@
-// The open conversation: its messages in seq order (the latest page, live ones, older pages
-// when scrolling up), who has seen the user's messages, who is typing, and the user's own
-// read marker. Text goes in as textContent.
+// The open conversation: its messages in seq order (the latest page, or the page around a
+// search result; live ones; older and newer pages on scrolling), changes to them (edits,
+// deletions, reactions) applied by rev, the user's own edit/delete/react actions, who has
+// seen the user's messages, who is typing, and the user's own read marker.
 
-import { el, toast } from "../../api.js";
+import { api, ApiError, el, toast } from "../../api.js";
 import { call } from "../../live.js";
+import { editorNode, messageNode, reactionPicker } from "./message.js";
 
-export function createThread(chat, list, outbox) {
+const PAGE = 30;
+
+export function createThread(chat, list, outbox, { openAt = null } = {}) {
   const { me, conversations } = list;
   const messagesNode = document.getElementById("messages");
   const typingNode = document.getElementById("typing");
   const rendered = new Map(); // seq → <li> of the open conversation
+  const shown = new Map(); // seq → the message as shown (its rev decides what is newer)
+  const early = new Map(); // message id → a change that came before its message was shown
   let oldestSeq = null;
   let moreBefore = false;
+  let moreAfter = false; // opened around a message: newer ones are not loaded yet
   let loadingOlder = false;
+  let loadingNewer = false;
   let historyLoaded = false;
+  let editable = false; // the server has edits, deletions and reactions (messages carry a rev)
+  let editing = null; // the seq whose text is in the inline editor
+  let target = openAt; // a seq to open at (a search result), once
   const typingTimers = new Map();
   let lastTypingSent = 0;
 
-  function messageNode(m) {
-    const conversation = conversations.get(m.conversation_id);
-    const mine = m.sender_id === me;
-    const time = new Date(m.sent_at);
-    return el(
-      "li",
-      { class: mine ? "message mine" : "message", dataset: { seq: m.seq, clientMsgId: m.client_msg_id || "" } },
-      mine ? null : el("span", { class: "sender", text: list.nameOf(conversation, m.sender_id) }),
-      m.content ? el("p", { class: "content", text: m.content }) : null,
-      m.attachment_url
-        ? el(
-            "a",
-            { class: "attachment", href: m.attachment_url, rel: "noopener nofollow", target: "_blank" },
-            String(m.attachment_type || "").startsWith("image/")
-              ? el("img", { class: "thumb", src: m.attachment_url, alt: "Attached image" })
-              : `Attachment (${m.attachment_type || "file"})`,
-          )
-        : null,
-      el("time", { datetime: m.sent_at, class: "muted", text: time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }),
-    );
+  const revOf = (m) => (m && typeof m.rev === "number" ? m.rev : 0);
+
+  function context() {
+    const conversation = conversations.get(list.current);
+    return { me, nameOf: (id) => list.nameOf(conversation, id), editable };
+  }
+
+  function render(m) {
+    return messageNode(m, context());
   }
 
   function insertMessage(m) {
-    if (rendered.has(m.seq)) return false;
-    const node = messageNode(m);
+    if (rendered.has(m.seq)) {
+      applyChange(m);
+      return false;
+    }
+    const held = early.get(m.id);
+    if (held) {
+      early.delete(m.id);
+      if (revOf(held) > revOf(m)) m = held;
+    }
+    if (typeof m.rev === "number") editable = true;
+    const node = render(m);
     if (m.client_msg_id) outbox.settle(m.client_msg_id);
     // Keep the list in seq order whatever order events and pages arrive in.
     const after = [...rendered.keys()].filter((s) => s < m.seq).sort((a, b) => b - a)[0];
@@ -52,8 +61,37 @@ export function createThread(chat, list, outbox) {
     // Pending (unsent) messages stay at the bottom.
     for (const pendingNode of outbox.nodes()) messagesNode.append(pendingNode);
     rendered.set(m.seq, node);
+    shown.set(m.seq, m);
     if (oldestSeq === null || m.seq < oldestSeq) oldestSeq = m.seq;
     return true;
+  }
+
+  function rerender(seq) {
+    const old = rendered.get(seq);
+    if (!old) return;
+    const node = render(shown.get(seq));
+    if (old.classList.contains("found")) node.classList.add("found");
+    old.replaceWith(node);
+    rendered.set(seq, node);
+    renderReadMarkers();
+  }
+
+  // A changed message (a live `message_changed`, an action's answer, a catch-up): applied
+  // only when its rev is newer than the one shown. One not shown yet is kept until it is.
+  function applyChange(m) {
+    if (m.conversation_id !== list.current) return;
+    const current = shown.get(m.seq);
+    if (!current) {
+      if (revOf(m) > revOf(early.get(m.id))) early.set(m.id, m);
+      return;
+    }
+    if (revOf(m) <= revOf(current)) return;
+    shown.set(m.seq, m);
+    if (editing === m.seq) {
+      if (m.deleted_at) closeEditor();
+      return; // the editor shows it when it closes
+    }
+    rerender(m.seq);
   }
 
   function atBottom() {
@@ -66,6 +104,7 @@ export function createThread(chat, list, outbox) {
 
   // A send not stored yet shows at the bottom, as the user's latest message.
   function showPending(node) {
+    if (moreAfter) jumpToLatest();
     messagesNode.append(node);
     scrollToBottom();
   }
@@ -101,16 +140,62 @@ export function createThread(chat, list, outbox) {
     }
   }
 
+  // The page around a seq (GET …/messages?around=): a search result opens there. False when
+  // the server cannot (no such route yet, or the message is gone): the latest page then.
+  async function loadAround(seq) {
+    let page;
+    try {
+      page = await api("GET", `/api/conversations/${list.current}/messages?around=${seq}&limit=${PAGE}`);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return false;
+    }
+    page.items.forEach(insertMessage);
+    moreBefore = (page.older ?? page.next ?? null) !== null;
+    moreAfter = (page.newer ?? null) !== null;
+    return true;
+  }
+
+  function highlight(seq) {
+    const node = rendered.get(seq);
+    if (!node) return;
+    node.classList.add("found");
+    node.setAttribute("tabindex", "-1");
+    node.scrollIntoView({ block: "center" });
+    node.focus({ preventScroll: true });
+  }
+
   async function loadHistory() {
     const current = list.current;
     if (!current || historyLoaded) return;
-    const answer = await call(chat, "history", { conversation_id: current, limit: 30 });
+    const at = target;
+    target = null;
+    if (at !== null && (await loadAround(at))) {
+      historyLoaded = true;
+      renderReadMarkers();
+      highlight(at);
+      markRead();
+      return;
+    }
+    const answer = await call(chat, "history", { conversation_id: current, limit: PAGE });
     historyLoaded = true;
     answer.items.forEach(insertMessage);
     moreBefore = answer.next !== null;
     renderReadMarkers();
-    scrollToBottom();
+    if (at !== null && rendered.has(at)) highlight(at);
+    else scrollToBottom();
     markRead();
+  }
+
+  // Opened around an old message, the user sends one: show the latest page instead.
+  function jumpToLatest() {
+    for (const node of rendered.values()) node.remove();
+    rendered.clear();
+    shown.clear();
+    oldestSeq = null;
+    moreAfter = false;
+    historyLoaded = false;
+    loadHistory().catch(() => {});
   }
 
   async function loadOlder() {
@@ -118,7 +203,7 @@ export function createThread(chat, list, outbox) {
     loadingOlder = true;
     const height = messagesNode.scrollHeight;
     try {
-      const answer = await call(chat, "history", { conversation_id: list.current, before: oldestSeq, limit: 30 });
+      const answer = await call(chat, "history", { conversation_id: list.current, before: oldestSeq, limit: PAGE });
       answer.items.forEach(insertMessage);
       moreBefore = answer.next !== null;
       messagesNode.scrollTop += messagesNode.scrollHeight - height; // keep the reader's place
@@ -127,6 +212,23 @@ export function createThread(chat, list, outbox) {
       if (error.code !== "disconnected") toast(`Could not load older messages: ${error.message}`, "error");
     } finally {
       loadingOlder = false;
+    }
+  }
+
+  async function loadNewer() {
+    if (!moreAfter || loadingNewer) return;
+    loadingNewer = true;
+    try {
+      const newest = Math.max(0, ...rendered.keys());
+      const answer = await call(chat, "history", { conversation_id: list.current, after: newest, limit: PAGE });
+      answer.items.forEach(insertMessage);
+      moreAfter = answer.next !== null;
+      renderReadMarkers();
+      markRead();
+    } catch (error) {
+      if (error.code !== "disconnected") toast(`Could not load newer messages: ${error.message}`, "error");
+    } finally {
+      loadingNewer = false;
     }
   }
 
@@ -140,6 +242,7 @@ export function createThread(chat, list, outbox) {
   // one, and read at once if the reader is looking.
   function receive(m) {
     if (m.conversation_id !== list.current || !historyLoaded) return;
+    if (moreAfter && !rendered.has(m.seq)) return; // not next to what is shown: scrolling down loads it
     const stick = atBottom();
     if (insertMessage(m)) {
       if (m.sender_id !== me) typingTimers.delete(m.sender_id), showTyping();
@@ -170,11 +273,143 @@ export function createThread(chat, list, outbox) {
     chat.emit("typing", { conversation_id: list.current });
   }
 
+  // -- the user's own actions on a message: edit, delete, react --
+
+  function failed(error, what) {
+    const why = error.code === "disconnected" ? "you are offline; try again when the connection is back" : error.message;
+    toast(`Could not ${what}: ${why}`, "error");
+  }
+
+  function closeEditor() {
+    const seq = editing;
+    editing = null;
+    if (seq !== null) rerender(seq);
+  }
+
+  function startEdit(seq) {
+    if (editing !== null) closeEditor();
+    const m = shown.get(seq);
+    const node = rendered.get(seq);
+    if (!m || !node || m.deleted_at) return;
+    editing = seq;
+    const form = editorNode(m);
+    const box = form.querySelector("textarea");
+    const error = form.querySelector(".field-error");
+    box.value = m.content || "";
+    const text = node.querySelector(".content");
+    if (text) text.replaceWith(form);
+    else node.querySelector(".sender, .attachment, .meta").before(form);
+    node.querySelector(".message-actions")?.remove();
+    node.classList.add("editing");
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+
+    const complain = (message) => {
+      error.textContent = message;
+      error.hidden = false;
+      box.setAttribute("aria-invalid", "true");
+      box.focus();
+    };
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        closeEditor();
+        rendered.get(seq)?.querySelector("[data-action=edit]")?.focus();
+      }
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const content = box.value.trim();
+      if (!content) return complain("Write something, or delete the message instead.");
+      const latest = shown.get(seq);
+      if (content === (latest.content || "")) return closeEditor();
+      const save = form.querySelector("[type=submit]");
+      save.disabled = true;
+      try {
+        const answer = await call(chat, "edit", { conversation_id: list.current, message_id: m.id, content });
+        editing = null;
+        if (revOf(answer.message) > revOf(shown.get(seq))) shown.set(seq, answer.message);
+        rerender(seq);
+        list.noteChange(answer.message);
+      } catch (error) {
+        save.disabled = false;
+        complain(error.code === "disconnected" ? "You are offline: save again when the connection is back." : error.message);
+      }
+    });
+  }
+
+  async function remove(seq) {
+    const m = shown.get(seq);
+    if (!m || !window.confirm("Delete this message for everyone?")) return;
+    try {
+      const answer = await call(chat, "delete", { conversation_id: list.current, message_id: m.id });
+      if (answer && answer.message) {
+        applyChange(answer.message);
+        list.noteChange(answer.message);
+      }
+    } catch (error) {
+      failed(error, "delete the message");
+    }
+  }
+
+  function closePicker() {
+    const open = messagesNode.querySelector(".reaction-picker");
+    if (!open) return;
+    open.closest(".message")?.querySelector("[data-action=react]")?.setAttribute("aria-expanded", "false");
+    open.remove();
+  }
+
+  function togglePicker(seq, button) {
+    const node = rendered.get(seq);
+    const wasOpen = node.querySelector(".reaction-picker");
+    closePicker();
+    if (wasOpen) return;
+    const picker = reactionPicker(shown.get(seq), me);
+    node.querySelector(".message-actions").after(picker);
+    button.setAttribute("aria-expanded", "true");
+    picker.querySelector("button")?.focus();
+  }
+
+  async function react(seq, emoji, on) {
+    const m = shown.get(seq);
+    if (!m) return;
+    closePicker();
+    try {
+      const answer = await call(chat, "react", { conversation_id: list.current, message_id: m.id, emoji, on });
+      if (answer && answer.message) applyChange(answer.message);
+    } catch (error) {
+      failed(error, "react");
+    }
+  }
+
+  messagesNode.addEventListener("click", (event) => {
+    const node = event.target.closest(".message[data-seq]");
+    if (!node || !rendered.has(Number(node.dataset.seq))) return;
+    const seq = Number(node.dataset.seq);
+    const action = event.target.closest("[data-action]");
+    const reaction = event.target.closest("button[data-emoji]");
+    if (reaction) react(seq, reaction.dataset.emoji, reaction.dataset.on === "true");
+    else if (action?.dataset.action === "edit") startEdit(seq);
+    else if (action?.dataset.action === "cancel-edit") closeEditor();
+    else if (action?.dataset.action === "delete") remove(seq);
+    else if (action?.dataset.action === "react") togglePicker(seq, action);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && messagesNode.querySelector(".reaction-picker")) closePicker();
+  });
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest(".reaction-picker, [data-action=react]")) closePicker();
+  });
+
   messagesNode.addEventListener("scroll", () => {
     if (messagesNode.scrollTop < 60) loadOlder();
+    if (moreAfter && atBottom()) loadNewer();
   });
   document.addEventListener("visibilitychange", markRead);
   window.addEventListener("focus", markRead);
 
-  return { receive, showPending, renderReadMarkers, loadHistory, someoneTyping, typing };
+  return { receive, applyChange, showPending, renderReadMarkers, loadHistory, someoneTyping, typing };
 }
