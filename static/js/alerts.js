@@ -91,12 +91,20 @@ async function alert(m) {
   if (c.muted) return;
   const sender = c.participants.find((p) => p.id === m.sender_id);
   const name = (sender && sender.full_name) || "Someone";
-  toast(firstLine(m), "message", { href: `/messages?c=${encodeURIComponent(m.conversation_id)}`, title: name });
+  toast(firstLine(m), "chat-alert", { href: `/messages?c=${encodeURIComponent(m.conversation_id)}`, title: name });
 }
 
 export function startAlerts() {
   const chat = socket("/chat");
-  chat.on("connect", refreshSoon);
+  // body[data-chat=live]: alerts are live (connected, and the badge counted since).
+  const live = async () => {
+    await refresh();
+    if (chat.connected) document.body.dataset.chat = "live";
+  };
+  chat.on("connect", live);
+  chat.on("disconnect", () => {
+    document.body.dataset.chat = "offline";
+  });
   chat.on("message", (m) => {
     refreshSoon();
     alert(m);
@@ -115,6 +123,8 @@ export function startAlerts() {
     if (c && c.id) conversations.set(c.id, { at: performance.now(), conversation: c });
     refreshSoon();
   });
-  refresh();
+  // The chat page may have opened the shared socket first, and it may be connected already.
+  if (chat.connected) live();
+  else refresh();
   return chat;
 }

@@ -35,3 +35,37 @@ async def test_the_composer_keeps_its_width_after_an_attachment_is_sent(browser:
     after = await box_width(sam, "#message-input")
     assert after == before, f"the message box went from {before} px to {after} px"
     browser.check()
+
+
+async def test_at_phone_width_the_list_and_the_conversation_are_two_screens(browser: Browser, api):
+    _, student, conversation = await conversation_between(api, "Hello from Rita")
+    sam = await browser.page(student)
+    await sam.set_viewport_size({"width": 390, "height": 844})
+    await sam.goto("/messages")
+    entry = sam.locator("#conversation-list li", has_text="Rita Recruiter")
+    await expect(entry).to_be_visible()
+    await expect(sam.locator("#message-input")).to_be_hidden()
+
+    await entry.get_by_role("link").click()
+    await sam.wait_for_url(f"**/messages/{conversation['id']}")
+    await expect(sam.locator("#messages .message .content")).to_have_text(["Hello from Rita"])
+    await expect(sam.locator("#conversation-list")).to_be_hidden()
+    back = sam.get_by_role("link", name="← Conversations")
+    await expect(back).to_be_visible()
+    # The composer spans the screen (less the page's padding) and nothing scrolls sideways.
+    assert await box_width(sam, "#message-input") >= 350
+    assert await box_width(sam, "#composer") >= 350
+    overflow = await sam.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390, f"the page is {overflow} px wide at 390 px"
+    # The composer is on screen without scrolling the page.
+    composer = await sam.locator("#composer").bounding_box()
+    assert composer is not None and composer["y"] + composer["height"] <= 844
+
+    await sam.locator("#message-input").fill("Typed on a phone")
+    await sam.locator("#message-input").press("Enter")
+    await expect(sam.locator("#messages .message.mine .content")).to_have_text(["Typed on a phone"])
+    await back.click()
+    await sam.wait_for_url("**/messages")
+    await expect(entry).to_contain_text("You: Typed on a phone")
+    await expect(sam.locator("#message-input")).to_be_hidden()
+    browser.check()

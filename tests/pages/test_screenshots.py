@@ -99,6 +99,8 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
 
     shots = [
         (None, "/", "home"),
+        (student, "/messages", "chat-list-390"),
+        (student, f"/messages/{conversation['id']}", "chat-390"),
         (student, "/jobs", "job-board"),
         (student, f"/jobs/{created[0]['id']}", "job"),
         (recruiter, f"/jobs/{created[0]['id']}/applicants", "applicants"),
@@ -113,10 +115,12 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
     ]
     for user, path, name in shots:
         page = await browser.page(user)
-        await page.set_viewport_size({"width": 1280, "height": 800})
+        narrow = name.endswith("-390")
+        size = {"width": 390, "height": 844} if narrow else {"width": 1280, "height": 800}
+        await page.set_viewport_size(size)
         await page.goto(path)
-        await expect(page.locator("main h1, main .h2").first).to_be_visible()
-        if name == "chat":
+        await expect(page.locator("main :is(h1, h2, .h2):visible").first).to_be_visible()
+        if name.startswith("chat") and "list" not in name:
             await expect(page.locator("#messages .message")).to_have_count(2)
         if name == "job-board":  # matched on the student's skills, with the reasons
             recommended = page.locator("#recommended li").first
@@ -128,4 +132,21 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         assert unlabelled == [], f"{path}: form controls without a label: {unlabelled}"
         await page.screenshot(path=str(target / f"{name}.png"))
         await page.context.close()
+
+    # A chat alert on another page: the toast, the Messages badge and the count in the title.
+    board = await browser.page(student)
+    await board.set_viewport_size({"width": 1280, "height": 800})
+    await board.goto("/jobs")
+    await expect(board.locator("body[data-chat=live]")).to_have_count(1)
+    await expect(board.locator("#messages-count")).to_be_hidden()
+    await api.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        {"content": "One more thing: bring your portfolio.\nSee you Monday!"},
+        as_=recruiter,
+        expect=201,
+    )
+    await expect(board.locator("#toasts a.toast")).to_contain_text("bring your portfolio")
+    await expect(board).to_have_title("(1) Jobs · RizeOS")
+    await board.screenshot(path=str(target / "chat-alert.png"))
+    await board.context.close()
     browser.check()
