@@ -1,0 +1,84 @@
+"""In a real browser, on two server instances: a message reaches its reader wherever they
+are on the site. On the job board they get a toast (sender, first line) and the *Messages*
+badge within a second, with the count in the tab title; every tab counts the same; clicking
+the toast opens the conversation, and reading it clears the count in every tab."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.async_api import expect
+
+from tests.messaging.live import two_instances
+from tests.pages.conftest import Browser
+from tests.pages.instances import alerts_live, page_on
+from tests.pages.test_browser_chat import conversation_between
+
+
+@pytest.fixture
+async def instances(database_url, redis_server_url, redis_prefix):
+    async with two_instances(database_url, redis_server_url, redis_prefix) as pair:
+        yield pair
+
+
+async def test_a_message_alerts_its_reader_on_the_job_board_of_another_instance(
+    browser: Browser, api, instances
+):
+    a, b = instances
+    recruiter, student, conversation = await conversation_between(api, "Hello Sam!")
+    cid = conversation["id"]
+    rita = await page_on(browser, a, recruiter, f"/messages/{cid}")
+    sam = await page_on(browser, b, student, "/jobs")
+    await expect(rita.locator("#messages .message")).to_have_count(1)
+    # Sam has not read Rita's first message: one unread conversation, counted on load.
+    await alerts_live(sam)
+    await expect(sam.locator("#messages-count")).to_have_text("1")
+    await expect(sam).to_have_title("(1) Jobs · RizeOS")
+    # A second tab of Sam's, on the other instance.
+    gigs = await page_on(browser, a, student, "/gigs", context=sam.context)
+    await alerts_live(gigs)
+    await expect(gigs.locator("#messages-count")).to_have_text("1")
+
+    # Reading it (opening the conversation) clears the count in every tab.
+    reader = await page_on(browser, b, student, f"/messages/{cid}", context=sam.context)
+    await expect(reader.locator("#messages .message .content")).to_have_text(["Hello Sam!"])
+    await expect(sam.locator("#messages-count")).to_be_hidden()
+    await expect(sam).to_have_title("Jobs · RizeOS")
+    await expect(gigs.locator("#messages-count")).to_be_hidden()
+    await reader.close()
+
+    await rita.locator("#message-input").fill("Are you free on Monday?\nWe could talk at 10.")
+    sent = time.monotonic()
+    await rita.locator("#message-input").press("Enter")
+    toast = sam.locator("#toasts a.toast")
+    await expect(toast).to_be_visible(timeout=1_000)
+    await expect(sam.locator("#messages-count")).to_have_text("1", timeout=1_000)
+    seen_in = time.monotonic() - sent
+    assert seen_in < 1.0, f"the alert took {seen_in:.2f} s"
+    await expect(toast).to_have_text(re.compile(r"^Rita Recruiter\s*Are you free on Monday\?$"))
+    await expect(sam).to_have_title("(1) Jobs · RizeOS")
+    await expect(gigs.locator("#messages-count")).to_have_text("1")
+    await expect(gigs).to_have_title("(1) Gigs · RizeOS")
+
+    # The toast opens the conversation; reading it there clears the badge everywhere.
+    await toast.click()
+    await sam.wait_for_url(f"**/messages?c={cid}")
+    await expect(sam.locator("#messages .message .content").last).to_have_text(
+        "Are you free on Monday?\nWe could talk at 10."
+    )
+    await expect(sam.locator("#messages-count")).to_be_hidden()
+    await expect(sam).to_have_title("Messages · RizeOS")
+    await expect(gigs.locator("#messages-count")).to_be_hidden()
+    await expect(gigs).to_have_title("Gigs · RizeOS")
+
+    # In the conversation they are looking at, a new message raises no toast (the thread
+    # shows it); the sender never gets one for their own message.
+    await rita.locator("#message-input").fill("See you then")
+    await rita.locator("#message-input").press("Enter")
+    await expect(sam.locator("#messages .message .content").last).to_have_text("See you then")
+    await expect(gigs.locator("#toasts a.toast")).to_have_count(2)
+    await expect(sam.locator("#toasts a.toast")).to_have_count(0)
+    await expect(rita.locator("#toasts a.toast")).to_have_count(0)
+    browser.check()
