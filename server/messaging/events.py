@@ -21,6 +21,7 @@ MESSAGE = "message"
 READ = "read"
 TYPING = "typing"
 CONVERSATION = "conversation"
+MESSAGE_CHANGED = "message_changed"
 
 
 def message_sent(
@@ -29,6 +30,20 @@ def message_sent(
     """A new message was stored (never for an idempotent retry of an old one). ``skip_sid``:
     the socket that sent it, which has it in its ack already."""
     return LiveEvent(recipients, CHAT_NAMESPACE, MESSAGE, message, skip_sid=skip_sid)
+
+
+def message_changed(
+    recipients: Sequence[uuid.UUID],
+    change: schemas.MessageChange,
+    message: schemas.Message,
+    skip_sid: str | None = None,
+) -> LiveEvent:
+    """A stored message was edited, deleted or its reactions changed (never for a retry that
+    changed nothing); ``message`` is its full latest state, ``message.rev`` orders it among
+    the conversation's changes. ``skip_sid``: the socket that made the change (its ack has
+    the message)."""
+    payload = schemas.MessageChangedEvent(change=change, message=message)
+    return LiveEvent(recipients, CHAT_NAMESPACE, MESSAGE_CHANGED, payload, skip_sid=skip_sid)
 
 
 def conversation_started(recipients: Sequence[uuid.UUID], conversation_id: uuid.UUID) -> LiveEvent:

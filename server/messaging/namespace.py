@@ -25,6 +25,7 @@ from server import keys
 from server.auth.caller import Caller
 from server.errors import PayloadTooLarge
 from server.messaging import schemas
+from server.messaging.changes import ChangeService
 from server.messaging.events import CHAT_NAMESPACE
 from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER, install_send_limiter
@@ -81,6 +82,13 @@ class ChatNamespace(AuthenticatedNamespace):
     def service(self) -> MessageService:
         return MessageService(self.app[keys.DB], self.app[SEND_LIMITER], self.app[SEND_WRITER])
 
+    def changes(self) -> ChangeService:
+        return ChangeService(
+            self.app[keys.DB],
+            self.app[SEND_LIMITER],
+            self.app[keys.SETTINGS].message_edit_window_seconds,
+        )
+
     def admit(self, caller: Caller) -> None:
         # Messaging over REST needs a verified account; so does chatting live.
         if not caller.is_verified:
@@ -133,3 +141,25 @@ class ChatNamespace(AuthenticatedNamespace):
     @_acked(schemas.ChatSync)
     async def on_sync(self, user_id: uuid.UUID, sid: str, body: schemas.ChatSync) -> dict:
         return msgspec.to_builtins(await self.service().sync(user_id, body))
+
+    # Changes to stored messages (changes.py). The ack carries the message in its latest
+    # state, so this socket is left out of the ``message_changed`` event.
+
+    @_acked(schemas.ChatEdit, precheck=_content_size)
+    async def on_edit(self, user_id: uuid.UUID, sid: str, body: schemas.ChatEdit) -> dict:
+        message = await self.changes().edit(
+            user_id, body.conversation_id, body.message_id, body.edit(), sid
+        )
+        return {"message": message}
+
+    @_acked(schemas.ChatDelete)
+    async def on_delete(self, user_id: uuid.UUID, sid: str, body: schemas.ChatDelete) -> dict:
+        message = await self.changes().delete(user_id, body.conversation_id, body.message_id, sid)
+        return {"message": message}
+
+    @_acked(schemas.ChatReact)
+    async def on_react(self, user_id: uuid.UUID, sid: str, body: schemas.ChatReact) -> dict:
+        message = await self.changes().react(
+            user_id, body.conversation_id, body.message_id, body.emoji, body.on, sid
+        )
+        return {"message": message}

@@ -7,6 +7,7 @@ from aiohttp import web
 
 from server.api import VERIFIED, ApiRequest, endpoint, json_response
 from server.messaging import schemas
+from server.messaging.changes import ChangeService
 from server.messaging.conversations import ConversationService
 from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER
@@ -20,6 +21,11 @@ def messages(api: ApiRequest) -> MessageService:
     """The same service the /chat namespace uses: sends share its rate limit and its
     batching writer."""
     return MessageService(api.db, api.app[SEND_LIMITER], api.app[SEND_WRITER])
+
+
+def changes(api: ApiRequest) -> ChangeService:
+    """Edits, deletions and reactions count against the same limit as sends."""
+    return ChangeService(api.db, api.app[SEND_LIMITER], api.settings.message_edit_window_seconds)
 
 
 def conversations(api: ApiRequest) -> ConversationService:
@@ -155,3 +161,100 @@ async def remove_participant(api: ApiRequest) -> None:
     await conversations(api).remove_participant(
         api.user.user_id, api.path_id("conversation_id"), api.path_id("user_id")
     )
+
+
+MESSAGE_PATH = "/api/conversations/{conversation_id}/messages/{message_id}"
+
+
+@endpoint(
+    routes,
+    "PATCH",
+    MESSAGE_PATH,
+    summary="Edit my message's content (within MESSAGE_EDIT_WINDOW_SECONDS of sending); "
+    "the same content again changes nothing",
+    tag=TAG,
+    auth=VERIFIED,
+    body=schemas.MessageEdit,
+    response=schemas.Message,
+    errors=(403, 404, 409, 422, 429),
+)
+async def edit_message(api: ApiRequest) -> schemas.Message:
+    return await changes(api).edit(
+        api.user.user_id, api.path_id("conversation_id"), api.path_id("message_id"), api.body
+    )
+
+
+@endpoint(
+    routes,
+    "DELETE",
+    MESSAGE_PATH,
+    summary="Delete my message for everyone (a tombstone keeps its seq); deleting it again "
+    "changes nothing",
+    tag=TAG,
+    auth=VERIFIED,
+    status=204,
+    errors=(403, 404, 429),
+)
+async def delete_message(api: ApiRequest) -> None:
+    await changes(api).delete(
+        api.user.user_id, api.path_id("conversation_id"), api.path_id("message_id")
+    )
+
+
+@endpoint(
+    routes,
+    "GET",
+    MESSAGE_PATH + "/edits",
+    summary="The earlier versions of my edited message, oldest first (its sender only)",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.MessageEdits,
+    errors=(403, 404),
+)
+async def list_message_edits(api: ApiRequest) -> schemas.MessageEdits:
+    return await changes(api).list_edits(
+        api.user.user_id, api.path_id("conversation_id"), api.path_id("message_id")
+    )
+
+
+async def _react(api: ApiRequest, on: bool) -> schemas.MessageReactions:
+    message = await changes(api).react(
+        api.user.user_id,
+        api.path_id("conversation_id"),
+        api.path_id("message_id"),
+        str(api.path["emoji"]),
+        on,
+        field="path.emoji",
+    )
+    return schemas.MessageReactions(
+        message_id=message.id, rev=message.rev, reactions=message.reactions
+    )
+
+
+@endpoint(
+    routes,
+    "PUT",
+    MESSAGE_PATH + "/reactions/{emoji}",
+    summary="React to a message with one emoji of the fixed set (percent-encoded in the "
+    "path); reacting again changes nothing",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.MessageReactions,
+    errors=(404, 409, 422, 429),
+)
+async def add_reaction(api: ApiRequest) -> schemas.MessageReactions:
+    return await _react(api, True)
+
+
+@endpoint(
+    routes,
+    "DELETE",
+    MESSAGE_PATH + "/reactions/{emoji}",
+    summary="Take back my reaction; taking back one I have not made changes nothing",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.MessageReactions,
+    errors=(404, 422, 429),
+)
+async def remove_reaction(api: ApiRequest) -> schemas.MessageReactions:
+    return await _react(api, False)

@@ -64,13 +64,18 @@ def _check_message(body: MessageSend | ChatSend) -> None:
     """The cross-field rules of a message, shared by the REST body and the socket payload."""
     if body.content is None and body.attachment_url is None:
         raise ValueError("send content, an attachment_url, or both")
-    if body.content is not None and not body.content.strip():
-        raise ValueError("content must not be blank")
-    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the insert.
-    if body.content is not None and "\x00" in body.content:
-        raise ValueError("content must not contain NUL characters")
+    if body.content is not None:
+        _check_content(body.content)
     if body.attachment_type is not None and body.attachment_url is None:
         raise ValueError("attachment_type needs an attachment_url")
+
+
+def _check_content(content: str) -> None:
+    if not content.strip():
+        raise ValueError("content must not be blank")
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the insert.
+    if "\x00" in content:
+        raise ValueError("content must not contain NUL characters")
 
 
 class ContextRef(msgspec.Struct, forbid_unknown_fields=True):
@@ -124,6 +129,12 @@ class MessageListQuery(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("pass before or after, not both")
 
 
+class Reaction(msgspec.Struct):
+    emoji: str
+    count: int
+    user_ids: list[uuid.UUID]  # who reacted with it, first reaction first
+
+
 class Message(msgspec.Struct):
     id: uuid.UUID
     conversation_id: uuid.UUID
@@ -134,6 +145,48 @@ class Message(msgspec.Struct):
     attachment_type: str | None
     client_msg_id: str | None
     sent_at: datetime
+    # The conversation's change counter (last_rev) at this message's latest edit, deletion
+    # or reaction; 0 for a message never changed. A client keeps the highest it has seen.
+    rev: int = 0
+    edited_at: datetime | None = None
+    # A tombstone: content and attachment are null, the seq stays.
+    deleted_at: datetime | None = None
+    reactions: list[Reaction] = []  # ordered by first reaction
+
+
+class MessageEdit(msgspec.Struct, forbid_unknown_fields=True):
+    content: Content
+    if_rev: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=0,
+                le=MAX_SEQ,
+                description="edit only if the message's rev is still this (else 409)",
+            ),
+        ]
+        | None
+    ) = None
+
+    def __post_init__(self) -> None:
+        _check_content(self.content)
+
+
+class PreviousVersion(msgspec.Struct):
+    content: str
+    written_at: datetime  # when this version was written (sent, or an earlier edit)
+    replaced_at: datetime  # when an edit replaced it
+
+
+class MessageEdits(msgspec.Struct):
+    message_id: uuid.UUID
+    items: list[PreviousVersion]  # oldest first
+
+
+class MessageReactions(msgspec.Struct):
+    message_id: uuid.UUID
+    rev: int
+    reactions: list[Reaction]
 
 
 class Participant(msgspec.Struct):
@@ -225,12 +278,43 @@ class ChatHistory(MessageListQuery, kw_only=True):
         return MessageListQuery(before=self.before, after=self.after, limit=self.limit)
 
 
+class ChatEdit(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    content: Content
+    if_rev: Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)] | None = None
+
+    def __post_init__(self) -> None:
+        _check_content(self.content)
+
+    def edit(self) -> MessageEdit:
+        return MessageEdit(content=self.content, if_rev=self.if_rev)
+
+
+class ChatDelete(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+
+
+class ChatReact(msgspec.Struct, forbid_unknown_fields=True):
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    emoji: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    on: bool
+
+
 class ChatSync(msgspec.Struct, forbid_unknown_fields=True):
     cursors: Annotated[
         dict[uuid.UUID, Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]],
         msgspec.Meta(max_length=1000),
     ] = {}
     limit: SyncLimit = 50
+    # Per conversation, the last_rev the client has caught up to (missing: 0): the answer's
+    # ``changed`` lists the messages at or below its cursor changed since.
+    revs: Annotated[
+        dict[uuid.UUID, Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]],
+        msgspec.Meta(max_length=1000),
+    ] = {}
 
 
 class ReadMarker(msgspec.Struct):
@@ -245,6 +329,12 @@ class SyncConversation(msgspec.Struct):
     more: bool  # more messages above the last one returned: page on with history(after=)
     read: list[ReadMarker]
     new: bool  # the client sent no cursor for it
+    last_rev: int = 0  # the conversation's change counter in this answer's snapshot
+    # Messages at or below the client's cursor changed after its rev (edited, deleted,
+    # reactions), in their latest state, oldest change first, at most ``limit``.
+    changed: list[Message] = []
+    # More changes than ``limit``: sync again with revs = the last changed message's rev.
+    changed_more: bool = False
 
 
 class SyncResult(msgspec.Struct):
@@ -274,3 +364,11 @@ ConversationChange = Literal["created", "participants_changed", "removed"]
 class ConversationEvent(msgspec.Struct):
     change: ConversationChange
     conversation_id: uuid.UUID
+
+
+MessageChange = Literal["edited", "deleted", "reaction"]
+
+
+class MessageChangedEvent(msgspec.Struct):
+    change: MessageChange
+    message: Message

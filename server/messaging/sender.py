@@ -38,6 +38,7 @@ from server import keys
 from server.db import Database, fetch_all
 from server.errors import AppError, Conflict, NotFound, Unavailable
 from server.messaging import events, schemas
+from server.messaging.resume import to_message
 
 NOT_FOUND = "no such conversation"
 # A batch's arrays and result rows stay small; 256 sends is ~1 ms of database work.
@@ -249,6 +250,7 @@ class MessageWriter:
                 if row["recipients"] is not None:
                     recipients[row["conversation_id"]] = row["recipients"]
             results = [outcome_of(row) for row in outcomes]
+            await self._refresh_duplicates(unit.conn, results)
             for send, result in zip(batch, results, strict=True):
                 if isinstance(result, Sent) and result.created:
                     message = result.message
@@ -258,6 +260,28 @@ class MessageWriter:
                         )
                     )
         return results
+
+    async def _refresh_duplicates(
+        self, conn: asyncpg.Connection, results: list[Sent | AppError]
+    ) -> None:
+        """A retried send answers with its message as it is now: edited, deleted or reacted
+        to since (rev, edited_at, deleted_at, reactions), which ``send_messages`` does not
+        return. Only retries pay for this read; new messages are rev 0, unchanged."""
+        retried = [i for i, r in enumerate(results) if isinstance(r, Sent) and not r.created]
+        if not retried:
+            return
+        latest = {
+            row["id"]: to_message(row)
+            for row in await fetch_all(
+                self.db.q.messaging.list_messages_by_id,
+                conn,
+                message_ids=[results[i].message.id for i in retried],  # type: ignore[union-attr]
+            )
+        }
+        for i in retried:
+            sent = results[i]
+            assert isinstance(sent, Sent)
+            results[i] = Sent(latest.get(sent.message.id, sent.message), created=False)
 
     def _settle(self, batch: list[_Send], results: list[Sent | AppError]) -> None:
         for send, result in zip(batch, results, strict=True):

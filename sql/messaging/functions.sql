@@ -162,3 +162,25 @@ BEGIN
     WHERE NOT c.member OR c.old_id IS NOT NULL;
 END;
 $$;
+
+-- message_reactions_json(): a message's reactions as the Message JSON carries them
+-- (issue 13): [{"emoji", "count", "user_ids"}], emoji ordered by their first reaction,
+-- reactors by when they reacted; NULL for none. Every query that returns messages calls it
+-- as `CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END`: a reaction bumps the
+-- message's rev, so a message never changed (rev 0, nearly all of them) costs no lookup.
+
+CREATE OR REPLACE FUNCTION message_reactions_json(p_message_id UUID) RETURNS JSONB
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT jsonb_agg(
+               jsonb_build_object('emoji', r.emoji, 'count', r.n, 'user_ids', r.user_ids)
+               ORDER BY r.first_at, r.emoji)
+    FROM (
+        SELECT emoji, count(*) AS n, array_agg(user_id ORDER BY created_at, user_id) AS user_ids,
+               min(created_at) AS first_at
+        FROM message_reactions
+        WHERE message_id = p_message_id
+        GROUP BY emoji
+    ) r
+$$;

@@ -85,7 +85,8 @@ ORDER BY p.conversation_id, p.joined_at, p.user_id;
 
 -- name: list_last_messages(conversation_ids)
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
-       m.attachment_type, m.client_msg_id, m.sent_at
+       m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM conversations c
 JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
 WHERE c.id = ANY(:conversation_ids::UUID[]);
@@ -93,19 +94,21 @@ WHERE c.id = ANY(:conversation_ids::UUID[]);
 -- Messages.
 
 -- name: list_messages_before(conversation_id, before, limit)
-SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
-       client_msg_id, sent_at
-FROM messages
-WHERE conversation_id = :conversation_id AND seq < :before
-ORDER BY seq DESC
+SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
+       m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
+FROM messages m
+WHERE m.conversation_id = :conversation_id AND m.seq < :before
+ORDER BY m.seq DESC
 LIMIT :limit;
 
 -- name: list_messages_after(conversation_id, after, limit)
-SELECT id, conversation_id, seq, sender_id, content, attachment_url, attachment_type,
-       client_msg_id, sent_at
-FROM messages
-WHERE conversation_id = :conversation_id AND seq > :after
-ORDER BY seq
+SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
+       m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
+FROM messages m
+WHERE m.conversation_id = :conversation_id AND m.seq > :after
+ORDER BY m.seq
 LIMIT :limit;
 
 -- Read markers.
@@ -161,7 +164,7 @@ RETURNING user_id;
 
 -- name: list_sync_conversations(user_id, limit)
 -- Resume: the user's conversations, most recent activity first (a bounded page).
-SELECT c.id, c.last_seq
+SELECT c.id, c.last_seq, c.last_rev
 FROM conversation_participants p
 JOIN conversations c ON c.id = p.conversation_id
 WHERE p.user_id = :user_id
@@ -172,7 +175,8 @@ LIMIT :limit;
 -- Resume: for each (conversation, cursor) pair, up to `limit` messages above the cursor,
 -- oldest first; one statement however many conversations.
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
-       m.attachment_type, m.client_msg_id, m.sent_at
+       m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM unnest(:conversation_ids::UUID[], :afters::BIGINT[]) AS cur(conversation_id, after)
 CROSS JOIN LATERAL (
     SELECT * FROM messages x

@@ -54,6 +54,14 @@ async def read_up_to(api, db, h, chat) -> None:
     await chat.read(h.recruiter, h.conversation, sent["seq"])
 
 
+async def change_a_message(api, db, h, chat) -> None:
+    sent = await chat.send(h.candidate, h.conversation, "Helo")
+    path = f"/api/conversations/{h.conversation['id']}/messages/{sent['id']}"
+    await api.patch(path, {"content": "Hello"}, as_=h.candidate, expect=200)
+    await api.call("PUT", f"{path}/reactions/%F0%9F%91%8D", as_=h.recruiter, expect=200)
+    await api.delete(path, as_=h.candidate, expect=204)
+
+
 async def type_something(api, db, h, chat) -> None:
     await MessageService(db).typing(h.candidate.id, uuid.UUID(h.conversation["id"]))
 
@@ -114,6 +122,7 @@ async def enrich_a_profile(api, db, h, chat) -> None:
 
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/chat", "message"): send_message,
+    ("/chat", "message_changed"): change_a_message,
     ("/chat", "conversation"): already_done,
     ("/chat", "read"): read_up_to,
     ("/chat", "typing"): type_something,
