@@ -10,6 +10,7 @@ from server.messaging import schemas
 from server.messaging.conversations import ConversationService
 from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER
+from server.messaging.search import SearchService
 from server.messaging.sender import SEND_WRITER
 
 routes = web.RouteTableDef()
@@ -77,8 +78,8 @@ async def get_conversation(api: ApiRequest) -> schemas.Conversation:
     routes,
     "GET",
     "/api/conversations/{conversation_id}/messages",
-    summary="Message history by seq: newest first (below `before`), or oldest first "
-    "(above `after`)",
+    summary="Message history by seq: newest first (below `before`), oldest first "
+    "(above `after`), or the page around a seq, oldest first (`around`)",
     tag=TAG,
     auth=VERIFIED,
     query=schemas.MessageListQuery,
@@ -155,3 +156,37 @@ async def remove_participant(api: ApiRequest) -> None:
     await conversations(api).remove_participant(
         api.user.user_id, api.path_id("conversation_id"), api.path_id("user_id")
     )
+
+
+# -- Search and contacts (issue 13; rules in search.py) ----------------------------------
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/messages/search",
+    summary="Full-text search of the messages in my conversations, newest first, with "
+    "HTML-safe highlights",
+    tag=TAG,
+    auth=VERIFIED,
+    query=schemas.MessageSearchQuery,
+    response=schemas.MessageSearchPage,
+    errors=(400, 422),
+)
+async def search_messages(api: ApiRequest) -> schemas.MessageSearchPage:
+    return await SearchService(api.db).search(api.user.user_id, api.query)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/messaging/contacts",
+    summary="People I may start a conversation with, each with the context that allows it",
+    tag=TAG,
+    auth=VERIFIED,
+    query=schemas.ContactQuery,
+    response=schemas.ContactPage,
+    errors=(422,),
+)
+async def list_contacts(api: ApiRequest) -> schemas.ContactPage:
+    return await SearchService(api.db).contacts(api.user.user_id, api.query)
