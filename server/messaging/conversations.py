@@ -23,6 +23,7 @@ from server.messaging import events, schemas
 from server.messaging.messages import NOT_FOUND, MessageService, participant_ids
 from server.messaging.policy import check_start
 from server.messaging.resume import snapshot, to_message
+from server.messaging.search import conversation_about
 from server.messaging.sender import outcome_of
 from server.paging import decode_cursor, keyset_page
 
@@ -103,7 +104,7 @@ class ConversationService:
             page, next_cursor = keyset_page(
                 rows, query.limit, lambda r: (r["activity_at"], r["id"])
             )
-            items = await self._views(conn, page)
+            items = await self._views(conn, page, user_id)
         return schemas.ConversationPage(items=items, next=next_cursor)
 
     # -- participants ----------------------------------------------------------------------
@@ -218,12 +219,13 @@ class ConversationService:
         )
         if row is None:
             raise NotFound(NOT_FOUND)
-        return (await self._views(conn, [row]))[0]
+        return (await self._views(conn, [row], user_id))[0]
 
     async def _views(
-        self, conn: asyncpg.Connection, rows: list[asyncpg.Record]
+        self, conn: asyncpg.Connection, rows: list[asyncpg.Record], viewer_id: uuid.UUID
     ) -> list[schemas.Conversation]:
-        """Conversation rows (as the viewer sees them) with participants and last message."""
+        """Conversation rows (as the viewer sees them) with participants, last message and
+        what each is about."""
         ids = [row["id"] for row in rows]
         if not ids:
             return []
@@ -238,6 +240,7 @@ class ConversationService:
             m["conversation_id"]: to_message(m)
             for m in await fetch_all(self.q.list_last_messages, conn, conversation_ids=ids)
         }
+        about = await conversation_about(self.db, conn, viewer_id, ids)
         return [
             schemas.Conversation(
                 id=row["id"],
@@ -253,6 +256,7 @@ class ConversationService:
                 participants=participants[row["id"]],
                 last_message=last_messages.get(row["id"]),
                 unread_count=row["last_seq"] - row["last_read_seq"],
+                about=about.get(row["id"]),
             )
             for row in rows
         ]

@@ -83,14 +83,17 @@ class MessageService:
     async def history(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, query: schemas.MessageListQuery
     ) -> schemas.MessagePage:
-        """Newest first below ``before`` (default: from the latest), or oldest first above
-        ``after`` (catching up from the last seq a client saw)."""
+        """Newest first below ``before`` (default: from the latest), oldest first above
+        ``after`` (catching up from the last seq a client saw), or the page around a seq,
+        oldest first (opening a conversation at a search result)."""
         async with self.db.connection() as conn:
             state = await self.q.get_read_state(
                 conn, conversation_id=conversation_id, user_id=user_id
             )
             if state is None:
                 raise NotFound(NOT_FOUND)
+            if query.around is not None:
+                return await self._around(conn, conversation_id, query.around, query.limit)
             if query.after is not None:
                 rows = await fetch_all(
                     self.q.list_messages_after,
@@ -111,6 +114,35 @@ class MessageService:
         items = [to_message(row) for row in rows[: query.limit]]
         more = len(rows) > query.limit
         return schemas.MessagePage(items=items, next=items[-1].seq if more else None)
+
+    async def _around(
+        self, conn: asyncpg.Connection, conversation_id: uuid.UUID, seq: int, limit: int
+    ) -> schemas.MessagePage:
+        """Up to ``limit`` messages around ``seq``: it and the older half below it, the newer
+        half above it (more of one side where the other runs out), oldest first."""
+        older = await fetch_all(
+            self.q.list_messages_before,
+            conn,
+            conversation_id=conversation_id,
+            before=seq + 1 if seq < schemas.MAX_SEQ else seq,
+            limit=limit + 1,
+        )
+        newer = await fetch_all(
+            self.q.list_messages_after,
+            conn,
+            conversation_id=conversation_id,
+            after=seq,
+            limit=limit + 1,
+        )
+        newer_count = min(len(newer), max(limit - len(older), limit // 2))
+        older_count = min(len(older), limit - newer_count)
+        kept_older, kept_newer = older[:older_count], newer[:newer_count]
+        items = [to_message(row) for row in [*reversed(kept_older), *kept_newer]]
+        return schemas.MessagePage(
+            items=items,
+            older=items[0].seq if items and len(older) > older_count else None,
+            newer=items[-1].seq if items and len(newer) > newer_count else None,
+        )
 
     async def mark_read(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, body: schemas.ReadUpTo

@@ -11,6 +11,7 @@ from server.messaging.changes import ChangeService
 from server.messaging.conversations import ConversationService
 from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER
+from server.messaging.search import SearchService
 from server.messaging.sender import SEND_WRITER
 
 routes = web.RouteTableDef()
@@ -83,8 +84,8 @@ async def get_conversation(api: ApiRequest) -> schemas.Conversation:
     routes,
     "GET",
     "/api/conversations/{conversation_id}/messages",
-    summary="Message history by seq: newest first (below `before`), or oldest first "
-    "(above `after`)",
+    summary="Message history by seq: newest first (below `before`), oldest first "
+    "(above `after`), or the page around a seq, oldest first (`around`)",
     tag=TAG,
     auth=VERIFIED,
     query=schemas.MessageListQuery,
@@ -258,3 +259,37 @@ async def add_reaction(api: ApiRequest) -> schemas.MessageReactions:
 )
 async def remove_reaction(api: ApiRequest) -> schemas.MessageReactions:
     return await _react(api, False)
+
+
+# -- Search and contacts (issue 13; rules in search.py) ----------------------------------
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/messages/search",
+    summary="Full-text search of the messages in my conversations, newest first, with "
+    "HTML-safe highlights",
+    tag=TAG,
+    auth=VERIFIED,
+    query=schemas.MessageSearchQuery,
+    response=schemas.MessageSearchPage,
+    errors=(400, 422),
+)
+async def search_messages(api: ApiRequest) -> schemas.MessageSearchPage:
+    return await SearchService(api.db).search(api.user.user_id, api.query)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/messaging/contacts",
+    summary="People I may start a conversation with, each with the context that allows it",
+    tag=TAG,
+    auth=VERIFIED,
+    query=schemas.ContactQuery,
+    response=schemas.ContactPage,
+    errors=(422,),
+)
+async def list_contacts(api: ApiRequest) -> schemas.ContactPage:
+    return await SearchService(api.db).contacts(api.user.user_id, api.query)

@@ -122,11 +122,24 @@ class MessageListQuery(msgspec.Struct, forbid_unknown_fields=True):
         ]
         | None
     ) = None
+    around: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=1,
+                le=MAX_SEQ,
+                description="the page around this seq (it included when it exists), oldest "
+                "first, with `older` and `newer` to page on",
+            ),
+        ]
+        | None
+    ) = None
     limit: Limit = 50
 
     def __post_init__(self) -> None:
-        if self.before is not None and self.after is not None:
-            raise ValueError("pass before or after, not both")
+        given = [name for name in ("before", "after", "around") if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"pass one of before, after and around, not {' and '.join(given)}")
 
 
 class Reaction(msgspec.Struct):
@@ -207,6 +220,10 @@ class Conversation(msgspec.Struct):
     participants: list[Participant]
     last_message: Message | None
     unread_count: int
+    about: Annotated[
+        ConversationAbout | None,
+        msgspec.Meta(description="what it is about: title and page (null: no context, or gone)"),
+    ] = None
 
 
 class ConversationPage(msgspec.Struct):
@@ -222,6 +239,15 @@ class MessagePage(msgspec.Struct):
             description="the seq to pass back as `before` (or as `after` when paging forward); "
             "null when there is nothing further"
         ),
+    ] = None
+    # Set on an `around` page only (its items are oldest first).
+    older: Annotated[
+        int | None,
+        msgspec.Meta(description="around: pass as `before` for older messages; null at the start"),
+    ] = None
+    newer: Annotated[
+        int | None,
+        msgspec.Meta(description="around: pass as `after` for newer messages; null at the end"),
     ] = None
 
 
@@ -275,7 +301,9 @@ class ChatHistory(MessageListQuery, kw_only=True):
     conversation_id: uuid.UUID
 
     def query(self) -> MessageListQuery:
-        return MessageListQuery(before=self.before, after=self.after, limit=self.limit)
+        return MessageListQuery(
+            before=self.before, after=self.after, around=self.around, limit=self.limit
+        )
 
 
 class ChatEdit(msgspec.Struct, forbid_unknown_fields=True):
@@ -372,3 +400,87 @@ MessageChange = Literal["edited", "deleted", "reaction"]
 class MessageChangedEvent(msgspec.Struct):
     change: MessageChange
     message: Message
+
+
+# -- Search, the conversation's context, contacts (issue 13; docs/messaging.md "Search") --
+
+MAX_SEARCH_CHARS = 200
+
+
+class MessageSearchQuery(msgspec.Struct, forbid_unknown_fields=True):
+    q: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=MAX_SEARCH_CHARS,
+            description="words to find (all of them; the last one also as a prefix)",
+        ),
+    ]
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Annotated[str, msgspec.Meta(max_length=512)] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.q.strip():
+            raise ValueError("q must not be blank")
+        if "\x00" in self.q:
+            raise ValueError("q must not contain NUL characters")
+        if not any(ch.isalnum() for ch in self.q):
+            raise ValueError("q must contain a letter or a digit")
+
+
+class MessageSearchHit(msgspec.Struct):
+    message: Message
+    conversation_id: uuid.UUID
+    highlight: Annotated[
+        str,
+        msgspec.Meta(
+            description="HTML-safe excerpt of the message: its text escaped, the matched "
+            "words wrapped in <mark></mark>"
+        ),
+    ]
+
+
+class MessageSearchPage(msgspec.Struct):
+    items: list[MessageSearchHit]
+    next: Annotated[str | None, msgspec.Meta(description="pass back as `cursor`")] = None
+
+
+class ConversationAbout(msgspec.Struct):
+    """What a conversation is about, as its header shows it: a title and a page to open."""
+
+    type: ContextType
+    id: uuid.UUID
+    title: str
+    url: str
+
+
+class ContactQuery(msgspec.Struct, forbid_unknown_fields=True):
+    q: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=100, description="part of the person's name (case-insensitive)"
+            ),
+        ]
+        | None
+    ) = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=50)] = 20
+
+    def __post_init__(self) -> None:
+        if self.q is not None and "\x00" in self.q:
+            raise ValueError("q must not contain NUL characters")
+
+
+class ContactUser(msgspec.Struct):
+    id: uuid.UUID
+    full_name: str | None
+
+
+class Contact(msgspec.Struct):
+    user: ContactUser
+    context: ContextRef
+    about: str
+
+
+class ContactPage(msgspec.Struct):
+    items: list[Contact]

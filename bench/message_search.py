@@ -1,0 +1,312 @@
+"""Message search benchmark (issue 13): `GET /api/messages/search` for a user in 50
+conversations over a million stored messages.
+
+    python bench/message_search.py [--dsn postgresql://postgres@127.0.0.1:5432/postgres]
+                                   [--reuse] [--load-only] [--runs 5] [--requests 200]
+
+Builds its own database, rizeos_msgsearch, through the project's migrations plus set-based
+SQL (unless --reuse finds it loaded; a reused database gets any migration added since):
+
+* 20,000 conversations of two people, 45 messages each, among 20,000 users;
+* the searcher (user 1) in 50 conversations of 2,000 messages each (100,000 of the
+  1,000,000 messages: an active recruiter's inbox), one every 5 minutes, the conversations
+  a week apart;
+* text: slices of 4 to 24 words of real English prose (the 1,016 O*NET 29.2 occupation
+  descriptions run together, see bench/matching.py), so word frequencies follow real
+  text's long tail, some with a chat opener ("Thanks!", "Hi,").
+
+Then starts a real `python -m server` (bench/server_process.py) and measures the search
+over HTTP one request at a time: `--runs` runs of `--requests` requests per query, p50 and
+p99 of each run, the median of the runs reported, for common, middling and rare words, a
+prefix, two words, and the second page of a common word. Wrap it in
+`flock /tmp/rizeos-bench.lock` on a shared box.
+"""
+
+# The SQL below is built from this module's own constants, never from input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from matching import onet_occupations  # noqa: E402
+from scale import migrate, percentile, with_database  # noqa: E402
+from scale_data import _secondary_indexes, _step, uid  # noqa: E402
+from server_process import start_server, wait_ready  # noqa: E402
+
+DATABASE = "rizeos_msgsearch"
+SEARCHER = 1
+USERS = 20_000
+OTHER_CONVERSATIONS = 20_000
+PER_OTHER = 45
+MINE = 50
+PER_MINE = 2_000
+TOKEN = "message-search-bench-session-0123456789abcdef"  # noqa: S105 (a bench session)
+OPENERS = ("Hi, ", "Thanks! ", "Hello, ", "Sure, ", "Quick question: ", "Great, ", "", "", "")
+LOADED = "message search bench: loaded"
+
+# (label, q): the share of the searcher's 100,000 messages each matches is printed with
+# the results (measured on the loaded database, not assumed).
+QUERIES = (
+    ("common word", "and"),
+    ("common word", "work"),
+    ("middling word", "customers"),
+    ("rare word", "geological"),
+    ("rare word", "acupuncture"),
+    ("prefix (last word)", "manag"),
+    ("two words", "equipment repair"),
+    ("no match", "zzyzx"),
+)
+
+
+async def prepare(dsn: str, reuse: bool) -> str:
+    url = with_database(dsn, DATABASE)
+    admin = await asyncpg.connect(with_database(dsn, "postgres"))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
+        if reuse and exists:
+            conn = await asyncpg.connect(url)
+            try:
+                loaded = await conn.fetchval(
+                    "SELECT obj_description('messages'::regclass) = $1", LOADED
+                )
+            finally:
+                await conn.close()
+            if loaded:
+                applied = await migrate(url)
+                print(f"{DATABASE}: reused" + (f", applied {applied}" if applied else ""))
+                return url
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await admin.close()
+    print(f"{DATABASE}: loading", flush=True)
+    began = time.monotonic()
+    await migrate(url)
+    conn = await asyncpg.connect(url)
+    try:
+        await load(conn)
+        await conn.execute(f"COMMENT ON TABLE messages IS '{LOADED}'")
+    finally:
+        await conn.close()
+    print(f"{DATABASE}: loaded in {time.monotonic() - began:.0f} s", flush=True)
+    return url
+
+
+async def load(conn: asyncpg.Connection) -> None:
+    timings: dict[str, float] = {}
+    await conn.execute(
+        "SET session_replication_role = replica; SET maintenance_work_mem = '1GB';"
+        " SET work_mem = '256MB'; SET synchronous_commit = off; SELECT setseed(0.1306)"
+    )
+    words = " ".join(d for _, d in onet_occupations()).split()
+    await conn.execute("CREATE TEMP TABLE corpus (words TEXT[])")
+    await conn.execute("INSERT INTO corpus VALUES ($1)", words)
+    await conn.execute("CREATE TEMP TABLE openers (o TEXT[])")
+    await conn.execute("INSERT INTO openers VALUES ($1)", list(OPENERS))
+    tables = ["users", "profiles", "conversations", "conversation_participants", "messages"]
+    indexes = await _secondary_indexes(conn, tables)
+    total = OTHER_CONVERSATIONS + MINE
+    await _step(
+        conn,
+        f"users ({USERS:,}) and profiles",
+        f"""
+        INSERT INTO users (id, email, roles, is_verified)
+        SELECT md5('user' || n)::uuid, 'user' || n || '@msgsearch.test', ARRAY['professional'],
+               TRUE
+        FROM generate_series(1, {USERS}) AS n;
+        INSERT INTO profiles (user_id, full_name)
+        SELECT md5('user' || n)::uuid, 'User ' || n FROM generate_series(1, {USERS}) AS n
+        """,
+        timings=timings,
+    )
+    # Conversations 1..MINE are the searcher's, a week apart, the newest first; the others
+    # are spread over two years between random pairs (never the searcher).
+    await _step(
+        conn,
+        f"conversations ({total:,}) and participants",
+        f"""
+        INSERT INTO conversations (id, created_by, created_at, last_seq, last_message_at)
+        SELECT md5('conversation' || n)::uuid, md5('user' || a)::uuid, t, m,
+               t + m * interval '5 minutes'
+        FROM (
+            SELECT n,
+                   CASE WHEN n <= {MINE} THEN {SEARCHER}
+                        ELSE 2 + floor(random() * {USERS - 1})::int END AS a,
+                   CASE WHEN n <= {MINE} THEN {PER_MINE} ELSE {PER_OTHER} END AS m,
+                   CASE WHEN n <= {MINE} THEN now() - n * interval '7 days'
+                        ELSE now() - random() * interval '730 days' END AS t
+            FROM generate_series(1, {total}) AS n
+        ) c;
+        INSERT INTO conversation_participants (conversation_id, user_id, last_read_seq)
+        SELECT id, created_by, last_seq FROM conversations;
+        INSERT INTO conversation_participants (conversation_id, user_id, last_read_seq)
+        SELECT md5('conversation' || n)::uuid,
+               md5('user' || (2 + (n::bigint * 7919) % ({USERS} - 1)))::uuid, 0
+        FROM generate_series(1, {total}) AS n
+        ON CONFLICT DO NOTHING
+        """,
+        timings=timings,
+    )
+    await _step(
+        conn,
+        "messages (1,000,000)",
+        """
+        INSERT INTO messages (conversation_id, sender_id, content, seq, client_msg_id, sent_at,
+                              created_at, updated_at)
+        SELECT c.id, CASE WHEN s % 2 = 1 THEN c.created_by ELSE p.user_id END,
+               o.o[1 + floor(random() * cardinality(o.o))::int]
+                   || array_to_string(w.words[x.start:x.start + x.len], ' '),
+               s, NULL, c.created_at + s * interval '5 minutes',
+               c.created_at + s * interval '5 minutes', c.created_at + s * interval '5 minutes'
+        FROM conversations c
+        JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id <> c.created_by
+        CROSS JOIN LATERAL generate_series(1, c.last_seq) AS s
+        CROSS JOIN corpus w
+        CROSS JOIN openers o
+        CROSS JOIN LATERAL (
+            SELECT 1 + floor(random() * (cardinality(w.words) - 30) + s * 0)::int AS start,
+                   3 + floor(random() * 21 + s * 0)::int AS len
+        ) x
+        """,
+        timings=timings,
+    )
+    await conn.execute(
+        "INSERT INTO sessions (user_id, token_hash, expires_at)"
+        " VALUES ($1, $2, now() + interval '10 years')",
+        uid("user", SEARCHER),
+        hashlib.sha256(TOKEN.encode()).digest(),
+    )
+    began = time.monotonic()
+    for definition in indexes:
+        await conn.execute(definition)
+    print(f"  {'secondary indexes':<34} {time.monotonic() - began:7.1f} s", flush=True)
+    await conn.execute("RESET session_replication_role")
+    await _step(conn, "vacuum analyze", "VACUUM (ANALYZE)", timings=timings)
+
+
+async def shares(url: str) -> dict[str, float]:
+    """The share of the searcher's messages each query matches, as the route matches."""
+    conn = await asyncpg.connect(url)
+    try:
+        mine = await conn.fetchval(
+            "SELECT count(*) FROM messages m JOIN conversation_participants p"
+            " ON p.conversation_id = m.conversation_id AND p.user_id = $1",
+            uid("user", SEARCHER),
+        )
+        found = {}
+        for _, q in QUERIES:
+            hits = await conn.fetchval(
+                "SELECT count(*) FROM messages m JOIN conversation_participants p"
+                " ON p.conversation_id = m.conversation_id AND p.user_id = $1"
+                " WHERE m.content IS NOT NULL AND to_tsvector('simple', m.content)"
+                " @@ to_tsquery('simple', nullif(plainto_tsquery('simple', $2)::text, '') || ':*')",
+                uid("user", SEARCHER),
+                q,
+            )
+            found[q] = hits / mine
+        return found
+    finally:
+        await conn.close()
+
+
+async def get(http: aiohttp.ClientSession, url: str) -> dict:
+    async with http.get(url, headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+        body = await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url}: {response.status} {body[:300]!r}")
+        return json.loads(body)
+
+
+async def measure(url: str, runs: int, requests: int) -> dict[str, dict]:
+    port = 18000 + random.randrange(1000)
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(url, port)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await wait_ready(http, base)
+            targets = {f"{label}: q={q}": "/api/messages/search?" + urlencode({"q": q})
+                       for label, q in QUERIES}  # fmt: skip
+            first = await get(http, base + "/api/messages/search?" + urlencode({"q": "and"}))
+            targets["common word, page 2: q=and"] = "/api/messages/search?" + urlencode(
+                {"q": "and", "cursor": first["next"]}
+            )
+            samples: dict[str, list[tuple[float, float]]] = {label: [] for label in targets}
+            for path in targets.values():  # warm-up
+                for _ in range(20):
+                    await get(http, base + path)
+            for _ in range(runs):
+                for label, path in targets.items():
+                    latencies = []
+                    for _ in range(requests):
+                        began = time.perf_counter()
+                        await get(http, base + path)
+                        latencies.append((time.perf_counter() - began) * 1000)
+                    samples[label].append((percentile(latencies, 50), percentile(latencies, 99)))
+    finally:
+        server.terminate()
+        server.wait(10)
+    return {
+        label: {
+            "p50": statistics.median(p for p, _ in runs_),
+            "p99": statistics.median(p for _, p in runs_),
+            "runs": runs_,
+        }
+        for label, runs_ in samples.items()
+    }
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    url = await prepare(args.dsn, args.reuse)
+    if args.load_only:
+        return
+    found = await shares(url)
+    results = await measure(url, args.runs, args.requests)
+    print(f"\nmachine: {machine()}")
+    print(f"{args.runs} runs x {args.requests} sequential requests, medians of the runs\n")
+    print(f"{'query':<44} {'matches':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for label, r in results.items():
+        q = label.rsplit("q=", 1)[1]
+        share = f"{found[q]:.2%}" if q in found else ""
+        print(f"{label:<44} {share:>8} {r['p50']:8.2f} {r['p99']:8.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,113 @@
+"""Finding things in messaging: full-text message search, what a conversation is about,
+and whom a user may start a conversation with (docs/messaging.md "Search", "About",
+"Contacts"). Queries in sql/messaging/search.sql.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from datetime import datetime
+
+import asyncpg
+
+from server.db import Database, fetch_all, like_contains
+from server.messaging import schemas
+from server.messaging.resume import to_message
+from server.paging import decode_cursor, keyset_page
+
+# ts_headline marks matches with these (search.sql removes them from the content first).
+_START, _STOP = "\x02", "\x03"
+
+
+def safe_highlight(headline: str) -> str:
+    """The excerpt as HTML: the message's text escaped, its matches in <mark>."""
+    return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+class SearchService:
+    def __init__(self, db: Database):
+        self.db = db
+        self.q = db.q.messaging
+
+    async def search(
+        self, user_id: uuid.UUID, query: schemas.MessageSearchQuery
+    ) -> schemas.MessageSearchPage:
+        """Messages matching ``query.q`` in the user's conversations, newest first."""
+        after = decode_cursor(query.cursor, (datetime, uuid.UUID))
+        cursor_at, cursor_id = after if after else (None, None)
+        async with self.db.connection() as conn:
+            rows = await fetch_all(
+                self.q.search_messages,
+                conn,
+                user_id=user_id,
+                q=query.q,
+                cursor_at=cursor_at,
+                cursor_id=cursor_id,
+                limit=query.limit + 1,
+            )
+        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["sent_at"], r["id"]))
+        return schemas.MessageSearchPage(
+            items=[
+                schemas.MessageSearchHit(
+                    message=to_message(_without(row, "highlight")),
+                    conversation_id=row["conversation_id"],
+                    highlight=safe_highlight(row["highlight"]),
+                )
+                for row in page
+            ],
+            next=next_cursor,
+        )
+
+    async def contacts(
+        self, user_id: uuid.UUID, query: schemas.ContactQuery
+    ) -> schemas.ContactPage:
+        """People the start policy lets the user start a conversation with, by name."""
+        name = query.q.strip() if query.q is not None else ""
+        async with self.db.connection() as conn:
+            rows = await fetch_all(
+                self.q.list_contacts,
+                conn,
+                user_id=user_id,
+                name_pattern=like_contains(name) if name else None,
+                limit=query.limit,
+            )
+        return schemas.ContactPage(
+            items=[
+                schemas.Contact(
+                    user=schemas.ContactUser(id=row["user_id"], full_name=row["full_name"]),
+                    context=schemas.ContextRef(type=row["context_type"], id=row["context_id"]),
+                    about=row["about"],
+                )
+                for row in rows
+            ]
+        )
+
+
+async def conversation_about(
+    db: Database,
+    conn: asyncpg.Connection,
+    user_id: uuid.UUID,
+    conversation_ids: list[uuid.UUID],
+) -> dict[uuid.UUID, schemas.ConversationAbout]:
+    """What each conversation is about, as ``user_id`` sees it (one query for them all);
+    absent for a conversation without a context or whose context is gone."""
+    rows = await fetch_all(
+        db.q.messaging.list_conversation_about,
+        conn,
+        user_id=user_id,
+        conversation_ids=conversation_ids,
+    )
+    return {
+        row["conversation_id"]: schemas.ConversationAbout(
+            type=row["type"], id=row["id"], title=row["title"], url=row["url"]
+        )
+        for row in rows
+        if row["title"] is not None
+    }
+
+
+def _without(row: asyncpg.Record, key: str) -> dict:
+    values = dict(row)
+    values.pop(key)
+    return values

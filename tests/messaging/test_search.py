@@ -1,0 +1,208 @@
+"""Message search: what it finds (only the caller's current conversations, never a deleted
+message), in what order, how it pages, and that its highlights are safe HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.client import User
+
+SEARCH = "/api/messages/search"
+
+
+async def search(api, user: User, q: str, expect: int = 200, **params) -> dict:
+    return await api.get(SEARCH, as_=user, params={"q": q, **params}, expect=expect)
+
+
+def contents(page: dict) -> list[str]:
+    return [item["message"]["content"] for item in page["items"]]
+
+
+async def test_finds_matching_messages_newest_first_with_their_conversation(chat, pair):
+    recruiter, candidate, conversation = pair
+    await chat.send(recruiter, conversation, "The interview is on Monday")
+    await chat.send(candidate, conversation, "Great, see you then")
+    await chat.send(candidate, conversation, "Can we move the interview to Tuesday?")
+    page = await search(chat.api, recruiter, "interview")
+    assert contents(page) == ["Can we move the interview to Tuesday?", "The interview is on Monday"]
+    assert {item["conversation_id"] for item in page["items"]} == {conversation["id"]}
+    assert page["items"][0]["message"]["seq"] == 3
+    assert page["items"][0]["highlight"] == "Can we move the <mark>interview</mark> to Tuesday?"
+    assert page["next"] is None
+    # The other side finds the same messages: both are participants.
+    assert contents(await search(chat.api, candidate, "INTERVIEW")) == contents(page)
+
+
+async def test_all_words_must_match_and_the_last_one_matches_as_a_prefix(chat, pair):
+    recruiter, candidate, conversation = pair
+    await chat.send(recruiter, conversation, "We scheduled interviews for Friday")
+    await chat.send(recruiter, conversation, "Scheduling is hard")
+    await chat.send(recruiter, conversation, "Friday works")
+    assert contents(await search(chat.api, candidate, "sched")) == [
+        "Scheduling is hard",
+        "We scheduled interviews for Friday",
+    ]
+    assert contents(await search(chat.api, candidate, "friday sched")) == [
+        "We scheduled interviews for Friday"
+    ]
+    assert contents(await search(chat.api, candidate, "scheduled fri")) == [
+        "We scheduled interviews for Friday"
+    ]
+    # Only the last word is a prefix: "sched" is no word of the message.
+    assert contents(await search(chat.api, candidate, "sched friday")) == []
+
+
+async def test_pages_follow_each_other_without_gaps_or_repeats(chat, pair):
+    recruiter, candidate, conversation = pair
+    sent = [await chat.send(recruiter, conversation, f"offer letter draft {i}") for i in range(7)]
+    await chat.send(recruiter, conversation, "unrelated")
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = await search(chat.api, candidate, "offer", **params)
+        pages += 1
+        assert len(page["items"]) <= 3
+        seen += [item["message"]["id"] for item in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == [m["id"] for m in reversed(sent)]
+
+
+async def test_highlight_escapes_the_message_html(chat, pair):
+    recruiter, candidate, conversation = pair
+    evil = "<script>alert('x')</script> & <b>salary</b> \x02 talk"
+    await chat.send(recruiter, conversation, evil)
+    [item] = (await search(chat.api, candidate, "salary"))["items"]
+    assert item["message"]["content"] == evil  # the message itself is returned as sent
+    highlight = item["highlight"]
+    assert "<script>" not in highlight and "<b>" not in highlight
+    assert "&lt;script&gt;" in highlight
+    assert "&lt;b&gt;<mark>salary</mark>&lt;/b&gt;" in highlight
+    # Only our own markup is left: every tag is a <mark> or </mark>.
+    stripped = highlight.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in stripped and ">" not in stripped
+    assert highlight.startswith("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; ")
+
+
+async def test_a_long_message_is_shown_as_escaped_fragments(chat, pair):
+    recruiter, candidate, conversation = pair
+    filler = " ".join(f"word{i}" for i in range(80))
+    await chat.send(recruiter, conversation, f"{filler} <i>visa</i> sponsorship {filler}")
+    [item] = (await search(chat.api, candidate, "visa"))["items"]
+    highlight = item["highlight"]
+    assert "<mark>visa</mark>" in highlight
+    assert len(highlight) < 400
+    assert "<i>" not in highlight
+
+
+async def test_deleted_messages_are_never_found(chat, pair, db):
+    recruiter, candidate, conversation = pair
+    kept = await chat.send(recruiter, conversation, "budget approved")
+    gone = await chat.send(recruiter, conversation, "budget secret")
+    # As the delete route leaves it (migration 0015): content cleared, a tombstone.
+    async with db.connection() as conn:
+        await conn.execute(
+            "UPDATE messages SET content = NULL, deleted_at = now() WHERE id = $1", gone["id"]
+        )
+    page = await search(chat.api, candidate, "budget")
+    assert [item["message"]["id"] for item in page["items"]] == [kept["id"]]
+    assert (await search(chat.api, candidate, "secret"))["items"] == []
+
+
+async def test_other_peoples_conversations_are_never_found(api, chat, hiring):
+    conversation = await chat.start(
+        hiring.recruiter, [hiring.candidate], "application", hiring.application_id
+    )
+    await chat.send(hiring.recruiter, conversation, "confidential shortlist")
+    outsider = await api.sign_up(["student"], full_name="Olly Outsider")
+    assert (await search(api, outsider, "confidential"))["items"] == []
+    # The company admin is no participant of the recruiter's conversation either.
+    assert (await search(api, hiring.admin, "confidential"))["items"] == []
+    assert len((await search(api, hiring.candidate, "confidential"))["items"]) == 1
+
+
+async def test_a_removed_participant_no_longer_finds_the_conversation(api, chat, hiring):
+    conversation = await chat.start(
+        hiring.candidate, [hiring.recruiter, hiring.admin], "application", hiring.application_id
+    )
+    await chat.send(hiring.recruiter, conversation, "relocation package details")
+    assert len((await search(api, hiring.admin, "relocation"))["items"]) == 1
+    await api.delete(
+        f"/api/conversations/{conversation['id']}/participants/{hiring.admin.id}",
+        as_=hiring.candidate,
+        expect=204,
+    )
+    assert (await search(api, hiring.admin, "relocation"))["items"] == []
+    assert len((await search(api, hiring.recruiter, "relocation"))["items"]) == 1
+
+
+async def test_attachment_only_messages_and_non_matches_are_not_found(chat, pair, api):
+    recruiter, candidate, conversation = pair
+    await chat.send(recruiter, conversation, "nothing here")
+    assert (await search(api, candidate, "something"))["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": ""}, 422),
+        ({"q": "   "}, 422),
+        ({"q": "x" * 201}, 422),
+        ({"q": "!!! ???"}, 422),
+        ({"q": "a\x00b"}, 422),
+        ({"q": "ok", "limit": "0"}, 422),
+        ({"q": "ok", "limit": "101"}, 422),
+        ({"q": "ok", "cursor": "not-a-cursor"}, 400),
+        ({"q": "ok", "cursor": "WyJ4IiwgMV0"}, 400),  # ["x", 1]
+        ({"q": "ok", "unknown": "1"}, 422),
+        ({}, 422),
+    ],
+)
+async def test_bad_input_is_a_client_error(api, pair, params, status):
+    _, candidate, _ = pair
+    await api.get(SEARCH, as_=candidate, params=params, expect=status)
+
+
+async def test_query_syntax_is_taken_as_plain_words(chat, pair):
+    recruiter, candidate, conversation = pair
+    await chat.send(recruiter, conversation, "rock & roll | jazz")
+    for q in ("rock & roll", "!rock", "rock:*", "'rock'", "rock <-> roll", "(rock", "\\rock"):
+        page = await search(chat.api, candidate, q)
+        assert contents(page) == ["rock & roll | jazz"], q
+    assert contents(await search(chat.api, candidate, "rock | blues")) == []
+
+
+async def test_search_needs_a_verified_login(api, pair):
+    await api.get(SEARCH, params={"q": "x"}, expect=401)
+
+
+async def test_a_rare_word_is_found_through_the_search_index(chat, pair, db):
+    """The plan: messages_search_idx for a word few messages have, however many messages
+    the caller's conversations hold (the planner decides on real statistics)."""
+    recruiter, candidate, conversation = pair
+    async with db.connection() as conn:
+        await conn.execute(
+            """
+            INSERT INTO messages (conversation_id, sender_id, content, seq)
+            SELECT $1, $2, 'ordinary chat message number ' || s, 1000 + s
+            FROM generate_series(1, 20000) AS s
+            """,
+            conversation["id"],
+            recruiter.id,
+        )
+        await conn.execute("ANALYZE messages")
+        query = db.q.messaging.search_messages
+        order = db.q.messaging.driver_adapter.var_sorted["search_messages"]
+        params = {
+            "user_id": candidate.id,
+            "q": "xylophone",
+            "cursor_at": None,
+            "cursor_id": None,
+            "limit": 21,
+        }
+        plan = await conn.fetchval(
+            "EXPLAIN (FORMAT JSON) " + query.sql, *(params[key] for key in order)
+        )
+    assert "messages_search_idx" in str(plan), plan
