@@ -5,7 +5,7 @@
 import { el } from "../../api.js";
 
 // The fixed set the server accepts (server/messaging/reactions.py, docs/messaging.md).
-export const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉", "👀", "✅", "🙏", "🔥", "👏", "💯"];
+export const REACTIONS = ["👍", "👎", "❤️", "😂", "😮", "😢", "🎉", "👀", "✅", "🙏", "🔥", "🚀"];
 
 const fileInfo = new Map(); // attachment url → Promise<{name, type, size}|null>
 

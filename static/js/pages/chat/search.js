@@ -1,13 +1,19 @@
 // Message search (GET /api/messages/search): results replace the conversation list while
 // searching, newest first, with the server's highlights; a result opens its conversation at
-// that message (/messages/<id>?m=<seq>, the page around it). The highlight is text with
-// <mark>…</mark> around the matches: it is split on those two tags only and every piece goes
-// in as text, so nothing in a message can become markup.
+// that message (/messages/<id>?m=<seq>, the page around it). The highlight is the message's
+// text HTML-escaped with <mark>…</mark> around the matches: it is split on those two tags
+// only, the escapes are undone, and every piece goes in as text, so nothing in a message can
+// become markup (and no HTML parser ever sees it).
 
 import { api, ApiError, el } from "../../api.js";
 
 const OPEN = "<mark>";
 const CLOSE = "</mark>";
+const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#x27;": "'", "&#39;": "'" };
+
+function unescape(text) {
+  return text.replace(/&(?:amp|lt|gt|quot|#x27|#39);/g, (entity) => ENTITIES[entity]);
+}
 
 export function highlighted(text) {
   const nodes = [];
@@ -17,11 +23,11 @@ export function highlighted(text) {
     if (start < 0) break;
     const end = rest.indexOf(CLOSE, start + OPEN.length);
     if (end < 0) break;
-    if (start) nodes.push(document.createTextNode(rest.slice(0, start)));
-    nodes.push(el("mark", { text: rest.slice(start + OPEN.length, end) }));
+    if (start) nodes.push(document.createTextNode(unescape(rest.slice(0, start))));
+    nodes.push(el("mark", { text: unescape(rest.slice(start + OPEN.length, end)) }));
     rest = rest.slice(end + CLOSE.length);
   }
-  if (rest) nodes.push(document.createTextNode(rest));
+  if (rest) nodes.push(document.createTextNode(unescape(rest)));
   return nodes;
 }
 
@@ -66,7 +72,7 @@ export function createSearch(list) {
         "a",
         { href: `/messages/${item.conversation_id}?m=${m.seq}`, class: "search-result" },
         el("span", { class: "result-where" }, el("strong", { text: where }), el("span", { class: "muted", text: ` · ${who} · ${when}` })),
-        el("span", { class: "result-text" }, ...highlighted(item.highlight || m.content || "")),
+        el("span", { class: "result-text" }, ...(item.highlight ? highlighted(item.highlight) : [m.content || ""])),
       ),
     );
   }
