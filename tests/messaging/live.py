@@ -18,7 +18,7 @@ from tests.client import User
 from tests.messaging.conftest import Chat
 from tests.processes import ServerProcess
 
-EVENTS = ("message", "read", "typing", "conversation")
+EVENTS = ("message", "read", "typing", "conversation", "message_changed")
 WAIT = 15  # seconds to wait for an event that must come
 
 

@@ -19,6 +19,10 @@ MESSAGE_KEYS = {
     "attachment_type",
     "client_msg_id",
     "sent_at",
+    "rev",
+    "edited_at",
+    "deleted_at",
+    "reactions",
 }
 
 
@@ -56,6 +60,12 @@ async def test_message_event_is_the_stored_message(api, db, url):
         [(_, event)] = await candidate.wait_for(1, "message")
     assert set(event) == MESSAGE_KEYS
     assert event == ack["message"]
+    assert (event["rev"], event["edited_at"], event["deleted_at"], event["reactions"]) == (
+        0,
+        None,
+        None,
+        [],
+    )
     assert event["conversation_id"] == conversation_id
     assert event["sender_id"] == str(h.recruiter.id)
     assert event["seq"] == 1
