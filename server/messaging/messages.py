@@ -117,7 +117,7 @@ class MessageService:
 
     async def _around(
         self, conn: asyncpg.Connection, conversation_id: uuid.UUID, seq: int, limit: int
-    ) -> schemas.MessagePage:
+    ) -> schemas.MessageAroundPage:
         """Up to ``limit`` messages around ``seq``: it and the older half below it, the newer
         half above it (more of one side where the other runs out), oldest first."""
         older = await fetch_all(
@@ -138,7 +138,7 @@ class MessageService:
         older_count = min(len(older), limit - newer_count)
         kept_older, kept_newer = older[:older_count], newer[:newer_count]
         items = [to_message(row) for row in [*reversed(kept_older), *kept_newer]]
-        return schemas.MessagePage(
+        return schemas.MessageAroundPage(
             items=items,
             older=items[0].seq if items and len(older) > older_count else None,
             newer=items[-1].seq if items and len(newer) > newer_count else None,

@@ -240,7 +240,11 @@ class MessagePage(msgspec.Struct):
             "null when there is nothing further"
         ),
     ] = None
-    # Set on an `around` page only (its items are oldest first).
+
+
+class MessageAroundPage(MessagePage):
+    """History around a seq (``around=``): oldest first, with where to page on either way."""
+
     older: Annotated[
         int | None,
         msgspec.Meta(description="around: pass as `before` for older messages; null at the start"),
