@@ -66,6 +66,9 @@ class Settings:
     # Group commit of chat sends (server/messaging/sender.py): batches start at least this
     # many milliseconds apart while sends keep coming; a send after an idle spell goes at once.
     send_batch_interval_ms: float = 5.0
+    # Missed-message email (docs/messaging.md): a participant who has not read a message
+    # this many seconds after it was sent gets one email for the batch.
+    missed_message_email_delay_seconds: float = 600.0
     # Object storage (server/storage): Backblaze B2 when its credentials are set, else local.
     b2_key_id: str | None = None
     b2_application_key: str | None = field(default=None, repr=False)
@@ -283,6 +286,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         send_burst=_int(env, "SEND_BURST", 30, 1, 1_000_000),
         send_rate_per_second=_positive(env, "SEND_RATE_PER_SECOND", 10.0),
         send_batch_interval_ms=_float(env, "SEND_BATCH_INTERVAL_MS", 5.0, hi=1000),
+        missed_message_email_delay_seconds=_positive(
+            env, "MISSED_MESSAGE_EMAIL_DELAY_SECONDS", 600.0
+        ),
         upload_grant_ttl_seconds=_int(
             env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL
         ),

@@ -154,6 +154,7 @@ class Conversation(msgspec.Struct):
     participants: list[Participant]
     last_message: Message | None
     unread_count: int
+    muted: bool = False  # the caller muted it: no toast, no email, not in the unread badge
 
 
 class ConversationPage(msgspec.Struct):
@@ -274,3 +275,29 @@ ConversationChange = Literal["created", "participants_changed", "removed"]
 class ConversationEvent(msgspec.Struct):
     change: ConversationChange
     conversation_id: uuid.UUID
+
+
+# -- Unread summary, mute, notification settings (alerts.py) --
+
+
+class UnreadSummary(msgspec.Struct):
+    """The Messages badge; also the ``unread`` event's payload."""
+
+    conversations: Annotated[
+        int,
+        msgspec.Meta(description="conversations with a message I have not read, muted ones aside"),
+    ]
+
+
+class MuteState(msgspec.Struct):
+    muted: bool
+
+
+class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
+    missed_message_emails: Annotated[
+        bool,
+        msgspec.Meta(
+            description="email me about messages still unread "
+            "MISSED_MESSAGE_EMAIL_DELAY_SECONDS after they were sent"
+        ),
+    ]

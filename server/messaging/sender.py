@@ -38,6 +38,7 @@ from server import keys
 from server.db import Database, fetch_all
 from server.errors import AppError, Conflict, NotFound, Unavailable
 from server.messaging import events, schemas
+from server.messaging.alerts import UnreadCounts
 
 NOT_FOUND = "no such conversation"
 # A batch's arrays and result rows stay small; 256 sends is ~1 ms of database work.
@@ -112,8 +113,12 @@ class MessageWriter:
         max_batch: int = MAX_BATCH,
         max_pending: int = MAX_PENDING,
         interval: float = BATCH_INTERVAL_S,
+        unread: UnreadCounts | None = None,
     ):
         self.db = db
+        # Sends raise unread counts: the participants a batch made newly unread are told
+        # their count after the commit, in the background (alerts.py).
+        self.unread = unread or UnreadCounts(db)
         self.batching = batching
         self.max_batch = max_batch
         self.max_pending = max_pending
@@ -166,6 +171,7 @@ class MessageWriter:
             await asyncio.shield(self._drainer)
         if self._unbatched:
             await asyncio.gather(*self._unbatched, return_exceptions=True)
+        await self.unread.close()
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
@@ -249,6 +255,7 @@ class MessageWriter:
                 if row["recipients"] is not None:
                     recipients[row["conversation_id"]] = row["recipients"]
             results = [outcome_of(row) for row in outcomes]
+            bases: dict[uuid.UUID, int] = {}  # each conversation's last_seq before the batch
             for send, result in zip(batch, results, strict=True):
                 if isinstance(result, Sent) and result.created:
                     message = result.message
@@ -257,6 +264,10 @@ class MessageWriter:
                             recipients[message.conversation_id], message, send.skip_sid
                         )
                     )
+                    cid = message.conversation_id
+                    bases[cid] = min(bases.get(cid, message.seq), message.seq - 1)
+        if bases:
+            self.unread.after_sends(bases)
         return results
 
     def _settle(self, batch: list[_Send], results: list[Sent | AppError]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from server.pages.web import PageRequest, page
@@ -9,7 +10,11 @@ from server.pages.web import PageRequest, page
 
 @page("/messages", "chat.html")
 async def conversations(p: PageRequest) -> dict[str, Any]:
-    return {"conversation_id": ""}
+    # /messages?c=<id> (the link of a missed-message email or a toast) opens that one.
+    try:
+        return {"conversation_id": str(uuid.UUID(p.request.query.get("c", "")))}
+    except ValueError:
+        return {"conversation_id": ""}
 
 
 @page("/messages/{conversation_id}", "chat.html")
