@@ -8,12 +8,15 @@ delay reaches that function as the connection parameter ``connection_options`` s
 
 A delivery (``MissedMessageMailer.deliver``) frees its dedupe key (later sends queue a new
 job), then, holding a per-(user, conversation) advisory lock: sends nothing unless the user
-is still a verified participant with the setting on and the conversation not muted; mails
-the messages from others above max(last_read_seq, emailed_seq) that are older than the
-delay and not deleted, as one email; moves emailed_seq past them in the same transaction;
-and queues a follow-up for younger ones. Delivery is at least once: a job run twice finds
-emailed_seq moved and sends nothing; a crash after the SMTP server accepted the email and
-before the commit sends it again on redelivery (a duplicate rather than a lost email).
+is still a verified participant with the setting on and the conversation not muted; once
+the first unread message from others above max(last_read_seq, emailed_seq) has waited the
+delay, mails every such message (not deleted) as one email, younger ones of the same run
+included (a burst is one email, not one now and another a second later), and moves
+emailed_seq past them in the same transaction; when the first unread one is younger (the
+user read up to the middle of a burst), queues a follow-up due when its delay is up.
+Delivery is at least once: a job run twice finds emailed_seq moved and sends nothing; a
+crash after the SMTP server accepted the email and before the commit sends it again on
+redelivery (a duplicate rather than a lost email).
 """
 
 from __future__ import annotations
@@ -67,11 +70,11 @@ def compose(
     to: str,
     senders: list[str],
     quoted: list[Any],
-    due: int,
+    unread: int,
 ) -> Email:
     """The email for one batch: who wrote, the first messages, how many more, the link."""
     names = ", ".join(senders) or "Someone"
-    count = "a new message" if due == 1 else f"{due} new messages"
+    count = "a new message" if unread == 1 else f"{unread} new messages"
     subject = f"{names} sent you {count} on RizeOS"
     lines = [f"You have {count} on RizeOS that you have not read yet.", ""]
     for row in quoted:
@@ -79,8 +82,8 @@ def compose(
         if len(text) > QUOTE_CHARS:
             text = text[: QUOTE_CHARS - 1] + "…"
         lines.append(f"{row['sender_name'] or 'Someone'}: {text}")
-    if due > len(quoted):
-        more = due - len(quoted)
+    if unread > len(quoted):
+        more = unread - len(quoted)
         lines.append(f"… and {more} more message{'s' if more > 1 else ''}.")
     unsubscribe = unsubscribe_url(settings, user_id)
     lines += [
@@ -127,10 +130,10 @@ class MissedMessageMailer:
         return sent
 
     async def _mail_batch(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> tuple[bool, Any]:
-        """Mail the due batch, if any; (whether mailed, when the next younger message was
-        sent). The follow-up is queued by the caller after this transaction: queued inside
-        it, its uncommitted dedupe key would hold up any send to the conversation until the
-        SMTP exchange ends."""
+        """Mail the batch if it is due; (whether mailed, when the first message of a batch
+        not due yet was sent). The caller queues that follow-up after this transaction:
+        queued inside it, its uncommitted dedupe key would hold up any send to the
+        conversation until the SMTP exchange ends."""
         q = self.q
         async with self.db.transaction() as tx:
             await q.lock_missed_email(tx.conn, user_id=user_id, conversation_id=conversation_id)
@@ -152,8 +155,12 @@ class MissedMessageMailer:
                 after=after,
                 delay=self.delay,
             )
-            if batch["due"] == 0:
-                return False, batch["next_sent_at"]
+            if batch["unread"] == 0:
+                return False, None
+            if not batch["due"]:
+                # The run of unread messages started after this job was queued (the user
+                # read the earlier ones): its own delay is not up yet.
+                return False, batch["first_sent_at"]
             window = {"conversation_id": conversation_id, "user_id": user_id, "after": after}
             quoted = [
                 row
@@ -172,7 +179,7 @@ class MissedMessageMailer:
                 state["email"],
                 senders,
                 quoted,
-                batch["due"],
+                batch["unread"],
             )
             # Inside the transaction: the batch is marked mailed only once the SMTP server
             # has accepted it (a failure rolls back and the job is retried).
@@ -184,7 +191,7 @@ class MissedMessageMailer:
                 "missed-message email to user %s for conversation %s: %d message(s) up to seq %d",
                 user_id,
                 conversation_id,
-                batch["due"],
+                batch["unread"],
                 batch["cut"],
             )
-            return True, batch["next_sent_at"]
+            return True, None

@@ -100,25 +100,21 @@ JOIN users u ON u.id = p.user_id
 WHERE p.conversation_id = :conversation_id AND p.user_id = :user_id;
 
 -- name: get_missed_batch(conversation_id, user_id, after, delay)^
--- The messages above `after`: `cut`, the end of the run of those older than `delay` (the
--- batch to mail is (after, cut]); `due`, the messages from others in it that are not
--- deleted; `next_sent_at`, when the first younger one from someone else was sent (its
--- follow-up is due `delay` after that), or null.
+-- What is unread above `after`: `cut`, the last seq (the batch is (after, cut]); `unread`,
+-- the messages from others in it that are not deleted; `first_sent_at`, when the first of
+-- those was sent, and `due`, whether it has waited `delay` since.
 WITH later AS (
     SELECT m.seq, m.sender_id, m.sent_at, m.deleted_at
     FROM messages m
     WHERE m.conversation_id = :conversation_id AND m.seq > :after
-), cut AS (
-    SELECT coalesce((SELECT min(l.seq) - 1 FROM later l WHERE l.sent_at > now() - :delay::INTERVAL),
-                    (SELECT max(l.seq) FROM later l),
-                    :after) AS seq
 )
-SELECT cut.seq AS cut,
+SELECT coalesce((SELECT max(l.seq) FROM later l), :after) AS cut,
        (SELECT count(*) FROM later l
-        WHERE l.seq <= cut.seq AND l.sender_id <> :user_id AND l.deleted_at IS NULL) AS due,
-       (SELECT min(l.sent_at) FROM later l
-        WHERE l.seq > cut.seq AND l.sender_id <> :user_id AND l.deleted_at IS NULL) AS next_sent_at
-FROM cut;
+        WHERE l.sender_id <> :user_id AND l.deleted_at IS NULL) AS unread,
+       first.sent_at AS first_sent_at,
+       coalesce(first.sent_at <= now() - :delay::INTERVAL, false) AS due
+FROM (SELECT min(l.sent_at) AS sent_at FROM later l
+      WHERE l.sender_id <> :user_id AND l.deleted_at IS NULL) first;
 
 -- name: list_missed_messages(conversation_id, user_id, after, upto, limit)
 -- The first messages of a batch, from others, not deleted, with their senders' names.
