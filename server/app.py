@@ -23,6 +23,7 @@ from server.invalidation import Invalidation
 from server.jobs.cache import JobCache
 from server.logs import connection_log, request_log_middleware
 from server.mail import Mailer
+from server.messaging.missed import connection_options
 from server.realtime.server import create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
@@ -62,7 +63,9 @@ NAMESPACES = (
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     dsn = await asyncio.to_thread(database_url, settings)
-    db = await Database.connect(dsn, settings.db_pool_min, settings.db_pool_max)
+    db = await Database.connect(
+        dsn, settings.db_pool_min, settings.db_pool_max, options=connection_options(settings)
+    )
     invalidation = app[keys.INVALIDATION]
     try:
         if settings.migrate_on_start:

@@ -68,6 +68,9 @@ class Settings:
     send_batch_interval_ms: float = 5.0
     # How long after sending a chat message its sender may still edit it (docs/messaging.md).
     message_edit_window_seconds: int = 86400
+    # Missed-message email (docs/messaging.md): a participant who has not read a message
+    # this many seconds after it was sent gets one email for the batch.
+    missed_message_email_delay_seconds: float = 600.0
     # Object storage (server/storage): Backblaze B2 when its credentials are set, else local.
     b2_key_id: str | None = None
     b2_application_key: str | None = field(default=None, repr=False)
@@ -287,6 +290,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         send_batch_interval_ms=_float(env, "SEND_BATCH_INTERVAL_MS", 5.0, hi=1000),
         message_edit_window_seconds=_int(
             env, "MESSAGE_EDIT_WINDOW_SECONDS", 86400, 0, 366 * 24 * 3600
+        ),
+        missed_message_email_delay_seconds=_positive(
+            env, "MISSED_MESSAGE_EMAIL_DELAY_SECONDS", 600.0
         ),
         upload_grant_ttl_seconds=_int(
             env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -156,7 +156,15 @@ class Database:
         self.invalidation = Invalidation()
 
     @classmethod
-    async def connect(cls, dsn: str, min_size: int = 1, max_size: int = 10) -> Database:
+    async def connect(
+        cls,
+        dsn: str,
+        min_size: int = 1,
+        max_size: int = 10,
+        options: Mapping[str, str] | None = None,
+    ) -> Database:
+        """``options``: more run-time parameters every connection starts with (a custom
+        ``rizeos.*`` one is how a setting reaches a stored function: server/app.py)."""
         pool = await asyncpg.create_pool(
             dsn,
             min_size=min_size,
@@ -169,7 +177,11 @@ class Database:
             # No JIT: every query here is bounded and short; on a large board the planner's
             # cost estimates crossed jit_above_cost and compiling took longer (tens of ms)
             # than running the query (issue 12).
-            server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"},
+            server_settings={
+                "plan_cache_mode": "force_custom_plan",
+                "jit": "off",
+                **(options or {}),
+            },
         )
         return cls(pool, load_queries(), dsn)
 

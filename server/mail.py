@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
@@ -48,7 +49,10 @@ class Mailer:
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=SMTP_TIMEOUT_SECONDS)
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(
+        self, to: str, subject: str, body: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """``headers``: more header fields (``List-Unsubscribe``, ...), written as given."""
         if self._smtp is None:
             log.info("mail to=%s subject=%r\n%s", to, subject, body)
             return
@@ -56,6 +60,8 @@ class Mailer:
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
+        for name, value in (headers or {}).items():
+            message[name] = value
         message.set_content(body)
         implicit_tls = self._smtp.scheme == "smtps"
         await aiosmtplib.send(

@@ -193,6 +193,9 @@ class ConversationService:
             raise result
         if result.created:
             tx.emit(events.message_sent(row["recipients"], result.message))
+            unread = self.messages.writer.unread
+            base = {conversation_id: result.message.seq - 1}
+            tx.after_commit(lambda: unread.announce(bases=base))
 
     async def _retrying_lost_race(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run a transaction; if it lost a same-client_msg_id race, run it once more.
@@ -257,6 +260,7 @@ class ConversationService:
                 last_message=last_messages.get(row["id"]),
                 unread_count=row["last_seq"] - row["last_read_seq"],
                 about=about.get(row["id"]),
+                muted=row["muted"],
             )
             for row in rows
         ]

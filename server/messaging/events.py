@@ -22,6 +22,7 @@ READ = "read"
 TYPING = "typing"
 CONVERSATION = "conversation"
 MESSAGE_CHANGED = "message_changed"
+UNREAD = "unread"
 
 
 def message_sent(
@@ -84,6 +85,14 @@ def typing(
     """A participant is typing: to the others, best-effort, never stored."""
     others = [u for u in participants if u != typist]
     return LiveEvent(others, CHAT_NAMESPACE, TYPING, event, best_effort=True)
+
+
+def unread_changed(user_id: uuid.UUID, conversations: int) -> LiveEvent:
+    """The user's count of unread, unmuted conversations (the Messages badge) may have
+    changed: to all of their sockets, with the count as of after the change."""
+    return LiveEvent(
+        [user_id], CHAT_NAMESPACE, UNREAD, schemas.UnreadSummary(conversations=conversations)
+    )
 
 
 def _conversation(

@@ -175,6 +175,8 @@ class MessageService:
             if moved:
                 recipients = await participant_ids(self.q, tx.conn, user_id, conversation_id)
                 tx.emit(events.read_moved(recipients, result))
+                # The reader's unread count, on all of their tabs (alerts.py).
+                tx.after_commit(lambda: self.writer.unread.announce([user_id]))
             return result
 
     async def typing(self, user_id: uuid.UUID, conversation_id: uuid.UUID) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.api import VERIFIED, ApiRequest, endpoint, json_response
+from server.api import USER, VERIFIED, ApiRequest, endpoint, json_response
 from server.messaging import schemas
+from server.messaging.alerts import AlertService
 from server.messaging.changes import ChangeService
 from server.messaging.conversations import ConversationService
 from server.messaging.messages import MessageService
@@ -293,3 +294,81 @@ async def search_messages(api: ApiRequest) -> schemas.MessageSearchPage:
 )
 async def list_contacts(api: ApiRequest) -> schemas.ContactPage:
     return await SearchService(api.db).contacts(api.user.user_id, api.query)
+
+
+# -- unread summary, mute, notification settings (alerts.py) ---------------------------------
+
+
+def alerts(api: ApiRequest) -> AlertService:
+    return AlertService(api.db, api.app[SEND_WRITER].unread)
+
+
+@endpoint(
+    routes,
+    "PUT",
+    "/api/conversations/{conversation_id}/mute",
+    summary="Mute a conversation for me: no toast, no missed-message email, not counted in "
+    "my unread badge (idempotent)",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.MuteState,
+    errors=(404,),
+)
+async def mute_conversation(api: ApiRequest) -> schemas.MuteState:
+    return await alerts(api).set_muted(api.user.user_id, api.path_id("conversation_id"), True)
+
+
+@endpoint(
+    routes,
+    "DELETE",
+    "/api/conversations/{conversation_id}/mute",
+    summary="Unmute a conversation for me (idempotent)",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.MuteState,
+    errors=(404,),
+)
+async def unmute_conversation(api: ApiRequest) -> schemas.MuteState:
+    return await alerts(api).set_muted(api.user.user_id, api.path_id("conversation_id"), False)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/me/unread",
+    summary="How many of my conversations have a message I have not read (muted ones aside): "
+    "the Messages badge; the /chat `unread` event carries the same count",
+    tag=TAG,
+    auth=VERIFIED,
+    response=schemas.UnreadSummary,
+)
+async def get_unread(api: ApiRequest) -> schemas.UnreadSummary:
+    return await alerts(api).unread_summary(api.user.user_id)
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/me/notification-settings",
+    summary="My notification settings (missed-message emails on or off)",
+    tag=TAG,
+    auth=USER,
+    response=schemas.NotificationSettings,
+)
+async def get_notification_settings(api: ApiRequest) -> schemas.NotificationSettings:
+    return await alerts(api).settings(api.user.user_id)
+
+
+@endpoint(
+    routes,
+    "PATCH",
+    "/api/me/notification-settings",
+    summary="Turn missed-message emails on or off",
+    tag=TAG,
+    auth=USER,
+    body=schemas.NotificationSettings,
+    response=schemas.NotificationSettings,
+    errors=(422,),
+)
+async def update_notification_settings(api: ApiRequest) -> schemas.NotificationSettings:
+    return await alerts(api).update_settings(api.user.user_id, api.body)

@@ -224,6 +224,7 @@ class Conversation(msgspec.Struct):
         ConversationAbout | None,
         msgspec.Meta(description="what it is about: title and page (null: no context, or gone)"),
     ] = None
+    muted: bool = False  # the caller muted it: no toast, no email, not in the unread badge
 
 
 class ConversationPage(msgspec.Struct):
@@ -488,3 +489,29 @@ class Contact(msgspec.Struct):
 
 class ContactPage(msgspec.Struct):
     items: list[Contact]
+
+
+# -- Unread summary, mute, notification settings (alerts.py) --
+
+
+class UnreadSummary(msgspec.Struct):
+    """The Messages badge; also the ``unread`` event's payload."""
+
+    conversations: Annotated[
+        int,
+        msgspec.Meta(description="conversations with a message I have not read, muted ones aside"),
+    ]
+
+
+class MuteState(msgspec.Struct):
+    muted: bool
+
+
+class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
+    missed_message_emails: Annotated[
+        bool,
+        msgspec.Meta(
+            description="email me about messages still unread "
+            "MISSED_MESSAGE_EMAIL_DELAY_SECONDS after they were sent"
+        ),
+    ]

@@ -38,6 +38,7 @@ from server import keys
 from server.db import Database, fetch_all
 from server.errors import AppError, Conflict, NotFound, Unavailable
 from server.messaging import events, schemas
+from server.messaging.alerts import UnreadCounts
 from server.messaging.resume import to_message
 
 NOT_FOUND = "no such conversation"
@@ -113,8 +114,12 @@ class MessageWriter:
         max_batch: int = MAX_BATCH,
         max_pending: int = MAX_PENDING,
         interval: float = BATCH_INTERVAL_S,
+        unread: UnreadCounts | None = None,
     ):
         self.db = db
+        # Sends raise unread counts: the participants a batch made newly unread are told
+        # their count after the commit, in the background (alerts.py).
+        self.unread = unread or UnreadCounts(db)
         self.batching = batching
         self.max_batch = max_batch
         self.max_pending = max_pending
@@ -167,6 +172,7 @@ class MessageWriter:
             await asyncio.shield(self._drainer)
         if self._unbatched:
             await asyncio.gather(*self._unbatched, return_exceptions=True)
+        await self.unread.close()
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
@@ -251,6 +257,7 @@ class MessageWriter:
                     recipients[row["conversation_id"]] = row["recipients"]
             results = [outcome_of(row) for row in outcomes]
             await self._refresh_duplicates(unit.conn, results)
+            bases: dict[uuid.UUID, int] = {}  # each conversation's last_seq before the batch
             for send, result in zip(batch, results, strict=True):
                 if isinstance(result, Sent) and result.created:
                     message = result.message
@@ -259,6 +266,10 @@ class MessageWriter:
                             recipients[message.conversation_id], message, send.skip_sid
                         )
                     )
+                    cid = message.conversation_id
+                    bases[cid] = min(bases.get(cid, message.seq), message.seq - 1)
+        if bases:
+            self.unread.after_sends(bases)
         return results
 
     async def _refresh_duplicates(

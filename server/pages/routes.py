@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from server.pages import accounts, chat, docs, hiring, orgs, people
+from server.pages import accounts, chat, docs, hiring, notifications, orgs, people
 from server.pages.web import routes
 
-__all__ = ["accounts", "chat", "docs", "hiring", "orgs", "people", "routes"]
+__all__ = [
+    "accounts",
+    "chat",
+    "docs",
+    "hiring",
+    "notifications",
+    "orgs",
+    "people",
+    "routes",
+]

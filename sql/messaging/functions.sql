@@ -8,7 +8,8 @@
 -- load_queries (server/db.py) skips functions.sql.
 --
 -- send_messages(): store a batch of chat messages in one round trip (issue 3's benchmark;
--- created by migration 0011, its planner settings added by 0012).
+-- created by migration 0011, its planner settings added by 0012; missed-message email jobs
+-- added for issue 13).
 
 -- Why a function, and why it looks like this:
 -- * One call replaces the seven round trips a send used to cost (BEGIN, lock the
@@ -54,6 +55,19 @@
 --   client_msg_id) or id), so the right plan is nested loops over index scans at any size;
 --   these settings apply only inside the function and make the planner choose exactly that
 --   (aggregates and sorts are unaffected). tests/messaging/test_send_plan.py checks it.
+-- * Missed-message emails (docs/messaging.md, "Missed-message email"): every participant
+--   other than a new message's sender, unless they muted the conversation, has a
+--   `missed_message_email` job queued in this same transaction (so it is as durable as the
+--   message), due MISSED_MESSAGE_EMAIL_DELAY_SECONDS later (the connection's
+--   rizeos.missed_message_email_delay_seconds, set by the app: server/messaging/missed.py).
+--   At most one such job waits per (user, conversation): pgqueuer's dedupe_key
+--   'missed_message_email:<user>:<conversation>' and its partial unique index. A third
+--   statement looks for the pairs without a waiting job first and inserts only when there
+--   is one: pgqueuer's statement trigger NOTIFYs its workers on every INSERT statement,
+--   even one that inserts nothing, and a NOTIFY per batch would wake every worker for
+--   nothing. While a conversation keeps going, that look-up (one index probe per new
+--   message and recipient) is all a send pays. The new messages are found by the seqs
+--   above each conversation's last_seq read under its lock by the first statement.
 
 CREATE OR REPLACE FUNCTION send_messages(
     p_conversation_ids UUID[],
@@ -84,12 +98,21 @@ SET enable_hashjoin = off
 SET enable_mergejoin = off
 AS $$
 #variable_conflict use_column
+DECLARE
+    v_locked UUID[];
+    v_seqs BIGINT[];
+    v_users UUID[];
+    v_conversations UUID[];
 BEGIN
-    PERFORM 1
-    FROM conversations c
-    WHERE c.id = ANY (p_conversation_ids)
-    ORDER BY c.id
-    FOR NO KEY UPDATE;
+    SELECT array_agg(l.id), array_agg(l.last_seq)
+    INTO v_locked, v_seqs
+    FROM (
+        SELECT c.id, c.last_seq
+        FROM conversations c
+        WHERE c.id = ANY (p_conversation_ids)
+        ORDER BY c.id
+        FOR NO KEY UPDATE
+    ) l;
 
     RETURN QUERY
     WITH input AS (
@@ -160,6 +183,44 @@ BEGIN
     FROM checked c
     LEFT JOIN messages old ON old.id = c.old_id AND c.member
     WHERE NOT c.member OR c.old_id IS NOT NULL;
+
+    SELECT array_agg(d.user_id), array_agg(d.conversation_id)
+    INTO v_users, v_conversations
+    FROM (
+        SELECT DISTINCT p.user_id, p.conversation_id
+        FROM unnest(v_locked, v_seqs) AS o(conversation_id, last_seq)
+        JOIN messages m ON m.conversation_id = o.conversation_id AND m.seq > o.last_seq
+        JOIN conversation_participants p
+          ON p.conversation_id = o.conversation_id AND p.user_id <> m.sender_id
+        WHERE p.muted_at IS NULL
+    ) d
+    WHERE NOT EXISTS (
+        SELECT 1 FROM pgqueuer q
+        WHERE q.dedupe_key = 'missed_message_email:' || d.user_id || ':' || d.conversation_id
+          AND q.status IN ('queued', 'picked')
+    );
+
+    IF v_users IS NOT NULL THEN
+        WITH job AS (
+            INSERT INTO pgqueuer (priority, entrypoint, payload, execute_after, status, dedupe_key)
+            SELECT 0, 'missed_message_email',
+                   convert_to(json_build_object('user_id', d.user_id,
+                                                'conversation_id', d.conversation_id)::TEXT,
+                              'UTF8'),
+                   now() + coalesce(nullif(current_setting(
+                       'rizeos.missed_message_email_delay_seconds', true), '')::FLOAT8, 600)
+                       * INTERVAL '1 second',
+                   'queued',
+                   'missed_message_email:' || d.user_id || ':' || d.conversation_id
+            FROM unnest(v_users, v_conversations) AS d(user_id, conversation_id)
+            ON CONFLICT (dedupe_key)
+                WHERE status IN ('queued', 'picked') AND dedupe_key IS NOT NULL
+                DO NOTHING
+            RETURNING pgqueuer.id, pgqueuer.entrypoint, pgqueuer.priority
+        )
+        INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
+        SELECT job.id, 'queued', job.entrypoint, job.priority FROM job;
+    END IF;
 END;
 $$;
 

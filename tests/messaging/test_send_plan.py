@@ -55,6 +55,19 @@ async def generic_plan_scans(conn, statement: str, settings: list[str]) -> list[
     return scans(plan[0]["Plan"])
 
 
+def statements(source: str) -> tuple[str, str, str]:
+    """The function's three statements, as plain SELECTs: the locks (reading each
+    conversation's last_seq), the main one, and the look-up of missed-message email jobs
+    to queue."""
+    body = source.split("BEGIN", 1)[1]
+    into = re.compile(r"\s+INTO [\w, ]+\n")
+    lock = into.sub("\n", body.split(";", 1)[0].strip(), count=1)
+    after_main = body.split("RETURN QUERY", 1)[1]
+    main, rest = after_main.split(";", 1)
+    due = into.sub("\n", rest.split(";", 1)[0].strip(), count=1)
+    return lock, main.strip(), due
+
+
 async def test_the_send_function_looks_everything_up_by_index_in_its_generic_plan(db):
     async with db.connection() as conn:
         source, settings = await conn.fetchrow(
@@ -64,19 +77,36 @@ async def test_the_send_function_looks_everything_up_by_index_in_its_generic_pla
         assert {"enable_seqscan=off", "enable_hashjoin=off", "enable_mergejoin=off"} <= set(
             settings
         )
-        statements = [
-            s.strip()
-            for s in re.split(r";\s*(?=RETURN QUERY|END;)", source.split("BEGIN", 1)[1])
-            if s.strip() and not s.strip().startswith("END")
-        ]
-        lock, main = statements[0], statements[1].removeprefix("RETURN QUERY").strip()
-        assert lock.startswith("PERFORM")
-        lock = "SELECT" + lock.removeprefix("PERFORM")
+        lock, main, due = statements(source)
+        assert lock.startswith("SELECT") and "FOR NO KEY UPDATE" in lock
         for statement in (lock, main):
             found = await generic_plan_scans(conn, statement, settings)
             assert found, "the plan reads no table?"
             slow = [s for s in found if s[1] in BIG_TABLES and s[0] == "Seq Scan"]
             assert slow == [], f"sequential scans in the generic plan: {slow}"
+        found = await due_plan_scans(conn, due, settings)
+        assert {"messages", "conversation_participants", "pgqueuer"} <= {s[1] for s in found}
+        slow = [s for s in found if s[0] == "Seq Scan"]
+        assert slow == [], f"sequential scans in the generic plan: {slow}"
+
+
+async def due_plan_scans(conn, statement: str, settings: list[str]) -> list[tuple[str, str]]:
+    """The job look-up's generic plan (its inputs are the function's two arrays)."""
+    statement = statement.replace("v_locked", "$1").replace("v_seqs", "$2")
+    async with conn.transaction():
+        for setting in settings:
+            name, value = setting.split("=", 1)
+            await conn.execute("SELECT set_config($1, $2, true)", name, value)
+        await conn.execute("PREPARE due_plan(uuid[], bigint[]) AS " + statement)
+        try:
+            (raw,) = await conn.fetchrow(
+                f"EXPLAIN (FORMAT JSON) EXECUTE due_plan(ARRAY['{uuid.uuid4()}']::uuid[], "
+                "ARRAY[0]::bigint[])"
+            )
+        finally:
+            await conn.execute("DEALLOCATE due_plan")
+    plan = json.loads(raw) if isinstance(raw, str) else raw
+    return scans(plan[0]["Plan"])
 
 
 async def test_without_those_settings_the_same_plan_would_scan_the_tables(db):
@@ -86,6 +116,6 @@ async def test_without_those_settings_the_same_plan_would_scan_the_tables(db):
         source = await conn.fetchval(
             "SELECT prosrc FROM pg_proc WHERE oid = $1::regprocedure", SIGNATURE
         )
-        main = source.split("RETURN QUERY", 1)[1].rsplit("END;", 1)[0].strip().rstrip(";")
+        _, main, _ = statements(source)
         found = await generic_plan_scans(conn, main, ["plan_cache_mode=force_generic_plan"])
         assert any(s[0] == "Seq Scan" and s[1] in BIG_TABLES for s in found), found

@@ -126,6 +126,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/chat", "conversation"): already_done,
     ("/chat", "read"): read_up_to,
     ("/chat", "typing"): type_something,
+    ("/chat", "unread"): read_up_to,
     ("/notifications", "application.created"): already_done,
     ("/notifications", "application.status"): view_application,
     ("/notifications", "membership.requested"): request_to_join,
