@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.messaging.live import two_instances
-from tests.pages.conftest import Browser
+from tests.pages.conftest import Browser, hiring_setup
 from tests.pages.instances import alerts_live, page_on
 from tests.pages.test_browser_chat import conversation_between
 
@@ -81,4 +81,55 @@ async def test_a_message_alerts_its_reader_on_the_job_board_of_another_instance(
     await expect(gigs.locator("#toasts a.toast")).to_have_count(2)
     await expect(sam.locator("#toasts a.toast")).to_have_count(0)
     await expect(rita.locator("#toasts a.toast")).to_have_count(0)
+    browser.check()
+
+
+async def test_a_muted_conversation_raises_no_toast_and_is_not_counted(browser: Browser, api):
+    recruiter, student, muted = await conversation_between(api, "Hello Sam!")
+    ray, _, job = await hiring_setup(api, title="Data Analyst", name="Ray Recruiter")
+    application = await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=student, expect=201)
+    other = await api.post(
+        "/api/conversations",
+        {
+            "participant_ids": [str(student.id)],
+            "context": {"type": "application", "id": application["id"]},
+            "message": {"content": "About the analyst role", "client_msg_id": "first"},
+        },
+        as_=ray,
+        expect=201,
+    )
+    sam = await browser.page(student, f"/messages/{muted['id']}")
+    await expect(sam.locator("#messages .message")).to_have_count(1)
+    mute = sam.get_by_role("button", name="Mute")
+    await mute.click()
+    await expect(mute).to_have_attribute("aria-pressed", "true")
+    await expect(mute).to_have_text("Muted")
+    await sam.close()  # (an open conversation is read as it comes)
+
+    board = await browser.page(student, "/jobs")
+    await alerts_live(board)
+    await expect(board.locator("#messages-count")).to_have_text("1")  # Ray's, unread
+    await api.post(
+        f"/api/conversations/{muted['id']}/messages",
+        {"content": "Muted news"},
+        as_=recruiter,
+        expect=201,
+    )
+    await api.post(
+        f"/api/conversations/{other['id']}/messages",
+        {"content": "Are you still interested?"},
+        as_=ray,
+        expect=201,
+    )
+    # Ray's message comes after Rita's: once its toast is there, Rita's would have been too.
+    toasts = board.locator("#toasts a.toast")
+    await expect(toasts).to_have_count(1)
+    await expect(toasts).to_contain_text("Ray Recruiter")
+    await expect(board.locator("#messages-count")).to_have_text("1")
+    await expect(board).to_have_title("(1) Jobs · RizeOS")
+
+    # Unmuted (elsewhere), it counts again, live.
+    await api.delete(f"/api/conversations/{muted['id']}/mute", as_=student, expect=200)
+    await expect(board.locator("#messages-count")).to_have_text("2")
+    await expect(board).to_have_title("(2) Jobs · RizeOS")
     browser.check()
