@@ -112,6 +112,8 @@ export function startAlerts() {
   chat.on("read", refreshSoon);
   chat.on("conversation", refreshSoon);
   chat.on("unread", (event) => {
+    // Sent on a mute or unmute too (maybe in another tab): names and mutes are asked afresh.
+    conversations.clear();
     if (event && typeof event.conversations === "number") {
       clearTimeout(refreshTimer);
       showUnread(event.conversations);

@@ -52,9 +52,12 @@ async def test_at_phone_width_the_list_and_the_conversation_are_two_screens(brow
     await expect(sam.locator("#conversation-list")).to_be_hidden()
     back = sam.get_by_role("link", name="← Conversations")
     await expect(back).to_be_visible()
-    # The composer spans the screen (less the page's padding) and nothing scrolls sideways.
-    assert await box_width(sam, "#message-input") >= 350
-    assert await box_width(sam, "#composer") >= 350
+    # The composer spans the screen (less the page's padding) and nothing is wider than it.
+    assert 350 <= await box_width(sam, "#message-input") <= 390
+    for part in ("#conversation", ".conversation-head", "#composer", "#messages"):
+        box = await sam.locator(part).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (part, box)
+    await expect(sam.get_by_role("button", name="Mute")).to_be_in_viewport()
     overflow = await sam.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 390, f"the page is {overflow} px wide at 390 px"
     # The composer is on screen without scrolling the page.

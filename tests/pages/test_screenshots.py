@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.async_api import expect
 
+from tests.enrichment.conftest import pdf_resume
 from tests.gigs.conftest import gig_body
 from tests.pages.conftest import Browser
 
@@ -90,6 +92,31 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         as_=student,
         expect=201,
     )
+    # The chat in its issue-13 states: an edited message with reactions, an attachment, a
+    # deleted message.
+    url = f"/api/conversations/{conversation['id']}/messages"
+    mine = (await api.get(url, as_=student))["items"][0]
+    await api.patch(
+        f"{url}/{mine['id']}", {"content": "Hi Rita, Monday works. 10:00 or 11:00?"}, as_=student
+    )
+    reactions = f"{url}/{mine['id']}/reactions"
+    for emoji, who in (("👍", recruiter), ("🎉", recruiter), ("👍", student)):
+        await api.call("PUT", f"{reactions}/{quote(emoji)}", as_=who, expect=200)
+    upload = await api.upload(
+        student, "message_attachment", pdf_resume("Sam Student"), filename="portfolio.pdf"
+    )
+    await api.post(
+        url,
+        {
+            "content": "My portfolio, as promised.",
+            "attachment_url": upload["url"],
+            "attachment_type": "application/pdf",
+        },
+        as_=student,
+        expect=201,
+    )
+    oops = await api.post(url, {"content": "Oops, wrong chat"}, as_=recruiter, expect=201)
+    await api.delete(f"{url}/{oops['id']}", as_=recruiter, expect=204)
     gig = await api.post(
         "/api/gigs",
         gig_body(description="aiohttp, PostgreSQL and tests included."),
@@ -121,7 +148,8 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         await page.goto(path)
         await expect(page.locator("main :is(h1, h2, .h2):visible").first).to_be_visible()
         if name.startswith("chat") and "list" not in name:
-            await expect(page.locator("#messages .message")).to_have_count(2)
+            await expect(page.locator("#messages .message")).to_have_count(4)
+            await expect(page.locator(".attachment .file-name")).to_have_text("portfolio.pdf")
         if name == "job-board":  # matched on the student's skills, with the reasons
             recommended = page.locator("#recommended li").first
             await expect(recommended).to_contain_text("Backend Intern")
@@ -132,6 +160,16 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         assert unlabelled == [], f"{path}: form controls without a label: {unlabelled}"
         await page.screenshot(path=str(target / f"{name}.png"))
         await page.context.close()
+
+    # Search results in place of the conversation list.
+    page = await browser.page(student)
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.goto("/messages")
+    await page.get_by_role("searchbox", name="Search messages").fill("Monday")
+    await page.get_by_role("searchbox", name="Search messages").press("Enter")
+    await expect(page.locator("#search-list li")).to_have_count(2)
+    await page.screenshot(path=str(target / "chat-search.png"))
+    await page.context.close()
 
     # A chat alert on another page: the toast, the Messages badge and the count in the title.
     board = await browser.page(student)

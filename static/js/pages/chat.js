@@ -103,7 +103,7 @@ async function syncOnce() {
   return again;
 }
 
-chat.on("connect", async () => {
+async function catchUp() {
   try {
     await ready;
     // Catch up silently on whatever happened while we were away, from PostgreSQL.
@@ -117,7 +117,9 @@ chat.on("connect", async () => {
     // Closed before the answer (log-out, leaving, a restart): the next connect catches up.
     if (error.code !== "disconnected") toast(`Could not catch up: ${error.message}`, "error");
   }
-});
+}
+
+chat.on("connect", catchUp);
 
 composer.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -201,3 +203,6 @@ const ready = list.load().then(() => {
   }
   if (list.current && openAt === null) input.focus();
 });
+
+// The socket is shared with the alerts every page shows: it may be connected already.
+if (chat.connected) catchUp();
