@@ -14,15 +14,19 @@ from playwright.async_api import expect
 
 from server.config import Settings
 from tests.client import PASSWORD
-from tests.messaging.test_missed_email import DELAY, all_done, link, smtp, worker  # noqa: F401
+from tests.messaging import test_missed_email as missed
 from tests.pages.conftest import Browser
 from tests.pages.test_browser_chat import conversation_between
 from tests.waits import eventually
 
+# The missed-message tests' real SMTP server and real worker.
+smtp = missed.smtp
+worker = missed.worker
+
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, missed_message_email_delay_seconds=DELAY)
+    return dataclasses.replace(settings, missed_message_email_delay_seconds=missed.DELAY)
 
 
 async def test_the_emailed_link_opens_the_conversation_and_a_read_message_is_not_mailed(
@@ -30,7 +34,7 @@ async def test_the_emailed_link_opens_the_conversation_and_a_read_message_is_not
     api,
     worker,
     smtp,
-    db,  # noqa: F811
+    db,
 ):
     recruiter, student, conversation = await conversation_between(api)
     cid = conversation["id"]
@@ -42,9 +46,9 @@ async def test_the_emailed_link_opens_the_conversation_and_a_read_message_is_not
         expect=201,
     )
     await eventually(lambda: smtp.to(student.email), what="the email")
-    await all_done(db)
+    await missed.all_done(db)
     assert len(smtp.to(student.email)) == 1
-    url = link(smtp.to(student.email)[0], rf"{re.escape(browser.base_url)}/messages\?c=\S+")
+    url = missed.link(smtp.to(student.email)[0], rf"{re.escape(browser.base_url)}/messages\?c=\S+")
 
     sam = await browser.page(None, url)
     await expect(sam.get_by_role("heading", name="Log in")).to_be_visible()
@@ -62,7 +66,7 @@ async def test_the_emailed_link_opens_the_conversation_and_a_read_message_is_not
         f"/api/conversations/{cid}/messages", {"content": "Great!"}, as_=recruiter, expect=201
     )
     await expect(sam.locator("#messages .message .content").last).to_have_text("Great!")
-    await all_done(db)
+    await missed.all_done(db)
     assert len(smtp.to(student.email)) == 1
     assert len(smtp.messages) == 1
     browser.check()

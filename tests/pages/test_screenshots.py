@@ -161,6 +161,28 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         await page.screenshot(path=str(target / f"{name}.png"))
         await page.context.close()
 
+    # The recruiter's view: reacting (the picker open) and editing her message inline; and
+    # starting a new conversation.
+    page = await browser.page(recruiter)
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.goto(f"/messages/{conversation['id']}")
+    own = page.locator("#messages .message.mine", has_text="Are you free")
+    await own.hover()
+    await own.get_by_role("button", name="Edit message").click()
+    await page.get_by_role("textbox", name="Edit message").fill("Are you free on Monday?")
+    theirs = page.locator("#messages .message", has_text="10:00 or 11:00")
+    await theirs.hover()
+    await theirs.get_by_role("button", name="React", exact=True).click()
+    await expect(theirs.locator(".reaction-picker button")).to_have_count(12)
+    await page.screenshot(path=str(target / "chat-actions.png"))
+    await page.goto("/messages")
+    await page.get_by_role("button", name="New conversation").click()
+    await expect(page.locator("#people-results .person")).to_have_count(1)
+    unlabelled = await page.evaluate(UNLABELLED)
+    assert unlabelled == [], f"new conversation: form controls without a label: {unlabelled}"
+    await page.screenshot(path=str(target / "chat-new.png"))
+    await page.context.close()
+
     # Search results in place of the conversation list.
     page = await browser.page(student)
     await page.set_viewport_size({"width": 1280, "height": 800})
