@@ -23,7 +23,7 @@ async def test_search_finds_an_old_message_and_opens_the_conversation_at_it(brow
         text = NEEDLE if n == 3 else f"message {n}"
         await api.post(url, {"content": text}, as_=sender, expect=201)
     sam = await browser.page(student, "/messages")
-    await expect(sam.locator("#conversation-list li")).to_have_count(1)
+    await expect(sam.locator("#conversation-list li a")).to_have_count(1)
 
     search = sam.get_by_role("searchbox", name="Search messages")
     await search.fill("portfolio")

@@ -191,7 +191,7 @@ muteButton.addEventListener("click", async () => {
   }
 });
 
-createSearch(list);
+createSearch(list, () => ready);
 createStart();
 
 const ready = list.load().then(() => {

@@ -7,6 +7,9 @@ import { el } from "../../api.js";
 // The fixed set the server accepts (server/messaging/reactions.py, docs/messaging.md).
 export const REACTIONS = ["👍", "👎", "❤️", "😂", "😮", "😢", "🎉", "👀", "✅", "🙏", "🔥", "🚀"];
 
+// A message's change counter: 0 for one never changed (or from a server without edits).
+export const revOf = (m) => (m && typeof m.rev === "number" ? m.rev : 0);
+
 const fileInfo = new Map(); // attachment url → Promise<{name, type, size}|null>
 
 export function formatSize(bytes) {

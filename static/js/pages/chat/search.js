@@ -31,7 +31,8 @@ export function highlighted(text) {
   return nodes;
 }
 
-export function createSearch(list) {
+// whenReady(): resolves once the conversation list is loaded (results name conversations).
+export function createSearch(list, whenReady) {
   const form = document.getElementById("search-form");
   const input = document.getElementById("search-q");
   const box = document.getElementById("search-results");
@@ -42,6 +43,21 @@ export function createSearch(list) {
   let next = null;
   let query = "";
   let found = 0;
+  const others = new Map(); // conversations of results that are not in the loaded list
+
+  // Results may come from conversations beyond the list's first page: fetch those once.
+  async function know(ids) {
+    await whenReady();
+    const missing = [...new Set(ids)].filter((id) => !list.conversations.has(id) && !others.has(id));
+    await Promise.all(
+      missing.map((id) =>
+        api("GET", `/api/conversations/${id}`).then(
+          (c) => others.set(id, c),
+          () => others.set(id, null),
+        ),
+      ),
+    );
+  }
 
   function close() {
     box.hidden = true;
@@ -61,7 +77,7 @@ export function createSearch(list) {
 
   function resultNode(item) {
     const m = item.message;
-    const conversation = list.conversations.get(item.conversation_id);
+    const conversation = list.conversations.get(item.conversation_id) || others.get(item.conversation_id);
     const where = conversation ? list.titleOf(conversation) : "A conversation";
     const who = m.sender_id === list.me ? "You" : list.nameOf(conversation, m.sender_id);
     const when = new Date(m.sent_at).toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" });
@@ -83,6 +99,7 @@ export function createSearch(list) {
     more.disabled = true;
     try {
       const page = await api("GET", `/api/messages/search?${params}`);
+      await know(page.items.map((item) => item.conversation_id));
       if (!cursor) {
         results.replaceChildren();
         found = 0;

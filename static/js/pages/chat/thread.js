@@ -1,11 +1,12 @@
 // The open conversation: its messages in seq order (the latest page, or the page around a
 // search result; live ones; older and newer pages on scrolling), changes to them (edits,
-// deletions, reactions) applied by rev, the user's own edit/delete/react actions, who has
-// seen the user's messages, who is typing, and the user's own read marker.
+// deletions, reactions) applied by rev (the user's own actions are in chat/actions.js), who
+// has seen the user's messages, who is typing, and the user's own read marker.
 
 import { api, ApiError, el, toast } from "../../api.js";
 import { call } from "../../live.js";
-import { editorNode, messageNode, reactionPicker } from "./message.js";
+import { createActions } from "./actions.js";
+import { messageNode, revOf } from "./message.js";
 
 const PAGE = 30;
 
@@ -23,12 +24,9 @@ export function createThread(chat, list, outbox, { openAt = null } = {}) {
   let loadingNewer = false;
   let historyLoaded = false;
   let editable = false; // the server has edits, deletions and reactions (messages carry a rev)
-  let editing = null; // the seq whose text is in the inline editor
   let target = openAt; // a seq to open at (a search result), once
   const typingTimers = new Map();
   let lastTypingSent = 0;
-
-  const revOf = (m) => (m && typeof m.rev === "number" ? m.rev : 0);
 
   function context() {
     const conversation = conversations.get(list.current);
@@ -87,8 +85,8 @@ export function createThread(chat, list, outbox, { openAt = null } = {}) {
     }
     if (revOf(m) <= revOf(current)) return;
     shown.set(m.seq, m);
-    if (editing === m.seq) {
-      if (m.deleted_at) closeEditor();
+    if (actions.editing(m.seq)) {
+      if (m.deleted_at) actions.closeEditor();
       return; // the editor shows it when it closes
     }
     rerender(m.seq);
@@ -273,136 +271,7 @@ export function createThread(chat, list, outbox, { openAt = null } = {}) {
     chat.emit("typing", { conversation_id: list.current });
   }
 
-  // -- the user's own actions on a message: edit, delete, react --
-
-  function failed(error, what) {
-    const why = error.code === "disconnected" ? "you are offline; try again when the connection is back" : error.message;
-    toast(`Could not ${what}: ${why}`, "error");
-  }
-
-  function closeEditor() {
-    const seq = editing;
-    editing = null;
-    if (seq !== null) rerender(seq);
-  }
-
-  function startEdit(seq) {
-    if (editing !== null) closeEditor();
-    const m = shown.get(seq);
-    const node = rendered.get(seq);
-    if (!m || !node || m.deleted_at) return;
-    editing = seq;
-    const form = editorNode(m);
-    const box = form.querySelector("textarea");
-    const error = form.querySelector(".field-error");
-    box.value = m.content || "";
-    const text = node.querySelector(".content");
-    if (text) text.replaceWith(form);
-    else node.querySelector(".sender, .attachment, .meta").before(form);
-    node.querySelector(".message-actions")?.remove();
-    node.classList.add("editing");
-    box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
-
-    const complain = (message) => {
-      error.textContent = message;
-      error.hidden = false;
-      box.setAttribute("aria-invalid", "true");
-      box.focus();
-    };
-    box.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        form.requestSubmit();
-      } else if (event.key === "Escape") {
-        event.preventDefault();
-        closeEditor();
-        rendered.get(seq)?.querySelector("[data-action=edit]")?.focus();
-      }
-    });
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const content = box.value.trim();
-      if (!content) return complain("Write something, or delete the message instead.");
-      const latest = shown.get(seq);
-      if (content === (latest.content || "")) return closeEditor();
-      const save = form.querySelector("[type=submit]");
-      save.disabled = true;
-      try {
-        const answer = await call(chat, "edit", { conversation_id: list.current, message_id: m.id, content });
-        editing = null;
-        if (revOf(answer.message) > revOf(shown.get(seq))) shown.set(seq, answer.message);
-        rerender(seq);
-        list.noteChange(answer.message);
-      } catch (error) {
-        save.disabled = false;
-        complain(error.code === "disconnected" ? "You are offline: save again when the connection is back." : error.message);
-      }
-    });
-  }
-
-  async function remove(seq) {
-    const m = shown.get(seq);
-    if (!m || !window.confirm("Delete this message for everyone?")) return;
-    try {
-      const answer = await call(chat, "delete", { conversation_id: list.current, message_id: m.id });
-      if (answer && answer.message) {
-        applyChange(answer.message);
-        list.noteChange(answer.message);
-      }
-    } catch (error) {
-      failed(error, "delete the message");
-    }
-  }
-
-  function closePicker() {
-    const open = messagesNode.querySelector(".reaction-picker");
-    if (!open) return;
-    open.closest(".message")?.querySelector("[data-action=react]")?.setAttribute("aria-expanded", "false");
-    open.remove();
-  }
-
-  function togglePicker(seq, button) {
-    const node = rendered.get(seq);
-    const wasOpen = node.querySelector(".reaction-picker");
-    closePicker();
-    if (wasOpen) return;
-    const picker = reactionPicker(shown.get(seq), me);
-    node.querySelector(".message-actions").after(picker);
-    button.setAttribute("aria-expanded", "true");
-    picker.querySelector("button")?.focus();
-  }
-
-  async function react(seq, emoji, on) {
-    const m = shown.get(seq);
-    if (!m) return;
-    closePicker();
-    try {
-      const answer = await call(chat, "react", { conversation_id: list.current, message_id: m.id, emoji, on });
-      if (answer && answer.message) applyChange(answer.message);
-    } catch (error) {
-      failed(error, "react");
-    }
-  }
-
-  messagesNode.addEventListener("click", (event) => {
-    const node = event.target.closest(".message[data-seq]");
-    if (!node || !rendered.has(Number(node.dataset.seq))) return;
-    const seq = Number(node.dataset.seq);
-    const action = event.target.closest("[data-action]");
-    const reaction = event.target.closest("button[data-emoji]");
-    if (reaction) react(seq, reaction.dataset.emoji, reaction.dataset.on === "true");
-    else if (action?.dataset.action === "edit") startEdit(seq);
-    else if (action?.dataset.action === "cancel-edit") closeEditor();
-    else if (action?.dataset.action === "delete") remove(seq);
-    else if (action?.dataset.action === "react") togglePicker(seq, action);
-  });
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && messagesNode.querySelector(".reaction-picker")) closePicker();
-  });
-  document.addEventListener("click", (event) => {
-    if (!event.target.closest(".reaction-picker, [data-action=react]")) closePicker();
-  });
+  const actions = createActions(chat, list, { shown, rendered, rerender, applyChange });
 
   messagesNode.addEventListener("scroll", () => {
     if (messagesNode.scrollTop < 60) loadOlder();
