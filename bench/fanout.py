@@ -18,6 +18,12 @@ Scenarios, each against both targets:
 3. idle: ``--idle`` authenticated sockets that send nothing, half on each instance.
    Figure: the servers' resident memory (RSS) added per 1,000 sockets.
 
+``--change-ratio 0.1`` (issue 13): in RizeOS's 1:1 scenario 10 % of the events are changes
+instead of sends, alternately an edit and a reaction (on, later off) of one of the sender's
+own recent messages, over the socket (bench/loadgen.py); each counts as one event offered
+and one delivery expected. The relays have no such events and run plain sends, so the
+same-run ratio then compares RizeOS with the mix against the relays without it.
+
     .venv/bin/python bench/fanout.py                   # everything, defaults
     .venv/bin/python bench/fanout.py --only bare       # just the baseline
     .venv/bin/python bench/fanout.py --scenarios idle  # memory per 1,000 idle sockets
@@ -69,6 +75,7 @@ class Result:
     server_cpu_s: float = 0.0
     db_cpu_s: float = 0.0
     offered: float = 0.0  # messages the trial was meant to send
+    changes: int = 0  # of ``sent``, edits and reactions (--change-ratio)
 
     @property
     def generator_bound(self) -> bool:
@@ -96,6 +103,8 @@ class Result:
                 text += f" {1e6 * self.server_cpu_s / self.received:.0f} µs/delivery"
             if self.db_cpu_s:
                 text += f" (+ PostgreSQL {1e6 * self.db_cpu_s / self.sent:.0f} µs/msg)"
+        if self.changes:
+            text += f"  [{self.changes} of them edits/reactions]"
         if self.acks_error:
             text += f"  {self.acks_error} error acks (first: {self.first_error})"
         if self.max_backlog > 50:
@@ -195,8 +204,9 @@ def free_ports(count: int) -> list[int]:
 class Generators:
     """``procs`` load-generator processes; clients and senders dealt out round-robin."""
 
-    def __init__(self, procs: int):
+    def __init__(self, procs: int, change_ratio: float = 0.0):
         self.share: list[float] = []
+        self.change_ratio = change_ratio
         context = multiprocessing.get_context("spawn")
         self.pipes = []
         self.processes = []
@@ -250,7 +260,16 @@ class Generators:
     async def run(self, rate: float, seconds: float, drain: float) -> Result:
         tag = secrets.token_hex(3)
         commands = [
-            ("run", {"tag": tag, "rate": rate * share, "seconds": seconds, "drain": drain})
+            (
+                "run",
+                {
+                    "tag": tag,
+                    "rate": rate * share,
+                    "seconds": seconds,
+                    "drain": drain,
+                    "change_ratio": self.change_ratio,
+                },
+            )
             for share in self.share
         ]
         answers = await self.ask(commands, within=seconds + drain + 60)
@@ -267,6 +286,7 @@ class Generators:
             p50=percentile(latencies, 0.50),
             p99=percentile(latencies, 0.99),
             max_backlog=max(a["max_backlog"] for a in answers),
+            changes=sum(a["changes"] for a in answers),
         )
 
     async def close(self) -> None:
@@ -383,7 +403,8 @@ async def fanout_scenario(target: Target, args: argparse.Namespace, bench: Any) 
 async def pairs_scenario(target: Target, args: argparse.Namespace, bench: Any) -> dict:
     groups = groups_of(2 * args.pairs, 2)
     senders = await senders_for(target, groups, bench)
-    generators = Generators(args.procs)
+    # Only RizeOS has edits and reactions; the relays run plain sends.
+    generators = Generators(args.procs, args.change_ratio if bench is not None else 0.0)
     steps: list[tuple[float, Result]] = []
     try:
         await generators.connect(target.clients(2 * args.pairs), senders)
@@ -567,7 +588,7 @@ def cpu_per_message(result: Result) -> float:
     return 1e6 * (result.server_cpu_s + result.db_cpu_s) / max(1, result.sent)
 
 
-def summarize(results: dict[str, dict]) -> None:
+def summarize(results: dict[str, dict], change_ratio: float = 0.0) -> None:
     print("\nSummary (ratios: RizeOS / relay and RizeOS / Node, same run)")
     present = {k: v for k, v in results.items() if v}
     fanouts = {k: v["fanout"] for k, v in present.items() if "fanout" in v}
@@ -589,8 +610,9 @@ def summarize(results: dict[str, dict]) -> None:
             )
     pairs = {k: v["pairs"] for k, v in present.items() if "pairs" in v}
     if pairs:
+        mix = f", RizeOS {change_ratio:.0%} edits/reactions" if change_ratio else ""
         report(
-            "1:1 ceiling msg/s (all delivered, p99≤50ms)",
+            f"1:1 ceiling msg/s (all delivered, p99≤50ms{mix})",
             {k: v["best_rate"] for k, v in pairs.items()},
         )
         for key, value in pairs.items():
@@ -695,7 +717,7 @@ async def main(args: argparse.Namespace) -> None:
         if key in args.only:
             results[key] = await runners[key](args)
     if len(results) > 1:
-        summarize(results)
+        summarize(results, args.change_ratio)
 
 
 async def run_target(target: Target, args: argparse.Namespace, bench: Any) -> dict:
@@ -731,6 +753,7 @@ def print_machine(args: argparse.Namespace) -> None:
         f"settings: clients={args.clients} group={args.group} rate={args.rate}/s "
         f"seconds={args.seconds} pairs={args.pairs} steps={args.steps} "
         f"step_seconds={args.step_seconds} drain={args.drain} "
+        f"change_ratio={args.change_ratio} (RizeOS 1:1 only) "
         f"load generators={args.procs} processes (clients dealt round-robin)"
     )
 
@@ -788,6 +811,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="run every 1:1 step even after one fails (constant-rate cost comparisons)",
     )
+    parser.add_argument(
+        "--change-ratio",
+        type=float,
+        default=0.0,
+        help="share of RizeOS's 1:1 events that are edits/reactions of recent own messages",
+    )
     parser.add_argument("--drain", type=float, default=2, help="seconds to wait for stragglers")
     parser.add_argument("--procs", type=int, default=2, help="load-generator processes")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
@@ -803,7 +832,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", type=float, default=0, help="py-spy both targets at this 1:1 rate"
     )
     parser.add_argument("--profile-dir", default=tempfile.gettempdir())
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not 0 <= args.change_ratio < 1:
+        parser.error("--change-ratio must be at least 0 and below 1")
+    return args
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ from an earlier trial never counts in a later one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -22,6 +24,10 @@ NAMESPACE = "/chat"
 # Connecting hundreds of sockets at once makes the servers' accept path the bottleneck
 # and times some out; a few at a time connects them all quickly.
 CONNECT_CONCURRENCY = 20
+# The change mix (RizeOS only): each change edits or reacts to one of the sender's last
+# few messages of the trial.
+RECENT_OWN = 8
+REACTION = "👍"
 
 
 @dataclass
@@ -60,6 +66,22 @@ class Generator:
         trial.received += 1
         trial.latencies_ms.append((now - float(sent_at)) * 1000.0)
 
+    def on_changed(self, receiver: str, payload: Any) -> None:
+        """An edit carries a fresh "b|..." content with its own send time, so it is timed
+        like a message; a reaction carries no time of its own: it is counted (a lost one
+        fails the step) but not timed."""
+        if not isinstance(payload, dict) or payload.get("change") == "edited":
+            self.on_message(receiver, payload)
+            return
+        message = payload.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, str) or not content.startswith("b|"):
+            return
+        _, tag, _, sender, _ = content.split("|", 4)
+        trial = self.trial
+        if trial is not None and tag == trial.tag and sender != receiver:
+            trial.received += 1
+
     async def connect(self, spec: dict[str, Any]) -> dict[str, Any]:
         started = time.monotonic()
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
@@ -68,6 +90,11 @@ class Generator:
             sio = socketio.AsyncClient(reconnection=False)
             key = client_spec["key"]
             sio.on("message", lambda payload: self.on_message(key, payload), namespace=NAMESPACE)
+            sio.on(
+                "message_changed",
+                lambda payload: self.on_changed(key, payload),
+                namespace=NAMESPACE,
+            )
             async with gate:
                 await sio.connect(
                     client_spec["url"],
@@ -84,8 +111,16 @@ class Generator:
 
     async def run(self, trial_spec: dict[str, Any]) -> dict[str, Any]:
         """Send at ``rate`` for ``seconds`` round-robin over this process's senders, then
-        wait up to ``drain`` seconds for the deliveries still in flight."""
+        wait up to ``drain`` seconds for the deliveries still in flight.
+
+        ``change_ratio`` (RizeOS only): that share of the events are changes instead of
+        sends, alternately an edit and a reaction toggled on or off, each of one of the
+        sender's own recent messages of this trial (a sender with none yet sends)."""
         tag, rate, seconds = trial_spec["tag"], trial_spec["rate"], trial_spec["seconds"]
+        change_ratio = trial_spec.get("change_ratio", 0.0)
+        recent: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=RECENT_OWN))
+        reacted: set[str] = set()
+        changes = 0
         self.trial = trial = Trial(tag)
         acks = {"ok": 0, "error": 0, "first_error": None}
         expected = 0
@@ -98,6 +133,12 @@ class Generator:
             else:
                 acks["ok"] += 1
 
+        def on_send_ack(key: str, reply: Any = None, *_: Any) -> None:
+            on_ack(reply)
+            message = reply.get("message") if isinstance(reply, dict) else None
+            if isinstance(message, dict):
+                recent[key].append(message["id"])
+
         if not self.senders or rate <= 0:
             await asyncio.sleep(seconds)
         senders = itertools.cycle(self.senders) if self.senders else None
@@ -109,12 +150,36 @@ class Generator:
             max_backlog = max(max_backlog, due - sent)
             while sent < due:
                 sender = next(senders)
-                content = f"b|{tag}|{time.time():.6f}|{sender['key']}|{self.index}-{sent}"
-                payload = dict(sender["payload"], content=content)
-                payload["client_msg_id"] = f"{tag}-{self.index}-{sent}"
-                await self.clients[sender["key"]].sio.emit(
-                    "send", payload, namespace=NAMESPACE, callback=on_ack
-                )
+                key = sender["key"]
+                sio = self.clients[key].sio
+                content = f"b|{tag}|{time.time():.6f}|{key}|{self.index}-{sent}"
+                change = int((sent + 1) * change_ratio) > int(sent * change_ratio)
+                if change and recent[key]:
+                    target = recent[key][changes % len(recent[key])]
+                    ref = dict(sender["payload"], message_id=target)
+                    if changes % 2 == 0:
+                        await sio.emit(
+                            "edit", dict(ref, content=content), namespace=NAMESPACE, callback=on_ack
+                        )
+                    else:
+                        on = target not in reacted
+                        (reacted.add if on else reacted.discard)(target)
+                        await sio.emit(
+                            "react",
+                            dict(ref, emoji=REACTION, on=on),
+                            namespace=NAMESPACE,
+                            callback=on_ack,
+                        )
+                    changes += 1
+                else:
+                    payload = dict(sender["payload"], content=content)
+                    payload["client_msg_id"] = f"{tag}-{self.index}-{sent}"
+                    await sio.emit(
+                        "send",
+                        payload,
+                        namespace=NAMESPACE,
+                        callback=functools.partial(on_send_ack, key),
+                    )
                 expected += sender["recipients"]
                 sent += 1
             await asyncio.sleep(0.001)
@@ -134,6 +199,7 @@ class Generator:
             "acks_error": acks["error"],
             "first_error": acks["first_error"],
             "max_backlog": max_backlog,
+            "changes": changes,
         }
 
     async def stop(self) -> None:
