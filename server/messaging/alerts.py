@@ -3,7 +3,8 @@ Messages badge) and its live ``unread`` event, per-conversation mute, and the pe
 missed-message email setting with its one-click unsubscribe (the emails: missed.py).
 
 When the count is sent (docs/messaging.md, "Unread count and mute"): after a read marker
-moves and after a mute or unmute, to the user; after a batch of sends, only to the
+moves, after a mute or unmute, and after being added to or removed from a conversation, to
+the user; after a batch of sends, only to the
 participants whose count the batch raised: those who had read everything before it (and
 have not muted it). A participant who already had unread messages there still counts the
 conversation once, so a busy conversation sends one ``unread`` event when it becomes

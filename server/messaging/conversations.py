@@ -139,6 +139,9 @@ class ConversationService:
                     [*members, body.user_id], conversation_id, added=[body.user_id]
                 )
             )
+            # The newcomer may find unread messages there (alerts.py).
+            unread = self.messages.writer.unread
+            tx.after_commit(lambda: unread.announce([body.user_id]))
             return Started(await self._view(tx.conn, user_id, conversation_id), True)
 
     async def remove_participant(
@@ -164,6 +167,9 @@ class ConversationService:
                 tx.conn, conversation_id=conversation_id, user_id=target_id
             )
             tx.emit(*events.participants_changed(members, conversation_id, removed=[target_id]))
+            # An unread conversation left behind no longer counts (alerts.py).
+            unread = self.messages.writer.unread
+            tx.after_commit(lambda: unread.announce([target_id]))
 
     # -- internals -------------------------------------------------------------------------
 

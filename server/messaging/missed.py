@@ -116,8 +116,12 @@ class MissedMessageMailer:
         user_id = uuid.UUID(data["user_id"])
         conversation_id = uuid.UUID(data["conversation_id"])
         if job_id is not None:
-            async with self.db.statement() as conn:
-                await self.q.release_missed_email_job(conn, job_id=job_id)
+            # Under the conversation's lock, so that every send that found this job waiting
+            # (and queued none) has committed before this run reads what is unread, and
+            # every later one sees the key free and queues a job of its own.
+            async with self.db.transaction() as tx:
+                await self.q.settle_sends(tx.conn, conversation_id=conversation_id)
+                await self.q.release_missed_email_job(tx.conn, job_id=job_id)
         sent, follow_up = await self._mail_batch(user_id, conversation_id)
         if follow_up is not None:
             async with self.db.statement() as conn:

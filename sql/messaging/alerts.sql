@@ -60,6 +60,11 @@ RETURNING missed_message_emails;
 -- Missed-message email jobs (the send function queues the first of each batch:
 -- sql/messaging/functions.sql).
 
+-- name: settle_sends(conversation_id)$
+-- Waits for the sends to the conversation in flight (they hold its row lock until they
+-- commit), and keeps new ones out until the caller's transaction ends.
+SELECT id FROM conversations WHERE id = :conversation_id FOR SHARE;
+
 -- name: release_missed_email_job(job_id)!
 -- A delivery that starts frees its (user, conversation) dedupe key, so a message sent from
 -- now on queues a new job instead of being folded into this run, which may have read its

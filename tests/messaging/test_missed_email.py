@@ -21,7 +21,7 @@ from server.mail import Mailer
 from server.messaging.missed import ENTRYPOINT, MissedMessageMailer
 from server.worker import JobResources, Worker
 from tests.processes import free_port
-from tests.waits import eventually
+from tests.waits import eventually, wait_for_lock_waiters
 
 DELAY = 1.0
 
@@ -300,3 +300,41 @@ async def test_the_link_in_the_email_opens_the_conversation(api, chat, pair, wor
     )
     assert response.status == 200
     assert f'data-conversation-id="{conversation["id"]}"' in await response.text()
+
+
+async def test_a_send_in_flight_when_a_delivery_starts_is_in_its_email(
+    chat, pair, smtp, db, settings
+):
+    """A send that found the job waiting (so queued no job of its own) and commits while the
+    job's delivery starts: the delivery waits for it and mails its message too."""
+    recruiter, candidate, conversation = pair
+    await chat.send(recruiter, conversation, "first")
+    async with db.connection() as conn:
+        job_id, payload = await conn.fetchrow(
+            "SELECT id, payload FROM pgqueuer WHERE entrypoint = $1", ENTRYPOINT
+        )
+
+    async def first_is_due() -> bool:
+        async with db.connection() as conn:
+            return await conn.fetchval(
+                "SELECT bool_and(sent_at < now() - make_interval(secs => $1)) FROM messages",
+                DELAY,
+            )
+
+    await eventually(first_is_due, what="the first message to wait the delay")
+    mailer = MissedMessageMailer(db, settings, Mailer(smtp.url, "x@rizeos.test"))
+    async with db.connection() as other:
+        send = other.transaction()
+        await send.start()
+        await other.execute(
+            "SELECT * FROM send_messages($1::uuid[], $2::uuid[], ARRAY['second'],"
+            " ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['in-flight'])",
+            [uuid.UUID(conversation["id"])],
+            [recruiter.id],
+        )
+        delivery = asyncio.ensure_future(mailer.deliver(job_id, payload))
+        await wait_for_lock_waiters(other, 1)
+        await send.commit()
+        assert await delivery is True
+    [mail] = smtp.to(candidate.email)
+    assert "first" in text_of(mail) and "second" in text_of(mail)

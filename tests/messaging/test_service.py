@@ -18,7 +18,8 @@ from tests.waits import wait_for_lock_waiters
 
 
 class Recorder(RecordingEvents):
-    """What the messaging services emitted, as (event, recipients, payload)."""
+    """What the messaging services emitted, as (event, recipients, payload); the per-user
+    `unread` counts (some sent in the background after a send) are test_unread.py's."""
 
     @property
     def heard(self) -> list[tuple[str, set[uuid.UUID], object]]:
@@ -29,6 +30,7 @@ class Recorder(RecordingEvents):
                 event.payload.conversation_id if event.name == "conversation" else event.payload,
             )
             for event in self.live()
+            if event.name != "unread"
         ]
 
 

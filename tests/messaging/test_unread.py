@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from tests.live_events import RecordingEvents
 from tests.messaging.live import ChatSocket, hiring, rest, sockets, two_instances
 
 UNREAD = "/api/me/unread"
@@ -159,3 +160,16 @@ async def test_unread_event_follows_sends_reads_and_mutes_on_every_tab_and_insta
             # The sender's own count never moved.
             assert on_recruiter == []
             assert first["seq"] + 1 == second["seq"]
+
+
+async def test_leaving_an_unread_conversation_takes_it_out_of_the_count(api, chat, pair, db):
+    recruiter, candidate, conversation = pair
+    await chat.send(recruiter, conversation, "hello")
+    assert await unread(api, candidate) == 1
+    recorder = RecordingEvents.on(db)
+    path = f"/api/conversations/{conversation['id']}/participants/{candidate.id}"
+    await api.delete(path, as_=candidate, expect=204)
+    assert await unread(api, candidate) == 0
+    [event] = recorder.live("unread")
+    assert list(event.user_ids) == [candidate.id]
+    assert event.payload.conversations == 0
