@@ -81,6 +81,19 @@ async def test_a_message_alerts_its_reader_on_the_job_board_of_another_instance(
     await expect(gigs.locator("#toasts a.toast")).to_have_count(2)
     await expect(sam.locator("#toasts a.toast")).to_have_count(0)
     await expect(rita.locator("#toasts a.toast")).to_have_count(0)
+
+    # A message while the tab is offline: counted as soon as it reconnects.
+    await sam.close()
+    await gigs.context.set_offline(True)
+    await expect(gigs.locator("#offline-banner")).to_be_visible()
+    await rita.locator("#message-input").fill("While you were away")
+    await rita.locator("#message-input").press("Enter")
+    await expect(rita.locator("#messages .message.mine:not(.pending)")).to_have_count(4)
+    await expect(gigs.locator("#messages-count")).to_be_hidden()
+    await gigs.context.set_offline(False)
+    await expect(gigs.locator("#offline-banner")).to_be_hidden()
+    await expect(gigs.locator("#messages-count")).to_have_text("1")
+    await expect(gigs).to_have_title("(1) Gigs · RizeOS")
     browser.check()
 
 
