@@ -189,8 +189,8 @@ export function editorNode(m) {
     "form",
     { class: "edit-form", novalidate: true },
     el("label", { for: id, class: "visually-hidden", text: "Edit message" }),
-    el("textarea", { id, name: "content", rows: "2", maxlength: "10000" }),
-    el("p", { class: "field-error", hidden: true }),
+    el("textarea", { id, name: "content", rows: "2", maxlength: "10000", "aria-describedby": `${id}-error` }),
+    el("p", { class: "field-error", id: `${id}-error`, hidden: true }),
     el(
       "div",
       { class: "actions" },
