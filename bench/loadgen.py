@@ -136,7 +136,7 @@ class Generator:
         def on_send_ack(key: str, reply: Any = None, *_: Any) -> None:
             on_ack(reply)
             message = reply.get("message") if isinstance(reply, dict) else None
-            if isinstance(message, dict):
+            if isinstance(message, dict) and "id" in message:
                 recent[key].append(message["id"])
 
         if not self.senders or rate <= 0:
@@ -174,12 +174,9 @@ class Generator:
                 else:
                     payload = dict(sender["payload"], content=content)
                     payload["client_msg_id"] = f"{tag}-{self.index}-{sent}"
-                    await sio.emit(
-                        "send",
-                        payload,
-                        namespace=NAMESPACE,
-                        callback=functools.partial(on_send_ack, key),
-                    )
+                    # Without the mix, the plain ack callback: the relays' path as before.
+                    callback = functools.partial(on_send_ack, key) if change_ratio else on_ack
+                    await sio.emit("send", payload, namespace=NAMESPACE, callback=callback)
                 expected += sender["recipients"]
                 sent += 1
             await asyncio.sleep(0.001)

@@ -25,7 +25,7 @@ import asyncpg
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.messaging import events, schemas
-from server.messaging.messages import participant_ids
+from server.messaging.messages import NOT_FOUND
 from server.messaging.ratelimit import SendLimiter
 from server.messaging.reactions import canonical_emoji
 from server.messaging.resume import to_message
@@ -75,18 +75,15 @@ class ChangeService:
                     f"a message can be edited for {self.edit_window.total_seconds():g} "
                     "seconds after it is sent"
                 )
-            rev = await self._bump(tx.conn, conversation_id)
-            if row["content"] is not None:  # an attachment-only message had no text
-                await self.q.insert_message_edit(
-                    tx.conn,
-                    message_id=message_id,
-                    content=row["content"],
-                    written_at=row["edited_at"] or row["sent_at"],
-                )
-            await self.q.set_message_content(
-                tx.conn, message_id=message_id, content=body.content, rev=rev
+            changed = await self.q.edit_message(
+                tx.conn,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                content=body.content,
+                previous=row["content"],  # None for an attachment-only message: no version
+                written_at=row["edited_at"] or row["sent_at"],
             )
-            return await self._changed(tx, members, message_id, "edited", skip_sid)
+            return self._changed(tx, members, changed, "edited", skip_sid)
 
     async def delete(
         self,
@@ -104,11 +101,10 @@ class ChangeService:
                 raise Forbidden("only its sender can delete a message")
             if row["deleted_at"] is not None:
                 return await self._unchanged(tx.conn, message_id)
-            rev = await self._bump(tx.conn, conversation_id)
-            await self.q.delete_message_edits(tx.conn, message_id=message_id)
-            await self.q.delete_message_reactions(tx.conn, message_id=message_id)
-            await self.q.set_message_deleted(tx.conn, message_id=message_id, rev=rev)
-            return await self._changed(tx, members, message_id, "deleted", skip_sid)
+            changed = await self.q.delete_message(
+                tx.conn, conversation_id=conversation_id, message_id=message_id
+            )
+            return self._changed(tx, members, changed, "deleted", skip_sid)
 
     async def react(
         self,
@@ -137,21 +133,17 @@ class ChangeService:
                 done = await self.q.delete_reaction(tx.conn, **params)
             if done is None:
                 return await self._unchanged(tx.conn, message_id)
-            rev = await self._bump(tx.conn, conversation_id)
-            await self.q.set_message_rev(tx.conn, message_id=message_id, rev=rev)
-            return await self._changed(tx, members, message_id, "reaction", skip_sid)
+            changed = await self.q.stamp_message(
+                tx.conn, conversation_id=conversation_id, message_id=message_id
+            )
+            return self._changed(tx, members, changed, "reaction", skip_sid)
 
     async def list_edits(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, message_id: uuid.UUID
     ) -> schemas.MessageEdits:
         """The versions edits replaced, oldest first: the sender's own view."""
         async with self.db.connection() as conn:
-            await participant_ids(self.q, conn, user_id, conversation_id)
-            row = await self.q.get_message_for_change(
-                conn, conversation_id=conversation_id, message_id=message_id
-            )
-            if row is None:
-                raise NotFound(NO_MESSAGE)
+            row = await self._target(conn, user_id, conversation_id, message_id)
             if row["sender_id"] != user_id:
                 raise Forbidden("only its sender sees a message's earlier versions")
             rows = await fetch_all(self.q.list_message_edits, conn, message_id=message_id)
@@ -178,31 +170,41 @@ class ChangeService:
         conversation_id: uuid.UUID,
         message_id: uuid.UUID,
     ) -> tuple[list[uuid.UUID], asyncpg.Record]:
-        """Lock the conversation (every writer of it does so first), check the user is in
-        it (404 otherwise, as for an unknown one), find the message in it (404)."""
+        """Lock the conversation (every writer of it does so first), then, in a statement
+        of its own so it reads what committed before the lock: the participants and the
+        message. 404 unless the user is in the conversation and the message in it."""
         await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
-        members = await participant_ids(self.q, tx.conn, user_id, conversation_id)
-        row = await self.q.get_message_for_change(
-            tx.conn, conversation_id=conversation_id, message_id=message_id
-        )
-        if row is None:
-            raise NotFound(NO_MESSAGE)
-        return members, row
+        row = await self._target(tx.conn, user_id, conversation_id, message_id)
+        return list(row["members"]), row
 
-    async def _bump(self, conn: asyncpg.Connection, conversation_id: uuid.UUID) -> int:
-        return await self.q.bump_conversation_rev(conn, conversation_id=conversation_id)
+    async def _target(
+        self,
+        conn: asyncpg.Connection,
+        user_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        message_id: uuid.UUID,
+    ) -> asyncpg.Record:
+        row = await self.q.get_change_target(
+            conn, conversation_id=conversation_id, message_id=message_id
+        )
+        if user_id not in row["members"]:
+            raise NotFound(NOT_FOUND)  # as for a conversation that does not exist
+        if row["id"] is None:
+            raise NotFound(NO_MESSAGE)
+        return row
 
     async def _unchanged(self, conn: asyncpg.Connection, message_id: uuid.UUID) -> schemas.Message:
         return to_message(await self.q.get_message(conn, message_id=message_id))
 
-    async def _changed(
+    def _changed(
         self,
         tx: Transaction,
         members: list[uuid.UUID],
-        message_id: uuid.UUID,
+        row: asyncpg.Record,
         change: schemas.MessageChange,
         skip_sid: str | None,
     ) -> schemas.Message:
-        message = to_message(await self.q.get_message(tx.conn, message_id=message_id))
+        """The message as the change left it, announced to every participant on commit."""
+        message = to_message(row)
         tx.emit(events.message_changed(members, change, message, skip_sid))
         return message

@@ -78,6 +78,7 @@ class ChatNamespace(AuthenticatedNamespace):
         install_send_limiter(app)
         install_send_writer(app)
         self._send_locks: dict[str, asyncio.Lock] = {}
+        self._change_locks: dict[str, asyncio.Lock] = {}
 
     def service(self) -> MessageService:
         return MessageService(self.app[keys.DB], self.app[SEND_LIMITER], self.app[SEND_WRITER])
@@ -113,6 +114,7 @@ class ChatNamespace(AuthenticatedNamespace):
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         self._send_locks.pop(sid, None)
+        self._change_locks.pop(sid, None)
 
     @_acked(schemas.ChatTyping)
     async def on_typing(self, user_id: uuid.UUID, sid: str, body: schemas.ChatTyping) -> dict:
@@ -144,22 +146,38 @@ class ChatNamespace(AuthenticatedNamespace):
 
     # Changes to stored messages (changes.py). The ack carries the message in its latest
     # state, so this socket is left out of the ``message_changed`` event.
+    #
+    # One socket's changes are made one at a time, in the order they arrived (the FIFO lock
+    # is taken before anything can suspend, as for sends, but held until the change has
+    # committed): handled concurrently, a quick "react" then "unreact" could commit in the
+    # other order and leave the reaction on, or an edit land after the delete it preceded.
+
+    def _change_lock(self, sid: str) -> asyncio.Lock:
+        lock = self._change_locks.get(sid)
+        if lock is None:
+            lock = self._change_locks[sid] = asyncio.Lock()
+        return lock
 
     @_acked(schemas.ChatEdit, precheck=_content_size)
     async def on_edit(self, user_id: uuid.UUID, sid: str, body: schemas.ChatEdit) -> dict:
-        message = await self.changes().edit(
-            user_id, body.conversation_id, body.message_id, body.edit(), sid
-        )
+        async with self._change_lock(sid):
+            message = await self.changes().edit(
+                user_id, body.conversation_id, body.message_id, body.edit(), sid
+            )
         return {"message": message}
 
     @_acked(schemas.ChatDelete)
     async def on_delete(self, user_id: uuid.UUID, sid: str, body: schemas.ChatDelete) -> dict:
-        message = await self.changes().delete(user_id, body.conversation_id, body.message_id, sid)
+        async with self._change_lock(sid):
+            message = await self.changes().delete(
+                user_id, body.conversation_id, body.message_id, sid
+            )
         return {"message": message}
 
     @_acked(schemas.ChatReact)
     async def on_react(self, user_id: uuid.UUID, sid: str, body: schemas.ChatReact) -> dict:
-        message = await self.changes().react(
-            user_id, body.conversation_id, body.message_id, body.emoji, body.on, sid
-        )
+        async with self._change_lock(sid):
+            message = await self.changes().react(
+                user_id, body.conversation_id, body.message_id, body.emoji, body.on, sid
+            )
         return {"message": message}

@@ -3,6 +3,7 @@ client that was away while they happened (issue 13)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from typing import Any
@@ -189,6 +190,34 @@ async def test_bad_change_payloads_get_an_error_ack_and_change_nothing(
         assert unknown["error"]["code"] == "not_found"
         [stored] = await server_state(a.url, h.recruiter, cid)
     assert stored == sent
+
+
+async def test_one_sockets_changes_are_made_in_the_order_it_sent_them(
+    api, db, database_url, redis_server_url, redis_prefix
+):
+    _, h = await hiring(api, db)
+    cid = h.conversation["id"]
+    async with (
+        two_instances(database_url, redis_server_url, redis_prefix, SEND_BURST="1000") as (a, _),
+        sockets((a.url, h.recruiter), (a.url, h.candidate)) as [recruiter, candidate],
+    ):
+        sent = await recruiter.send(cid, "v0")
+        ref = {"conversation_id": cid, "message_id": sent["id"]}
+        # Sent without waiting for the answers, as a double click or fast typing does.
+        toggles = [
+            candidate.call("react", {**ref, "emoji": THUMBS, "on": i % 2 == 0}) for i in range(9)
+        ]
+        edits = [recruiter.call("edit", {**ref, "content": f"v{i}"}) for i in range(1, 9)]
+        acks = await asyncio.gather(*toggles, *edits)
+        [final] = await server_state(a.url, h.recruiter, cid)
+    assert all(ack["ok"] for ack in acks), acks
+    # Every call changed something, in order: the last toggle (on) and the last edit won.
+    assert final["rev"] == 17
+    assert final["content"] == "v8"
+    assert final["reactions"] == [{"emoji": THUMBS, "count": 1, "user_ids": [str(h.candidate.id)]}]
+    assert [ack["message"]["rev"] for ack in acks[:9]] == sorted(
+        ack["message"]["rev"] for ack in acks[:9]
+    )
 
 
 async def test_a_client_away_during_changes_on_the_other_instance_catches_up_exactly(
