@@ -62,6 +62,7 @@ PER_MINE = 2_000
 TOKEN = "message-search-bench-session-0123456789abcdef"  # noqa: S105 (a bench session)
 OPENERS = ("Hi, ", "Thanks! ", "Hello, ", "Sure, ", "Quick question: ", "Great, ", "", "", "")
 LOADED = "message search bench: loaded"
+FRAGMENTS = 200_000
 
 # (label, q): the share of the searcher's 100,000 messages each matches is printed with
 # the results (measured on the loaded database, not assumed).
@@ -117,11 +118,19 @@ async def load(conn: asyncpg.Connection) -> None:
         "SET session_replication_role = replica; SET maintenance_work_mem = '1GB';"
         " SET work_mem = '256MB'; SET synchronous_commit = off; SELECT setseed(0.1306)"
     )
+    # FRAGMENTS slices of the prose (a seeded choice), numbered: each message is an opener
+    # and one slice, looked up by number (one array per row would be detoasted per message).
     words = " ".join(d for _, d in onet_occupations()).split()
-    await conn.execute("CREATE TEMP TABLE corpus (words TEXT[])")
-    await conn.execute("INSERT INTO corpus VALUES ($1)", words)
-    await conn.execute("CREATE TEMP TABLE openers (o TEXT[])")
-    await conn.execute("INSERT INTO openers VALUES ($1)", list(OPENERS))
+    rng = random.Random(20261306)
+    fragments = []
+    for n in range(FRAGMENTS):
+        start, length = rng.randrange(len(words) - 30), rng.randint(3, 23)
+        fragments.append((n, " ".join(words[start : start + length])))
+    await conn.execute("CREATE TEMP TABLE fragments (n INT PRIMARY KEY, text TEXT)")
+    await conn.copy_records_to_table("fragments", records=fragments)
+    await conn.execute("CREATE TEMP TABLE openers (n INT PRIMARY KEY, text TEXT)")
+    await conn.copy_records_to_table("openers", records=list(enumerate(OPENERS)))
+    await conn.execute("ANALYZE fragments; ANALYZE openers")
     tables = ["users", "profiles", "conversations", "conversation_participants", "messages"]
     indexes = await _secondary_indexes(conn, tables)
     total = OTHER_CONVERSATIONS + MINE
@@ -169,23 +178,22 @@ async def load(conn: asyncpg.Connection) -> None:
     await _step(
         conn,
         "messages (1,000,000)",
-        """
+        f"""
         INSERT INTO messages (conversation_id, sender_id, content, seq, client_msg_id, sent_at,
                               created_at, updated_at)
-        SELECT c.id, CASE WHEN s % 2 = 1 THEN c.created_by ELSE p.user_id END,
-               o.o[1 + floor(random() * cardinality(o.o))::int]
-                   || array_to_string(w.words[x.start:x.start + x.len], ' '),
-               s, NULL, c.created_at + s * interval '5 minutes',
-               c.created_at + s * interval '5 minutes', c.created_at + s * interval '5 minutes'
-        FROM conversations c
-        JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id <> c.created_by
-        CROSS JOIN LATERAL generate_series(1, c.last_seq) AS s
-        CROSS JOIN corpus w
-        CROSS JOIN openers o
-        CROSS JOIN LATERAL (
-            SELECT 1 + floor(random() * (cardinality(w.words) - 30) + s * 0)::int AS start,
-                   3 + floor(random() * 21 + s * 0)::int AS len
-        ) x
+        SELECT g.conversation_id, g.sender_id, o.text || f.text, g.s, NULL, g.at, g.at, g.at
+        FROM (
+            SELECT c.id AS conversation_id, c.created_at + s * interval '5 minutes' AS at, s,
+                   CASE WHEN s % 2 = 1 THEN c.created_by ELSE p.user_id END AS sender_id,
+                   floor(random() * {FRAGMENTS})::int AS fn,
+                   floor(random() * {len(OPENERS)})::int AS opn
+            FROM conversations c
+            JOIN conversation_participants p
+              ON p.conversation_id = c.id AND p.user_id <> c.created_by
+            CROSS JOIN LATERAL generate_series(1, c.last_seq) AS s
+        ) g
+        JOIN fragments f ON f.n = g.fn
+        JOIN openers o ON o.n = g.opn
         """,
         timings=timings,
     )

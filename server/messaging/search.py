@@ -12,6 +12,7 @@ from datetime import datetime
 import asyncpg
 
 from server.db import Database, fetch_all, like_contains
+from server.errors import BadRequest
 from server.messaging import schemas
 from server.messaging.resume import to_message
 from server.paging import decode_cursor, keyset_page
@@ -25,6 +26,39 @@ def safe_highlight(headline: str) -> str:
     return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
+def match_share(lexemes: list[str], elems: list[str] | None, freqs: list[float] | None) -> float:
+    """The share of messages estimated to match all of ``lexemes``, the last one as a
+    prefix, from messages_search_idx's statistics, the way PostgreSQL estimates a word
+    (its frequency among the most common lexemes, else half the lowest frequency kept)
+    and a prefix (the sum over the common lexemes it starts, plus that half), and words
+    as independent."""
+    if not elems or not freqs or not lexemes:
+        return 0.0
+    known = dict(zip(elems, freqs, strict=False))
+    rare = freqs[len(elems)] / 2 if len(freqs) > len(elems) else min(freqs) / 2
+    share = 1.0
+    for lexeme in lexemes[:-1]:
+        share *= known.get(lexeme, rare)
+    last = lexemes[-1]
+    share *= min(1.0, rare + sum(f for e, f in known.items() if e.startswith(last)))
+    return share
+
+
+def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
+    """Walk the user's conversations (about ``wanted`` / share messages each) rather than
+    read every match in the index (about share x all messages)?
+
+    PostgreSQL would choose between the two itself if it could estimate a prefix: it
+    prices every prefix at a flat 2%, so a rare prefix would be walked through every
+    message the user has, and a common one read from the index in full."""
+    share = match_share(estimate["lexemes"], estimate["elems"], estimate["freqs"])
+    if share <= 0:
+        return False
+    walked = estimate["conversations"] * wanted / share
+    indexed = max(estimate["messages"], 0) * share
+    return walked < indexed
+
+
 class SearchService:
     def __init__(self, db: Database):
         self.db = db
@@ -34,19 +68,26 @@ class SearchService:
         self, user_id: uuid.UUID, query: schemas.MessageSearchQuery
     ) -> schemas.MessageSearchPage:
         """Messages matching ``query.q`` in the user's conversations, newest first."""
-        after = decode_cursor(query.cursor, (datetime, uuid.UUID))
-        cursor_at, cursor_id = after if after else (None, None)
+        after = decode_cursor(query.cursor, (datetime, uuid.UUID, int))
+        cursor_at, cursor_conversation_id, cursor_seq = after if after else (None, None, None)
+        if cursor_seq is not None and not 0 < cursor_seq <= schemas.MAX_SEQ:
+            raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
         async with self.db.connection() as conn:
+            estimate = await self.q.get_search_estimate(conn, user_id=user_id, q=query.q)
+            walk = walk_is_cheaper(estimate, query.limit + 1)
             rows = await fetch_all(
-                self.q.search_messages,
+                self.q.search_messages_walk if walk else self.q.search_messages_indexed,
                 conn,
                 user_id=user_id,
                 q=query.q,
                 cursor_at=cursor_at,
-                cursor_id=cursor_id,
+                cursor_conversation_id=cursor_conversation_id,
+                cursor_seq=cursor_seq,
                 limit=query.limit + 1,
             )
-        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["sent_at"], r["id"]))
+        page, next_cursor = keyset_page(
+            rows, query.limit, lambda r: (r["sent_at"], r["conversation_id"], r["seq"])
+        )
         return schemas.MessageSearchPage(
             items=[
                 schemas.MessageSearchHit(
