@@ -52,6 +52,9 @@ from scale import migrate, percentile, with_database  # noqa: E402
 from scale_data import _secondary_indexes, _step, uid  # noqa: E402
 from server_process import start_server, wait_ready  # noqa: E402
 
+from server.db import load_queries  # noqa: E402
+from server.messaging.search import walk_is_cheaper  # noqa: E402
+
 DATABASE = "rizeos_msgsearch"
 SEARCHER = 1
 USERS = 20_000
@@ -225,7 +228,7 @@ async def shares(url: str) -> dict[str, float]:
             hits = await conn.fetchval(
                 "SELECT count(*) FROM messages m JOIN conversation_participants p"
                 " ON p.conversation_id = m.conversation_id AND p.user_id = $1"
-                " WHERE m.content IS NOT NULL AND to_tsvector('simple', m.content)"
+                " WHERE to_tsvector('simple', m.content)"
                 " @@ to_tsquery('simple', nullif(plainto_tsquery('simple', $2)::text, '') || ':*')",
                 uid("user", SEARCHER),
                 q,
@@ -234,6 +237,41 @@ async def shares(url: str) -> dict[str, float]:
         return found
     finally:
         await conn.close()
+
+
+async def compare_plans(url: str, repeats: int = 7) -> dict[str, dict[str, float | bool]]:
+    """Each query's first page by both statements, straight over SQL (median ms of
+    `repeats`), and the plan the service chooses: the figures behind the choice."""
+    queries = load_queries().messaging
+    conn = await asyncpg.connect(
+        url, server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"}
+    )
+    user_id = uid("user", SEARCHER)
+    found: dict[str, dict[str, float | bool]] = {}
+    try:
+        for _, q in QUERIES:
+            estimate = await queries.get_search_estimate(conn, user_id=user_id, q=q)
+            found[q] = {"walk chosen": walk_is_cheaper(estimate, 21)}
+            for name in ("search_messages_walk", "search_messages_indexed"):
+                params = {
+                    "user_id": user_id,
+                    "q": q,
+                    "cursor_at": None,
+                    "cursor_conversation_id": None,
+                    "cursor_seq": None,
+                    "limit": 21,
+                }
+                order = queries.driver_adapter.var_sorted[name]
+                sql = getattr(queries, name).sql
+                times = []
+                for _ in range(repeats):
+                    began = time.perf_counter()
+                    await conn.fetch(sql, *(params[key] for key in order))
+                    times.append((time.perf_counter() - began) * 1000)
+                found[q][name.removeprefix("search_messages_")] = statistics.median(times)
+    finally:
+        await conn.close()
+    return found
 
 
 async def get(http: aiohttp.ClientSession, url: str) -> dict:
@@ -306,9 +344,15 @@ async def main() -> None:
     if args.load_only:
         return
     found = await shares(url)
+    plans = await compare_plans(url)
     results = await measure(url, args.runs, args.requests)
     print(f"\nmachine: {machine()}")
-    print(f"{args.runs} runs x {args.requests} sequential requests, medians of the runs\n")
+    print("\nfirst page (21 rows) by each statement over SQL, median of 7 (ms):")
+    print(f"{'q':<20} {'matches':>8} {'walk':>8} {'indexed':>8}  chosen")
+    for q, plan in plans.items():
+        chosen = "walk" if plan["walk chosen"] else "indexed"
+        print(f"{q:<20} {found[q]:8.2%} {plan['walk']:8.2f} {plan['indexed']:8.2f}  {chosen}")
+    print(f"\nHTTP: {args.runs} runs x {args.requests} sequential requests, medians of the runs\n")
     print(f"{'query':<44} {'matches':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for label, r in results.items():
         q = label.rsplit("q=", 1)[1]
