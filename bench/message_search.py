@@ -71,11 +71,14 @@ FRAGMENTS = 200_000
 # the results (measured on the loaded database, not assumed).
 QUERIES = (
     ("common word", "and"),
+    ("common word", "equipment"),
     ("common word", "work"),
     ("middling word", "customers"),
+    ("middling word", "glass"),
     ("rare word", "geological"),
-    ("rare word", "acupuncture"),
+    ("rare word", "sonar"),
     ("prefix (last word)", "manag"),
+    ("rare prefix", "acupunct"),
     ("two words", "equipment repair"),
     ("no match", "zzyzx"),
 )
