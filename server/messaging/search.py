@@ -26,24 +26,6 @@ def safe_highlight(headline: str) -> str:
     return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
-def match_share(lexemes: list[str], elems: list[str] | None, freqs: list[float] | None) -> float:
-    """The share of messages estimated to match all of ``lexemes``, the last one as a
-    prefix, from messages_search_idx's statistics, the way PostgreSQL estimates a word
-    (its frequency among the most common lexemes, else half the lowest frequency kept)
-    and a prefix (the sum over the common lexemes it starts, plus that half), and words
-    as independent."""
-    if not elems or not freqs or not lexemes:
-        return 0.0
-    known = dict(zip(elems, freqs, strict=False))
-    rare = freqs[len(elems)] / 2 if len(freqs) > len(elems) else min(freqs) / 2
-    share = 1.0
-    for lexeme in lexemes[:-1]:
-        share *= known.get(lexeme, rare)
-    last = lexemes[-1]
-    share *= min(1.0, rare + sum(f for e, f in known.items() if e.startswith(last)))
-    return share
-
-
 def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
     """Walk the user's conversations (about ``wanted`` / share messages each) rather than
     read every match in the index (about share x all messages)?
@@ -51,9 +33,9 @@ def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
     PostgreSQL would choose between the two itself if it could estimate a prefix: it
     prices every prefix at a flat 2%, so a rare prefix would be walked through every
     message the user has, and a common one read from the index in full."""
-    share = match_share(estimate["lexemes"], estimate["elems"], estimate["freqs"])
-    if share <= 0:
-        return False
+    share = estimate["share"]
+    if not share:
+        return False  # no statistics yet: a small table, where the index is right
     walked = estimate["conversations"] * wanted / share
     indexed = max(estimate["messages"], 0) * share
     return walked < indexed

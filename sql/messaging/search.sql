@@ -18,21 +18,40 @@
 -- page's rows only.
 
 -- name: get_search_estimate(user_id, q)^
--- What the choice needs: q's lexemes with their positions (the last one is the prefix),
--- the statistics ANALYZE keeps for messages_search_idx's expression (its most common
--- lexemes and their frequencies, then the lowest and highest frequency), how many
--- messages there are, and how many conversations the user is in.
-SELECT (SELECT coalesce(array_agg(t.lexeme ORDER BY t.last_position), ARRAY[]::TEXT[])
-        FROM (SELECT u.lexeme, (SELECT max(x) FROM unnest(u.positions) AS x) AS last_position
-              FROM unnest(to_tsvector('simple', :q)) AS u) t) AS lexemes,
-       s.most_common_elems::TEXT::TEXT[] AS elems,
-       s.most_common_elem_freqs AS freqs,
+-- What the choice needs, from the statistics ANALYZE keeps for messages_search_idx's
+-- expression (its most common lexemes with their frequencies, then the lowest and highest
+-- frequency): the share of messages estimated to match `q`, each word as PostgreSQL
+-- estimates one (its frequency, or half the lowest frequency kept), the last one as
+-- PostgreSQL does not estimate a prefix (that half plus the frequencies of the common
+-- lexemes it starts), the words taken as independent; NULL without statistics. Plus how
+-- many messages there are and how many conversations the user is in.
+WITH stats AS MATERIALIZED (
+    SELECT s.most_common_elems::TEXT::TEXT[] AS elems, s.most_common_elem_freqs AS freqs
+    FROM pg_stats s
+    WHERE s.schemaname = current_schema() AND s.tablename = 'messages_search_idx'
+), common AS MATERIALIZED (
+    SELECT e.elem, e.freq
+    FROM stats CROSS JOIN unnest(stats.elems, stats.freqs) AS e(elem, freq)
+    WHERE e.elem IS NOT NULL
+), rare AS (
+    SELECT stats.freqs[cardinality(stats.elems) + 1] / 2 AS share FROM stats
+), words AS (
+    SELECT u.lexeme,
+           rank() OVER (ORDER BY (SELECT max(x) FROM unnest(u.positions) AS x) DESC) = 1
+               AS last
+    FROM unnest(to_tsvector('simple', :q)) AS u
+), shares AS (
+    SELECT CASE WHEN w.last
+                THEN least(1.0, r.share + coalesce((SELECT sum(c.freq) FROM common c
+                                                    WHERE starts_with(c.elem, w.lexeme)), 0))
+                ELSE coalesce((SELECT c.freq FROM common c WHERE c.elem = w.lexeme), r.share)
+           END AS share
+    FROM words w CROSS JOIN rare r
+)
+SELECT (SELECT exp(sum(ln(greatest(share, 1e-12)))) FROM shares) AS share,
        (SELECT reltuples FROM pg_class WHERE oid = 'messages'::regclass) AS messages,
        (SELECT count(*) FROM conversation_participants WHERE user_id = :user_id)
-           AS conversations
-FROM (SELECT 1) AS one
-LEFT JOIN pg_stats s
-  ON s.schemaname = current_schema() AND s.tablename = 'messages_search_idx';
+           AS conversations;
 
 -- name: search_messages_walk(user_id, q, cursor_at, cursor_conversation_id, cursor_seq, limit)
 -- For a common word: each of the user's conversations walked newest first by seq

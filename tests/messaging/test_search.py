@@ -218,6 +218,7 @@ async def test_a_rare_word_is_found_through_the_search_index(chat, pair, db):
         estimate = await db.q.messaging.get_search_estimate(
             conn, user_id=candidate.id, q="xylophone"
         )
+        assert 0.0005 < estimate["share"] < 0.002  # 20 of 20,000 (PostgreSQL says 2%)
         assert not walk_is_cheaper(estimate, 21)
         query = db.q.messaging.search_messages_indexed
         order = db.q.messaging.driver_adapter.var_sorted["search_messages_indexed"]
@@ -232,7 +233,12 @@ async def test_a_rare_word_is_found_through_the_search_index(chat, pair, db):
         plan = await conn.fetch("EXPLAIN " + query.sql, *(params[key] for key in order))
         # The common word of these messages is walked instead.
         common = await db.q.messaging.get_search_estimate(conn, user_id=candidate.id, q="notes")
+        assert common["share"] > 0.9
         assert walk_is_cheaper(common, 21)
+        both = await db.q.messaging.get_search_estimate(
+            conn, user_id=candidate.id, q="xylophone note"
+        )
+        assert 0.0005 < both["share"] < 0.002
     text = "\n".join(r[0] for r in plan)
     assert "messages_search_idx" in text, text
     page = await search(chat.api, candidate, "xylophone", limit=100)
