@@ -269,7 +269,10 @@ async def compare_plans(url: str, repeats: int = 7) -> dict[str, dict[str, float
                 times = []
                 for _ in range(repeats):
                     began = time.perf_counter()
-                    await conn.fetch(sql, *(params[key] for key in order))
+                    async with conn.transaction(readonly=True):
+                        if name == "search_messages_walk":
+                            await queries.prefer_index_order(conn)
+                        await conn.fetch(sql, *(params[key] for key in order))
                     times.append((time.perf_counter() - began) * 1000)
                 found[q][name.removeprefix("search_messages_")] = statistics.median(times)
     finally:

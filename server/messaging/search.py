@@ -26,19 +26,25 @@ def safe_highlight(headline: str) -> str:
     return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
-def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
-    """Walk the user's conversations (about ``wanted`` / share messages each) rather than
-    read every match in the index (about share x all messages)?
+# Testing one message on the walk (reading it, parsing its text) costs about five times
+# reading one match through the index (bench/message_search.py, a million messages).
+WALK_ROW_COST = 5
 
-    PostgreSQL would choose between the two itself if it could estimate a prefix: it
-    prices every prefix at a flat 2%, so a rare prefix would be walked through every
-    message the user has, and a common one read from the index in full."""
+
+def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
+    """Walk the user's conversations (about ``wanted`` / share messages each, at most all
+    of theirs) rather than read every match from the index (about share x all messages)?
+
+    PostgreSQL cannot make this choice well itself: it prices a conversation at the
+    average conversation's size (so it walks a long one to its start for a rare word, or
+    reads and sorts it whole for a common one), and a prefix at a flat 2% until its
+    statistics hold 100 common lexemes."""
     share = estimate["share"]
     if not share:
         return False  # no statistics yet: a small table, where the index is right
-    walked = estimate["conversations"] * wanted / share
+    walked = min(estimate["conversations"] * wanted / share, estimate["user_messages"])
     indexed = max(estimate["messages"], 0) * share
-    return walked < indexed
+    return walked * WALK_ROW_COST < indexed
 
 
 class SearchService:
@@ -56,17 +62,20 @@ class SearchService:
             raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
         async with self.db.connection() as conn:
             estimate = await self.q.get_search_estimate(conn, user_id=user_id, q=query.q)
-            walk = walk_is_cheaper(estimate, query.limit + 1)
-            rows = await fetch_all(
-                self.q.search_messages_walk if walk else self.q.search_messages_indexed,
-                conn,
-                user_id=user_id,
-                q=query.q,
-                cursor_at=cursor_at,
-                cursor_conversation_id=cursor_conversation_id,
-                cursor_seq=cursor_seq,
-                limit=query.limit + 1,
-            )
+            params = {
+                "user_id": user_id,
+                "q": query.q,
+                "cursor_at": cursor_at,
+                "cursor_conversation_id": cursor_conversation_id,
+                "cursor_seq": cursor_seq,
+                "limit": query.limit + 1,
+            }
+            if walk_is_cheaper(estimate, query.limit + 1):
+                async with conn.transaction(readonly=True):
+                    await self.q.prefer_index_order(conn)
+                    rows = await fetch_all(self.q.search_messages_walk, conn, **params)
+            else:
+                rows = await fetch_all(self.q.search_messages_indexed, conn, **params)
         page, next_cursor = keyset_page(
             rows, query.limit, lambda r: (r["sent_at"], r["conversation_id"], r["seq"])
         )

@@ -2,7 +2,8 @@
 -- (issue 13; docs/messaging.md "Search", "About", "Contacts").
 
 -- The search: which plan, then one of two statements (docs/messaging.md "Search" says why
--- the service chooses rather than PostgreSQL: its estimate for a prefix is a flat 2%).
+-- the service chooses rather than PostgreSQL: it prices each conversation at the average
+-- conversation's size, and a prefix at a flat 2% while it has under 100 common lexemes).
 -- Both take the same parameters and return the same rows; the tsquery is built the same
 -- way in each: `q`'s words as plainto_tsquery parses them (so any input is safe), all
 -- required, the last one also as a prefix (':*' appended to the PostgreSQL-printed query,
@@ -18,13 +19,13 @@
 -- page's rows only.
 
 -- name: get_search_estimate(user_id, q)^
--- What the choice needs, from the statistics ANALYZE keeps for messages_search_idx's
+-- What the choice needs (besides how many messages there are, how many conversations the
+-- user is in and how many messages those hold), from the statistics ANALYZE keeps for messages_search_idx's
 -- expression (its most common lexemes with their frequencies, then the lowest and highest
 -- frequency): the share of messages estimated to match `q`, each word as PostgreSQL
 -- estimates one (its frequency, or half the lowest frequency kept), the last one as
 -- PostgreSQL does not estimate a prefix (that half plus the frequencies of the common
--- lexemes it starts), the words taken as independent; NULL without statistics. Plus how
--- many messages there are and how many conversations the user is in.
+-- lexemes it starts), the words taken as independent; NULL without statistics.
 WITH stats AS MATERIALIZED (
     SELECT s.most_common_elems::TEXT::TEXT[] AS elems, s.most_common_elem_freqs AS freqs
     FROM pg_stats s
@@ -51,14 +52,23 @@ WITH stats AS MATERIALIZED (
 SELECT (SELECT exp(sum(ln(greatest(share, 1e-12)))) FROM shares) AS share,
        (SELECT reltuples FROM pg_class WHERE oid = 'messages'::regclass) AS messages,
        (SELECT count(*) FROM conversation_participants WHERE user_id = :user_id)
-           AS conversations;
+           AS conversations,
+       (SELECT coalesce(sum(c.last_seq), 0)
+        FROM conversation_participants p JOIN conversations c ON c.id = p.conversation_id
+        WHERE p.user_id = :user_id) AS user_messages;
+
+-- name: prefer_index_order()!
+-- For the walk, in its transaction: no bitmap scans. The planner prices a conversation at
+-- the average conversation's size, so for a long one it would read all its messages by
+-- bitmap and sort them instead of walking its index newest first and stopping early.
+SET LOCAL enable_bitmapscan = off;
 
 -- name: search_messages_walk(user_id, q, cursor_at, cursor_conversation_id, cursor_seq, limit)
 -- For a common word: each of the user's conversations walked newest first by seq
 -- (messages_seq_unique), testing each message, stopping at `limit` matches (after about
 -- limit / frequency messages); then the newest `limit` of those. The match is wrapped in
 -- IS TRUE so the index cannot serve it: this statement is only used when walking is
--- cheaper. The walk goes by seq and the page by (sent_at, conversation_id, seq); they
+-- cheaper, and run after prefer_index_order. The walk goes by seq and the page by (sent_at, conversation_id, seq); they
 -- agree unless sends to one conversation commit out of the order they began in (sent_at
 -- is the send transaction's start), and a match is missed only if `limit` or more later
 -- messages of its conversation began before it and were stored after it.

@@ -214,6 +214,9 @@ async def test_a_rare_word_is_found_through_the_search_index(chat, pair, db):
             uuid.UUID(conversation["id"]),
             recruiter.id,
         )
+        await conn.execute(
+            "UPDATE conversations SET last_seq = 20000 WHERE id = $1", uuid.UUID(conversation["id"])
+        )
         await conn.execute("ANALYZE messages; ANALYZE conversation_participants")
         estimate = await db.q.messaging.get_search_estimate(
             conn, user_id=candidate.id, q="xylophone"
@@ -264,9 +267,18 @@ async def test_a_common_word_is_walked_and_pages_the_same(api, chat, hiring, db)
         await conn.execute(
             "UPDATE messages SET content = NULL, deleted_at = now() WHERE id = $1", sent[0]["id"]
         )
+        # Many more messages elsewhere (a conversation nobody here is in), so reading every
+        # match from the index costs more than walking these two conversations.
+        elsewhere = await conn.fetchval("INSERT INTO conversations DEFAULT VALUES RETURNING id")
+        await conn.execute(
+            "INSERT INTO messages (conversation_id, sender_id, content, seq)"
+            " SELECT $1, $2, 'another update ' || s, s FROM generate_series(1, 3000) AS s",
+            elsewhere,
+            hiring.admin.id,
+        )
         await conn.execute("ANALYZE messages; ANALYZE conversation_participants")
         estimate = await db.q.messaging.get_search_estimate(
-            conn, user_id=hiring.admin.id, q="update"
+            conn, user_id=hiring.recruiter.id, q="upd"
         )
     assert walk_is_cheaper(estimate, 6)
     await api.delete(
