@@ -24,7 +24,7 @@
 -- expression (its most common lexemes with their frequencies, then the lowest and highest
 -- frequency): the share of messages estimated to match `q`, each word as PostgreSQL
 -- estimates one (its frequency, or half the lowest frequency kept), the last one as
--- PostgreSQL does not estimate a prefix (that half plus the frequencies of the common
+-- a prefix (that half plus the frequencies of the common
 -- lexemes it starts), the words taken as independent; NULL without statistics.
 WITH stats AS MATERIALIZED (
     SELECT s.most_common_elems::TEXT::TEXT[] AS elems, s.most_common_elem_freqs AS freqs
