@@ -19,13 +19,13 @@
 -- page's rows only.
 
 -- name: get_search_estimate(user_id, q)^
--- What the choice needs (besides how many messages there are, how many conversations the
--- user is in and how many messages those hold), from the statistics ANALYZE keeps for messages_search_idx's
--- expression (its most common lexemes with their frequencies, then the lowest and highest
--- frequency): the share of messages estimated to match `q`, each word as PostgreSQL
--- estimates one (its frequency, or half the lowest frequency kept), the last one as
--- a prefix (that half plus the frequencies of the common
--- lexemes it starts), the words taken as independent; NULL without statistics.
+-- What the choice needs. `share`: the share of messages estimated to match `q`, from the
+-- statistics ANALYZE keeps for messages_search_idx's expression (its most common lexemes
+-- with their frequencies, then the lowest and highest frequency): a word as PostgreSQL
+-- estimates one (its frequency, or half the lowest frequency kept), the last one as a
+-- prefix (that half plus the frequencies of the common lexemes it starts), the words
+-- taken as independent; NULL without statistics. And how many messages there are, how
+-- many conversations the user is in, and how many messages those hold.
 WITH stats AS MATERIALIZED (
     SELECT s.most_common_elems::TEXT::TEXT[] AS elems, s.most_common_elem_freqs AS freqs
     FROM pg_stats s
