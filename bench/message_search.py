@@ -350,10 +350,10 @@ async def main() -> None:
     if args.load_only:
         return
     found = await shares(url)
-    plans = await compare_plans(url)
+    plans = await compare_plans(url, repeats=3)
     results = await measure(url, args.runs, args.requests)
     print(f"\nmachine: {machine()}")
-    print("\nfirst page (21 rows) by each statement over SQL, median of 7 (ms):")
+    print("\nfirst page (21 rows) by each statement over SQL, median of 3 (ms):")
     print(f"{'q':<20} {'matches':>8} {'walk':>8} {'indexed':>8}  chosen")
     for q, plan in plans.items():
         chosen = "walk" if plan["walk chosen"] else "indexed"
