@@ -11,7 +11,7 @@ SQL (unless --reuse finds it loaded; a reused database gets any migration added 
 * the searcher (user 1) in 50 conversations of 2,000 messages each (100,000 of the
   1,000,000 messages: an active recruiter's inbox), one every 5 minutes, the conversations
   a week apart;
-* text: slices of 4 to 24 words of real English prose (the 1,016 O*NET 29.2 occupation
+* text: slices of 3 to 23 words of real English prose (the 1,016 O*NET 29.2 occupation
   descriptions run together, see bench/matching.py), so word frequencies follow real
   text's long tail, some with a chat opener ("Thanks!", "Hi,").
 
