@@ -11,7 +11,7 @@ SQL (unless --reuse finds it loaded; a reused database gets any migration added 
 * the searcher (user 1) in 50 conversations of 2,000 messages each (100,000 of the
   1,000,000 messages: an active recruiter's inbox), one every 5 minutes, the conversations
   a week apart;
-* text: slices of 4 to 24 words of real English prose (the 1,016 O*NET 29.2 occupation
+* text: slices of 3 to 23 words of real English prose (the 1,016 O*NET 29.2 occupation
   descriptions run together, see bench/matching.py), so word frequencies follow real
   text's long tail, some with a chat opener ("Thanks!", "Hi,").
 
@@ -52,6 +52,9 @@ from scale import migrate, percentile, with_database  # noqa: E402
 from scale_data import _secondary_indexes, _step, uid  # noqa: E402
 from server_process import start_server, wait_ready  # noqa: E402
 
+from server.db import load_queries  # noqa: E402
+from server.messaging.search import walk_is_cheaper  # noqa: E402
+
 DATABASE = "rizeos_msgsearch"
 SEARCHER = 1
 USERS = 20_000
@@ -62,16 +65,20 @@ PER_MINE = 2_000
 TOKEN = "message-search-bench-session-0123456789abcdef"  # noqa: S105 (a bench session)
 OPENERS = ("Hi, ", "Thanks! ", "Hello, ", "Sure, ", "Quick question: ", "Great, ", "", "", "")
 LOADED = "message search bench: loaded"
+FRAGMENTS = 200_000
 
 # (label, q): the share of the searcher's 100,000 messages each matches is printed with
 # the results (measured on the loaded database, not assumed).
 QUERIES = (
     ("common word", "and"),
+    ("common word", "equipment"),
     ("common word", "work"),
     ("middling word", "customers"),
+    ("middling word", "glass"),
     ("rare word", "geological"),
-    ("rare word", "acupuncture"),
+    ("rare word", "sonar"),
     ("prefix (last word)", "manag"),
+    ("rare prefix", "acupunct"),
     ("two words", "equipment repair"),
     ("no match", "zzyzx"),
 )
@@ -117,11 +124,19 @@ async def load(conn: asyncpg.Connection) -> None:
         "SET session_replication_role = replica; SET maintenance_work_mem = '1GB';"
         " SET work_mem = '256MB'; SET synchronous_commit = off; SELECT setseed(0.1306)"
     )
+    # FRAGMENTS slices of the prose (a seeded choice), numbered: each message is an opener
+    # and one slice, looked up by number (one array per row would be detoasted per message).
     words = " ".join(d for _, d in onet_occupations()).split()
-    await conn.execute("CREATE TEMP TABLE corpus (words TEXT[])")
-    await conn.execute("INSERT INTO corpus VALUES ($1)", words)
-    await conn.execute("CREATE TEMP TABLE openers (o TEXT[])")
-    await conn.execute("INSERT INTO openers VALUES ($1)", list(OPENERS))
+    rng = random.Random(20261306)
+    fragments = []
+    for n in range(FRAGMENTS):
+        start, length = rng.randrange(len(words) - 30), rng.randint(3, 23)
+        fragments.append((n, " ".join(words[start : start + length])))
+    await conn.execute("CREATE TEMP TABLE fragments (n INT PRIMARY KEY, text TEXT)")
+    await conn.copy_records_to_table("fragments", records=fragments)
+    await conn.execute("CREATE TEMP TABLE openers (n INT PRIMARY KEY, text TEXT)")
+    await conn.copy_records_to_table("openers", records=list(enumerate(OPENERS)))
+    await conn.execute("ANALYZE fragments; ANALYZE openers")
     tables = ["users", "profiles", "conversations", "conversation_participants", "messages"]
     indexes = await _secondary_indexes(conn, tables)
     total = OTHER_CONVERSATIONS + MINE
@@ -169,23 +184,22 @@ async def load(conn: asyncpg.Connection) -> None:
     await _step(
         conn,
         "messages (1,000,000)",
-        """
+        f"""
         INSERT INTO messages (conversation_id, sender_id, content, seq, client_msg_id, sent_at,
                               created_at, updated_at)
-        SELECT c.id, CASE WHEN s % 2 = 1 THEN c.created_by ELSE p.user_id END,
-               o.o[1 + floor(random() * cardinality(o.o))::int]
-                   || array_to_string(w.words[x.start:x.start + x.len], ' '),
-               s, NULL, c.created_at + s * interval '5 minutes',
-               c.created_at + s * interval '5 minutes', c.created_at + s * interval '5 minutes'
-        FROM conversations c
-        JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id <> c.created_by
-        CROSS JOIN LATERAL generate_series(1, c.last_seq) AS s
-        CROSS JOIN corpus w
-        CROSS JOIN openers o
-        CROSS JOIN LATERAL (
-            SELECT 1 + floor(random() * (cardinality(w.words) - 30) + s * 0)::int AS start,
-                   3 + floor(random() * 21 + s * 0)::int AS len
-        ) x
+        SELECT g.conversation_id, g.sender_id, o.text || f.text, g.s, NULL, g.at, g.at, g.at
+        FROM (
+            SELECT c.id AS conversation_id, c.created_at + s * interval '5 minutes' AS at, s,
+                   CASE WHEN s % 2 = 1 THEN c.created_by ELSE p.user_id END AS sender_id,
+                   floor(random() * {FRAGMENTS})::int AS fn,
+                   floor(random() * {len(OPENERS)})::int AS opn
+            FROM conversations c
+            JOIN conversation_participants p
+              ON p.conversation_id = c.id AND p.user_id <> c.created_by
+            CROSS JOIN LATERAL generate_series(1, c.last_seq) AS s
+        ) g
+        JOIN fragments f ON f.n = g.fn
+        JOIN openers o ON o.n = g.opn
         """,
         timings=timings,
     )
@@ -217,7 +231,7 @@ async def shares(url: str) -> dict[str, float]:
             hits = await conn.fetchval(
                 "SELECT count(*) FROM messages m JOIN conversation_participants p"
                 " ON p.conversation_id = m.conversation_id AND p.user_id = $1"
-                " WHERE m.content IS NOT NULL AND to_tsvector('simple', m.content)"
+                " WHERE to_tsvector('simple', m.content)"
                 " @@ to_tsquery('simple', nullif(plainto_tsquery('simple', $2)::text, '') || ':*')",
                 uid("user", SEARCHER),
                 q,
@@ -226,6 +240,44 @@ async def shares(url: str) -> dict[str, float]:
         return found
     finally:
         await conn.close()
+
+
+async def compare_plans(url: str, repeats: int = 7) -> dict[str, dict[str, float | bool]]:
+    """Each query's first page by both statements, straight over SQL (median ms of
+    `repeats`), and the plan the service chooses: the figures behind the choice."""
+    queries = load_queries().messaging
+    conn = await asyncpg.connect(
+        url, server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"}
+    )
+    user_id = uid("user", SEARCHER)
+    found: dict[str, dict[str, float | bool]] = {}
+    try:
+        for _, q in QUERIES:
+            estimate = await queries.get_search_estimate(conn, user_id=user_id, q=q)
+            found[q] = {"walk chosen": walk_is_cheaper(estimate, 21)}
+            for name in ("search_messages_walk", "search_messages_indexed"):
+                params = {
+                    "user_id": user_id,
+                    "q": q,
+                    "cursor_at": None,
+                    "cursor_conversation_id": None,
+                    "cursor_seq": None,
+                    "limit": 21,
+                }
+                order = queries.driver_adapter.var_sorted[name]
+                sql = getattr(queries, name).sql
+                times = []
+                for _ in range(repeats):
+                    began = time.perf_counter()
+                    async with conn.transaction(readonly=True):
+                        if name == "search_messages_walk":
+                            await queries.prefer_index_order(conn)
+                        await conn.fetch(sql, *(params[key] for key in order))
+                    times.append((time.perf_counter() - began) * 1000)
+                found[q][name.removeprefix("search_messages_")] = statistics.median(times)
+    finally:
+        await conn.close()
+    return found
 
 
 async def get(http: aiohttp.ClientSession, url: str) -> dict:
@@ -298,9 +350,15 @@ async def main() -> None:
     if args.load_only:
         return
     found = await shares(url)
+    plans = await compare_plans(url, repeats=3)
     results = await measure(url, args.runs, args.requests)
     print(f"\nmachine: {machine()}")
-    print(f"{args.runs} runs x {args.requests} sequential requests, medians of the runs\n")
+    print("\nfirst page (21 rows) by each statement over SQL, median of 3 (ms):")
+    print(f"{'q':<20} {'matches':>8} {'walk':>8} {'indexed':>8}  chosen")
+    for q, plan in plans.items():
+        chosen = "walk" if plan["walk chosen"] else "indexed"
+        print(f"{q:<20} {found[q]:8.2%} {plan['walk']:8.2f} {plan['indexed']:8.2f}  {chosen}")
+    print(f"\nHTTP: {args.runs} runs x {args.requests} sequential requests, medians of the runs\n")
     print(f"{'query':<44} {'matches':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for label, r in results.items():
         q = label.rsplit("q=", 1)[1]

@@ -12,6 +12,7 @@ from datetime import datetime
 import asyncpg
 
 from server.db import Database, fetch_all, like_contains
+from server.errors import BadRequest
 from server.messaging import schemas
 from server.messaging.resume import to_message
 from server.paging import decode_cursor, keyset_page
@@ -25,6 +26,27 @@ def safe_highlight(headline: str) -> str:
     return html.escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
+# Testing one message on the walk (reading it, parsing its text) costs about five times
+# reading one match through the index (bench/message_search.py, a million messages).
+WALK_ROW_COST = 5
+
+
+def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
+    """Walk the user's conversations (about ``wanted`` / share messages each, at most all
+    of theirs) rather than read every match from the index (about share x all messages)?
+
+    PostgreSQL cannot make this choice well itself: it prices a conversation at the
+    average conversation's size (so it walks a long one to its start for a rare word, or
+    reads and sorts it whole for a common one), and a prefix at a flat 2% until its
+    statistics hold 100 common lexemes."""
+    share = estimate["share"]
+    if not share:
+        return False  # no statistics yet: a small table, where the index is right
+    walked = min(estimate["conversations"] * wanted / share, estimate["user_messages"])
+    indexed = max(estimate["messages"], 0) * share
+    return walked * WALK_ROW_COST < indexed
+
+
 class SearchService:
     def __init__(self, db: Database):
         self.db = db
@@ -34,19 +56,29 @@ class SearchService:
         self, user_id: uuid.UUID, query: schemas.MessageSearchQuery
     ) -> schemas.MessageSearchPage:
         """Messages matching ``query.q`` in the user's conversations, newest first."""
-        after = decode_cursor(query.cursor, (datetime, uuid.UUID))
-        cursor_at, cursor_id = after if after else (None, None)
+        after = decode_cursor(query.cursor, (datetime, uuid.UUID, int))
+        cursor_at, cursor_conversation_id, cursor_seq = after if after else (None, None, None)
+        if cursor_seq is not None and not 0 < cursor_seq <= schemas.MAX_SEQ:
+            raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
         async with self.db.connection() as conn:
-            rows = await fetch_all(
-                self.q.search_messages,
-                conn,
-                user_id=user_id,
-                q=query.q,
-                cursor_at=cursor_at,
-                cursor_id=cursor_id,
-                limit=query.limit + 1,
-            )
-        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["sent_at"], r["id"]))
+            estimate = await self.q.get_search_estimate(conn, user_id=user_id, q=query.q)
+            params = {
+                "user_id": user_id,
+                "q": query.q,
+                "cursor_at": cursor_at,
+                "cursor_conversation_id": cursor_conversation_id,
+                "cursor_seq": cursor_seq,
+                "limit": query.limit + 1,
+            }
+            if walk_is_cheaper(estimate, query.limit + 1):
+                async with conn.transaction(readonly=True):
+                    await self.q.prefer_index_order(conn)
+                    rows = await fetch_all(self.q.search_messages_walk, conn, **params)
+            else:
+                rows = await fetch_all(self.q.search_messages_indexed, conn, **params)
+        page, next_cursor = keyset_page(
+            rows, query.limit, lambda r: (r["sent_at"], r["conversation_id"], r["seq"])
+        )
         return schemas.MessageSearchPage(
             items=[
                 schemas.MessageSearchHit(

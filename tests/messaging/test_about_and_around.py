@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from tests.messaging.live import hiring, sockets, two_instances
+
 
 async def test_an_application_conversation_links_each_side_to_its_own_page(api, chat, hiring):
     conversation = await chat.start(
@@ -130,3 +132,25 @@ async def test_around_is_404_for_a_non_participant(api, chat, pair):
     await chat.send(recruiter, conversation, "private")
     outsider = await api.sign_up(["student"])
     await chat.history(outsider, conversation, expect=404, around=1)
+
+
+async def test_the_chat_history_call_takes_around_too(
+    api, db, database_url, redis_server_url, redis_prefix
+):
+    chat, h = await hiring(api, db)
+    conversation_id = h.conversation["id"]
+    for i in range(9):
+        await chat.send(h.recruiter, h.conversation, f"m{i + 1}")
+    async with (
+        two_instances(database_url, redis_server_url, redis_prefix) as (a, _),
+        sockets((a.url, h.candidate)) as [candidate],
+    ):
+        page = await candidate.call(
+            "history", {"conversation_id": conversation_id, "around": 5, "limit": 4}
+        )
+        bad = await candidate.call(
+            "history", {"conversation_id": conversation_id, "around": 5, "before": 3}
+        )
+    assert [m["seq"] for m in page["items"]] == [4, 5, 6, 7]
+    assert (page["older"], page["newer"]) == (4, 7)
+    assert bad["error"]["code"] == "invalid"
