@@ -5,8 +5,11 @@ row lock (taken first, as every writer of the conversation does) a change that c
 something bumps ``conversations.last_rev`` and stamps the message with the new value, and
 one ``message_changed`` event leaves after the commit. A change that would change nothing
 (a retried edit with the same content, a second delete, a reaction already there) writes
-nothing, bumps nothing and emits nothing, so retries are safe. A client that was away
-learns every change to the messages it holds through ``sync`` (resume.py), oldest first.
+nothing, bumps nothing and emits nothing, so retries are safe. Each change is one round
+trip: one call of the stored function ``change_message`` (sql/messaging/functions.sql) in
+its own implicit transaction, answering an outcome this service maps to an error or an
+event. A client that was away learns every change to the messages it holds through
+``sync`` (resume.py), oldest first.
 
 Rules (docs/messaging.md): only participants see a conversation (others get 404, as for
 an unknown one); only the sender edits or deletes (403 for other participants); edits
@@ -18,17 +21,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 import asyncpg
+import msgspec
 
-from server.db import Database, Transaction, fetch_all
+from server.db import Database, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.messaging import events, schemas
 from server.messaging.messages import NOT_FOUND
 from server.messaging.ratelimit import SendLimiter
 from server.messaging.reactions import canonical_emoji
-from server.messaging.resume import to_message
 
 NO_MESSAGE = "no such message"
 DEFAULT_EDIT_WINDOW_SECONDS = 86_400
@@ -58,32 +60,16 @@ class ChangeService:
         """Replace the content of the user's own message; the version it replaces is kept
         for the sender (``list_edits``). The same content again changes nothing."""
         await self._take_token(user_id)
-        async with self.db.transaction() as tx:
-            members, row = await self._lock_message(tx, user_id, conversation_id, message_id)
-            if row["sender_id"] != user_id:
-                raise Forbidden("only its sender can edit a message")
-            if row["deleted_at"] is not None:
-                raise Conflict("the message was deleted")
-            if row["content"] == body.content:
-                return await self._unchanged(tx.conn, message_id)
-            if body.if_rev is not None and body.if_rev != row["rev"]:
-                raise Conflict(
-                    f"the message changed since (its rev is {row['rev']}, not {body.if_rev})"
-                )
-            if row["now"] - row["sent_at"] > self.edit_window:
-                raise Conflict(
-                    f"a message can be edited for {self.edit_window.total_seconds():g} "
-                    "seconds after it is sent"
-                )
-            changed = await self.q.edit_message(
-                tx.conn,
-                conversation_id=conversation_id,
-                message_id=message_id,
-                content=body.content,
-                previous=row["content"],  # None for an attachment-only message: no version
-                written_at=row["edited_at"] or row["sent_at"],
-            )
-            return self._changed(tx, members, changed, "edited", skip_sid)
+        return await self._change(
+            user_id,
+            conversation_id,
+            message_id,
+            "edit",
+            "edited",
+            skip_sid,
+            content=body.content,
+            if_rev=body.if_rev,
+        )
 
     async def delete(
         self,
@@ -95,16 +81,9 @@ class ChangeService:
         """Make the user's own message a tombstone: content, attachment, edit history and
         reactions gone for everyone; its seq stays. Deleting it again changes nothing."""
         await self._take_token(user_id)
-        async with self.db.transaction() as tx:
-            members, row = await self._lock_message(tx, user_id, conversation_id, message_id)
-            if row["sender_id"] != user_id:
-                raise Forbidden("only its sender can delete a message")
-            if row["deleted_at"] is not None:
-                return await self._unchanged(tx.conn, message_id)
-            changed = await self.q.delete_message(
-                tx.conn, conversation_id=conversation_id, message_id=message_id
-            )
-            return self._changed(tx, members, changed, "deleted", skip_sid)
+        return await self._change(
+            user_id, conversation_id, message_id, "delete", "deleted", skip_sid
+        )
 
     async def react(
         self,
@@ -120,23 +99,15 @@ class ChangeService:
         one already there, or taking back one that is not, changes nothing."""
         emoji = canonical_emoji(emoji, field)
         await self._take_token(user_id)
-        async with self.db.transaction() as tx:
-            members, row = await self._lock_message(tx, user_id, conversation_id, message_id)
-            if row["deleted_at"] is not None:
-                if on:
-                    raise Conflict("the message was deleted")
-                return await self._unchanged(tx.conn, message_id)  # its reactions went with it
-            params: dict[str, Any] = {"message_id": message_id, "user_id": user_id, "emoji": emoji}
-            if on:
-                done = await self.q.insert_reaction(tx.conn, **params)
-            else:
-                done = await self.q.delete_reaction(tx.conn, **params)
-            if done is None:
-                return await self._unchanged(tx.conn, message_id)
-            changed = await self.q.stamp_message(
-                tx.conn, conversation_id=conversation_id, message_id=message_id
-            )
-            return self._changed(tx, members, changed, "reaction", skip_sid)
+        return await self._change(
+            user_id,
+            conversation_id,
+            message_id,
+            "react" if on else "unreact",
+            "reaction",
+            skip_sid,
+            emoji=emoji,
+        )
 
     async def list_edits(
         self, user_id: uuid.UUID, conversation_id: uuid.UUID, message_id: uuid.UUID
@@ -163,19 +134,67 @@ class ChangeService:
         if self.limiter is not None:
             await self.limiter.check(user_id)
 
-    async def _lock_message(
+    async def _change(
         self,
-        tx: Transaction,
         user_id: uuid.UUID,
         conversation_id: uuid.UUID,
         message_id: uuid.UUID,
-    ) -> tuple[list[uuid.UUID], asyncpg.Record]:
-        """Lock the conversation (every writer of it does so first), then, in a statement
-        of its own so it reads what committed before the lock: the participants and the
-        message. 404 unless the user is in the conversation and the message in it."""
-        await self.q.lock_conversation(tx.conn, conversation_id=conversation_id)
-        row = await self._target(tx.conn, user_id, conversation_id, message_id)
-        return list(row["members"]), row
+        action: str,
+        change: schemas.MessageChange,
+        skip_sid: str | None,
+        content: str | None = None,
+        emoji: str | None = None,
+        if_rev: int | None = None,
+    ) -> schemas.Message:
+        """One call of the stored function ``change_message`` (sql/messaging/functions.sql),
+        its own implicit transaction: it locks the conversation, reads the participants and
+        the message after the lock, checks the rules in the order documented above, and
+        makes the change only when it changes something. A change is announced to every
+        participant once it has committed; an outcome that is an error wrote nothing."""
+        async with self.db.autocommit() as unit:
+            row = await self.q.change_message(
+                unit.conn,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                actor=user_id,
+                action=action,
+                content=content,
+                emoji=emoji,
+                if_rev=if_rev,
+                edit_window=self.edit_window,
+            )
+            outcome = row["outcome"]
+            if outcome == "changed":
+                message = self._message(row)
+                unit.emit(events.message_changed(list(row["members"]), change, message, skip_sid))
+                return message
+        if outcome == "unchanged":
+            return self._message(row)
+        if outcome == "not_found":
+            raise NotFound(NOT_FOUND)  # as for a conversation that does not exist
+        if outcome == "no_message":
+            raise NotFound(NO_MESSAGE)
+        if outcome == "forbidden":
+            verb = "edit" if action == "edit" else "delete"
+            raise Forbidden(f"only its sender can {verb} a message")
+        if outcome == "deleted":
+            raise Conflict("the message was deleted")
+        if outcome == "stale":
+            raise Conflict(f"the message changed since (its rev is {row['rev']}, not {if_rev})")
+        if outcome == "too_late":
+            raise Conflict(
+                f"a message can be edited for {self.edit_window.total_seconds():g} "
+                "seconds after it is sent"
+            )
+        raise RuntimeError(f"change_message answered an unknown outcome {outcome!r}")
+
+    @staticmethod
+    def _message(row: asyncpg.Record) -> schemas.Message:
+        data = dict(row)
+        del data["outcome"], data["members"]
+        if data["reactions"] is None:  # never reacted to (SQL NULL, not [])
+            del data["reactions"]
+        return msgspec.convert(data, schemas.Message)
 
     async def _target(
         self,
@@ -192,19 +211,3 @@ class ChangeService:
         if row["id"] is None:
             raise NotFound(NO_MESSAGE)
         return row
-
-    async def _unchanged(self, conn: asyncpg.Connection, message_id: uuid.UUID) -> schemas.Message:
-        return to_message(await self.q.get_message(conn, message_id=message_id))
-
-    def _changed(
-        self,
-        tx: Transaction,
-        members: list[uuid.UUID],
-        row: asyncpg.Record,
-        change: schemas.MessageChange,
-        skip_sid: str | None,
-    ) -> schemas.Message:
-        """The message as the change left it, announced to every participant on commit."""
-        message = to_message(row)
-        tx.emit(events.message_changed(members, change, message, skip_sid))
-        return message

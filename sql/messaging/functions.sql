@@ -245,3 +245,179 @@ AS $$
         GROUP BY emoji
     ) r
 $$;
+
+-- change_message(): one edit, deletion or reaction of a stored message in one round trip
+-- (issue 13). It replaces the transaction server/messaging/changes.py used to run (BEGIN,
+-- lock the conversation, read the participants and the message, the change, COMMIT: four
+-- or five round trips with the conversation's row lock held across them, so a send batch
+-- naming that conversation waited for all of them). Called in the caller's implicit
+-- transaction (Database.autocommit): the change commits, or nothing does.
+-- * Like send_messages: the conversation's row lock first (the order every writer of a
+--   conversation keeps), then, in statements of their own (fresh snapshots, VOLATILE
+--   PL/pgSQL), the participants and the message as they are after the lock; the same plan
+--   settings, since every lookup is a key lookup.
+-- * p_action: 'edit' (p_content, p_if_rev, p_edit_window), 'delete', 'react' / 'unreact'
+--   (p_emoji, already canonical). The rules are checked in the order the service
+--   documents; the first that fails is the outcome, and nothing is written.
+-- * A change that changes something bumps conversations.last_rev and stamps the message
+--   with it; an edit keeps the version it replaces (none for an attachment-only message), a
+--   deletion makes a tombstone and drops its edit history and reactions. A change that
+--   would change nothing (the same content again, a second delete, a reaction already
+--   there or not there) writes nothing and bumps nothing: outcome 'unchanged'.
+-- * One row: outcome, one of
+--     not_found   the actor is not a participant, or no such conversation (no message)
+--     no_message  no such message in this conversation (no message)
+--     forbidden   edit or delete of another participant's message
+--     deleted     edit or reaction of a tombstone
+--     stale       edit whose p_if_rev is not the message's rev
+--     too_late    edit after p_edit_window
+--     unchanged   nothing to change
+--     changed     changed: members are the event's recipients (read under the lock)
+--   and, for every outcome but the first two, the message as the call leaves it (its
+--   reactions as message_reactions_json gives them, for a message ever changed).
+
+CREATE OR REPLACE FUNCTION change_message(
+    p_conversation_id UUID,
+    p_message_id UUID,
+    p_actor UUID,
+    p_action TEXT,
+    p_content TEXT,
+    p_emoji TEXT,
+    p_if_rev BIGINT,
+    p_edit_window INTERVAL
+) RETURNS TABLE (
+    outcome TEXT,
+    members UUID[],
+    id UUID,
+    conversation_id UUID,
+    seq BIGINT,
+    sender_id UUID,
+    content TEXT,
+    attachment_url TEXT,
+    attachment_type TEXT,
+    client_msg_id TEXT,
+    sent_at TIMESTAMPTZ,
+    rev BIGINT,
+    edited_at TIMESTAMPTZ,
+    deleted_at TIMESTAMPTZ,
+    reactions JSONB
+)
+LANGUAGE plpgsql
+VOLATILE
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_members UUID[];
+    v_outcome TEXT;
+    v_rev BIGINT;
+    v_count INT;
+    m messages%ROWTYPE;
+BEGIN
+    PERFORM 1 FROM conversations c WHERE c.id = p_conversation_id FOR NO KEY UPDATE;
+
+    SELECT coalesce(array_agg(p.user_id), ARRAY[]::UUID[]) INTO v_members
+    FROM conversation_participants p
+    WHERE p.conversation_id = p_conversation_id;
+
+    IF NOT (p_actor = ANY (v_members)) THEN
+        v_outcome := 'not_found';
+    ELSE
+        SELECT x.* INTO m
+        FROM messages x
+        WHERE x.id = p_message_id AND x.conversation_id = p_conversation_id;
+        IF NOT FOUND THEN
+            v_outcome := 'no_message';
+        END IF;
+    END IF;
+
+    IF v_outcome IS NULL THEN
+        IF p_action = 'edit' THEN
+            IF m.sender_id <> p_actor THEN
+                v_outcome := 'forbidden';
+            ELSIF m.deleted_at IS NOT NULL THEN
+                v_outcome := 'deleted';
+            ELSIF m.content IS NOT DISTINCT FROM p_content THEN
+                v_outcome := 'unchanged';
+            ELSIF p_if_rev IS NOT NULL AND p_if_rev <> m.rev THEN
+                v_outcome := 'stale';
+            ELSIF now() - m.sent_at > p_edit_window THEN
+                v_outcome := 'too_late';
+            ELSE
+                UPDATE conversations c SET last_rev = c.last_rev + 1
+                WHERE c.id = p_conversation_id
+                RETURNING c.last_rev INTO v_rev;
+                IF m.content IS NOT NULL THEN
+                    INSERT INTO message_edits (message_id, content, written_at)
+                    VALUES (m.id, m.content, coalesce(m.edited_at, m.sent_at));
+                END IF;
+                UPDATE messages x SET content = p_content, edited_at = now(), rev = v_rev
+                WHERE x.id = m.id;
+                v_outcome := 'changed';
+            END IF;
+        ELSIF p_action = 'delete' THEN
+            IF m.sender_id <> p_actor THEN
+                v_outcome := 'forbidden';
+            ELSIF m.deleted_at IS NOT NULL THEN
+                v_outcome := 'unchanged';
+            ELSE
+                UPDATE conversations c SET last_rev = c.last_rev + 1
+                WHERE c.id = p_conversation_id
+                RETURNING c.last_rev INTO v_rev;
+                DELETE FROM message_edits e WHERE e.message_id = m.id;
+                DELETE FROM message_reactions r WHERE r.message_id = m.id;
+                UPDATE messages x
+                SET content = NULL, attachment_url = NULL, attachment_type = NULL,
+                    deleted_at = now(), rev = v_rev
+                WHERE x.id = m.id;
+                v_outcome := 'changed';
+            END IF;
+        ELSIF p_action IN ('react', 'unreact') THEN
+            IF m.deleted_at IS NOT NULL THEN
+                -- a tombstone's reactions went with it: taking one back changes nothing
+                v_outcome := CASE WHEN p_action = 'react' THEN 'deleted' ELSE 'unchanged' END;
+            ELSE
+                IF p_action = 'react' THEN
+                    INSERT INTO message_reactions (message_id, user_id, emoji)
+                    VALUES (m.id, p_actor, p_emoji)
+                    ON CONFLICT DO NOTHING;
+                ELSE
+                    DELETE FROM message_reactions r
+                    WHERE r.message_id = m.id AND r.user_id = p_actor AND r.emoji = p_emoji;
+                END IF;
+                GET DIAGNOSTICS v_count = ROW_COUNT;
+                IF v_count = 0 THEN
+                    v_outcome := 'unchanged';
+                ELSE
+                    UPDATE conversations c SET last_rev = c.last_rev + 1
+                    WHERE c.id = p_conversation_id
+                    RETURNING c.last_rev INTO v_rev;
+                    UPDATE messages x SET rev = v_rev WHERE x.id = m.id;
+                    v_outcome := 'changed';
+                END IF;
+            END IF;
+        ELSE
+            RAISE EXCEPTION 'change_message: unknown action %', p_action
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END IF;
+
+    IF v_outcome IN ('not_found', 'no_message') THEN
+        RETURN QUERY SELECT v_outcome, NULL::UUID[], NULL::UUID, NULL::UUID, NULL::BIGINT,
+            NULL::UUID, NULL::TEXT, NULL::TEXT, NULL::TEXT, NULL::TEXT, NULL::TIMESTAMPTZ,
+            NULL::BIGINT, NULL::TIMESTAMPTZ, NULL::TIMESTAMPTZ, NULL::JSONB;
+        RETURN;
+    END IF;
+
+    RETURN QUERY
+    SELECT v_outcome, CASE WHEN v_outcome = 'changed' THEN v_members END,
+           x.id, x.conversation_id, x.seq, x.sender_id, x.content, x.attachment_url::TEXT,
+           x.attachment_type::TEXT, x.client_msg_id::TEXT, x.sent_at, x.rev, x.edited_at,
+           x.deleted_at, CASE WHEN x.rev > 0 THEN message_reactions_json(x.id) END
+    FROM messages x
+    WHERE x.id = p_message_id;
+END;
+$$;

@@ -4,6 +4,7 @@ everywhere (history, the conversation's last message, sync)."""
 
 from __future__ import annotations
 
+import asyncio
 import urllib.parse
 import uuid
 
@@ -365,3 +366,58 @@ async def test_sync_returns_changes_to_held_messages_oldest_change_first(chat, p
     )
     [conv] = msgspec.to_builtins(caught_up)["conversations"]
     assert conv["changed"] == [] and conv["messages"] == []
+
+
+async def test_each_change_is_one_round_trip(chat, pair, db):
+    """An edit, a reaction, a retry that changes nothing and a refused change each send
+    PostgreSQL one statement (the stored function change_message, in its own implicit
+    transaction): no BEGIN/COMMIT, no separate lock or read, no reset query."""
+    from server.db import Database
+    from server.errors import Forbidden
+    from server.messaging.changes import ChangeService
+    from server.messaging.schemas import MessageEdit
+
+    recruiter, candidate, conversation = pair
+    warm_up = await chat.send(recruiter, conversation, "first")
+    sent = await chat.send(recruiter, conversation, "Helo")
+    conversation_id, message_id = uuid.UUID(conversation["id"]), uuid.UUID(sent["id"])
+    own = await Database.connect(db.dsn, min_size=1, max_size=1)  # one connection to watch
+    try:
+        statements: list[str] = []
+        async with own.statement() as conn:
+            conn.add_query_logger(lambda record: statements.append(record.query))
+        changes = ChangeService(own)
+        # The first call also has asyncpg look up the result's types, once per connection.
+        await changes.edit(
+            recruiter.id, conversation_id, uuid.UUID(warm_up["id"]), MessageEdit("First")
+        )
+        calls = [
+            changes.edit(recruiter.id, conversation_id, message_id, MessageEdit("Hello")),
+            changes.edit(recruiter.id, conversation_id, message_id, MessageEdit("Hello")),
+            changes.react(candidate.id, conversation_id, message_id, THUMBS, True),
+            changes.delete(candidate.id, conversation_id, message_id),  # not the sender
+        ]
+        for n, call in enumerate(calls):
+            before = len(statements)
+            if n == 3:
+                with pytest.raises(Forbidden):
+                    await call
+            else:
+                await call
+            await wait_logged(statements, before + 1)
+            assert len(statements) == before + 1, statements[before:]
+            assert "change_message" in statements[-1]
+    finally:
+        await own.close()
+    items = (await chat.history(recruiter, conversation))["items"]
+    [listed] = [m for m in items if m["id"] == sent["id"]]
+    assert listed["content"] == "Hello" and listed["rev"] == 3
+    assert [r["emoji"] for r in listed["reactions"]] == [THUMBS]
+
+
+async def wait_logged(statements: list[str], count: int) -> None:
+    """asyncpg calls query loggers soon after the query; let them run."""
+    for _ in range(10):
+        if len(statements) >= count:
+            return
+        await asyncio.sleep(0)
