@@ -29,6 +29,9 @@ log = logging.getLogger("rizeos.messaging")
 
 NOT_FOUND = "no such conversation"
 MUTED_LISTED = 200
+# After sends, counts are worked out at most this often per process: under load one query
+# then covers the batches of the whole interval (a badge may lag a send by this much).
+SENDS_INTERVAL_S = 0.1
 
 
 class UnreadCounts:
@@ -65,7 +68,7 @@ class UnreadCounts:
 
     def after_sends(self, bases: Mapping[uuid.UUID, int]) -> None:
         """``announce`` for a stored batch, in the background: the send path never waits
-        for it, and batches stored while a count is running share the next one."""
+        for it, and the batches stored within SENDS_INTERVAL_S share one count."""
         for conversation_id, base in bases.items():
             known = self._bases.get(conversation_id)
             self._bases[conversation_id] = base if known is None else min(known, base)
@@ -75,6 +78,7 @@ class UnreadCounts:
     async def _drain(self) -> None:
         try:
             while self._bases:
+                await asyncio.sleep(SENDS_INTERVAL_S)
                 bases, self._bases = self._bases, {}
                 try:
                     await self.announce(bases=bases)
