@@ -233,7 +233,9 @@ async def test_a_rare_word_is_found_through_the_search_index(chat, pair, db):
             "cursor_seq": None,
             "limit": 21,
         }
-        plan = await conn.fetch("EXPLAIN " + query.sql, *(params[key] for key in order))
+        async with conn.transaction(readonly=True):  # as the service runs it
+            await db.q.messaging.prefer_search_index(conn)
+            plan = await conn.fetch("EXPLAIN " + query.sql, *(params[key] for key in order))
         # The common word of these messages is walked instead.
         common = await db.q.messaging.get_search_estimate(conn, user_id=candidate.id, q="notes")
         assert common["share"] > 0.9
