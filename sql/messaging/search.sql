@@ -105,7 +105,9 @@ WITH query AS MATERIALIZED (
     ORDER BY m.sent_at DESC, m.conversation_id DESC, m.seq DESC
     LIMIT :limit
 )
-SELECT page.*, ts_headline('simple', translate(page.content, E'\x02\x03', ''), query.tsq,
+SELECT page.*,
+       CASE WHEN page.rev > 0 THEN message_reactions_json(page.id) END AS reactions,
+       ts_headline('simple', translate(page.content, E'\x02\x03', ''), query.tsq,
                            'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', '
                    || CASE WHEN length(page.content) <= 300 THEN 'HighlightAll=true'
                            ELSE 'MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2,'
@@ -141,6 +143,7 @@ WITH query AS MATERIALIZED (
 )
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions,
        ts_headline('simple', translate(m.content, E'\x02\x03', ''), query.tsq,
                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', '
                    || CASE WHEN length(m.content) <= 300 THEN 'HighlightAll=true'

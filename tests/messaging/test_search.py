@@ -10,6 +10,7 @@ import pytest
 from server.messaging.search import walk_is_cheaper
 from server.paging import encode_cursor
 from tests.client import User
+from tests.messaging.test_changes import delete, edit, react
 
 SEARCH = "/api/messages/search"
 
@@ -101,18 +102,29 @@ async def test_a_long_message_is_shown_as_escaped_fragments(chat, pair):
     assert "<i>" not in highlight
 
 
-async def test_deleted_messages_are_never_found(chat, pair, db):
+async def test_deleted_messages_are_never_found(chat, pair):
     recruiter, candidate, conversation = pair
     kept = await chat.send(recruiter, conversation, "budget approved")
     gone = await chat.send(recruiter, conversation, "budget secret")
-    # As the delete route leaves it (migration 0015): content cleared, a tombstone.
-    async with db.connection() as conn:
-        await conn.execute(
-            "UPDATE messages SET content = NULL, deleted_at = now() WHERE id = $1", gone["id"]
-        )
+    await delete(chat, recruiter, conversation, gone)
     page = await search(chat.api, candidate, "budget")
     assert [item["message"]["id"] for item in page["items"]] == [kept["id"]]
     assert (await search(chat.api, candidate, "secret"))["items"] == []
+
+
+async def test_results_are_messages_as_they_are_now(chat, pair):
+    """An edit is found by its new words only, and a result carries the message's current
+    state (edited, with its reactions), as history shows it."""
+    recruiter, candidate, conversation = pair
+    sent = await chat.send(recruiter, conversation, "the offer is ready")
+    await edit(chat, recruiter, conversation, sent, "the contract is ready")
+    await react(chat, candidate, conversation, sent, "🎉")
+    assert (await search(chat.api, candidate, "offer"))["items"] == []
+    [item] = (await search(chat.api, candidate, "contract"))["items"]
+    message = item["message"]
+    assert message["content"] == "the contract is ready"
+    assert message["edited_at"] is not None
+    assert message["reactions"] == [{"emoji": "🎉", "count": 1, "user_ids": [str(candidate.id)]}]
 
 
 async def test_other_peoples_conversations_are_never_found(api, chat, hiring):
