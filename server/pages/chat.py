@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from server.messaging.reactions import EMOJI
 from server.pages.web import PageRequest, page
 
 
@@ -22,10 +23,14 @@ async def conversations(p: PageRequest) -> dict[str, Any]:
         opened = str(uuid.UUID(p.request.query.get("c", "")))
     except ValueError:
         opened = ""
-    return {"conversation_id": opened, "open_at": _open_at(p) if opened else ""}
+    return {"conversation_id": opened, "open_at": _open_at(p) if opened else "", "reactions": EMOJI}
 
 
 @page("/messages/{conversation_id}", "chat.html")
 async def conversation(p: PageRequest) -> dict[str, Any]:
     # The socket decides what the viewer may read; an id they are not in shows "not found".
-    return {"conversation_id": str(p.path_id("conversation_id")), "open_at": _open_at(p)}
+    return {
+        "conversation_id": str(p.path_id("conversation_id")),
+        "open_at": _open_at(p),
+        "reactions": EMOJI,
+    }

@@ -4,8 +4,8 @@
 
 import { el } from "../../api.js";
 
-// The fixed set the server accepts (server/messaging/reactions.py, docs/messaging.md).
-export const REACTIONS = ["👍", "👎", "❤️", "😂", "😮", "😢", "🎉", "👀", "✅", "🙏", "🔥", "🚀"];
+// The server's fixed set (server/messaging/reactions.py), as the page carries it.
+export const REACTIONS = (document.getElementById("chat")?.dataset.reactions || "").split(" ").filter(Boolean);
 
 // A message's change counter: 0 for one never changed (or from a server without edits).
 export const revOf = (m) => (m && typeof m.rev === "number" ? m.rev : 0);
