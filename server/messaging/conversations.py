@@ -267,6 +267,7 @@ class ConversationService:
                 unread_count=row["last_seq"] - row["last_read_seq"],
                 about=about.get(row["id"]),
                 muted=row["muted"],
+                last_rev=row["last_rev"],
             )
             for row in rows
         ]

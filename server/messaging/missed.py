@@ -55,6 +55,11 @@ def unsubscribe_url(settings: Settings, user_id: uuid.UUID) -> str:
     return f"{settings.public_url}/unsubscribe/{unsubscribe_token(settings.secret_key, user_id)}"
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (line separators of any kind included) one space."""
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True, slots=True)
 class Email:
     to: str
@@ -73,7 +78,9 @@ def compose(
     unread: int,
 ) -> Email:
     """The email for one batch: who wrote, the first messages, how many more, the link."""
-    names = ", ".join(senders) or "Someone"
+    # A name may hold line separators a header cannot (U+2028, U+0085: names refuse only
+    # ASCII control characters), and one such name would fail every email it is in.
+    names = ", ".join(one_line(name) for name in senders) or "Someone"
     count = "a new message" if unread == 1 else f"{unread} new messages"
     subject = f"{names} sent you {count} on RizeOS"
     lines = [f"You have {count} on RizeOS that you have not read yet.", ""]

@@ -37,6 +37,11 @@ log = logging.getLogger("rizeos.messaging.ratelimit")
 BURST = 30
 RATE_PER_SECOND = 10.0
 
+# Searches (message search, the people picker) have a bucket of their own: a search costs
+# about what a send does, and typing into a search box must not use up a user's sends.
+SEARCH_BURST = 20
+SEARCH_RATE_PER_SECOND = 2.0
+
 # Tokens one Redis round trip may lease, at most; and how long unused leased tokens last.
 MAX_LEASE = 64
 LEASE_TTL_S = 1.0
@@ -63,11 +68,13 @@ return taken
 
 
 class SendLimiter:
-    """In-process buckets (one instance)."""
+    """In-process buckets (one instance). ``bucket`` names what is counted ("send", or
+    "search" for the search limiter)."""
 
-    def __init__(self, burst: int = BURST, rate: float = RATE_PER_SECOND):
+    def __init__(self, burst: int = BURST, rate: float = RATE_PER_SECOND, bucket: str = "send"):
         self.burst = burst
         self.rate = rate
+        self.bucket = bucket
         self._buckets: dict[uuid.UUID, tuple[float, float]] = {}
 
     async def take(self, user_id: uuid.UUID) -> bool:
@@ -82,8 +89,9 @@ class SendLimiter:
 
     async def check(self, user_id: uuid.UUID) -> None:
         if not await self.take(user_id):
+            what = "messages" if self.bucket == "send" else f"{self.bucket}es"
             raise RateLimited(
-                f"too many messages: at most {self.burst} at once and "
+                f"too many {what}: at most {self.burst} at once and "
                 f"{self.rate:g} a second after that; wait a moment and retry"
             )
 
@@ -101,8 +109,10 @@ class RedisSendLimiter(SendLimiter):
     ``redis`` is borrowed, not owned: in the app it is the fan-out bus's client, so the
     process keeps one bounded Redis pool (server/fanout.py) and the bus closes it."""
 
-    def __init__(self, redis: aioredis.Redis, prefix: str, burst: int, rate: float):
-        super().__init__(burst, rate)
+    def __init__(
+        self, redis: aioredis.Redis, prefix: str, burst: int, rate: float, bucket: str = "send"
+    ):
+        super().__init__(burst, rate, bucket)
         self.redis = redis
         self.prefix = prefix
         self._script = self.redis.register_script(_BUCKET_SCRIPT)
@@ -119,7 +129,7 @@ class RedisSendLimiter(SendLimiter):
         try:
             taken = int(
                 await self._script(
-                    keys=[f"{self.prefix}:ratelimit:send:{user_id}"],
+                    keys=[f"{self.prefix}:ratelimit:{self.bucket}:{user_id}"],
                     args=[self.burst, self.rate, self.lease],
                 )
             )
@@ -138,16 +148,20 @@ class RedisSendLimiter(SendLimiter):
 
 
 SEND_LIMITER: web.AppKey[SendLimiter] = web.AppKey("messaging_send_limiter", SendLimiter)
+SEARCH_LIMITER: web.AppKey[SendLimiter] = web.AppKey("messaging_search_limiter", SendLimiter)
 
 
 def install_send_limiter(app: web.Application) -> None:
-    """Put the limiter on the app (the chat namespace installs it). With Redis it uses the
-    fan-out bus's client: one bounded pool per process, closed with the bus."""
+    """Put the send and search limiters on the app (the chat namespace installs them). With
+    Redis they use the fan-out bus's client: one bounded pool per process, closed with the
+    bus."""
     settings: Settings = app[keys.SETTINGS]
-    burst, rate = settings.send_burst, settings.send_rate_per_second
     bus = redis_bus(app)
-    if bus is not None:
-        limiter: SendLimiter = RedisSendLimiter(bus.redis, bus.prefix, burst=burst, rate=rate)
-    else:
-        limiter = SendLimiter(burst, rate)
-    app[SEND_LIMITER] = limiter
+
+    def limiter(burst: int, rate: float, bucket: str) -> SendLimiter:
+        if bus is not None:
+            return RedisSendLimiter(bus.redis, bus.prefix, burst, rate, bucket)
+        return SendLimiter(burst, rate, bucket)
+
+    app[SEND_LIMITER] = limiter(settings.send_burst, settings.send_rate_per_second, "send")
+    app[SEARCH_LIMITER] = limiter(SEARCH_BURST, SEARCH_RATE_PER_SECOND, "search")

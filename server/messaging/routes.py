@@ -11,7 +11,7 @@ from server.messaging.alerts import AlertService
 from server.messaging.changes import ChangeService
 from server.messaging.conversations import ConversationService
 from server.messaging.messages import MessageService
-from server.messaging.ratelimit import SEND_LIMITER
+from server.messaging.ratelimit import SEARCH_LIMITER, SEND_LIMITER
 from server.messaging.search import SearchService
 from server.messaging.sender import SEND_WRITER
 
@@ -265,6 +265,10 @@ async def remove_reaction(api: ApiRequest) -> schemas.MessageReactions:
 # -- Search and contacts (issue 13; rules in search.py) ----------------------------------
 
 
+def searches(api: ApiRequest) -> SearchService:
+    return SearchService(api.db, api.app[SEARCH_LIMITER])
+
+
 @endpoint(
     routes,
     "GET",
@@ -275,10 +279,10 @@ async def remove_reaction(api: ApiRequest) -> schemas.MessageReactions:
     auth=VERIFIED,
     query=schemas.MessageSearchQuery,
     response=schemas.MessageSearchPage,
-    errors=(400, 422),
+    errors=(400, 422, 429),
 )
 async def search_messages(api: ApiRequest) -> schemas.MessageSearchPage:
-    return await SearchService(api.db).search(api.user.user_id, api.query)
+    return await searches(api).search(api.user.user_id, api.query)
 
 
 @endpoint(
@@ -290,10 +294,10 @@ async def search_messages(api: ApiRequest) -> schemas.MessageSearchPage:
     auth=VERIFIED,
     query=schemas.ContactQuery,
     response=schemas.ContactPage,
-    errors=(422,),
+    errors=(422, 429),
 )
 async def list_contacts(api: ApiRequest) -> schemas.ContactPage:
-    return await SearchService(api.db).contacts(api.user.user_id, api.query)
+    return await searches(api).contacts(api.user.user_id, api.query)
 
 
 # -- unread summary, mute, notification settings (alerts.py) ---------------------------------

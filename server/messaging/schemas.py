@@ -225,6 +225,13 @@ class Conversation(msgspec.Struct):
         msgspec.Meta(description="what it is about: title and page (null: no context, or gone)"),
     ] = None
     muted: bool = False  # the caller muted it: no toast, no email, not in the unread badge
+    last_rev: Annotated[
+        int,
+        msgspec.Meta(
+            description="the conversation's change counter (edits, deletions, reactions): a "
+            "client's first rev cursor for `sync`"
+        ),
+    ] = 0
 
 
 class ConversationPage(msgspec.Struct):

@@ -14,6 +14,7 @@ import asyncpg
 from server.db import Database, fetch_all, like_contains
 from server.errors import BadRequest
 from server.messaging import schemas
+from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import to_message
 from server.paging import decode_cursor, keyset_page
 
@@ -50,14 +51,17 @@ def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
 
 
 class SearchService:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, limiter: SendLimiter | None = None):
         self.db = db
         self.q = db.q.messaging
+        self.limiter = limiter  # searches count against their own per-user bucket
 
     async def search(
         self, user_id: uuid.UUID, query: schemas.MessageSearchQuery
     ) -> schemas.MessageSearchPage:
         """Messages matching ``query.q`` in the user's conversations, newest first."""
+        if self.limiter is not None:
+            await self.limiter.check(user_id)
         after = decode_cursor(query.cursor, (datetime, uuid.UUID, int))
         cursor_at, cursor_conversation_id, cursor_seq = after if after else (None, None, None)
         if cursor_seq is not None and not 0 < cursor_seq <= schemas.MAX_SEQ:
@@ -99,6 +103,8 @@ class SearchService:
         self, user_id: uuid.UUID, query: schemas.ContactQuery
     ) -> schemas.ContactPage:
         """People the start policy lets the user start a conversation with, by name."""
+        if self.limiter is not None:
+            await self.limiter.check(user_id)
         name = query.q.strip() if query.q is not None else ""
         async with self.db.connection() as conn:
             rows = await fetch_all(

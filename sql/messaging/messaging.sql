@@ -56,7 +56,7 @@ WHERE conversation_id = :conversation_id;
 
 -- name: get_conversation_for_user(conversation_id, user_id)^
 SELECT c.id, c.created_by, c.created_at, c.context_type, c.context_id, c.last_seq,
-       c.last_message_at, p.last_read_seq,
+       c.last_message_at, c.last_rev, p.last_read_seq,
        p.muted_at IS NOT NULL AS muted
 FROM conversation_participants p
 JOIN conversations c ON c.id = p.conversation_id
@@ -66,7 +66,7 @@ WHERE p.conversation_id = :conversation_id AND p.user_id = :user_id;
 -- Most recent activity first; keyset on (activity_at, id) where activity_at is the last
 -- message's time, or the creation time for a conversation nobody has written in yet.
 SELECT c.id, c.created_by, c.created_at, c.context_type, c.context_id, c.last_seq,
-       c.last_message_at, p.last_read_seq,
+       c.last_message_at, c.last_rev, p.last_read_seq,
        p.muted_at IS NOT NULL AS muted,
        coalesce(c.last_message_at, c.created_at) AS activity_at
 FROM conversation_participants p

@@ -135,6 +135,25 @@ async def test_three_unread_messages_make_one_email_to_the_recipient_only(
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+async def test_a_sender_name_with_line_separators_still_makes_a_valid_email(
+    chat, pair, worker, smtp, db
+):
+    """Names refuse ASCII control characters, not U+2028 or U+0085, which an email header
+    cannot hold either: the subject puts such a name on one line."""
+    recruiter, candidate, conversation = pair
+    async with db.connection() as conn:
+        await conn.execute(
+            "UPDATE profiles SET full_name = $1 WHERE user_id = $2",
+            "Rita\u2028Re\u0085cruiter",
+            recruiter.id,
+        )
+    await worker.start()
+    await chat.send(recruiter, conversation, "Hi Cam")
+    await eventually(lambda: smtp.to(candidate.email), what="the email")
+    [mail] = smtp.to(candidate.email)
+    assert mail["Subject"] == "Rita Re cruiter sent you a new message on RizeOS"
+
+
 async def test_a_long_batch_quotes_the_first_messages_and_counts_the_rest(
     chat, pair, worker, smtp, db
 ):

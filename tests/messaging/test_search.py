@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from server.messaging.ratelimit import SEARCH_BURST
 from server.messaging.search import walk_is_cheaper
 from server.paging import encode_cursor
 from tests.client import User
@@ -314,3 +315,16 @@ async def test_a_common_word_is_walked_and_pages_the_same(api, chat, hiring, db)
                 break
         ordered = sorted(expected, key=lambda m: (m["sent_at"], m["conversation_id"], m["seq"]))
         assert seen == [m["id"] for m in reversed(ordered)]
+
+
+async def test_searches_have_their_own_rate_limit(chat, pair):
+    """A burst of searches is refused with 429 once the search bucket is empty, and the
+    user's sends, counted in another bucket, still go through."""
+    recruiter, _, conversation = pair
+    statuses = []
+    for _ in range(SEARCH_BURST + 3):
+        response = await chat.api.client.get(SEARCH, headers=recruiter.headers, params={"q": "x"})
+        statuses.append(response.status)
+    assert statuses[:SEARCH_BURST] == [200] * SEARCH_BURST
+    assert 429 in statuses[SEARCH_BURST:]
+    assert (await chat.send(recruiter, conversation, "still sending"))["seq"] == 1

@@ -72,8 +72,9 @@ export function createConversations(me, openId) {
   async function load() {
     const page = await api("GET", "/api/conversations?limit=100");
     for (const c of page.items) {
-      // A reload keeps a known conversation's rev cursor: only `sync` moves it, so no change
-      // to a message on screen is skipped.
+      // A new conversation's rev cursor is its last_rev as listed (the messages shown are
+      // read after this, already changed); a reload keeps a known one's: only `sync` moves
+      // it, so no change to a message on screen is skipped.
       const before = conversations.get(c.id);
       if (before) c.last_rev = before.last_rev;
       conversations.set(c.id, c);
