@@ -331,6 +331,19 @@ async def test_a_retried_send_answers_with_the_message_as_it_is_now(chat, pair):
     assert retried == edited
 
 
+async def test_the_conversation_carries_its_change_counter(chat, pair):
+    """A client's first rev cursor: the conversation's last_rev as listed and as fetched."""
+    recruiter, candidate, conversation = pair
+    sent = await chat.send(recruiter, conversation, "hello")
+    path = f"/api/conversations/{conversation['id']}"
+    assert (await chat.api.get(path, as_=candidate))["last_rev"] == 0
+    await react(chat, candidate, conversation, sent, THUMBS)
+    await edit(chat, recruiter, conversation, sent, "hello there")
+    assert (await chat.api.get(path, as_=candidate))["last_rev"] == 2
+    [listed] = (await chat.api.get("/api/conversations", as_=candidate))["items"]
+    assert listed["last_rev"] == 2
+
+
 async def test_sync_returns_changes_to_held_messages_oldest_change_first(chat, pair, db):
     recruiter, candidate, conversation = pair
     cid = conversation["id"]
