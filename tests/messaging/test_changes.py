@@ -16,36 +16,11 @@ from server.messaging.messages import MessageService
 from server.messaging.ratelimit import SEND_LIMITER
 from server.messaging.reactions import EMOJI
 from server.messaging.schemas import ChatSync
-from tests.client import User
 from tests.live_events import RecordingEvents
-from tests.messaging.conftest import Chat
+from tests.messaging.changes import delete, edit, message_path, react
 
 THUMBS = "👍"
 HEART = "❤️"
-
-
-def message_path(conversation: dict, message: dict) -> str:
-    return f"/api/conversations/{conversation['id']}/messages/{message['id']}"
-
-
-def reaction_path(conversation: dict, message: dict, emoji: str) -> str:
-    return f"{message_path(conversation, message)}/reactions/{urllib.parse.quote(emoji)}"
-
-
-async def edit(chat: Chat, user: User, conversation: dict, message: dict, content: str, **kw):
-    expect = kw.pop("expect", 200)
-    body = {"content": content, **kw}
-    return await chat.api.patch(message_path(conversation, message), body, as_=user, expect=expect)
-
-
-async def delete(chat: Chat, user: User, conversation: dict, message: dict, expect: int = 204):
-    return await chat.api.delete(message_path(conversation, message), as_=user, expect=expect)
-
-
-async def react(chat: Chat, user: User, conversation: dict, message: dict, emoji: str, **kw):
-    method = "PUT" if kw.pop("on", True) else "DELETE"
-    path = reaction_path(conversation, message, emoji)
-    return await chat.api.call(method, path, as_=user, expect=kw.pop("expect", 200))
 
 
 async def last_rev(db, conversation: dict) -> int:

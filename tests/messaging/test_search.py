@@ -11,7 +11,7 @@ from server.messaging.ratelimit import SEARCH_BURST
 from server.messaging.search import walk_is_cheaper
 from server.paging import encode_cursor
 from tests.client import User
-from tests.messaging.test_changes import delete, edit, react
+from tests.messaging.changes import delete, edit, react
 
 SEARCH = "/api/messages/search"
 
