@@ -97,10 +97,7 @@ async def prepare(dsn: str, reuse: bool) -> str:
                 )
             finally:
                 await conn.close()
-            # A database loaded before migration 0016 changed (it was edited before it
-            # was released: an expression index then, a stored column now) is reloaded.
-            current = await _has_search_vector(url)
-            if loaded and current:
+            if loaded:
                 applied = await migrate(url)
                 print(f"{DATABASE}: reused" + (f", applied {applied}" if applied else ""))
                 return url
@@ -119,19 +116,6 @@ async def prepare(dsn: str, reuse: bool) -> str:
         await conn.close()
     print(f"{DATABASE}: loaded in {time.monotonic() - began:.0f} s", flush=True)
     return url
-
-
-async def _has_search_vector(url: str) -> bool:
-    conn = await asyncpg.connect(url)
-    try:
-        return bool(
-            await conn.fetchval(
-                "SELECT 1 FROM pg_attribute WHERE attrelid = 'messages'::regclass"
-                " AND attname = 'search_vector' AND NOT attisdropped"
-            )
-        )
-    finally:
-        await conn.close()
 
 
 async def load(conn: asyncpg.Connection) -> None:
