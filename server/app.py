@@ -24,6 +24,7 @@ from server.jobs.cache import JobCache
 from server.logs import connection_log, request_log_middleware
 from server.mail import Mailer
 from server.messaging.missed import connection_options
+from server.pages import filters as template_filters
 from server.realtime.server import create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
@@ -121,11 +122,12 @@ def create_app(settings: Settings) -> web.Application:
         invalidation, settings.cache_max_entries, settings.cache_ttl_seconds
     )
     app[keys.JOBS] = JobCache(invalidation, settings.cache_max_entries, settings.cache_ttl_seconds)
-    aiohttp_jinja2.setup(
+    environment = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(ROOT / "templates"),
         autoescape=jinja2.select_autoescape(default=True),
     )
+    template_filters.install(environment)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(storage_ctx)

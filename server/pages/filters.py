@@ -1,0 +1,47 @@
+"""Jinja filters the templates' components use: initials and a stable hue for avatars, and
+ISO / readable UTC forms of a timestamp (the browser turns them into relative local times)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import jinja2
+
+AVATAR_HUES = 8
+
+
+def initials(name: str | None) -> str:
+    """Up to two letters: the first of the first and of the last word ("Ada Lovelace" → AL)."""
+    words = [w for w in (name or "").replace("@", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def hue(key: object) -> int:
+    """A colour slot 0..7 for a name or id: the same person always gets the same colour."""
+    digest = hashlib.blake2s(str(key).encode(), digest_size=2).digest()
+    return int.from_bytes(digest, "big") % AVATAR_HUES
+
+
+def iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def utc_text(value: datetime | None) -> str:
+    """The readable fallback shown until the script replaces it (and with scripts off)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def install(env: jinja2.Environment) -> None:
+    env.filters.update(initials=initials, hue=hue, iso=iso, utc_text=utc_text)
