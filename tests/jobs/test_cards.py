@@ -1,6 +1,6 @@
 """What a job card shows besides the job: its company's logo and when it was posted, in every
 listing that feeds a card (the board in its three query shapes, a job, recommendations, a
-candidate's applications and a hiring team's applicants)."""
+candidate's applications, a hiring team's applicants, and the companies one hires for)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ async def test_every_job_listing_carries_the_company_logo_and_posted_time(api, d
         for item in page["items"]:
             assert item["company_logo_url"] == expected[item["id"]], query
             assert posted_recently(item["created_at"]), query
+    hiring_for = await api.get("/api/me/memberships", as_=employer, expect=200)
+    logos = {m["organization"]["name"]: m["organization"]["logo_url"] for m in hiring_for["items"]}
+    assert logos == {"Logo Corp": logo["url"], "Plain Corp": None}
     seen = await api.get(f"/api/jobs/{with_logo['id']}", expect=200)
     assert seen["company_logo_url"] == logo["url"] and posted_recently(seen["created_at"])
 
