@@ -23,7 +23,7 @@ function markCurrentPage() {
   }
 }
 
-// Under ~720 px the nav sits behind #menu-button: it opens and closes the sheet, Escape or a
+// Under 1024 px the nav sits behind #menu-button: it opens and closes the sheet, Escape or a
 // click elsewhere closes it.
 function headerMenu() {
   const button = document.getElementById("menu-button");
@@ -45,7 +45,7 @@ function headerMenu() {
     if (menu.classList.contains("open") && !menu.contains(event.target) && !button.contains(event.target)) setOpen(false);
   });
   // Back to a wide window: the sheet's state must not linger.
-  window.matchMedia("(min-width: 720px)").addEventListener("change", (event) => {
+  window.matchMedia("(min-width: 1024px)").addEventListener("change", (event) => {
     if (event.matches) setOpen(false);
   });
 }
