@@ -19,6 +19,9 @@ from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
 
+# One row of cards on a desktop board; on a phone the results still start near the top.
+BOARD_RECOMMENDATIONS = 4
+
 EMPLOYMENT_TYPES = (
     ("full_time", "Full time"),
     ("part_time", "Part time"),
@@ -55,7 +58,8 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
     recommended = None
     unfiltered = not (query.q or query.skills or query.location or query.cursor)
     if p.viewer is not None and p.viewer.has("student", "professional") and unfiltered:
-        recommended = (await MatchingService(p.db).recommended(p.viewer.id, 5)).items
+        matching = MatchingService(p.db)
+        recommended = (await matching.recommended(p.viewer.id, BOARD_RECOMMENDATIONS)).items
     return {
         "query": query,
         "results": results,
