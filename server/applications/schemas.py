@@ -35,6 +35,7 @@ class Application(msgspec.Struct):
     job_title: str
     company_id: uuid.UUID
     company_name: str
+    company_logo_url: str | None
     candidate_id: uuid.UUID
     status: Status
     cover_letter: str | None
@@ -57,6 +58,13 @@ class Applicant(Application):
     headline: str | None
     resume_url: str | None
     skills: CandidateSkills
+
+
+class ApplicantCount(msgspec.Struct):
+    """A job's applicants (withdrawn ones left out), and how many are still unopened."""
+
+    total: int
+    unseen: int
 
 
 class ApplicationPage(msgspec.Struct):

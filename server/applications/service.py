@@ -111,6 +111,23 @@ class ApplicationService:
         page, next_cursor = keyset_page(rows, query.limit, _submitted_key)
         return schemas.ApplicationPage(items=[to_application(r) for r in page], next=next_cursor)
 
+    async def counts_for_company(
+        self, user_id: uuid.UUID, company_id: uuid.UUID
+    ) -> dict[uuid.UUID, schemas.ApplicantCount]:
+        """Applicants per job of a company, for its hiring team (the hiring page's counts);
+        a job nobody applied to is absent."""
+        async with self.db.connection() as conn:
+            await require_org_role(
+                self.db, conn, user_id, company_id, HIRE, "see its job applications"
+            )
+            rows = await fetch_all(
+                self.db.q.applications.count_company_applications, conn, company_id=company_id
+            )
+        return {
+            row["job_id"]: schemas.ApplicantCount(total=row["total"], unseen=row["unseen"])
+            for row in rows
+        }
+
     async def list_for_job(
         self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicationListQuery
     ) -> schemas.ApplicantPage:

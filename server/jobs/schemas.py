@@ -78,6 +78,7 @@ class Job(msgspec.Struct):
     id: uuid.UUID
     company_id: uuid.UUID
     company_name: str
+    company_logo_url: str | None
     poster_id: uuid.UUID
     title: str
     description: str

@@ -300,5 +300,6 @@ def _my_membership(row: asyncpg.Record) -> schemas.MyMembership:
         "name": row["organization_name"],
         "type": row["organization_type"],
         "is_verified": row["organization_is_verified"],
+        "logo_url": row["organization_logo_url"],
     }
     return msgspec.convert(data, schemas.MyMembership)

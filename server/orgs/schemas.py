@@ -129,6 +129,7 @@ class OrganizationSummary(msgspec.Struct):
     name: str
     type: OrgType
     is_verified: bool
+    logo_url: str | None
 
 
 class MyMembership(msgspec.Struct):

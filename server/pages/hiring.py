@@ -19,6 +19,9 @@ from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
 
+# One row of cards on a desktop board; on a phone the results still start near the top.
+BOARD_RECOMMENDATIONS = 4
+
 EMPLOYMENT_TYPES = (
     ("full_time", "Full time"),
     ("part_time", "Part time"),
@@ -55,7 +58,8 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
     recommended = None
     unfiltered = not (query.q or query.skills or query.location or query.cursor)
     if p.viewer is not None and p.viewer.has("student", "professional") and unfiltered:
-        recommended = (await MatchingService(p.db).recommended(p.viewer.id, 5)).items
+        matching = MatchingService(p.db)
+        recommended = (await matching.recommended(p.viewer.id, BOARD_RECOMMENDATIONS)).items
     return {
         "query": query,
         "results": results,
@@ -69,8 +73,13 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
 @page("/jobs/new", "job_new.html")
 async def new_job(p: PageRequest) -> dict[str, Any]:
     companies = await hiring_companies(p)
-    chosen = p.request.query.get("company_id", "")
-    return {"companies": companies, "chosen": chosen, "employment_types": EMPLOYMENT_TYPES}
+    options = [(str(m.organization.id), m.organization.name) for m in companies]
+    return {
+        "companies": companies,
+        "company_options": options,
+        "chosen": p.request.query.get("company_id", ""),
+        "employment_types": EMPLOYMENT_TYPES,
+    }
 
 
 @page("/jobs/{job_id}/edit", "job_new.html")
@@ -121,13 +130,20 @@ async def my_applications(p: PageRequest) -> dict[str, Any]:
 
 @page("/hiring", "hiring.html")
 async def hiring(p: PageRequest) -> dict[str, Any]:
+    """Every company the viewer hires for, each with its jobs (open first, then closed) and
+    how many applied to each."""
     companies = await hiring_companies(p)
-    jobs = {}
+    jobs: dict[uuid.UUID, list[job_schemas.Job]] = {}
+    counts: dict[uuid.UUID, app_schemas.ApplicantCount] = {}
     service = JobService(p.db)
     for membership in companies:
-        query = job_schemas.JobSearchQuery(company_id=membership.organization.id, limit=100)
-        jobs[membership.organization.id] = (await service.search(query)).items
-    return {"companies": companies, "jobs": jobs}
+        company_id = membership.organization.id
+        jobs[company_id] = []
+        for status in ("open", "closed"):
+            query = job_schemas.JobSearchQuery(company_id=company_id, status=status, limit=100)
+            jobs[company_id] += (await service.search(query)).items
+        counts |= await ApplicationService(p.db).counts_for_company(p.user.id, company_id)
+    return {"companies": companies, "jobs": jobs, "counts": counts}
 
 
 @page("/companies/new", "company_new.html")

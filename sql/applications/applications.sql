@@ -16,8 +16,8 @@ RETURNING id;
 -- name: get_application(application_id)^
 -- One application with its job, company and candidate (the review screen's columns).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
-       a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at, u.email, p.full_name, p.headline, p.skills,
+       o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
+       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.skills,
        -- a withdrawn candidate's resume is no longer shared with the company
        CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
 FROM job_applications a
@@ -30,8 +30,8 @@ WHERE a.id = :application_id;
 -- name: list_candidate_applications(candidate_id, status, after_submitted_at, after_id, limit)
 -- "My applications", newest first, keyset-paginated on (submitted_at, id).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
-       a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at
+       o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
+       a.status_changed_at, a.updated_at
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
@@ -45,8 +45,8 @@ LIMIT :limit;
 -- name: list_job_applications(job_id, status, after_submitted_at, after_id, limit)
 -- A job's applicants joined with users and profiles (workflow 1, step 3), newest first.
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
-       a.candidate_id, a.status, a.cover_letter, a.submitted_at, a.status_changed_at,
-       a.updated_at, u.email, p.full_name, p.headline, p.skills,
+       o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
+       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.skills,
        -- a withdrawn candidate's resume is no longer shared with the company
        CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
 FROM job_applications a
@@ -60,6 +60,16 @@ WHERE a.job_id = :job_id
        OR (a.submitted_at, a.id) < (:after_submitted_at, :after_id::UUID))
 ORDER BY a.submitted_at DESC, a.id DESC
 LIMIT :limit;
+
+-- name: count_company_applications(company_id)
+-- Applicants per job of a company (the hiring page): withdrawn ones left out, and how many
+-- nobody has opened yet. Jobs by jobs_company_recent_idx, their applications by
+-- job_applications_job_status_idx.
+SELECT a.job_id, count(*) AS total, count(*) FILTER (WHERE a.status = 'submitted') AS unseen
+FROM jobs j
+JOIN job_applications a ON a.job_id = j.id AND a.status <> 'withdrawn'
+WHERE j.company_id = :company_id
+GROUP BY a.job_id;
 
 -- name: move_application(application_id, expected, status)$
 -- Compare-and-set: moves only from the status the caller's decision was based on; NULL

@@ -13,7 +13,8 @@ VALUES (:company_id, :poster_id, :title, :description, :skills_required, :attach
 RETURNING id;
 
 -- name: get_job(job_id)^
-SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+SELECT j.id, j.company_id, o.name AS company_name, o.logo_url AS company_logo_url,
+       j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
        j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at
 FROM jobs j
@@ -52,7 +53,8 @@ RETURNING id;
 -- The board without a text query: newest first, keyset-paginated on (created_at, id).
 -- Each optional filter is "param IS NULL OR predicate"; asyncpg's per-value (custom) plans
 -- fold the NULL tests away, leaving predicates the indexes of 0004_jobs.sql serve.
-SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+SELECT j.id, j.company_id, o.name AS company_name, o.logo_url AS company_logo_url,
+       j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
        j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at
 FROM jobs j
@@ -108,7 +110,8 @@ WITH walked AS MATERIALIZED (
      ORDER BY m.created_at DESC, m.job_id DESC
      LIMIT :limit)
 )
-SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+SELECT j.id, j.company_id, o.name AS company_name, o.logo_url AS company_logo_url,
+       j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
        j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at
 FROM page
@@ -170,7 +173,8 @@ WITH newest AS MATERIALIZED (
     ORDER BY r.rank DESC, r.id DESC
     LIMIT :limit
 )
-SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+SELECT j.id, j.company_id, o.name AS company_name, o.logo_url AS company_logo_url,
+       j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
        j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at,
        p.rank, b.window_size, b.window_top_at, b.window_top_id, b.window_floor_at,

@@ -62,7 +62,8 @@ WITH by_skill AS MATERIALIZED (
     ORDER BY created_at DESC, id DESC
     LIMIT :pool
 )
-SELECT j.id, j.company_id, o.name AS company_name, j.poster_id, j.title, j.description,
+SELECT j.id, j.company_id, o.name AS company_name, o.logo_url AS company_logo_url,
+       j.poster_id, j.title, j.description,
        j.skills_required, j.attachments, j.status, j.location, j.employment_type, j.remote,
        j.salary_min, j.salary_max, j.salary_currency, j.closed_at, j.created_at, j.updated_at,
        k.matched, k.missing, k.matched_verified, k.skill_score, t.text_score,

@@ -28,6 +28,7 @@ async def test_institute_admin_approves_student_join_request(api, memberships, i
         "name": "State University",
         "type": "institute",
         "is_verified": False,
+        "logo_url": None,
     }
     assert mine["next"] is None
 

@@ -1,12 +1,45 @@
 """In a real browser: a recruiter posts a job, a student finds it and applies, the
 recruiter's open dashboard shows the application live, and the status the recruiter sets
-shows live on the student's open page."""
+shows live on the student's open page. The dashboard on a phone: every row a card whose
+cells keep their column labels, nothing wider than the screen."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
-from tests.pages.conftest import Browser
+from tests.client import PASSWORD, User
+from tests.pages.conftest import TIMEOUT_MS, Browser
+
+# Cells of the applicants table (rendered or added live) without their column label.
+UNLABELLED_CELLS = """() => [...document.querySelectorAll("#applicants tbody td")]
+  .filter((td) => !td.dataset.label).map((td) => td.closest("tr").outerHTML.slice(0, 80))"""
+# Anything reaching past the viewport's right edge, or a chip whose text is cut.
+OVERFLOW = """() => ({
+  page: document.documentElement.scrollWidth - window.innerWidth,
+  cut: [...document.querySelectorAll("#applicants .chip")]
+    .filter((c) => c.scrollWidth > c.clientWidth + 1 ||
+      c.getBoundingClientRect().right > c.closest("td").getBoundingClientRect().right + 1)
+    .map((c) => c.textContent),
+})"""
+
+
+async def phone_page(browser: Browser, user: User, path: str, scheme: str = "light") -> Page:
+    context = await browser.browser.new_context(
+        base_url=browser.base_url, viewport={"width": 390, "height": 844}, color_scheme=scheme
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    response = await context.request.post(
+        "/api/auth/login", data={"email": user.email, "password": PASSWORD}
+    )
+    assert response.status == 200, await response.text()
+    page = await context.new_page()
+    browser.watch(page)
+    await page.goto(path)
+    return page
+
+
+def label_of(cell) -> object:
+    return cell.evaluate("(td) => getComputedStyle(td, '::before').content")
 
 
 async def test_post_apply_and_follow_the_application_live(browser: Browser, api):
@@ -47,6 +80,10 @@ async def test_post_apply_and_follow_the_application_live(browser: Browser, api)
     await expect(row.locator("[data-status]")).to_have_text("submitted")
     await expect(hr.locator("#toasts")).to_contain_text("New application")
     await expect(hr.locator("#notif-count")).to_have_text("1")
+    hiring = await browser.page(recruiter, "/hiring")
+    listed = hiring.locator(".hiring-job", has_text="Robotics Intern")
+    await expect(listed).to_contain_text("1 applicant")
+    await expect(listed).to_contain_text("1 new")
     await hr.get_by_role("button", name="Notifications, 1 unread").click()
     await expect(hr.locator("#notif-list li.unread")).to_contain_text("Robotics Intern")
     await hr.get_by_role("button", name="Mark all read").click()
@@ -87,4 +124,49 @@ async def test_post_apply_and_follow_the_application_live(browser: Browser, api)
     await hr.get_by_role("button", name="Close the job").click()
     await expect(hr.get_by_role("button", name="Reopen")).to_be_visible()
     assert (await api.get(f"/api/jobs/{job_id}"))["status"] == "closed"
+    browser.check()
+
+
+async def test_applicants_dashboard_fits_a_phone_with_labelled_cells(browser: Browser, api):
+    recruiter = await api.sign_up(["employer"], full_name="Rita Recruiter")
+    company = await api.company(recruiter, name="Acme Robotics")
+    job = await api.job(recruiter, company["id"], title="NLP Intern")
+    skills = ["Python", "Machine Learning", "Natural Language Processing", "Kubernetes"]
+    for name in ("Ana Lovelace", "Bartholomew Featherstonehaugh-Worthington"):
+        student = await api.sign_up(["student"], full_name=name)
+        await api.patch(
+            f"/api/profiles/{student.id}",
+            {"headline": "MSc student in Computational Linguistics", "skills": {"claimed": skills}},
+            as_=student,
+            expect=200,
+        )
+        await api.post(
+            f"/api/jobs/{job['id']}/applications", {"cover_letter": "Hi"}, as_=student, expect=201
+        )
+
+    for scheme in ("light", "dark"):
+        hr = await phone_page(browser, recruiter, f"/jobs/{job['id']}/applicants", scheme)
+        rows = hr.locator("#applicants tbody tr[data-application-id]")
+        await expect(rows).to_have_count(2)
+        await expect(rows.locator(".avatar")).to_have_count(2)
+        assert await hr.evaluate(UNLABELLED_CELLS) == []
+        assert await hr.evaluate(OVERFLOW) == {"page": 0, "cut": []}
+        skills_cell = rows.first.locator("td[data-label=Skills]")
+        assert await label_of(skills_cell) == '"Skills"'  # the stacked cell names its column
+        await expect(skills_cell.locator(".chip")).to_have_count(len(skills))
+
+    # A row added live is built like the rendered ones.
+    late = await api.sign_up(["student"], full_name="Cleo Late")
+    await api.patch(f"/api/profiles/{late.id}", {"skills": {"claimed": skills}}, as_=late)
+    await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=late, expect=201)
+    await expect(rows).to_have_count(3)
+    live = rows.filter(has_text="Cleo Late")
+    await expect(live.locator(".avatar")).to_have_text("CL")
+    await expect(live.locator("time[data-relative]")).to_have_text("just now")
+    await expect(hr.locator("#applicant-count")).to_have_text("3 applicants")
+    assert await hr.evaluate(UNLABELLED_CELLS) == []
+    assert await hr.evaluate(OVERFLOW) == {"page": 0, "cut": []}
+    assert await label_of(live.locator("td[data-label=Status]")) == '"Status"'
+    await live.get_by_role("button", name="Move to viewed").click()
+    await expect(live.locator("[data-status]")).to_have_text("viewed")
     browser.check()

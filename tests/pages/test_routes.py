@@ -254,12 +254,12 @@ async def test_the_job_board_pages_with_its_cursor_and_keeps_the_filters(api):
     for n in range(22):
         await api.job(recruiter, company["id"], title=f"Remote role {n}", remote=True)
     first = await (await get(api, "/jobs?remote=true&skills=python")).text()
-    assert first.count('class="result job"') == 20
+    assert first.count('class="card link job-card"') == 20
     next_link = first.split('id="next-page" href="')[1].split('"')[0].replace("&amp;", "&")
     assert "remote=true" in next_link
     assert "skills=python" in next_link
     second = await (await get(api, next_link)).text()
-    assert second.count('class="result job"') == 2
+    assert second.count('class="card link job-card"') == 2
     assert 'id="next-page"' not in second
 
 

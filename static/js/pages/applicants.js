@@ -2,6 +2,7 @@
 // (from the /notifications socket) without a reload.
 
 import { api, ApiError, el, toast } from "../api.js";
+import { renderTimes } from "../time.js";
 
 const table = document.getElementById("applicants");
 const jobId = table.dataset.jobId;
@@ -37,30 +38,76 @@ function setStatus(row, status) {
   row.querySelector("td.actions").replaceChildren(...actions(status));
 }
 
+const HUES = 8;
+
+// The initials fallback of the avatar macro (server/pages/filters.py, initials). The colour
+// is a stable hash of the candidate's id: a live row may get another hue than after a reload.
+function initials(name) {
+  const words = (name || "").replace(/@/g, " ").split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
+  if (!words.length) return "?";
+  return (words[0][0] + (words.length > 1 ? words[words.length - 1][0] : "")).toUpperCase();
+}
+
+function avatar(name, url, key) {
+  if (url) return el("img", { class: "avatar avatar-md", src: url, alt: "", loading: "lazy" });
+  let hash = 0;
+  for (const ch of String(key)) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return el("span", { class: `avatar avatar-md hue-${hash % HUES}`, "aria-hidden": "true", text: initials(name) });
+}
+
+function chips(verified, claimed) {
+  if (!verified.length && !claimed.length) return null;
+  return el(
+    "ul",
+    { class: "chips", role: "list" },
+    ...verified.map((s) => el("li", { class: "chip ok", text: s })),
+    ...claimed.map((s) => el("li", { class: "chip", text: s })),
+  );
+}
+
+function cell(label, attrs, ...children) {
+  return el("td", { ...attrs, dataset: { label } }, ...children);
+}
+
 function rowFor(a) {
-  const skills = el("td");
-  for (const s of a.skills.verified) skills.append(el("span", { class: "tag verified", text: s }));
-  for (const s of a.skills.claimed) skills.append(el("span", { class: "tag", text: s }));
-  const who = el(
-    "td",
-    {},
-    el("a", { class: "candidate", href: `/people/${a.candidate_id}`, text: a.full_name || a.email }),
-    a.headline ? el("div", { class: "muted", text: a.headline }) : null,
-    a.resume_url ? el("div", {}, el("a", { href: a.resume_url, rel: "noopener nofollow", text: "Resume" })) : null,
+  const name = a.full_name || a.email;
+  const links = [
+    a.resume_url ? el("a", { href: a.resume_url, rel: "noopener nofollow", text: "Resume" }) : null,
     a.cover_letter
       ? el("details", {}, el("summary", { text: "Cover letter" }), el("p", { class: "prose", text: a.cover_letter }))
       : null,
+  ].filter(Boolean);
+  const who = el(
+    "div",
+    { class: "media" },
+    el("div", { class: "media-figure" }, avatar(name, a.avatar_url, a.candidate_id)),
+    el(
+      "div",
+      { class: "media-body" },
+      el("a", { class: "candidate", href: `/people/${a.candidate_id}`, text: name }),
+      a.headline ? el("span", { class: "small muted", text: a.headline }) : null,
+      links.length ? el("div", { class: "cluster small" }, ...links) : null,
+    ),
   );
-  const when = new Date(a.submitted_at);
-  return el(
+  const applied = el("time", { datetime: a.submitted_at, "data-relative": true });
+  const row = el(
     "tr",
     { class: "fresh", dataset: { applicationId: a.id, candidateId: a.candidate_id } },
-    who,
-    skills,
-    el("td", { text: when.toISOString().slice(0, 16).replace("T", " ") }),
-    el("td", {}, statusBadge(a.status)),
-    el("td", { class: "actions" }, ...actions(a.status)),
+    cell("Candidate", {}, who),
+    cell("Match", {}),
+    cell("Skills", {}, chips(a.skills.verified, a.skills.claimed)),
+    cell("Applied", {}, applied),
+    cell("Status", {}, statusBadge(a.status)),
+    cell("Actions", { class: "actions" }, ...actions(a.status)),
   );
+  renderTimes(row);
+  return row;
+}
+
+function countApplicants() {
+  const count = document.getElementById("applicant-count");
+  const n = tbody.querySelectorAll("tr[data-application-id]").length;
+  if (count) count.textContent = `${n} applicant${n === 1 ? "" : "s"}`;
 }
 
 // Opening an application (its cover letter, or the candidate's profile) marks it viewed,
@@ -122,5 +169,6 @@ document.addEventListener("rizeos:notification", async (event) => {
     const applicant = await api("GET", `/api/applications/${p.application_id}`);
     tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
     tbody.prepend(rowFor(applicant));
+    countApplicants();
   }
 });

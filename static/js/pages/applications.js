@@ -1,4 +1,8 @@
-// A candidate's pages (their applications, a job they applied to): statuses change live.
+// A candidate's pages (their applications, a job they applied to): statuses change live,
+// with when they changed.
+
+import { el } from "../api.js";
+import { renderTimes } from "../time.js";
 
 document.addEventListener("rizeos:notification", (event) => {
   const n = event.detail;
@@ -9,5 +13,10 @@ document.addEventListener("rizeos:notification", (event) => {
     if (!badge) continue;
     badge.textContent = n.payload.status;
     badge.className = `status status-${n.payload.status}`;
+    const changed = holder.querySelector("[data-changed]");
+    if (changed) {
+      changed.replaceChildren(el("time", { datetime: n.created_at || new Date().toISOString(), "data-relative": true }));
+      renderTimes(changed);
+    }
   }
 });
