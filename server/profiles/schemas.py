@@ -112,3 +112,10 @@ class Completeness(msgspec.Struct):
 
     percent: int
     missing: list[MissingPart]
+
+
+class PersonCard(msgspec.Struct):
+    user_id: uuid.UUID
+    full_name: str | None
+    headline: str | None
+    avatar_url: str | None

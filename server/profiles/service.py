@@ -160,6 +160,18 @@ class ProfileService:
         async with self.db.connection() as conn:
             return await self.db.q.profiles.get_display_name(conn, user_id=user_id)
 
+    async def person_card(
+        self, user_id: uuid.UUID, show_headline: bool
+    ) -> schemas.PersonCard | None:
+        """A person's name and photo (public, like a gig's "by" line), and their headline
+        when the viewer may see profiles (verified users)."""
+        async with self.db.connection() as conn:
+            row = await self.db.q.profiles.get_person_card(conn, user_id=user_id)
+        if row is None:
+            return None
+        card = msgspec.convert(dict(row), schemas.PersonCard)
+        return card if show_headline else msgspec.structs.replace(card, headline=None)
+
     async def update(
         self, caller_id: uuid.UUID, user_id: uuid.UUID, body: schemas.ProfileUpdate
     ) -> schemas.Profile:

@@ -71,3 +71,7 @@ UPDATE profiles SET
                      THEN :portfolio::JSONB ELSE portfolio END
 WHERE user_id = :user_id
 RETURNING user_id;
+
+-- name: get_person_card(user_id)^
+-- What a card about a person shows (a gig's seller): name, photo, headline.
+SELECT user_id, full_name, headline, avatar_url FROM profiles WHERE user_id = :user_id;
