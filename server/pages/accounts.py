@@ -6,6 +6,11 @@ from typing import Any
 
 from aiohttp import web
 
+from server.applications import schemas as app_schemas
+from server.applications.service import ApplicationService
+from server.jobs import schemas as job_schemas
+from server.jobs.service import JobService
+from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
@@ -19,9 +24,29 @@ SIGNUP_ROLES = (
 )
 
 
+EMPLOYMENT_LABELS = {
+    "full_time": "Full time",
+    "part_time": "Part time",
+    "internship": "Internship",
+    "contract": "Contract",
+}
+
+
 @page("/", "home.html", login=False)
 async def home(p: PageRequest) -> dict[str, Any]:
-    return {}
+    """The landing page for visitors (the newest open jobs show what is on offer); for a
+    signed-in user, the way into their own work: their recent applications and the jobs that
+    match them when they look for work."""
+    latest = await JobService(p.db).search(job_schemas.JobSearchQuery(limit=6))
+    context: dict[str, Any] = {"latest": latest.items, "employment": EMPLOYMENT_LABELS}
+    viewer = p.viewer
+    if viewer is not None and viewer.has("student", "professional"):
+        context["recommended"] = (await MatchingService(p.db).recommended(viewer.id, 3)).items
+        mine = await ApplicationService(p.db).list_mine(
+            viewer.id, app_schemas.ApplicationListQuery(limit=4)
+        )
+        context["applications"] = mine.items
+    return context
 
 
 @page("/signup", "signup.html", login=False)

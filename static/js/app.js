@@ -1,12 +1,54 @@
-// Loaded on every page: declarative forms and buttons, log-out, the live notifications
-// menu (unread count, newest first, a toast for each new one) and chat alerts (alerts.js). Pages listen for
-// "rizeos:notification" events on document to update themselves live.
+// Loaded on every page: declarative forms and buttons, the header's menu on a phone, relative
+// times, log-out, the live notifications menu (unread count, newest first, a toast for each
+// new one) and chat alerts (alerts.js). Pages listen for "rizeos:notification" events on
+// document to update themselves live.
 
 import { api, el, toast } from "./api.js";
 import { bindForms } from "./forms.js";
+import { renderTimes } from "./time.js";
 import "./upload.js";
 
 bindForms();
+renderTimes();
+setInterval(() => renderTimes(), 60 * 1000);
+markCurrentPage();
+headerMenu();
+
+// The header link of the section we are in, for the eye and for screen readers.
+function markCurrentPage() {
+  const here = window.location.pathname;
+  for (const link of document.querySelectorAll(".topbar .nav a, #messages-link")) {
+    const path = new URL(link.href).pathname;
+    if (here === path || here.startsWith(`${path}/`)) link.setAttribute("aria-current", "page");
+  }
+}
+
+// Under 1024 px the nav sits behind #menu-button: it opens and closes the sheet, Escape or a
+// click elsewhere closes it.
+function headerMenu() {
+  const button = document.getElementById("menu-button");
+  const menu = document.getElementById("nav-menu");
+  if (!button || !menu) return;
+  const setOpen = (open) => {
+    menu.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+    button.setAttribute("aria-label", open ? "Close menu" : "Menu");
+  };
+  button.addEventListener("click", () => setOpen(!menu.classList.contains("open")));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.classList.contains("open")) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (menu.classList.contains("open") && !menu.contains(event.target) && !button.contains(event.target)) setOpen(false);
+  });
+  // Back to a wide window: the sheet's state must not linger.
+  window.matchMedia("(min-width: 1024px)").addEventListener("change", (event) => {
+    if (event.matches) setOpen(false);
+  });
+}
 
 const body = document.body;
 const loggedIn = Boolean(body.dataset.userId);
@@ -92,6 +134,12 @@ function notificationsMenu() {
   button.addEventListener("click", () => {
     panel.hidden = !panel.hidden;
     button.setAttribute("aria-expanded", String(!panel.hidden));
+  });
+  document.addEventListener("click", (event) => {
+    if (!panel.hidden && !panel.contains(event.target) && !button.contains(event.target)) {
+      panel.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {

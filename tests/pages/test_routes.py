@@ -155,9 +155,12 @@ async def test_pages_name_people_and_show_the_newest_enrichment(api, db):
         expect=201,
     )
     assert "by Fran Lancer" in await (await get(api, f"/gigs/{gig['id']}")).text()
-    assert 'class="who">Fran Lancer</a>' in await (await get(api, "/profile", fran)).text()
+    assert (
+        '<span class="who-name">Fran Lancer</span>'
+        in await (await get(api, "/profile", fran)).text()
+    )
     editor = await (await get(api, "/profile", nameless)).text()
-    assert f'class="who">{nameless.email}</a>' in editor
+    assert f'<span class="who-name">{nameless.email}</span>' in editor
     assert '<p id="enrichment" class="enrichment muted" aria-live="polite"></p>' in editor
 
     async with db.connection() as conn:

@@ -2,6 +2,16 @@
 // it and as live events keep it, newest first with unread counts; and which one is open.
 
 import { api, ApiError, el } from "../../api.js";
+import { renderTimes } from "../../time.js";
+
+// The same initials as the server's `initials` filter; a colour slot from the title.
+function avatarFor(title) {
+  const words = title.replace("@", " ").split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
+  const letters = words.length ? words[0][0] + (words.length > 1 ? words[words.length - 1][0] : "") : "?";
+  let hash = 0;
+  for (const ch of title) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return el("span", { class: `avatar avatar-md hue-${hash % 8}`, "aria-hidden": "true", text: letters.toUpperCase() });
+}
 
 export function createConversations(me, openId) {
   const listNode = document.getElementById("conversation-list");
@@ -57,7 +67,9 @@ export function createConversations(me, openId) {
           el(
             "a",
             { href: `/messages/${c.id}`, "aria-current": c.id === current ? "page" : null },
+            avatarFor(titleOf(c)),
             el("span", { class: "conv-title", text: titleOf(c) }),
+            c.last_message_at ? el("time", { class: "conv-when muted", datetime: c.last_message_at, dataset: { relative: "" } }) : null,
             unread > 0 ? el("span", { class: "badge unread-count", text: String(unread), "aria-label": `${unread} unread` }) : null,
             el("span", {
               class: "conv-last muted",
@@ -67,6 +79,7 @@ export function createConversations(me, openId) {
         );
       }),
     );
+    renderTimes(listNode);
   }
 
   async function load() {
