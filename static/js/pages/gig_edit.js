@@ -1,6 +1,6 @@
-// The gig editor. Standard and premium packages are optional: a package not offered sends
+// The gig editor. Standard and premium tiers are optional: a tier not offered sends
 // nothing (its controls lose their names, so static/js/forms.js leaves them out), and one
-// currency, chosen once, is copied to every offered package. Blank required fields are
+// currency, chosen once, is copied to every offered tier. Blank required fields are
 // flagged beside themselves before anything is sent.
 
 import { el } from "../api.js";
