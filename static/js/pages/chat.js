@@ -9,7 +9,7 @@
 
 import { api, ApiError, el, toast } from "../api.js";
 import { call, socket } from "../live.js";
-import { createConversations } from "./chat/conversations.js";
+import { avatarFor, createConversations } from "./chat/conversations.js";
 import { createOutbox } from "./chat/outbox.js";
 import { createSearch } from "./chat/search.js";
 import { createStart } from "./chat/start.js";
@@ -152,6 +152,7 @@ input.addEventListener("input", thread.typing);
 // has it.
 function showHeader(c) {
   titleNode.textContent = list.titleOf(c);
+  document.getElementById("conversation-avatar").replaceChildren(avatarFor(list.titleOf(c)));
   const about = c.about;
   if (about && about.title) {
     const label = { application: "Application", gig: "Gig", organization: "Organization" }[about.type] || "About";
