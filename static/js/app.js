@@ -106,10 +106,20 @@ function notificationsMenu() {
       ...(items.length
         ? items.map((n) => {
             const { text, href } = describe(n);
-            return el("li", { class: n.read_at ? "" : "unread" }, el("a", { href, text, dataset: { id: n.id } }));
+            return el(
+              "li",
+              { class: n.read_at ? "" : "unread" },
+              el(
+                "a",
+                { href, dataset: { id: n.id } },
+                el("span", { text }),
+                n.created_at ? el("time", { datetime: n.created_at, dataset: { relative: "" } }) : null,
+              ),
+            );
           })
         : [el("li", { class: "muted", text: "Nothing yet." })]),
     );
+    renderTimes(list);
   };
   const add = (n) => {
     seen.set(n.id, n);

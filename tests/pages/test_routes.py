@@ -261,3 +261,18 @@ async def test_the_job_board_pages_with_its_cursor_and_keeps_the_filters(api):
     second = await (await get(api, next_link)).text()
     assert second.count('class="result job"') == 2
     assert 'id="next-page"' not in second
+
+
+async def test_the_icon_and_the_manifest_are_served_and_linked(api):
+    favicon = await get(api, "/favicon.ico")
+    assert favicon.status == 200
+    assert favicon.headers["Content-Type"] == "image/x-icon"
+    home = await (await get(api, "/")).text()
+    for link in ("/static/img/favicon.svg", "/favicon.ico", "/static/manifest.webmanifest"):
+        assert f'href="{link}"' in home
+    manifest = await api.client.get("/static/manifest.webmanifest")
+    icons = (await manifest.json(content_type=None))["icons"]
+    for icon in icons:
+        assert (await get(api, icon["src"])).status == 200, icon["src"]
+    for css in ("tokens", "base", "components", "chat"):
+        assert (await get(api, f"/static/css/{css}.css")).status == 200
