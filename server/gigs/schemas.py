@@ -94,6 +94,19 @@ class GigSearch(msgspec.Struct, forbid_unknown_fields=True):
     cursor: Annotated[str, msgspec.Meta(max_length=200)] | None = None
 
 
+class GigCard(Gig, kw_only=True):
+    """A gig as a search result, with what its card shows: the cover (the gallery's first
+    image, null when it has none), the seller's name and photo, and the "from" offer (the
+    cheapest tier's price, currency and delivery days)."""
+
+    cover_url: str | None
+    seller_name: str | None
+    seller_avatar_url: str | None
+    from_price: int
+    currency: str
+    delivery_days: int
+
+
 class GigPage(msgspec.Struct):
-    items: list[Gig]
+    items: list[GigCard]
     next: str | None

@@ -76,6 +76,21 @@ def to_gig(row) -> schemas.Gig:
     return msgspec.convert(data, schemas.Gig)
 
 
+def cheapest_tier(tiers: schemas.PricingTiers) -> schemas.Tier:
+    """The tier a "from" price quotes: the lowest price, the faster one on a tie."""
+    offered = [tier for name in TIERS if (tier := getattr(tiers, name)) is not None]
+    return min(offered, key=lambda tier: (tier.price, tier.delivery_days))
+
+
+def to_card(row) -> schemas.GigCard:
+    data = dict(row)
+    data.pop("rank", None)
+    tiers = msgspec.convert(data["pricing_tiers"], schemas.PricingTiers)
+    offer = cheapest_tier(tiers)
+    data.update(from_price=offer.price, currency=offer.currency, delivery_days=offer.delivery_days)
+    return msgspec.convert(data, schemas.GigCard)
+
+
 def _after(cursor: str | None, first: type) -> tuple:
     """The (sort key, id) a page starts after; (None, None) for the first page."""
     values = decode_cursor(cursor, (first, uuid.UUID))
@@ -160,6 +175,17 @@ class GigService:
             self._require_owner(await q.lock_gig(tx.conn, gig_id=gig_id), caller_id, "delete")
             await q.delete_gig(tx.conn, gig_id=gig_id)
 
+    async def list_own(self, freelancer_id: uuid.UUID, limit: int = 100) -> list[schemas.GigCard]:
+        """A freelancer's gigs, paused ones included (only they see those)."""
+        async with self.db.connection() as conn:
+            rows = await fetch_all(
+                self.db.q.gigs.list_gigs_of_freelancer,
+                conn,
+                freelancer_id=freelancer_id,
+                limit=limit,
+            )
+        return [to_card(row) for row in rows]
+
     async def search(self, query: schemas.GigSearch) -> schemas.GigPage:
         """Active gigs: ranked by relevance with `q`, newest first without it."""
         text = (query.q or "").strip()
@@ -195,4 +221,4 @@ class GigService:
         page, next_cursor = keyset_page(
             rows, query.limit, lambda r: (r["rank"] if text else r["created_at"], r["id"])
         )
-        return schemas.GigPage(items=[to_gig(row) for row in page], next=next_cursor)
+        return schemas.GigPage(items=[to_card(row) for row in page], next=next_cursor)

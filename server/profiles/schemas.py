@@ -63,6 +63,7 @@ class ProfileUpdate(msgspec.Struct, forbid_unknown_fields=True):
     headline: Name | UnsetType | None = UNSET
     bio: LongText | UnsetType | None = UNSET
     resume_url: FileUrl | UnsetType | None = UNSET
+    avatar_url: FileUrl | UnsetType | None = UNSET
     skills: SkillsUpdate | UnsetType = UNSET
     experience: (
         Annotated[list[ExperienceItem], msgspec.Meta(max_length=MAX_EXPERIENCE)] | UnsetType
@@ -82,16 +83,39 @@ class Skills(msgspec.Struct):
 
 class Profile(msgspec.Struct, kw_only=True):
     """A profile as one viewer may see it. `resume_url` is present only for its owner and
-    for hiring members of companies the user has applied to."""
+    for hiring members of companies the user has applied to; `completeness` only for its
+    owner."""
 
     user_id: uuid.UUID
     roles: list[str]
     full_name: str | None
     headline: str | None
     bio: str | None
+    avatar_url: str | None
     skills: Skills
     experience: list[ExperienceItem]
     education: list[EducationItem]
     portfolio: list[PortfolioItem]
     updated_at: datetime
     resume_url: str | UnsetType | None = UNSET
+    completeness: Completeness | UnsetType = UNSET
+
+
+class MissingPart(msgspec.Struct):
+    field: str  # the profile field to fill: "avatar_url", "skills", "experience", ...
+    hint: str  # what to do, for the person: "Add a photo"
+
+
+class Completeness(msgspec.Struct):
+    """How much of a profile is filled in (the owner's hint): `percent` from 0 to 100, and what is
+    still missing, most useful first."""
+
+    percent: int
+    missing: list[MissingPart]
+
+
+class PersonCard(msgspec.Struct):
+    user_id: uuid.UUID
+    full_name: str | None
+    headline: str | None
+    avatar_url: str | None

@@ -14,6 +14,7 @@ from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.orgs.access import HIRE
 from server.profiles import schemas
+from server.profiles.completeness import completeness
 from server.uploads.refs import FileRef, require_uploads
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -24,6 +25,7 @@ UPDATABLE = (
     "headline",
     "bio",
     "resume_url",
+    "avatar_url",
     "skills",
     "experience",
     "education",
@@ -80,11 +82,13 @@ def linked_organizations(body: schemas.ProfileUpdate) -> dict[uuid.UUID, str]:
 
 
 def file_refs(body: schemas.ProfileUpdate) -> list[FileRef]:
-    """The resume and the portfolio's image and video are uploaded files; a portfolio
-    item's `url` is a link to the project itself and stays any http(s) URL."""
+    """The resume, the photo and the portfolio's image and video are uploaded files; a
+    portfolio item's `url` is a link to the project itself and stays any http(s) URL."""
     refs = []
     if isinstance(body.resume_url, str):
         refs.append(FileRef("body.resume_url", body.resume_url.strip(), "resume"))
+    if isinstance(body.avatar_url, str):
+        refs.append(FileRef("body.avatar_url", body.avatar_url.strip(), "avatar", ("image",)))
     if body.portfolio is not UNSET:
         for i, item in enumerate(body.portfolio):
             for name, kind in (("image_url", "image"), ("video_url", "video")):
@@ -96,7 +100,7 @@ def file_refs(body: schemas.ProfileUpdate) -> list[FileRef]:
 
 def stored_files(row) -> set[str]:
     """File references the profile already holds (acceptable again unchanged)."""
-    urls = {row["resume_url"]} if row["resume_url"] else set()
+    urls = {row[name] for name in ("resume_url", "avatar_url") if row[name]}
     for item in row["portfolio"]:
         urls.update(item.get(name) for name in ("image_url", "video_url") if item.get(name))
     return urls
@@ -118,12 +122,14 @@ def update_values(body: schemas.ProfileUpdate) -> dict[str, object]:
     return values
 
 
-def to_profile(row, show_resume: bool) -> schemas.Profile:
+def to_profile(row, show_resume: bool, is_owner: bool = False) -> schemas.Profile:
     data = dict(row)
     resume_url = data.pop("resume_url")
     profile = msgspec.convert(data, schemas.Profile)
     if show_resume:
         profile.resume_url = resume_url
+    if is_owner:
+        profile.completeness = completeness(profile, resume_url)
     return profile
 
 
@@ -147,12 +153,24 @@ class ProfileService:
             show_resume = is_owner or await q.resume_visible_to(
                 conn, viewer_id=viewer_id, candidate_id=user_id, hiring_roles=sorted(HIRE)
             )
-        return to_profile(row, show_resume)
+        return to_profile(row, show_resume, is_owner)
 
     async def display_name(self, user_id: uuid.UUID) -> str | None:
         """A person's public name (never their email); None when they have not given one."""
         async with self.db.connection() as conn:
             return await self.db.q.profiles.get_display_name(conn, user_id=user_id)
+
+    async def person_card(
+        self, user_id: uuid.UUID, show_headline: bool
+    ) -> schemas.PersonCard | None:
+        """A person's name and photo (public, like a gig's "by" line), and their headline
+        when the viewer may see profiles (verified users)."""
+        async with self.db.connection() as conn:
+            row = await self.db.q.profiles.get_person_card(conn, user_id=user_id)
+        if row is None:
+            return None
+        card = msgspec.convert(dict(row), schemas.PersonCard)
+        return card if show_headline else msgspec.structs.replace(card, headline=None)
 
     async def update(
         self, caller_id: uuid.UUID, user_id: uuid.UUID, body: schemas.ProfileUpdate
@@ -193,4 +211,4 @@ class ProfileService:
             if row["resume_url"] and row["resume_url"] != before["resume_url"]:
                 # Workflow 2, step 3: a new resume goes to the enrichment worker.
                 await enqueue_enrichment(self.db, tx, user_id, caller_id, row["resume_url"])
-            return to_profile(row, show_resume=True)
+            return to_profile(row, show_resume=True, is_owner=True)

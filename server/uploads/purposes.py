@@ -12,7 +12,7 @@ from typing import Literal
 MB = 1024 * 1024
 
 PurposeName = Literal[
-    "resume", "job_attachment", "gig_media", "portfolio", "org_logo", "message_attachment"
+    "resume", "job_attachment", "gig_media", "portfolio", "org_logo", "message_attachment", "avatar"
 ]
 
 PDF = "application/pdf"
@@ -34,6 +34,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 IMAGES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 VIDEOS = ("video/mp4", "video/webm", "video/quicktime")
 DOCUMENTS = (PDF, DOCX)
+PHOTOS = ("image/png", "image/jpeg", "image/webp")  # logos and profile photos
 
 
 def kind_of(content_type: str) -> Literal["pdf", "document", "image", "video"]:
@@ -74,7 +75,8 @@ PURPOSES: dict[str, Purpose] = {
             public=True,
         ),
         # No SVG anywhere: it can carry script.
-        Purpose("org_logo", _limits((("image/png", "image/jpeg", "image/webp"), 2 * MB)), True),
+        Purpose("org_logo", _limits((PHOTOS, 2 * MB)), public=True),
+        Purpose("avatar", _limits((PHOTOS, 2 * MB)), public=True),
         Purpose(
             "message_attachment",
             _limits((DOCUMENTS, 25 * MB), (IMAGES, 25 * MB), (VIDEOS, 100 * MB)),

@@ -36,24 +36,36 @@ DELETE FROM gigs WHERE id = :gig_id;
 
 -- name: list_gigs(skills_all, skills_any, freelancer_id, after_created_at, after_id, limit)
 -- Active gigs, newest first, keyset-paginated on (created_at, id). At most one of
--- skills_all (@>) and skills_any (&&) is set; both use the GIN index on skills.
-SELECT id, freelancer_id, title, description, skills, pricing_tiers, media_gallery, status,
-       created_at, updated_at
-FROM gigs
-WHERE status = 'active'
-  AND (:skills_all::TEXT[] IS NULL OR skills @> :skills_all::TEXT[])
-  AND (:skills_any::TEXT[] IS NULL OR skills && :skills_any::TEXT[])
-  AND (:freelancer_id::UUID IS NULL OR freelancer_id = :freelancer_id::UUID)
+-- skills_all (@>) and skills_any (&&) is set; both use the GIN index on skills. Each comes
+-- with what its card shows: the cover (the gallery's first image) and the seller's name
+-- and photo.
+SELECT g.id, g.freelancer_id, g.title, g.description, g.skills, g.pricing_tiers,
+       g.media_gallery, g.status, g.created_at, g.updated_at,
+       (SELECT m.item ->> 'url'
+        FROM jsonb_array_elements(g.media_gallery) WITH ORDINALITY AS m(item, n)
+        WHERE m.item ->> 'type' = 'image' ORDER BY m.n LIMIT 1) AS cover_url,
+       p.full_name AS seller_name, p.avatar_url AS seller_avatar_url
+FROM gigs g
+LEFT JOIN profiles p ON p.user_id = g.freelancer_id
+WHERE g.status = 'active'
+  AND (:skills_all::TEXT[] IS NULL OR g.skills @> :skills_all::TEXT[])
+  AND (:skills_any::TEXT[] IS NULL OR g.skills && :skills_any::TEXT[])
+  AND (:freelancer_id::UUID IS NULL OR g.freelancer_id = :freelancer_id::UUID)
   AND (:after_id::UUID IS NULL
-       OR (created_at, id) < (:after_created_at::TIMESTAMPTZ, :after_id::UUID))
-ORDER BY created_at DESC, id DESC
+       OR (g.created_at, g.id) < (:after_created_at::TIMESTAMPTZ, :after_id::UUID))
+ORDER BY g.created_at DESC, g.id DESC
 LIMIT :limit;
 
 -- name: search_gigs(q, skills_all, skills_any, freelancer_id, after_rank, after_id, limit)
 -- Active gigs matching a web-search style query against the weighted search_vector, best
 -- first (ts_rank, then id), keyset-paginated on (rank, id). The cursor's rank is compared as
 -- float8: the real it came from converts exactly, and a hand-made value cannot overflow.
-SELECT *
+-- The card's cover and seller are added to the page's rows only (as in list_gigs).
+SELECT ranked.*,
+       (SELECT m.item ->> 'url'
+        FROM jsonb_array_elements(ranked.media_gallery) WITH ORDINALITY AS m(item, n)
+        WHERE m.item ->> 'type' = 'image' ORDER BY m.n LIMIT 1) AS cover_url,
+       p.full_name AS seller_name, p.avatar_url AS seller_avatar_url
 FROM (
     SELECT id, freelancer_id, title, description, skills, pricing_tiers, media_gallery, status,
            created_at, updated_at,
@@ -65,6 +77,22 @@ FROM (
       AND (:skills_any::TEXT[] IS NULL OR skills && :skills_any::TEXT[])
       AND (:freelancer_id::UUID IS NULL OR freelancer_id = :freelancer_id::UUID)
 ) AS ranked
-WHERE :after_id::UUID IS NULL OR (rank::FLOAT8, id) < (:after_rank::FLOAT8, :after_id::UUID)
-ORDER BY rank DESC, id DESC
+LEFT JOIN profiles p ON p.user_id = ranked.freelancer_id
+WHERE :after_id::UUID IS NULL
+   OR (ranked.rank::FLOAT8, ranked.id) < (:after_rank::FLOAT8, :after_id::UUID)
+ORDER BY ranked.rank DESC, ranked.id DESC
+LIMIT :limit;
+
+-- name: list_gigs_of_freelancer(freelancer_id, limit)
+-- A freelancer's own gigs, paused ones too, newest first, as cards (see list_gigs).
+SELECT g.id, g.freelancer_id, g.title, g.description, g.skills, g.pricing_tiers,
+       g.media_gallery, g.status, g.created_at, g.updated_at,
+       (SELECT m.item ->> 'url'
+        FROM jsonb_array_elements(g.media_gallery) WITH ORDINALITY AS m(item, n)
+        WHERE m.item ->> 'type' = 'image' ORDER BY m.n LIMIT 1) AS cover_url,
+       p.full_name AS seller_name, p.avatar_url AS seller_avatar_url
+FROM gigs g
+LEFT JOIN profiles p ON p.user_id = g.freelancer_id
+WHERE g.freelancer_id = :freelancer_id
+ORDER BY g.created_at DESC, g.id DESC
 LIMIT :limit;

@@ -8,7 +8,7 @@ INSERT INTO profiles (user_id) VALUES (:user_id) ON CONFLICT (user_id) DO NOTHIN
 
 -- name: get_profile(user_id)^
 -- A profile with its user's roles; the JSONB documents are never NULL for readers.
-SELECT p.user_id, u.roles, p.full_name, p.headline, p.bio, p.resume_url,
+SELECT p.user_id, u.roles, p.full_name, p.headline, p.bio, p.resume_url, p.avatar_url,
        jsonb_build_object(
            'claimed', coalesce(p.skills -> 'claimed', '[]'::jsonb),
            'verified', coalesce(p.skills -> 'verified', '[]'::jsonb)
@@ -44,7 +44,7 @@ SELECT EXISTS (
 -- Which of these organizations exist (experience and education may link to them).
 SELECT id FROM organizations WHERE id = ANY (:organization_ids::UUID[]);
 
--- name: update_profile(user_id, fields, full_name, headline, bio, resume_url, claimed, experience, education, portfolio)$
+-- name: update_profile(user_id, fields, full_name, headline, bio, resume_url, avatar_url, claimed, experience, education, portfolio)$
 -- Set only the columns named in `fields` (a partial update in one statement, so concurrent
 -- edits of different fields both survive). Writing skills replaces `claimed` and keeps the
 -- stored `verified` list. Returns NULL when there is no such profile.
@@ -56,6 +56,8 @@ UPDATE profiles SET
     bio = CASE WHEN 'bio' = ANY (:fields::TEXT[]) THEN :bio::TEXT ELSE bio END,
     resume_url = CASE WHEN 'resume_url' = ANY (:fields::TEXT[])
                       THEN :resume_url::VARCHAR ELSE resume_url END,
+    avatar_url = CASE WHEN 'avatar_url' = ANY (:fields::TEXT[])
+                      THEN :avatar_url::VARCHAR ELSE avatar_url END,
     skills = CASE WHEN 'skills' = ANY (:fields::TEXT[])
                   THEN jsonb_build_object(
                       'claimed', :claimed::JSONB,
@@ -69,3 +71,7 @@ UPDATE profiles SET
                      THEN :portfolio::JSONB ELSE portfolio END
 WHERE user_id = :user_id
 RETURNING user_id;
+
+-- name: get_person_card(user_id)^
+-- What a card about a person shows (a gig's seller): name, photo, headline.
+SELECT user_id, full_name, headline, avatar_url FROM profiles WHERE user_id = :user_id;

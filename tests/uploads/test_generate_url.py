@@ -55,7 +55,7 @@ async def test_allowed_types_and_sizes_get_a_grant(api, purpose, filename, conte
         ({"size": -5}, "body.size"),
         ({"size": 10 * MB + 1}, "body.size"),
         ({"size": "12"}, "body.size"),
-        ({"purpose": "avatar"}, "body.purpose"),
+        ({"purpose": "cover_letter"}, "body.purpose"),
         ({"sha256": "not-a-checksum"}, "body.sha256"),
         ({"extra": 1}, None),
     ],
