@@ -98,11 +98,18 @@ def json_response(value: Any, status: int = 200) -> web.Response:
     return web.Response(body=_encoder.encode(value), status=status, content_type="application/json")
 
 
+_MISSING_FIELD = re.compile(r"Object missing required field `(\w+)`")
+
+
 def _validation_error(exc: msgspec.ValidationError, location: str) -> Invalid:
     message = str(exc)
     match = re.search(r" - at `\$(.*)`$", message)
     path = match.group(1).lstrip(".") if match else ""
     text = message[: match.start()] if match else message
+    missing = _MISSING_FIELD.fullmatch(text)
+    if missing:  # name the field itself, so a form shows "is required" beside its input
+        path = f"{path}.{missing.group(1)}".lstrip(".")
+        text = "is required"
     field_name = f"{location}.{path}" if path else location
     return Invalid(f"invalid {field_name}: {text}", [FieldError(field=field_name, message=text)])
 

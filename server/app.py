@@ -25,6 +25,7 @@ from server.logs import connection_log, request_log_middleware
 from server.mail import Mailer
 from server.messaging.missed import connection_options
 from server.pages import filters as template_filters
+from server.pages.web import not_found_page_middleware
 from server.realtime.server import create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
@@ -108,7 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # The caller is resolved by the API's route decorator (server/api.py), not here.
-        middlewares=[request_log_middleware, error_middleware],
+        middlewares=[request_log_middleware, error_middleware, not_found_page_middleware],
         # How each connection parses requests (a request line long enough to be answered
         # 414 by error_middleware) and logs the ones it refuses. Set on the app, so the
         # server of ``python -m server`` and the tests' server are configured alike.

@@ -49,6 +49,7 @@ class Builders:
         "gig_media": ("shot.png", "image/png"),
         "portfolio": ("project.png", "image/png"),
         "org_logo": ("logo.png", "image/png"),
+        "avatar": ("me.png", "image/png"),
         "message_attachment": ("notes.pdf", "application/pdf"),
     }
 

@@ -58,6 +58,7 @@ class Applicant(Application):
     headline: str | None
     resume_url: str | None
     skills: CandidateSkills
+    avatar_url: str | None = None
 
 
 class ApplicantCount(msgspec.Struct):

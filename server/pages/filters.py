@@ -3,7 +3,6 @@ ISO / readable UTC forms of a timestamp (the browser turns them into relative lo
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
 import jinja2
@@ -21,9 +20,13 @@ def initials(name: str | None) -> str:
 
 
 def hue(key: object) -> int:
-    """A colour slot 0..7 for a name or id: the same person always gets the same colour."""
-    digest = hashlib.blake2s(str(key).encode(), digest_size=2).digest()
-    return int.from_bytes(digest, "big") % AVATAR_HUES
+    """A colour slot 0..7 for a name or id: the same person always gets the same colour. The
+    same 31-multiplier hash over code points as static/js/avatar.js, so a row a page adds
+    live gets the colour a reload would give it."""
+    value = 0
+    for ch in str(key):
+        value = (value * 31 + ord(ch)) & 0xFFFFFFFF
+    return value % AVATAR_HUES
 
 
 def iso(value: datetime | None) -> str:

@@ -23,7 +23,7 @@ from server import keys
 from server.auth.caller import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.auth.service import account_label
-from server.errors import RETRY_AFTER, AppError, FieldError, is_outage, log_outage
+from server.errors import RETRY_AFTER, AppError, FieldError, Handler, is_outage, log_outage
 
 routes = web.RouteTableDef()
 
@@ -192,6 +192,24 @@ def error_page(
     context = {"viewer": viewer, "title": title, "detail": detail, "status": status}
     response = aiohttp_jinja2.render_template("error.html", request, context, status=status)
     return secure_headers(request, response)
+
+
+@web.middleware
+async def not_found_page_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An address no route answers gets the site's own 404 page (header, a way back) instead
+    of aiohttp's plain text; the API and static files keep their own 404s."""
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        if request.method != "GET" or request.path.startswith(("/api", "/static/")):
+            raise
+    try:
+        viewer = await viewer_of(request)
+    except Exception as exc:  # the header is a nicety; the 404 must not depend on the database
+        if not is_outage(exc):
+            raise
+        viewer = None
+    return error_page(request, viewer, 404, "Not found", "There is nothing at this address.")
 
 
 def redirect(location: str) -> web.StreamResponse:

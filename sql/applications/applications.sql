@@ -17,7 +17,7 @@ RETURNING id;
 -- One application with its job, company and candidate (the review screen's columns).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
-       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.skills,
+       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.avatar_url, p.skills,
        -- a withdrawn candidate's resume is no longer shared with the company
        CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
 FROM job_applications a
@@ -46,7 +46,7 @@ LIMIT :limit;
 -- A job's applicants joined with users and profiles (workflow 1, step 3), newest first.
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
-       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.skills,
+       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.avatar_url, p.skills,
        -- a withdrawn candidate's resume is no longer shared with the company
        CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
 FROM job_applications a

@@ -70,6 +70,10 @@ export function el(tag, attrs = {}, ...children) {
 export function toast(message, kind = "info", { href = null, title = null } = {}) {
   const box = document.getElementById("toasts");
   if (!box) return null;
+  // The same news twice (two saves in a row) is one toast, the newest.
+  for (const old of box.children) {
+    if (old.textContent === (title || "") + message && old.classList.contains(kind)) old.remove();
+  }
   const item = href
     ? el("a", { class: `toast ${kind}`, href }, title ? el("strong", { text: title }) : null, el("span", { text: message }))
     : el("div", { class: `toast ${kind}`, text: message });

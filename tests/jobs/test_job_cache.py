@@ -1,5 +1,5 @@
 """``GET /api/jobs/{id}`` from the per-instance cache (server/jobs/cache.py): no database
-round trip once read, and every change (edit, close, reopen, the company renamed) shown at
+round trip once read, and every change (edit, close, reopen, the company renamed or given a new logo) shown at
 once where it was made and on every other instance as it commits."""
 
 from __future__ import annotations
@@ -78,6 +78,18 @@ async def test_renaming_the_company_renames_its_cached_jobs(api, other, posted):
     assert seen["company_name"] == "Renamed Corp"
     await eventually(
         shows(other, job["id"], company_name="Renamed Corp"), what="the new name elsewhere"
+    )
+
+
+async def test_a_new_company_logo_reaches_every_cached_job(api, other, posted):
+    employer, company, job = posted
+    logo = await api.upload(employer, "org_logo")
+    await api.patch(
+        f"/api/organizations/{company['id']}", {"logo_url": logo["url"]}, as_=employer, expect=200
+    )
+    assert (await api.get(f"/api/jobs/{job['id']}", expect=200))["company_logo_url"] == logo["url"]
+    await eventually(
+        shows(other, job["id"], company_logo_url=logo["url"]), what="the new logo elsewhere"
     )
 
 

@@ -135,6 +135,13 @@ async def test_invalid_job_is_422_and_stores_nothing(api, db, employer, company,
     assert await count_jobs(db) == 0
 
 
+async def test_a_missing_field_is_named_so_the_form_marks_that_input(api, db, employer, company):
+    body = {"company_id": company["id"], "description": "Build things."}
+    problem = await api.post("/api/jobs", body, as_=employer, expect=422)
+    assert problem["errors"] == [{"field": "body.title", "message": "is required"}]
+    assert await count_jobs(db) == 0
+
+
 async def test_malformed_json_is_400(api, db, employer):
     await api.call(
         "POST",

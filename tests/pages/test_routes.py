@@ -276,3 +276,22 @@ async def test_the_icon_and_the_manifest_are_served_and_linked(api):
         assert (await get(api, icon["src"])).status == 200, icon["src"]
     for css in ("tokens", "base", "components", "chat"):
         assert (await get(api, f"/static/css/{css}.css")).status == 200
+
+
+async def test_an_unknown_address_gets_the_sites_own_not_found_page(api):
+    response = await get(api, "/no-such-page")
+    assert response.status == 404
+    assert response.content_type == "text/html"
+    assert_page_headers(response)
+    html = await response.text()
+    assert "There is nothing at this address." in html
+    assert 'href="/jobs"' in html  # the header: a way on from here
+    signed_in = await api.sign_up(["student"], full_name="Lost Student")
+    html = await (await get(api, "/no-such-page", signed_in)).text()
+    assert "Lost Student" in html
+    api_missing = await get(api, "/api/no-such-thing")
+    assert api_missing.status == 404
+    assert api_missing.content_type == "application/problem+json"
+    static_missing = await get(api, "/static/no-such-file.css")
+    assert static_missing.status == 404
+    assert static_missing.content_type != "text/html"

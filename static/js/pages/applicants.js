@@ -2,6 +2,7 @@
 // (from the /notifications socket) without a reload.
 
 import { api, ApiError, el, toast } from "../api.js";
+import { avatar } from "../avatar.js";
 import { renderTimes } from "../time.js";
 
 const table = document.getElementById("applicants");
@@ -38,23 +39,6 @@ function setStatus(row, status) {
   row.querySelector("td.actions").replaceChildren(...actions(status));
 }
 
-const HUES = 8;
-
-// The initials fallback of the avatar macro (server/pages/filters.py, initials). The colour
-// is a stable hash of the candidate's id: a live row may get another hue than after a reload.
-function initials(name) {
-  const words = (name || "").replace(/@/g, " ").split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
-  if (!words.length) return "?";
-  return (words[0][0] + (words.length > 1 ? words[words.length - 1][0] : "")).toUpperCase();
-}
-
-function avatar(name, url, key) {
-  if (url) return el("img", { class: "avatar avatar-md", src: url, alt: "", loading: "lazy" });
-  let hash = 0;
-  for (const ch of String(key)) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return el("span", { class: `avatar avatar-md hue-${hash % HUES}`, "aria-hidden": "true", text: initials(name) });
-}
-
 function chips(verified, claimed) {
   if (!verified.length && !claimed.length) return null;
   return el(
@@ -80,7 +64,7 @@ function rowFor(a) {
   const who = el(
     "div",
     { class: "media" },
-    el("div", { class: "media-figure" }, avatar(name, a.avatar_url, a.candidate_id)),
+    el("div", { class: "media-figure" }, avatar(name, { url: a.avatar_url, key: a.candidate_id })),
     el(
       "div",
       { class: "media-body" },

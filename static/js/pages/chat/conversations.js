@@ -3,14 +3,11 @@
 
 import { api, ApiError, el } from "../../api.js";
 import { renderTimes } from "../../time.js";
+import { avatar } from "../../avatar.js";
 
-// The same initials as the server's `initials` filter; a colour slot from the title.
+// The list's and the thread header's picture: initials on the colour the title gives.
 export function avatarFor(title, size = "md") {
-  const words = title.replace("@", " ").split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
-  const letters = words.length ? words[0][0] + (words.length > 1 ? words[words.length - 1][0] : "") : "?";
-  let hash = 0;
-  for (const ch of title) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return el("span", { class: `avatar avatar-${size} hue-${hash % 8}`, "aria-hidden": "true", text: letters.toUpperCase() });
+  return avatar(title, { size });
 }
 
 export function createConversations(me, openId) {
