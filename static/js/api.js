@@ -71,7 +71,7 @@ export function toast(message, kind = "info", { href = null, title = null } = {}
   const box = document.getElementById("toasts");
   if (!box) return null;
   // The same news twice (two saves in a row) is one toast, the newest.
-  for (const old of box.children) {
+  for (const old of [...box.children]) {
     if (old.textContent === (title || "") + message && old.classList.contains(kind)) old.remove();
   }
   const item = href
