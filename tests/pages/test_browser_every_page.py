@@ -20,7 +20,7 @@ import asyncio
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Page, expect
 
 from server import keys
 from server.messaging.unsubscribe import unsubscribe_token
@@ -327,3 +327,23 @@ async def test_every_page_fits_loads_cleanly_and_labels_its_controls(browser: Br
     report = "\n".join(sorted(sweep.failures))
     assert not sweep.failures, f"{len(sweep.failures)} problem(s) on the pages:\n{report}"
     assert sweep.visits == len(SIZES) * len(THEMES) * sum(len(p.paths) for p in personas)
+
+
+async def test_a_field_error_is_announced_with_its_field(browser: Browser):
+    """static/js/forms.js puts each problem+json field error after its control and names it
+    in the control's aria-describedby, so a screen reader reads it when the field takes
+    focus; a corrected submit clears both."""
+    page = await browser.page(path="/signup")
+    email = page.get_by_label("Email")
+    await email.fill("not-an-email")
+    await page.get_by_label("Password").fill("long enough password")
+    await page.get_by_role("button", name="Sign up").click()
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    described = await email.get_attribute("aria-describedby")
+    note = page.locator(f"#{described.split()[-1]}")
+    await expect(note).to_have_class("field-error")
+    await expect(email).to_have_accessible_description(await note.text_content())
+    await email.fill("someone@example.com")
+    await page.get_by_role("button", name="Sign up").click()
+    await expect(page.locator(".field-error")).to_have_count(0)
+    browser.check()
