@@ -80,12 +80,13 @@ class Sweep:
 
 
 async def seed(api, client) -> list[Persona]:
-    recruiter = await api.sign_up(["employer"], full_name="Rita Recruiter")
+    # Realistic, and long where real data is long: names, titles, skills, an unbroken URL.
+    recruiter = await api.sign_up(["employer"], full_name="Rita Okonkwo-Bergström")
     logo = await api.upload(recruiter, "org_logo", PNG, content_type="image/png")
     company = await api.company(
         recruiter,
-        name="Acme Robotics",
-        location="Berlin",
+        name="Acme Robotics & Automation GmbH",
+        location="Berlin, Germany",
         website_url="https://acme.example",
         description="We build friendly robots for warehouses and hospitals.",
         logo_url=logo["url"],
@@ -94,9 +95,10 @@ async def seed(api, client) -> list[Persona]:
     job = await api.job(
         recruiter,
         company["id"],
-        title="Backend Intern",
-        description="Join Acme Robotics as a backend intern. You will build real things.",
-        skills_required=["python", "postgresql", "machine-learning-operations"],
+        title="Backend Engineering Intern (Python, PostgreSQL, Kubernetes)",
+        description="Join Acme Robotics as a backend intern. You will build real things.\n"
+        "Read more: https://acme.example/careers/2026/backend-engineering-intern/brief",
+        skills_required=["python", "postgresql", "kubernetes", "machine-learning-operations"],
         location="Berlin",
         remote=True,
         salary_min=300000,
@@ -108,13 +110,15 @@ async def seed(api, client) -> list[Persona]:
     dean = await api.sign_up(["professional"], full_name="Dana Dean")
     institute = await api.institute(dean, name="Northfield University", location="Leeds")
 
-    student = await api.sign_up(["student"], full_name="Sam Student")
+    student = await api.sign_up(["student"], full_name="Samantha Alexandra Montgomery")
     await api.patch(
         f"/api/profiles/{student.id}",
         {
             "headline": "CS student at Northfield University, looking for a backend internship",
             "bio": "I build APIs and small robots.",
-            "skills": {"claimed": ["Python", "PostgreSQL", "Docker"]},
+            "skills": {
+                "claimed": ["Python", "PostgreSQL", "Docker", "Kubernetes", "Machine Learning"]
+            },
             "education": [
                 {"institution": "Northfield University", "degree": "BSc", "start_year": 2023}
             ],
@@ -147,7 +151,10 @@ async def seed(api, client) -> list[Persona]:
     )
     await api.post(
         f"/api/conversations/{conversation['id']}/messages",
-        {"content": "Hi Rita, Monday works. 10:00?"},
+        {
+            "content": "Hi Rita, Monday works. My projects: "
+            "https://github.com/samantha-montgomery/warehouse-robot-fleet-scheduler"
+        },
         as_=student,
         expect=201,
     )
@@ -306,6 +313,14 @@ async def visit_all(
             unlabelled = await page.evaluate(UNLABELLED)
             if unlabelled:
                 sweep.fail(where, f"form controls without a label: {unlabelled}")
+            menu = page.locator("#menu-button")
+            if path == persona.paths[0] and await menu.is_visible():
+                # The collapsed navigation, opened, fits too.
+                await menu.click()
+                await expect(menu).to_have_attribute("aria-expanded", "true")
+                overflow = await page.evaluate(OVERFLOW)
+                if overflow:
+                    sweep.fail(where, f"with the menu open, scrolls sideways: {overflow}")
             expected = EXPECTED_4XX.get(path, set())
             for method, url, status in responses:
                 if (method, url, status) not in expected:
