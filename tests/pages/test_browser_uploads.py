@@ -109,7 +109,8 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
     await expect(new_company.locator("[data-upload-status]")).to_have_text("Uploaded logo.png")
     await new_company.get_by_role("button", name="Create").click()
     await new_company.wait_for_url("**/companies/*")
-    await expect(new_company.locator("img.logo")).to_have_js_property("naturalWidth", 1)
+    logo = new_company.locator("main img[src*='/api/files/']")
+    await expect(logo).to_have_js_property("naturalWidth", 1)
 
     chat = await browser.page(student, f"/messages/{conversation['id']}")
     rita = await browser.page(recruiter, f"/messages/{conversation['id']}")
