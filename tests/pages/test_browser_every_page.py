@@ -6,12 +6,12 @@ expects (EXPECTED_4XX), and every visible form control is labelled.
 The data is seeded once (a company with a job with an attachment and a logo, an application,
 a gig with a cover image, an institute with a member, a conversation) and the pages are then
 visited in turn: one browser, one context per persona, size and theme (the four sizes and
-themes of a persona run side by side). A failure names the
-page, persona, size and theme, and what went wrong; all of them are listed at the end.
+themes of a persona run side by side). A failure names the page, persona, size and theme,
+and what went wrong; all of them are listed at the end.
 
-Every route of server/pages/*.py is here but three: ``/welcome`` only redirects to a
-persona's first page (which is visited), and ``POST /unsubscribe/{token}`` and
-``/reset-password`` with a real token are actions, tested in their own files.
+Every page route of server/pages/*.py is visited (and /api/docs), with real ids, by every
+persona that may see it, except ``/welcome``, which only redirects to a persona's first page
+(visited), and ``POST /unsubscribe/{token}``, an action tested in its own file.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Error as PlaywrightError
 
 from server import keys
 from server.messaging.unsubscribe import unsubscribe_token
@@ -204,6 +205,7 @@ async def seed(api, client) -> list[Persona]:
             None,
             [
                 *public,
+                "/api/docs",  # a page of its own, the same for everyone (no header)
                 "/jobs?q=python&location=Berlin",
                 "/signup",
                 "/signup?role=employer",
@@ -302,6 +304,40 @@ def watch(page: Page, problems: list[str], responses: list[tuple[str, str, int]]
     page.on("response", answered)
 
 
+# The images in view have arrived (leaving while one streams would cut its response off).
+IMAGES_IN_VIEW_LOADED = """() => [...document.images].every(
+  (img) => img.complete || img.getBoundingClientRect().top > window.innerHeight)"""
+
+
+async def check_page(page: Page, persona: Persona, path: str, where: str, sweep: Sweep) -> None:
+    answer = await page.goto(path)
+    if answer is None or answer.status >= 400:
+        sweep.fail(where, f"the page answered {answer.status if answer else 'nothing'}")
+        return
+    if persona.user is not None and await page.locator("body[data-user-id]").count():
+        # The page's sockets are up (and its first fetches done): leaving now aborts
+        # nothing that would log an error.
+        await page.locator("body[data-chat=live]").wait_for(state="attached")
+    await page.wait_for_function(IMAGES_IN_VIEW_LOADED)
+    overflow = await page.evaluate(OVERFLOW)
+    if overflow:
+        sweep.fail(where, f"scrolls sideways: {overflow}")
+    clipped = await page.evaluate(CLIPPED)
+    if clipped:
+        sweep.fail(where, f"content cut off: {clipped}")
+    unlabelled = await page.evaluate(UNLABELLED)
+    if unlabelled:
+        sweep.fail(where, f"form controls without a label: {unlabelled}")
+    menu = page.locator("#menu-button")
+    if path == persona.paths[0] and await menu.is_visible():
+        # The collapsed navigation, opened, fits too.
+        await menu.click()
+        await expect(menu).to_have_attribute("aria-expanded", "true")
+        overflow = await page.evaluate(OVERFLOW)
+        if overflow:
+            sweep.fail(where, f"with the menu open, scrolls sideways: {overflow}")
+
+
 async def visit_all(
     browser: Browser, persona: Persona, size: str, theme: str, sweep: Sweep
 ) -> None:
@@ -317,32 +353,11 @@ async def visit_all(
             where = f"{path} [{persona.name}, {size}, {theme}]"
             problems.clear()
             responses.clear()
-            answer = await page.goto(path)
             sweep.visits += 1
-            if answer is None or answer.status >= 400:
-                sweep.fail(where, f"the page answered {answer.status if answer else 'nothing'}")
-                continue
-            if persona.user is not None:
-                # The page's sockets are up (and its first fetches done): leaving now
-                # aborts nothing that would log an error.
-                await page.locator("body[data-chat=live]").wait_for(state="attached")
-            overflow = await page.evaluate(OVERFLOW)
-            if overflow:
-                sweep.fail(where, f"scrolls sideways: {overflow}")
-            clipped = await page.evaluate(CLIPPED)
-            if clipped:
-                sweep.fail(where, f"content cut off: {clipped}")
-            unlabelled = await page.evaluate(UNLABELLED)
-            if unlabelled:
-                sweep.fail(where, f"form controls without a label: {unlabelled}")
-            menu = page.locator("#menu-button")
-            if path == persona.paths[0] and await menu.is_visible():
-                # The collapsed navigation, opened, fits too.
-                await menu.click()
-                await expect(menu).to_have_attribute("aria-expanded", "true")
-                overflow = await page.evaluate(OVERFLOW)
-                if overflow:
-                    sweep.fail(where, f"with the menu open, scrolls sideways: {overflow}")
+            try:
+                await check_page(page, persona, path, where, sweep)
+            except PlaywrightError as exc:  # a wait that timed out: say where, go on
+                sweep.fail(where, exc.message.splitlines()[0])
             expected = EXPECTED_4XX.get(path, set())
             for method, url, status in responses:
                 if (method, url, status) not in expected:
