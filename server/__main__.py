@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from server.app import create_app, freeze_startup_heap
 
-    log.info("starting on %s:%d", settings.host, settings.port)
+    # The address to open: PUBLIC_URL is where emails and file references point (any other
+    # host the server answers on works too, uploads included: docs/storage.md).
+    log.info("starting on %s:%d: open %s", settings.host, settings.port, settings.public_url)
     app = create_app(settings)
     app.cleanup_ctx.append(access_log_flusher)
     app.on_startup.append(freeze_startup_heap)  # runs after every cleanup_ctx has started

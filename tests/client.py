@@ -139,13 +139,16 @@ class Api(Builders):
     # -- files: references (``/api/files/{id}`` under PUBLIC_URL) followed over HTTP -------
 
     def local_path(self, url: str) -> str:
-        """A URL under the app's PUBLIC_URL as a path on the test server (which listens on
-        a port of its own), so a plain HTTP client can follow it."""
+        """A URL of this app as a path on the test server, so a plain HTTP client can follow
+        it: a file reference is under PUBLIC_URL (which the test server does not listen on);
+        upload and download URLs of the local store are on the host the request reached."""
         from server import keys
 
-        public_url = self.client.app[keys.SETTINGS].public_url
-        assert url.startswith(public_url + "/"), url
-        return url[len(public_url) :]
+        for base in (self.client.app[keys.SETTINGS].public_url, str(self.client.make_url(""))):
+            base = base.rstrip("/")
+            if url.startswith(base + "/"):
+                return url[len(base) :]
+        raise AssertionError(f"not a URL of this app: {url}")
 
     async def open_file(self, url: str, as_: User | None = None) -> aiohttp.ClientResponse:
         """GET /api/files/{id} without following the redirect."""

@@ -152,6 +152,7 @@ class B2Storage:
         size: int,
         expires_in: int,
         sha256: str | None = None,
+        origin: str | None = None,
     ) -> UploadGrant:
         check_key(key)
         if not 1 <= expires_in <= MAX_GRANT_SECONDS:
@@ -224,7 +225,13 @@ class B2Storage:
         return target
 
     async def download_url(
-        self, key: str, *, expires_in: int, filename: str, content_type: str
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        filename: str,
+        content_type: str,
+        origin: str | None = None,
     ) -> str:
         check_key(key)
         bucket = await self.bucket()

@@ -72,9 +72,13 @@ class Storage(Protocol):
         size: int,
         expires_in: int,
         sha256: str | None = None,
+        origin: str | None = None,
     ) -> UploadGrant:
         """A URL allowing exactly one PUT of ``size`` bytes of ``content_type`` to ``key``,
-        valid for ``expires_in`` seconds (≤ 900)."""
+        valid for ``expires_in`` seconds (≤ 900). ``origin`` is where the uploading page was
+        served from (``http://127.0.0.1:8080``): a backend served by this app (the local
+        store) puts its URL there, so the PUT stays same-origin on whichever host the server
+        answered; a backend elsewhere (B2) ignores it."""
         ...
 
     async def stat(self, key: str) -> ObjectInfo | None:
@@ -96,9 +100,16 @@ class Storage(Protocol):
         ...
 
     async def download_url(
-        self, key: str, *, expires_in: int, filename: str, content_type: str
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        filename: str,
+        content_type: str,
+        origin: str | None = None,
     ) -> str:
-        """A URL that lets whoever holds it read the object for ``expires_in`` seconds."""
+        """A URL that lets whoever holds it read the object for ``expires_in`` seconds
+        (``origin`` as for ``upload_grant``)."""
         ...
 
     async def close(self) -> None: ...

@@ -72,11 +72,17 @@ class LocalStorage:
         canonical = "\n".join([method, key, *(f"{k}={params[k]}" for k in sorted(params))])
         return hmac.new(self._key, canonical.encode(), hashlib.sha256).hexdigest()
 
-    def _signed_url(self, method: str, key: str, params: dict[str, str]) -> str:
+    def _signed_url(
+        self, method: str, key: str, params: dict[str, str], origin: str | None = None
+    ) -> str:
+        """The signature covers the key and the parameters, not the host: the same URL
+        works on every host this app answers on, so it is built on the page's ``origin``
+        when there is one (PUBLIC_URL otherwise: a worker, a script)."""
         query = urlencode(
             {**params, "signature": self._signature(method, key, params)}, quote_via=quote
         )
-        return f"{self.base_url}/{quote(key)}?{query}"
+        base = f"{origin}{ROUTE_PREFIX}" if origin else self.base_url
+        return f"{base}/{quote(key)}?{query}"
 
     def verify(self, method: str, key: str, query: dict[str, str]) -> dict[str, str]:
         """The signed parameters of a request, or GrantRefused (403 for a bad signature or
@@ -113,6 +119,7 @@ class LocalStorage:
         size: int,
         expires_in: int,
         sha256: str | None = None,
+        origin: str | None = None,
     ) -> UploadGrant:
         check_key(key)
         expires = int(time.time()) + expires_in
@@ -120,7 +127,7 @@ class LocalStorage:
         if sha256:
             params["sha256"] = sha256
         return UploadGrant(
-            url=self._signed_url("PUT", key, params),
+            url=self._signed_url("PUT", key, params, origin),
             method="PUT",
             headers={"Content-Type": content_type},
             expires_at=datetime.fromtimestamp(expires, UTC),
@@ -165,7 +172,13 @@ class LocalStorage:
         return key  # nothing can overwrite it, so it is served from where it was written
 
     async def download_url(
-        self, key: str, *, expires_in: int, filename: str, content_type: str
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        filename: str,
+        content_type: str,
+        origin: str | None = None,
     ) -> str:
         check_key(key)
         params = {
@@ -173,7 +186,7 @@ class LocalStorage:
             "filename": filename,
             "type": content_type,
         }
-        return self._signed_url("GET", key, params)
+        return self._signed_url("GET", key, params, origin)
 
     async def close(self) -> None:
         return None

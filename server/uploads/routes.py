@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -34,6 +36,27 @@ def service(api: ApiRequest) -> UploadService:
     return UploadService(api.db, api.app[keys.STORAGE], api.settings)
 
 
+_HOST = re.compile(r"\A[A-Za-z0-9.\-:\[\]]{1,255}\Z")
+
+
+def request_origin(request: web.Request, public_url: str) -> str | None:
+    """The scheme and host this request reached, for URLs the browser will fetch next
+    (docs/storage.md, "Any host the server answers on"). PUBLIC_URL's own host keeps
+    PUBLIC_URL's scheme (TLS may end at a proxy); another host takes the scheme the page's
+    Origin header names, else the connection's. A Host we would not echo safely gives None:
+    the store then uses PUBLIC_URL."""
+    host = request.host
+    if not _HOST.match(host):
+        return None
+    public = urlsplit(public_url)
+    if host == public.netloc:
+        return f"{public.scheme}://{host}"
+    sent = urlsplit(request.headers.get("Origin") or "")
+    if sent.netloc == host and sent.scheme in ("http", "https"):
+        return f"{sent.scheme}://{host}"
+    return f"{request.scheme}://{host}"
+
+
 @endpoint(
     routes,
     "POST",
@@ -44,7 +67,7 @@ def service(api: ApiRequest) -> UploadService:
     body=schemas.UploadRequest,
     response=schemas.UploadGrant,
     status=201,
-    errors=(429, 503),
+    errors=(403, 429, 503),
 )
 async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     """Each purpose allows its own content types and sizes (docs/storage.md). The filename
@@ -52,9 +75,17 @@ async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     `upload_request.method` to `upload_request.url` with exactly `upload_request.headers`
     (the body must be exactly `size` bytes) before `upload_request.expires_at`, then call
     `POST /api/uploads/{id}/complete`. At most 20 uploads may be in progress per user
-    (429)."""
+    (429). With the local store the URL is on the host this request reached; with B2, a
+    browser page on an origin the bucket's CORS rules do not allow is 403, saying which
+    setting to change."""
+    origin = request_origin(api.request, api.settings.public_url)
     with store_unavailable_is_503():
-        return await service(api).grant(api.user.user_id, api.body)
+        return await service(api).grant(
+            api.user.user_id,
+            api.body,
+            origin=origin,
+            page_origin=api.request.headers.get("Origin"),
+        )
 
 
 @endpoint(
@@ -107,7 +138,11 @@ async def open_file(api: ApiRequest) -> web.Response:
     it was sent in. Anyone else gets 404."""
     viewer = api.caller.user_id if api.caller else None
     with store_unavailable_is_503():
-        location = await service(api).download_url(viewer, api.path_id("upload_id"))
+        location = await service(api).download_url(
+            viewer,
+            api.path_id("upload_id"),
+            origin=request_origin(api.request, api.settings.public_url),
+        )
     return web.Response(
         status=302, headers={"Location": location, "Cache-Control": "private, no-store"}
     )

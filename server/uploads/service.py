@@ -14,7 +14,7 @@ import msgspec
 
 from server.config import Settings
 from server.db import Database, fetch_all
-from server.errors import Conflict, FieldError, Invalid, NotFound, RateLimited
+from server.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, RateLimited
 from server.orgs.access import HIRE
 from server.paging import decode_cursor, keyset_page
 from server.storage import Storage, StorageError
@@ -84,8 +84,21 @@ class UploadService:
         self.storage = storage
         self.settings = settings
 
-    async def grant(self, owner_id: uuid.UUID, body: schemas.UploadRequest) -> schemas.UploadGrant:
+    async def grant(
+        self,
+        owner_id: uuid.UUID,
+        body: schemas.UploadRequest,
+        *,
+        origin: str | None = None,
+        page_origin: str | None = None,
+    ) -> schemas.UploadGrant:
+        """``origin``: the scheme and host the request reached, where the local store's
+        upload URL is built (same-origin for the page, whichever host it was served from).
+        ``page_origin``: the browser's Origin header, if any; a bucket elsewhere accepts
+        uploads only from the origins its CORS rules name, so any other is refused here
+        with what to change, instead of failing in the browser as "interrupted"."""
         validate_request(body)
+        self.check_upload_origin(page_origin)
         upload_id = uuid.uuid4()
         extension = EXTENSIONS[body.content_type][0]
         key = f"incoming/{body.purpose}/{upload_id.hex}{extension}"
@@ -95,6 +108,7 @@ class UploadService:
             size=body.size,
             expires_in=self.settings.upload_grant_ttl_seconds,
             sha256=body.sha256,
+            origin=origin,
         )
         expires_at = grant.expires_at + timedelta(
             seconds=self.settings.upload_complete_grace_seconds
@@ -123,6 +137,17 @@ class UploadService:
             upload_request=schemas.UploadInstructions(
                 method="PUT", url=grant.url, headers=grant.headers, expires_at=grant.expires_at
             ),
+        )
+
+    def check_upload_origin(self, page_origin: str | None) -> None:
+        allowed = self.settings.cors_origins
+        if self.storage.name == "local" or page_origin is None or page_origin in allowed:
+            return
+        raise Forbidden(
+            f"uploads from {page_origin} are refused by the storage bucket, which accepts "
+            f"them from {', '.join(allowed)} only: open RizeOS at {allowed[0]}, or add "
+            f"{page_origin} to UPLOAD_CORS_ORIGINS (or set PUBLIC_URL={page_origin}) and run "
+            "`python -m server storage-setup`"
         )
 
     async def complete(self, caller_id: uuid.UUID, upload_id: uuid.UUID) -> schemas.Upload:
@@ -199,9 +224,12 @@ class UploadService:
         page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["created_at"], r["id"]))
         return schemas.UploadPage(items=[to_upload(r) for r in page], next=next_cursor)
 
-    async def download_url(self, viewer_id: uuid.UUID | None, upload_id: uuid.UUID) -> str:
+    async def download_url(
+        self, viewer_id: uuid.UUID | None, upload_id: uuid.UUID, *, origin: str | None = None
+    ) -> str:
         """A short-lived URL for a completed file the viewer may read; 404 otherwise (the
-        same answer as for an id that does not exist)."""
+        same answer as for an id that does not exist). ``origin`` as for ``grant``: the
+        local store's URL stays on the host the reference was opened on."""
         async with self.db.connection() as conn:
             row = await self.db.q.uploads.get_upload(conn, upload_id=upload_id)
             if row is None or row["status"] != "complete":
@@ -213,6 +241,7 @@ class UploadService:
             expires_in=self.settings.download_url_ttl_seconds,
             filename=row["filename"],
             content_type=row["content_type"],
+            origin=origin,
         )
 
     async def _may_read(self, conn, viewer_id: uuid.UUID | None, row) -> bool:

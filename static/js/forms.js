@@ -85,9 +85,16 @@ export function serialize(form) {
   return { body: prune(body), paths };
 }
 
+let errorIds = 0;
+
 function clearErrors(form) {
   form.querySelectorAll(".field-error").forEach((n) => n.remove());
-  form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+  form.querySelectorAll("[aria-invalid]").forEach((n) => {
+    n.removeAttribute("aria-invalid");
+    const described = (n.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.startsWith("field-error-"));
+    if (described.length) n.setAttribute("aria-describedby", described.join(" "));
+    else n.removeAttribute("aria-describedby");
+  });
   const general = form.querySelector(".form-error");
   if (general) {
     general.hidden = true;
@@ -108,7 +115,11 @@ export function showProblem(form, error, paths = new Map()) {
     target.setAttribute("aria-invalid", "true");
     const note = document.createElement("p");
     note.className = "field-error";
+    note.id = `field-error-${++errorIds}`;
     note.textContent = item.message;
+    // Announced with the field when it takes focus, not only seen next to it.
+    const described = target.getAttribute("aria-describedby");
+    target.setAttribute("aria-describedby", described ? `${described} ${note.id}` : note.id);
     target.insertAdjacentElement("afterend", note);
     placed += 1;
   }

@@ -51,7 +51,11 @@ function put(request, file, onProgress) {
         ? resolve()
         : reject(new ApiError(xhr.status, { detail: `the storage refused the file (${xhr.status})` })),
     );
-    xhr.addEventListener("error", () => reject(new ApiError(0, { detail: "the upload was interrupted" })));
+    // A network failure (or a store that refused this page's origin) reads the same to a
+    // script; name the store, so a refusal points at its address.
+    xhr.addEventListener("error", () =>
+      reject(new ApiError(0, { detail: `the upload to ${new URL(request.url, location.href).host} was interrupted` })),
+    );
     xhr.send(file);
   });
 }

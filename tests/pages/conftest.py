@@ -36,8 +36,11 @@ class Browser:
     confirms: set[str] = field(default_factory=set)  # confirm() questions a test answers "OK"
     errors: list[str] = field(default_factory=list)
 
-    async def context(self, user: User | None = None) -> BrowserContext:
-        context = await self.browser.new_context(base_url=self.base_url)
+    async def context(self, user: User | None = None, **options: Any) -> BrowserContext:
+        """A fresh context (own cookies), signed in as ``user``; ``options`` go to
+        ``new_context`` (``viewport``, ``color_scheme``, or ``base_url`` to open the app on
+        another host it answers on, as ``other_host`` gives)."""
+        context = await self.browser.new_context(**{"base_url": self.base_url, **options})
         context.set_default_timeout(TIMEOUT_MS)
         if user is not None:
             response = await context.request.post(
@@ -46,8 +49,8 @@ class Browser:
             assert response.status == 200, await response.text()
         return context
 
-    async def page(self, user: User | None = None, path: str | None = None) -> Page:
-        context = await self.context(user)
+    async def page(self, user: User | None = None, path: str | None = None, **options: Any) -> Page:
+        context = await self.context(user, **options)
         page = await context.new_page()
         self.watch(page)
         if path is not None:
@@ -72,6 +75,12 @@ class Browser:
                 else None
             ),
         )
+
+    def other_host(self) -> str:
+        """The same server under the other loopback name (127.0.0.1 <-> localhost)."""
+        if "//127.0.0.1:" in self.base_url:
+            return self.base_url.replace("//127.0.0.1:", "//localhost:")
+        return self.base_url.replace("//localhost:", "//127.0.0.1:")
 
     def check(self) -> None:
         assert self.dialogs == [], f"a dialog opened: {self.dialogs}"

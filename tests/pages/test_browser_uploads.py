@@ -21,9 +21,14 @@ PNG = bytes.fromhex(
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The enrichment worker runs in the web process, as it does in the embedded setup."""
-    return dataclasses.replace(settings, run_worker="yes")
+def settings(settings: Settings, port: int, request: pytest.FixtureRequest) -> Settings:
+    """The enrichment worker runs in the web process, as it does in the embedded setup.
+    Parametrized with "default" (indirectly), PUBLIC_URL has its default shape,
+    http://localhost:PORT, while the browser opens http://127.0.0.1:PORT."""
+    settings = dataclasses.replace(settings, run_worker="yes")
+    if getattr(request, "param", None) == "default":
+        settings = dataclasses.replace(settings, public_url=f"http://localhost:{port}")
+    return settings
 
 
 async def test_resume_upload_with_progress_then_enriched_live(browser: Browser, api):
@@ -82,7 +87,7 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
     gigs = await browser.page(student, "/gigs/new")
     await gigs.get_by_label("Title").fill("Icons")
     await gigs.get_by_label("Description").fill("Crisp icons")
-    basic = gigs.locator("fieldset", has_text="Basic tier")
+    basic = gigs.locator("fieldset", has_text="Basic").first  # the "Basic tier"/"package"
     await basic.get_by_label("Price").fill("20")
     await basic.get_by_label("Delivery (days)").fill("3")
     await basic.get_by_label("What is included").fill("Five icons")
@@ -92,7 +97,7 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
     await expect(gigs.locator("[data-list=media_gallery] [data-item]")).to_have_count(1)
     await gigs.get_by_role("button", name="Publish gig").click()
     await gigs.wait_for_url("**/gigs/*")
-    image = gigs.locator(".gallery img")
+    image = gigs.locator("main img[src*='/api/files/']").first
     await expect(image).to_have_js_property("naturalWidth", 1)
 
     founder = await api.sign_up(["employer"])
@@ -104,7 +109,8 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
     await expect(new_company.locator("[data-upload-status]")).to_have_text("Uploaded logo.png")
     await new_company.get_by_role("button", name="Create").click()
     await new_company.wait_for_url("**/companies/*")
-    await expect(new_company.locator("img.logo")).to_have_js_property("naturalWidth", 1)
+    logo = new_company.locator("main img[src*='/api/files/']")
+    await expect(logo).to_have_js_property("naturalWidth", 1)
 
     chat = await browser.page(student, f"/messages/{conversation['id']}")
     rita = await browser.page(recruiter, f"/messages/{conversation['id']}")
@@ -115,4 +121,42 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
     await expect(rita.locator("#messages .message img.thumb")).to_have_js_property(
         "naturalWidth", 1
     )
+    browser.check()
+
+
+@pytest.mark.parametrize("settings", ["default"], indirect=True)
+async def test_upload_works_from_a_host_other_than_public_url(
+    browser: Browser, api, settings: Settings
+):
+    """Default settings: PUBLIC_URL is http://localhost:PORT (the start-up line prints it),
+    yet the page opened at http://127.0.0.1:PORT uploads (issue 14, item 5). The grant's URL
+    is on the page's own host, so the CSP's connect-src 'self' allows the PUT; the stored
+    reference stays PUBLIC_URL's."""
+    here, public_url = browser.base_url, settings.public_url
+    assert here.startswith("http://127.0.0.1:")
+    assert public_url == browser.other_host()
+
+    student = await api.sign_up(["student"], full_name="Grace Hopper")
+    page = await browser.page(student, "/profile")
+    grants = []
+    page.on(
+        "request",
+        lambda request: grants.append(request.url) if request.method == "PUT" else None,
+    )
+    await page.get_by_label("Resume (PDF or DOCX, up to 10 MB)").set_input_files(
+        files=[{"name": "grace.pdf", "mimeType": "application/pdf", "buffer": pdf_resume()}]
+    )
+    await expect(page.locator("#resume [data-upload-status]")).to_have_text("Uploaded grace.pdf")
+    await expect(page.locator("#toasts")).to_contain_text("Profile saved")
+    assert len(grants) == 1
+    assert grants[0].startswith(f"{here}/storage/local/incoming/resume/")
+    profile = await api.get(f"/api/profiles/{student.id}", as_=student)
+    assert profile["resume_url"].startswith(f"{public_url}/api/files/")
+    # Opened on the page's host (where the session cookie is), the reference reaches the
+    # bytes on that same host.
+    opened = await page.request.get(
+        here + profile["resume_url"].removeprefix(public_url), max_redirects=0
+    )
+    assert opened.status == 302
+    assert opened.headers["location"].startswith(f"{here}/storage/local/")
     browser.check()

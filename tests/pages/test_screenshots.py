@@ -1,6 +1,8 @@
-"""The main pages with realistic data, photographed. With RIZEOS_SCREENSHOTS=docs/screenshots
-the pictures README shows are refreshed; otherwise they go to a temporary directory, so the
-run still proves every page renders without a script error."""
+"""The main pages with realistic data, photographed: on a desktop, and the main ones also on
+a phone (NAME-mobile.png, 390x844) and in the dark theme (NAME-dark.png). With
+RIZEOS_SCREENSHOTS=docs/screenshots the pictures README shows are refreshed; otherwise they
+go to a temporary directory, so the run still proves every page renders without a script
+error."""
 
 from __future__ import annotations
 
@@ -20,6 +22,24 @@ UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
   .filter((c) => c.type !== "hidden" && !c.closest("template"))
   .filter((c) => !c.labels?.length && !c.getAttribute("aria-label"))
   .map((c) => c.outerHTML)"""
+
+
+SIZES = {"390x844": {"width": 390, "height": 844}, "1280x800": {"width": 1280, "height": 800}}
+# The main pages; the chat's phone pictures are chat-list-390 and chat-390.
+MOBILE = {
+    "home",
+    "job-board",
+    "job",
+    "applicants",
+    "profile-editor",
+    "gig",
+    "signup",
+    "onboarding",
+    "post-job",
+    "gig-editor",
+    "members",
+}
+DARK = MOBILE | {"chat"}
 
 
 @pytest.fixture
@@ -140,11 +160,18 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         (student, f"/gigs/{gig['id']}/edit", "gig-editor"),
         (recruiter, f"/organizations/{company['id']}/members", "members"),
     ]
+    # The main pages also on a phone (NAME-mobile.png) and in the dark theme (NAME-dark.png).
+    variants = [
+        (user, path, name, "390x844" if name.endswith("-390") else "1280x800", "light")
+        for user, path, name in shots
+    ]
     for user, path, name in shots:
-        page = await browser.page(user)
-        narrow = name.endswith("-390")
-        size = {"width": 390, "height": 844} if narrow else {"width": 1280, "height": 800}
-        await page.set_viewport_size(size)
+        if name in MOBILE:
+            variants.append((user, path, f"{name}-mobile", "390x844", "light"))
+        if name in DARK:
+            variants.append((user, path, f"{name}-dark", "1280x800", "dark"))
+    for user, path, name, size, theme in variants:
+        page = await browser.page(user, viewport=SIZES[size], color_scheme=theme)
         await page.goto(path)
         await expect(page.locator("main :is(h1, h2, .h2):visible").first).to_be_visible()
         if name.startswith("chat") and "list" not in name:

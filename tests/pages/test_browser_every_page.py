@@ -1,0 +1,403 @@
+"""Every page, for every persona that can see it, on a phone (390x844) and a desktop
+(1280x800), in the light and the dark theme: the document never scrolls sideways and no box
+cuts its content off, no script or console error, no failed request but the 4xx a page
+expects (EXPECTED_4XX), and every visible form control is labelled.
+
+The data is seeded once (a company with a job with an attachment and a logo, an application,
+a gig with a cover image, an institute with a member, a conversation) and the pages are then
+visited in turn: one browser, one context per persona, size and theme (the four sizes and
+themes of a persona run side by side). A failure names the page, persona, size and theme,
+and what went wrong; all of them are listed at the end.
+
+Every page route of server/pages/*.py is visited (and /api/docs), with real ids, by every
+persona that may see it, except ``/welcome``, which only redirects to a persona's first page
+(visited), and ``POST /unsubscribe/{token}``, an action tested in its own file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Error as PlaywrightError
+
+from server import keys
+from server.messaging.unsubscribe import unsubscribe_token
+from tests.client import User
+from tests.enrichment.conftest import pdf_resume
+from tests.gigs.conftest import gig_body
+from tests.pages.conftest import Browser
+from tests.pages.test_browser_uploads import PNG
+from tests.pages.test_screenshots import UNLABELLED
+
+SIZES = {"390x844": {"width": 390, "height": 844}, "1280x800": {"width": 1280, "height": 800}}
+THEMES = ("light", "dark")
+
+# The 4xx answers a page causes on purpose, by the page's path: (method, path, status).
+# Anything else at or above 400 is a failure.
+EXPECTED_4XX: dict[str, set[tuple[str, str, int]]] = {
+    # A confirmation link whose token is not one we issued: the page submits it and shows why
+    # it failed.
+    "/verify-email?token=not-a-token": {("POST", "/api/auth/verify-email", 422)},
+}
+
+# Where the document is wider than the viewport, the elements sticking out on the right
+# that have no child sticking out themselves (the culprits), with their right edge.
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const doc = document.documentElement;
+  if (doc.scrollWidth <= width) return null;
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + [...el.classList].map((c) => "." + c).join("");
+  const wide = new Set([...document.body.querySelectorAll("*")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 0.5;
+  }));
+  const culprits = [...wide].filter((el) => ![...el.children].some((c) => wide.has(c)));
+  return `scroll width ${doc.scrollWidth} > ${width}: ` + culprits.slice(0, 4).map((el) =>
+    `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)}px, `
+    + `"${(el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 30)}")`).join("; ");
+}"""
+
+
+# Content cut off inside a box that hides its overflow (the issue's chip cut as "Mac|hine"),
+# which the document's width does not show. Text meant to end in an ellipsis, visually
+# hidden text and form controls (whose value scrolls inside them) are not cut.
+CLIPPED = """() => {
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + [...el.classList].map((c) => "." + c).join("");
+  return [...document.querySelectorAll("body *")].filter((el) => {
+    if (el.matches("input, textarea, select")) return false;
+    const style = getComputedStyle(el);
+    if (!["hidden", "clip"].includes(style.overflowX) || style.textOverflow === "ellipsis") {
+      return false;
+    }
+    return el.clientWidth > 2 && el.scrollWidth > el.clientWidth + 1;
+  }).slice(0, 4).map((el) => `${name(el)} (${el.scrollWidth}px of content in ${el.clientWidth}px, `
+    + `"${(el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 30)}")`);
+}"""
+
+
+@dataclass
+class Persona:
+    name: str
+    user: User | None
+    paths: list[str]
+
+
+@dataclass
+class Sweep:
+    """What went wrong, each line naming where."""
+
+    failures: list[str] = field(default_factory=list)
+    visits: int = 0
+
+    def fail(self, where: str, what: str) -> None:
+        self.failures.append(f"{where}: {what}")
+
+
+async def seed(api, client) -> list[Persona]:
+    # Realistic, and long where real data is long: names, titles, skills, an unbroken URL.
+    recruiter = await api.sign_up(["employer"], full_name="Rita Okonkwo-Bergström")
+    logo = await api.upload(recruiter, "org_logo", PNG, content_type="image/png")
+    company = await api.company(
+        recruiter,
+        name="Acme Robotics & Automation GmbH",
+        location="Berlin, Germany",
+        website_url="https://acme.example",
+        description="We build friendly robots for warehouses and hospitals.",
+        logo_url=logo["url"],
+    )
+    brief = await api.upload(recruiter, "job_attachment", pdf_resume("Brief"))
+    job = await api.job(
+        recruiter,
+        company["id"],
+        title="Backend Engineering Intern (Python, PostgreSQL, Kubernetes)",
+        description="Join Acme Robotics as a backend intern. You will build real things.\n"
+        "Read more: https://acme.example/careers/2026/backend-engineering-intern/brief",
+        skills_required=["python", "postgresql", "kubernetes", "machine-learning-operations"],
+        location="Berlin",
+        remote=True,
+        salary_min=300000,
+        salary_max=450000,
+        salary_currency="EUR",
+        attachments=[{"title": "The brief", "type": "pdf", "url": brief["url"]}],
+    )
+
+    dean = await api.sign_up(["professional"], full_name="Dana Dean")
+    institute = await api.institute(dean, name="Northfield University", location="Leeds")
+
+    student = await api.sign_up(["student"], full_name="Samantha Alexandra Montgomery")
+    await api.patch(
+        f"/api/profiles/{student.id}",
+        {
+            "headline": "CS student at Northfield University, looking for a backend internship",
+            "bio": "I build APIs and small robots.",
+            "skills": {
+                "claimed": ["Python", "PostgreSQL", "Docker", "Kubernetes", "Machine Learning"]
+            },
+            "education": [
+                {"institution": "Northfield University", "degree": "BSc", "start_year": 2023}
+            ],
+        },
+        as_=student,
+        expect=200,
+    )
+    request = await api.post(
+        f"/api/organizations/{institute['id']}/memberships",
+        {"role_in_org": "student"},
+        as_=student,
+        expect=201,
+    )
+    await api.post(f"/api/memberships/{request['id']}/approve", as_=dean, expect=200)
+    application = await api.post(
+        f"/api/jobs/{job['id']}/applications",
+        {"cover_letter": "I would love to join."},
+        as_=student,
+        expect=201,
+    )
+    conversation = await api.post(
+        "/api/conversations",
+        {
+            "participant_ids": [str(student.id)],
+            "context": {"type": "application", "id": application["id"]},
+            "message": {"content": "Hi Sam, thanks for applying! Free for a call on Monday?"},
+        },
+        as_=recruiter,
+        expect=201,
+    )
+    await api.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        {
+            "content": "Hi Rita, Monday works. My projects: "
+            "https://github.com/samantha-montgomery/warehouse-robot-fleet-scheduler"
+        },
+        as_=student,
+        expect=201,
+    )
+
+    freelancer = await api.sign_up(["freelancer"], full_name="Fay Freelancer")
+    cover = await api.upload(freelancer, "gig_media", PNG, content_type="image/png")
+    gig = await api.post(
+        "/api/gigs",
+        gig_body(media_gallery=[{"type": "image", "url": cover["url"], "title": "Cover"}]),
+        as_=freelancer,
+        expect=201,
+    )
+
+    secret = client.app[keys.SETTINGS].secret_key
+    public = [
+        "/",
+        "/jobs",
+        f"/jobs/{job['id']}",
+        f"/companies/{company['id']}",
+        "/gigs",
+        f"/gigs/{gig['id']}",
+        "/docs/problems",
+    ]
+    signed_in = [*public, "/profile", "/messages", "/organizations", "/settings/notifications"]
+    return [
+        Persona(
+            "signed out",
+            None,
+            [
+                *public,
+                "/api/docs",  # a page of its own, the same for everyone (no header)
+                "/jobs?q=python&location=Berlin",
+                "/signup",
+                "/signup?role=employer",
+                "/login",
+                "/forgot-password",
+                "/reset-password?token=not-a-token",
+                "/verify-email",
+                "/verify-email?done=1",
+                "/verify-email?token=not-a-token",
+                f"/unsubscribe/{unsubscribe_token(secret, student.id)}",
+            ],
+        ),
+        Persona(
+            "student",
+            student,
+            [
+                *signed_in,
+                "/onboarding",
+                "/onboarding?q=Northfield",
+                "/applications",
+                f"/people/{student.id}",
+                f"/people/{recruiter.id}",
+                f"/messages/{conversation['id']}",
+                f"/organizations/{institute['id']}/members",
+            ],
+        ),
+        Persona(
+            "recruiter",
+            recruiter,
+            [
+                *signed_in,
+                "/hiring",
+                "/jobs/new",
+                f"/jobs/new?company_id={company['id']}",
+                f"/jobs/{job['id']}/edit",
+                f"/jobs/{job['id']}/applicants",
+                "/companies/new",
+                f"/organizations/{company['id']}/members",
+                f"/organizations/{company['id']}/edit",
+                f"/people/{student.id}",
+                f"/messages/{conversation['id']}",
+            ],
+        ),
+        Persona(
+            "freelancer",
+            freelancer,
+            [
+                *signed_in,
+                "/freelance",
+                "/gigs/new",
+                f"/gigs/{gig['id']}/edit",
+                f"/people/{freelancer.id}",
+            ],
+        ),
+        Persona(
+            "institute admin",
+            dean,
+            [
+                *signed_in,
+                "/companies/new?type=institute",
+                f"/organizations/{institute['id']}/members",
+                f"/organizations/{institute['id']}/edit",
+                f"/people/{student.id}",
+            ],
+        ),
+    ]
+
+
+def watch(page: Page, problems: list[str], responses: list[tuple[str, str, int]]) -> None:
+    """Collect what goes wrong on ``page`` into the current visit's lists."""
+
+    async def dismiss(dialog) -> None:
+        problems.append(f"a {dialog.type} dialog opened: {dialog.message}")
+        await dialog.dismiss()
+
+    def console(message) -> None:
+        # A 4xx/5xx response also logs "Failed to load resource": the responses say which.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            problems.append(f"console error: {message.text}")
+
+    def failed(request) -> None:
+        # Leaving a page aborts what it still had in flight (a socket's poll): not a failure.
+        if request.failure != "net::ERR_ABORTED":
+            problems.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    def answered(response) -> None:
+        if response.status >= 400:
+            parts = urlsplit(response.url)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            responses.append((response.request.method, path, response.status))
+
+    page.on("dialog", dismiss)
+    page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+    page.on("console", console)
+    page.on("requestfailed", failed)
+    page.on("response", answered)
+
+
+# The images in view have arrived (leaving while one streams would cut its response off).
+IMAGES_IN_VIEW_LOADED = """() => [...document.images].every(
+  (img) => img.complete || img.getBoundingClientRect().top > window.innerHeight)"""
+
+
+async def check_page(page: Page, persona: Persona, path: str, where: str, sweep: Sweep) -> None:
+    answer = await page.goto(path)
+    if answer is None or answer.status >= 400:
+        sweep.fail(where, f"the page answered {answer.status if answer else 'nothing'}")
+        return
+    if persona.user is not None and await page.locator("body[data-user-id]").count():
+        # The page's sockets are up (and its first fetches done): leaving now aborts
+        # nothing that would log an error.
+        await page.locator("body[data-chat=live]").wait_for(state="attached")
+    await page.wait_for_function(IMAGES_IN_VIEW_LOADED)
+    overflow = await page.evaluate(OVERFLOW)
+    if overflow:
+        sweep.fail(where, f"scrolls sideways: {overflow}")
+    clipped = await page.evaluate(CLIPPED)
+    if clipped:
+        sweep.fail(where, f"content cut off: {clipped}")
+    unlabelled = await page.evaluate(UNLABELLED)
+    if unlabelled:
+        sweep.fail(where, f"form controls without a label: {unlabelled}")
+    menu = page.locator("#menu-button")
+    if path == persona.paths[0] and await menu.is_visible():
+        # The collapsed navigation, opened, fits too.
+        await menu.click()
+        await expect(menu).to_have_attribute("aria-expanded", "true")
+        overflow = await page.evaluate(OVERFLOW)
+        if overflow:
+            sweep.fail(where, f"with the menu open, scrolls sideways: {overflow}")
+
+
+async def visit_all(
+    browser: Browser, persona: Persona, size: str, theme: str, sweep: Sweep
+) -> None:
+    context: BrowserContext = await browser.context(
+        persona.user, viewport=SIZES[size], color_scheme=theme
+    )
+    page = await context.new_page()
+    problems: list[str] = []
+    responses: list[tuple[str, str, int]] = []
+    watch(page, problems, responses)
+    try:
+        for path in persona.paths:
+            where = f"{path} [{persona.name}, {size}, {theme}]"
+            problems.clear()
+            responses.clear()
+            sweep.visits += 1
+            try:
+                await check_page(page, persona, path, where, sweep)
+            except PlaywrightError as exc:  # a wait that timed out: say where, go on
+                sweep.fail(where, exc.message.splitlines()[0])
+            expected = EXPECTED_4XX.get(path, set())
+            for method, url, status in responses:
+                if (method, url, status) not in expected:
+                    sweep.fail(where, f"{method} {url} answered {status}")
+            for problem in problems:
+                sweep.fail(where, problem)
+    finally:
+        await context.close()
+
+
+async def test_every_page_fits_loads_cleanly_and_labels_its_controls(browser: Browser, api, client):
+    personas = await seed(api, client)
+    sweep = Sweep()
+    for persona in personas:
+        # The four sizes and themes side by side (each its own context, its pages in turn).
+        await asyncio.gather(
+            *(visit_all(browser, persona, size, theme, sweep) for size in SIZES for theme in THEMES)
+        )
+    report = "\n".join(sorted(sweep.failures))
+    assert not sweep.failures, f"{len(sweep.failures)} problem(s) on the pages:\n{report}"
+    assert sweep.visits == len(SIZES) * len(THEMES) * sum(len(p.paths) for p in personas)
+
+
+async def test_a_field_error_is_announced_with_its_field(browser: Browser):
+    """static/js/forms.js puts each problem+json field error after its control and names it
+    in the control's aria-describedby, so a screen reader reads it when the field takes
+    focus; a corrected submit clears both."""
+    page = await browser.page(path="/signup")
+    email = page.get_by_label("Email")
+    await email.fill("not-an-email")
+    await page.get_by_label("Password").fill("long enough password")
+    await page.get_by_role("button", name="Sign up").click()
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    described = await email.get_attribute("aria-describedby")
+    note = page.locator(f"#{described.split()[-1]}")
+    await expect(note).to_have_class("field-error")
+    # (The description may carry the error icon's generated "!" before the text.)
+    message = await note.text_content()
+    await expect(email).to_have_accessible_description(re.compile(re.escape(message)))
+    await email.fill("someone@example.com")
+    await page.get_by_role("button", name="Sign up").click()
+    await expect(page.locator(".field-error")).to_have_count(0)
+    browser.check()

@@ -1,0 +1,90 @@
+"""Uploads work from any host the server answers on (issue 14, item 5; docs/storage.md,
+"Any host the server answers on"): the local store's upload and download URLs follow the
+host the request reached, the stored reference stays PUBLIC_URL's, and with B2 a page on an
+origin the bucket refuses is told what to change."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from server.config import Settings
+from server.errors import Forbidden
+from server.uploads.service import UploadService
+
+PDF = b"%PDF-1.4 any host"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The default PUBLIC_URL shape: a name the test server is not reached by."""
+    return dataclasses.replace(settings, public_url="http://localhost:8080")
+
+
+async def test_upload_url_and_download_follow_the_host_the_request_reached(api, client):
+    origin = str(client.make_url("")).rstrip("/")  # http://127.0.0.1:<port>
+    user = await api.sign_up(["student"])
+    grant = await api.grant_upload(user, "resume", len(PDF))
+    assert grant["upload_request"]["url"].startswith(f"{origin}/storage/local/incoming/")
+    put = await api.put_upload(grant, PDF)
+    assert put.status == 200
+    done = await api.post(f"/api/uploads/{grant['upload']['id']}/complete", as_=user, expect=200)
+    # The permanent reference is PUBLIC_URL's, whichever host the file came through.
+    assert done["url"] == f"http://localhost:8080/api/files/{done['id']}"
+    opened = await api.open_file(done["url"], as_=user)
+    assert opened.status == 302
+    assert opened.headers["Location"].startswith(f"{origin}/storage/local/incoming/")
+    assert await api.download(done["url"], as_=user) == PDF
+
+
+async def test_another_host_name_and_the_pages_scheme_are_kept(api):
+    user = await api.sign_up(["student"])
+    grant = await api.post(
+        "/api/uploads/generate-url",
+        {"purpose": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 9},
+        as_=user,
+        expect=201,
+        headers={"Host": "192.168.1.20:8080", "Origin": "https://192.168.1.20:8080"},
+    )
+    assert grant["upload_request"]["url"].startswith("https://192.168.1.20:8080/storage/local/")
+    # On PUBLIC_URL's own host, PUBLIC_URL's scheme (TLS may end at a proxy in front).
+    grant = await api.post(
+        "/api/uploads/generate-url",
+        {"purpose": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 9},
+        as_=user,
+        expect=201,
+        headers={"Host": "localhost:8080"},
+    )
+    assert grant["upload_request"]["url"].startswith("http://localhost:8080/storage/local/")
+
+
+async def test_a_host_header_that_is_not_a_host_falls_back_to_public_url(api):
+    user = await api.sign_up(["student"])
+    grant = await api.post(
+        "/api/uploads/generate-url",
+        {"purpose": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 9},
+        as_=user,
+        expect=201,
+        headers={"Host": "evil.example/<script>"},
+    )
+    assert grant["upload_request"]["url"].startswith("http://localhost:8080/storage/local/")
+
+
+class BucketElsewhere:
+    """Only the backend's name matters to the origin check: a store the app does not serve."""
+
+    name = "b2"
+
+
+def test_b2_refuses_a_page_origin_its_bucket_does_not_allow_saying_what_to_change(settings):
+    b2 = dataclasses.replace(settings, upload_cors_origins=("https://app.example",))
+    service = UploadService(None, BucketElsewhere(), b2)
+    service.check_upload_origin(None)  # curl, scripts: no Origin header, no CORS
+    service.check_upload_origin("https://app.example")
+    with pytest.raises(Forbidden) as refused:
+        service.check_upload_origin("http://127.0.0.1:8080")
+    message = str(refused.value)
+    assert "open RizeOS at https://app.example" in message
+    assert "add http://127.0.0.1:8080 to UPLOAD_CORS_ORIGINS" in message
+    assert "python -m server storage-setup" in message
