@@ -4,8 +4,11 @@ ISO / readable UTC forms of a timestamp (the browser turns them into relative lo
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import jinja2
+
+from server.uploads.refs import upload_id_in
 
 AVATAR_HUES = 8
 
@@ -46,5 +49,14 @@ def utc_text(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
 
 
+def file_href(url: str | None) -> str:
+    """A stored file reference (PUBLIC_URL/api/files/<id>) as a path on the page's own host,
+    so a page opened on another address the server answers on (127.0.0.1 for localhost)
+    still sends the session cookie that private files (a resume, an attachment) need."""
+    if url and upload_id_in(url):
+        return urlsplit(url).path
+    return url or ""
+
+
 def install(env: jinja2.Environment) -> None:
-    env.filters.update(initials=initials, hue=hue, iso=iso, utc_text=utc_text)
+    env.filters.update(initials=initials, hue=hue, iso=iso, utc_text=utc_text, file_href=file_href)

@@ -65,6 +65,19 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A stored file reference (PUBLIC_URL/api/files/<id>) as a path on this page's host: a page
+// opened at another address the server answers on still sends its session cookie (private
+// files need it) and stays same-origin (CSP connect-src 'self').
+export function fileHref(url) {
+  try {
+    const parsed = new URL(url, window.location.href);
+    if (/^\/api\/files\/[0-9a-f-]{36}$/.test(parsed.pathname)) return parsed.pathname;
+  } catch {
+    // not a URL: leave it as it is
+  }
+  return url;
+}
+
 // A short message in the corner for 10 s. With `href` the whole toast is a link (a new
 // chat message opens its conversation); `title` is a bold first line (the sender).
 export function toast(message, kind = "info", { href = null, title = null } = {}) {

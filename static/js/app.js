@@ -11,15 +11,24 @@ import "./upload.js";
 bindForms();
 renderTimes();
 setInterval(() => renderTimes(), 60 * 1000);
+
+// Pages under /jobs and /gigs that belong to another section: posting and reviewing are
+// hiring, editing a gig is freelancing.
+const SECTIONS = [
+  [/^\/(jobs\/(new|[^/]+\/(applicants|edit))|companies)(\/|$)/, "/hiring"],
+  [/^\/gigs\/(new|[^/]+\/edit)$/, "/freelance"],
+];
+
 markCurrentPage();
 headerMenu();
 
 // The header link of the section we are in, for the eye and for screen readers.
 function markCurrentPage() {
-  const here = window.location.pathname;
+  const path = window.location.pathname;
+  const here = SECTIONS.find(([pattern]) => pattern.test(path))?.[1] ?? path;
   for (const link of document.querySelectorAll(".topbar .nav a, #messages-link")) {
-    const path = new URL(link.href).pathname;
-    if (here === path || here.startsWith(`${path}/`)) link.setAttribute("aria-current", "page");
+    const section = new URL(link.href).pathname;
+    if (here === section || here.startsWith(`${section}/`)) link.setAttribute("aria-current", "page");
   }
 }
 

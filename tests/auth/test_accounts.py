@@ -72,6 +72,9 @@ async def test_signup_validates_email_and_password(api):
     for body in bad:
         problem = await api.post("/api/auth/signup", body, expect=422)
         assert problem["status"] == 422 and problem["errors"]
+    # said in words a person filling in the form understands, beside the email field
+    problem = await api.post("/api/auth/signup", bad[0], expect=422)
+    assert problem["errors"] == [{"field": "body.email", "message": "is not a valid email address"}]
 
 
 async def test_login_and_logout_revokes_the_token(api):

@@ -1,6 +1,6 @@
 """``GET /api/jobs/{id}`` from the per-instance cache (server/jobs/cache.py): no database
-round trip once read, and every change (edit, close, reopen, the company renamed or given a new logo) shown at
-once where it was made and on every other instance as it commits."""
+round trip once read, and every change (edit, close, reopen, the company renamed or given a
+new logo) shown at once where it was made and on every other instance as it commits."""
 
 from __future__ import annotations
 

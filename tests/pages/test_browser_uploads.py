@@ -143,8 +143,9 @@ async def test_upload_works_from_a_host_other_than_public_url(
         "request",
         lambda request: grants.append(request.url) if request.method == "PUT" else None,
     )
+    resume = pdf_resume()
     await page.get_by_label("Resume (PDF or DOCX, up to 10 MB)").set_input_files(
-        files=[{"name": "grace.pdf", "mimeType": "application/pdf", "buffer": pdf_resume()}]
+        files=[{"name": "grace.pdf", "mimeType": "application/pdf", "buffer": resume}]
     )
     await expect(page.locator("#resume [data-upload-status]")).to_have_text("Uploaded grace.pdf")
     await expect(page.locator("#toasts")).to_contain_text("Profile saved")
@@ -159,4 +160,11 @@ async def test_upload_works_from_a_host_other_than_public_url(
     )
     assert opened.status == 302
     assert opened.headers["location"].startswith(f"{here}/storage/local/")
+    # The page links the resume on its own host too, so the click carries the cookie.
+    await page.reload()
+    link = page.get_by_role("link", name="Your current resume")
+    assert await link.get_attribute("href") == profile["resume_url"].removeprefix(public_url)
+    download = await page.request.get(await link.evaluate("a => a.href"))
+    assert download.status == 200
+    assert await download.body() == resume
     browser.check()

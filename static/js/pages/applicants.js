@@ -1,7 +1,7 @@
 // The hiring team's dashboard for one job: status controls, and new applications added live
 // (from the /notifications socket) without a reload.
 
-import { api, ApiError, el, toast } from "../api.js";
+import { api, ApiError, el, fileHref, toast } from "../api.js";
 import { avatar } from "../avatar.js";
 import { renderTimes } from "../time.js";
 
@@ -56,7 +56,7 @@ function cell(label, attrs, ...children) {
 function rowFor(a) {
   const name = a.full_name || a.email;
   const links = [
-    a.resume_url ? el("a", { href: a.resume_url, rel: "noopener nofollow", text: "Resume" }) : null,
+    a.resume_url ? el("a", { href: fileHref(a.resume_url), rel: "noopener nofollow", text: "Resume" }) : null,
     a.cover_letter
       ? el("details", {}, el("summary", { text: "Cover letter" }), el("p", { class: "prose", text: a.cover_letter }))
       : null,

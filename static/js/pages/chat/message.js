@@ -2,7 +2,7 @@
 // attachment (name, type, size, a download link), reactions with who reacted, and the
 // actions the user may take on it. Text goes in as textContent only.
 
-import { el } from "../../api.js";
+import { el, fileHref } from "../../api.js";
 
 // The server's fixed set (server/messaging/reactions.py), as the page carries it.
 export const REACTIONS = (document.getElementById("chat")?.dataset.reactions || "").split(" ").filter(Boolean);
@@ -65,11 +65,12 @@ function fallbackName(url) {
 function attachmentNode(m) {
   const type = m.attachment_type || "file";
   const isImage = type.startsWith("image/");
+  const url = fileHref(m.attachment_url);
   const name = el("span", { class: "file-name", text: fallbackName(m.attachment_url) });
   const details = el("span", { class: "file-meta muted", text: type });
   const download = el(
     "a",
-    { class: "file-download", href: m.attachment_url, rel: "noopener nofollow", target: "_blank", download: "" },
+    { class: "file-download", href: url, rel: "noopener nofollow", target: "_blank", download: "" },
     "Download",
   );
   const node = el(
@@ -78,14 +79,14 @@ function attachmentNode(m) {
     isImage
       ? el(
           "a",
-          { href: m.attachment_url, rel: "noopener nofollow", target: "_blank", class: "thumb-link" },
-          el("img", { class: "thumb", src: m.attachment_url, alt: "Attached image" }),
+          { href: url, rel: "noopener nofollow", target: "_blank", class: "thumb-link" },
+          el("img", { class: "thumb", src: url, alt: "Attached image" }),
         )
       : null,
     el("span", { class: "file" }, name, details),
     download,
   );
-  lookUp(m.attachment_url).then((info) => {
+  lookUp(url).then((info) => {
     if (!info) return;
     if (info.name) {
       name.textContent = info.name;
