@@ -110,9 +110,8 @@ def _validation_error(exc: msgspec.ValidationError, location: str) -> Invalid:
     if missing:  # name the field itself, so a form shows "is required" beside its input
         path = f"{path}.{missing.group(1)}".lstrip(".")
         text = "is required"
-    elif text.startswith("Expected `str` matching regex"):  # a person reads this, not a regex
-        email = path.rsplit(".", 1)[-1].endswith("email")
-        text = "is not a valid email address" if email else "is not in the expected format"
+    elif text.startswith("Expected `str` matching regex") and path.endswith("email"):
+        text = "is not a valid email address"  # a person reads this, not the regex
     field_name = f"{location}.{path}" if path else location
     return Invalid(f"invalid {field_name}: {text}", [FieldError(field=field_name, message=text)])
 

@@ -141,9 +141,11 @@ class Api(Builders):
     def local_path(self, url: str) -> str:
         """A URL of this app as a path on the test server, so a plain HTTP client can follow
         it: a file reference is under PUBLIC_URL (which the test server does not listen on);
-        upload and download URLs of the local store are on the host the request reached."""
+        the local store's upload URLs are on the page's origin, its downloads are paths."""
         from server import keys
 
+        if url.startswith("/") and not url.startswith("//"):
+            return url  # a redirect on the same host (the local store's downloads)
         for base in (self.client.app[keys.SETTINGS].public_url, str(self.client.make_url(""))):
             base = base.rstrip("/")
             if url.startswith(base + "/"):

@@ -3,10 +3,8 @@
 ``GET /api/jobs/{id}`` answers the same to everyone, and a posting changes rarely next to how
 often it is read. An entry is dropped when the job changes (edit, close, reopen: the job
 service on this instance, right after the commit; the ``jobs`` trigger on every instance) and
-when its company is renamed (the ``organizations`` trigger; the name is part of the answer).
-The company's logo is part of it too: a new logo drops this instance's entries at once (the
-organization service invalidates on every edit) but reaches other instances only when their
-entries expire (cache_ttl_seconds), as the trigger watches the name alone.
+when its company is renamed or given a new logo (the ``organizations`` trigger, migration
+0018; both are part of the answer).
 The cache answers only while this instance hears those notifications (server/invalidation.py).
 """
 

@@ -4,7 +4,6 @@ ISO / readable UTC forms of a timestamp (the browser turns them into relative lo
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import jinja2
 
@@ -53,8 +52,9 @@ def file_href(url: str | None) -> str:
     """A stored file reference (PUBLIC_URL/api/files/<id>) as a path on the page's own host,
     so a page opened on another address the server answers on (127.0.0.1 for localhost)
     still sends the session cookie that private files (a resume, an attachment) need."""
-    if url and upload_id_in(url):
-        return urlsplit(url).path
+    upload_id = upload_id_in(url) if url else None
+    if upload_id is not None:
+        return f"/api/files/{upload_id}"
     return url or ""
 
 

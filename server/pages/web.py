@@ -194,6 +194,10 @@ def error_page(
     return secure_headers(request, response)
 
 
+# Paths whose 404 is not a page: the API's problem details, files, the socket endpoint.
+_OWN_NOT_FOUND = ("/api/", "/static/", "/storage/", "/socket.io/")
+
+
 @web.middleware
 async def not_found_page_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """An address no route answers gets the site's own 404 page (header, a way back) instead
@@ -201,7 +205,7 @@ async def not_found_page_middleware(request: web.Request, handler: Handler) -> w
     try:
         return await handler(request)
     except web.HTTPNotFound:
-        if request.method != "GET" or request.path.startswith(("/api", "/static/")):
+        if request.method != "GET" or request.path.startswith(_OWN_NOT_FOUND):
             raise
     try:
         viewer = await viewer_of(request)

@@ -98,12 +98,24 @@ def file_refs(body: schemas.ProfileUpdate) -> list[FileRef]:
     return refs
 
 
-def stored_files(row) -> set[str]:
-    """File references the profile already holds (acceptable again unchanged)."""
-    urls = {row[name] for name in ("resume_url", "avatar_url") if row[name]}
+def stored_files(row) -> dict[str, str]:
+    """File references the profile already holds, with the purpose each was checked for."""
+    urls = {row[name]: purpose for name, purpose in STORED_FILE_FIELDS if row[name]}
     for item in row["portfolio"]:
-        urls.update(item.get(name) for name in ("image_url", "video_url") if item.get(name))
+        urls.update(
+            (item[name], "portfolio") for name in ("image_url", "video_url") if item.get(name)
+        )
     return urls
+
+
+STORED_FILE_FIELDS = (("resume_url", "resume"), ("avatar_url", "avatar"))
+
+
+def kept_files(refs: list[FileRef], stored: dict[str, str]) -> set[str]:
+    """The references sent back unchanged, each in a field of the purpose it was checked
+    for; the resume's URL put in the photo (or a photo in the resume) is checked anew, and
+    refused as another purpose's upload."""
+    return {ref.url for ref in refs if stored.get(ref.url) == ref.purpose}
 
 
 def update_values(body: schemas.ProfileUpdate) -> dict[str, object]:
@@ -199,7 +211,7 @@ class ProfileService:
             refs = file_refs(body)
             if refs:
                 current = await q.get_profile(tx.conn, user_id=user_id)
-                keep = stored_files(current) if current is not None else set()
+                keep = kept_files(refs, stored_files(current)) if current is not None else set()
                 await require_uploads(self.db, tx.conn, caller_id, refs, keep)
             if values["fields"]:
                 updated = await q.update_profile(tx.conn, user_id=user_id, **values)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from server.config import Settings
 from server.storage.base import (
     KEY_PATTERN,
+    SAME_HOST,
     ObjectInfo,
     ObjectNotFound,
     ObjectTooLarge,
@@ -23,6 +24,7 @@ from server.storage.base import (
 
 __all__ = [
     "KEY_PATTERN",
+    "SAME_HOST",
     "ObjectInfo",
     "ObjectNotFound",
     "ObjectTooLarge",

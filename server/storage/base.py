@@ -58,6 +58,12 @@ class UploadGrant:
     expires_at: datetime
 
 
+# The ``origin`` of a URL a backend served by this app hands out: a page's origin
+# ("http://127.0.0.1:8080") puts the URL there, None puts it on PUBLIC_URL, and SAME_HOST
+# makes it a path on whichever host the browser is on (for a redirect).
+SAME_HOST = ""
+
+
 @runtime_checkable
 class Storage(Protocol):
     """One object store. Every method is safe to call from any process (web or worker)."""
@@ -76,9 +82,9 @@ class Storage(Protocol):
     ) -> UploadGrant:
         """A URL allowing exactly one PUT of ``size`` bytes of ``content_type`` to ``key``,
         valid for ``expires_in`` seconds (≤ 900). ``origin`` is where the uploading page was
-        served from (``http://127.0.0.1:8080``): a backend served by this app (the local
-        store) puts its URL there, so the PUT stays same-origin on whichever host the server
-        answered; a backend elsewhere (B2) ignores it."""
+        served from (``http://127.0.0.1:8080``, see SAME_HOST): a backend served by this app
+        (the local store) puts its URL there, so the PUT stays same-origin on whichever host
+        the server answered; a backend elsewhere (B2) ignores it."""
         ...
 
     async def stat(self, key: str) -> ObjectInfo | None:

@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode
 
 from server.config import Settings
 from server.storage.base import (
+    SAME_HOST,
     ObjectInfo,
     ObjectNotFound,
     ObjectTooLarge,
@@ -77,11 +78,17 @@ class LocalStorage:
     ) -> str:
         """The signature covers the key and the parameters, not the host: the same URL
         works on every host this app answers on, so it is built on the page's ``origin``
-        when there is one (PUBLIC_URL otherwise: a worker, a script)."""
+        when there is one, as a path for SAME_HOST, on PUBLIC_URL otherwise (a worker, a
+        script)."""
         query = urlencode(
             {**params, "signature": self._signature(method, key, params)}, quote_via=quote
         )
-        base = f"{origin}{ROUTE_PREFIX}" if origin else self.base_url
+        if origin is None:
+            base = self.base_url
+        elif origin == SAME_HOST:
+            base = ROUTE_PREFIX
+        else:
+            base = f"{origin}{ROUTE_PREFIX}"
         return f"{base}/{quote(key)}?{query}"
 
     def verify(self, method: str, key: str, query: dict[str, str]) -> dict[str, str]:

@@ -6,14 +6,13 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from server import keys
 from server.api import PUBLIC, USER, VERIFIED, ApiRequest, endpoint
 from server.errors import Unavailable
-from server.storage import StorageError
+from server.storage import SAME_HOST, StorageError
 from server.uploads import schemas
 from server.uploads.service import UploadService
 
@@ -36,25 +35,17 @@ def service(api: ApiRequest) -> UploadService:
     return UploadService(api.db, api.app[keys.STORAGE], api.settings)
 
 
-_HOST = re.compile(r"\A[A-Za-z0-9.\-:\[\]]{1,255}\Z")
+_ORIGIN = re.compile(r"\Ahttps?://[A-Za-z0-9.\-:\[\]]{1,255}\Z")
 
 
-def request_origin(request: web.Request, public_url: str) -> str | None:
-    """The scheme and host this request reached, for URLs the browser will fetch next
-    (docs/storage.md, "Any host the server answers on"). PUBLIC_URL's own host keeps
-    PUBLIC_URL's scheme (TLS may end at a proxy); another host takes the scheme the page's
-    Origin header names, else the connection's. A Host we would not echo safely gives None:
-    the store then uses PUBLIC_URL."""
-    host = request.host
-    if not _HOST.match(host):
-        return None
-    public = urlsplit(public_url)
-    if host == public.netloc:
-        return f"{public.scheme}://{host}"
-    sent = urlsplit(request.headers.get("Origin") or "")
-    if sent.netloc == host and sent.scheme in ("http", "https"):
-        return f"{sent.scheme}://{host}"
-    return f"{request.scheme}://{host}"
+def page_origin(request: web.Request) -> str | None:
+    """The origin of the page that asked (its Origin header, which browsers send with every
+    POST), where the local store's upload URL must be for the PUT to stay same-origin on
+    whichever address the page was opened at (docs/storage.md, "Any host the server answers
+    on"). Not the Host header: a proxy in front may rewrite it to its upstream's address.
+    None (scripts, curl, an odd value): the store uses PUBLIC_URL."""
+    origin = request.headers.get("Origin") or ""
+    return origin if _ORIGIN.match(origin) else None
 
 
 @endpoint(
@@ -78,12 +69,11 @@ async def generate_upload_url(api: ApiRequest) -> schemas.UploadGrant:
     (429). With the local store the URL is on the host this request reached; with B2, a
     browser page on an origin the bucket's CORS rules do not allow is 403, saying which
     setting to change."""
-    origin = request_origin(api.request, api.settings.public_url)
     with store_unavailable_is_503():
         return await service(api).grant(
             api.user.user_id,
             api.body,
-            origin=origin,
+            origin=page_origin(api.request),
             page_origin=api.request.headers.get("Origin"),
         )
 
@@ -135,13 +125,14 @@ async def open_file(api: ApiRequest) -> web.Response:
     """Job attachments, gig media, portfolio items and logos are public. A resume is
     readable by its owner and by active admins/recruiters of companies the candidate applied
     to (and did not withdraw from); a chat attachment by the participants of a conversation
-    it was sent in. Anyone else gets 404."""
+    it was sent in. Anyone else gets 404. With the local store the redirect is a path, so
+    it stays on the host (and scheme) the browser used."""
     viewer = api.caller.user_id if api.caller else None
     with store_unavailable_is_503():
         location = await service(api).download_url(
             viewer,
             api.path_id("upload_id"),
-            origin=request_origin(api.request, api.settings.public_url),
+            origin=SAME_HOST,
         )
     return web.Response(
         status=302, headers={"Location": location, "Cache-Control": "private, no-store"}

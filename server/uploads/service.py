@@ -228,8 +228,9 @@ class UploadService:
         self, viewer_id: uuid.UUID | None, upload_id: uuid.UUID, *, origin: str | None = None
     ) -> str:
         """A short-lived URL for a completed file the viewer may read; 404 otherwise (the
-        same answer as for an id that does not exist). ``origin`` as for ``grant``: the
-        local store's URL stays on the host the reference was opened on."""
+        same answer as for an id that does not exist). ``origin`` as for ``grant``; SAME_HOST
+        (a redirect) keeps the local store's URL on whichever host the reference was opened
+        on."""
         async with self.db.connection() as conn:
             row = await self.db.q.uploads.get_upload(conn, upload_id=upload_id)
             if row is None or row["status"] != "complete":

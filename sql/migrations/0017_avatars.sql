@@ -17,10 +17,3 @@ ALTER TABLE uploads ADD CONSTRAINT uploads_purpose_check CHECK (purpose IN (
     'resume', 'job_attachment', 'gig_media', 'portfolio', 'org_logo', 'message_attachment',
     'avatar'
 ));
-
--- * the job cache (server/jobs/cache.py) now holds each job's company_logo_url for the
---   board's cards, so a changed logo must reach every instance's cache the way a renamed
---   company does: the trigger from 0013 also fires on logo_url.
-DROP TRIGGER organizations_invalidate_cache ON organizations;
-CREATE TRIGGER organizations_invalidate_cache AFTER UPDATE OF name, logo_url OR DELETE ON organizations
-    FOR EACH ROW EXECUTE FUNCTION notify_cache_invalidation('org');

@@ -71,6 +71,27 @@ async def test_avatar_url_refuses_another_users_upload_or_another_purpose(api, d
     assert await stored_avatar(db, ana.id) == before
 
 
+async def test_a_stored_resume_cannot_become_the_photo_nor_the_photo_the_resume(api, db):
+    ana = await api.sign_up()
+    resume = await api.upload(ana, "resume")
+    photo = await upload_avatar(api, ana)
+    await api.patch(
+        f"/api/profiles/{ana.id}",
+        {"resume_url": resume["url"], "avatar_url": photo["url"]},
+        as_=ana,
+    )
+    for field, url, purpose in (
+        ("avatar_url", resume["url"], "resume"),
+        ("resume_url", photo["url"], "avatar"),
+    ):
+        problem = await api.patch(f"/api/profiles/{ana.id}", {field: url}, as_=ana, expect=422)
+        [error] = problem["errors"]
+        assert error["field"] == f"body.{field}"
+        assert f"uploaded as {purpose}" in error["message"], problem
+    profile = await api.get(f"/api/profiles/{ana.id}", as_=ana)
+    assert (profile["avatar_url"], profile["resume_url"]) == (photo["url"], resume["url"])
+
+
 async def test_nobody_sets_a_photo_on_someone_elses_profile(api):
     ana, bob = await api.sign_up(), await api.sign_up()
     photo = await upload_avatar(api, bob)
