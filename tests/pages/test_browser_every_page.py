@@ -366,8 +366,9 @@ async def visit_all(
         await context.close()
 
 
-# GET routes of server/pages that are not pages a person visits.
-NOT_PAGES = {"/favicon.ico"}
+# GET routes of server/pages that are not pages a person sees: the icon, and /welcome (a
+# redirect to the role's first step, each of which is swept).
+NOT_PAGES = {"/favicon.ico", "/welcome"}
 
 
 def unvisited_pages(app, personas: list[Persona]) -> list[str]:
