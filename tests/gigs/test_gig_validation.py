@@ -37,7 +37,7 @@ BAD_TIERS = [
     (_tiers(basic={"description": "  "}), "body.pricing_tiers.basic.description"),
     (_tiers(basic={"description": "x" * 2001}), "body.pricing_tiers.basic.description"),
     (_tiers(basic={"discount": 10}), "body.pricing_tiers.basic"),
-    (_tiers(basic=None), "body.pricing_tiers"),
+    (_tiers(basic=None), "body.pricing_tiers.basic"),  # the missing tier, by name
     ({**_tiers(), "gold": _tiers()["basic"]}, "body.pricing_tiers"),
     ({**_tiers(), "basic": None}, "body.pricing_tiers.basic"),
     ([], "body.pricing_tiers"),
@@ -72,7 +72,7 @@ BAD_BODIES = [
     ({"media_gallery": [{**MEDIA, "type": "audio"}]}, "body.media_gallery[0].type"),
     ({"media_gallery": [{**MEDIA, "url": "data:image/png;base64,AAAA"}]}, None),
     ({"media_gallery": [{**MEDIA, "url": None}]}, "body.media_gallery[0].url"),
-    ({"media_gallery": [{"type": "image"}]}, "body.media_gallery[0]"),
+    ({"media_gallery": [{"type": "image"}]}, "body.media_gallery[0].url"),
     ({"media_gallery": [{**MEDIA, "title": ""}]}, "body.media_gallery[0].title"),
     ({"media_gallery": None}, "body.media_gallery"),
     ({"title": ""}, "body.title"),
