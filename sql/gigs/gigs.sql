@@ -60,7 +60,8 @@ LIMIT :limit;
 -- Active gigs matching a web-search style query against the weighted search_vector, best
 -- first (ts_rank, then id), keyset-paginated on (rank, id). The cursor's rank is compared as
 -- float8: the real it came from converts exactly, and a hand-made value cannot overflow.
--- The card's cover and seller are added to the page's rows only (as in list_gigs).
+-- Each comes with its card's cover and seller (as in list_gigs): profiles joined by primary
+-- key, the cover read from the row's own gallery.
 SELECT ranked.*,
        (SELECT m.item ->> 'url'
         FROM jsonb_array_elements(ranked.media_gallery) WITH ORDINALITY AS m(item, n)
