@@ -36,16 +36,17 @@ def to_user(row: asyncpg.Record) -> schemas.User:
 
 @dataclass(frozen=True, slots=True)
 class AccountLabel:
-    """How the pages name the logged-in user: email and display name (if given)."""
+    """How the pages name the logged-in user: email, display name and photo (if given)."""
 
     email: str
     name: str | None
+    avatar_url: str | None = None
 
 
 async def account_label(db: Database, user_id: uuid.UUID) -> AccountLabel:
     async with db.connection() as conn:
         row = await db.q.auth.get_account_label(conn, user_id=user_id)
-    return AccountLabel(email=row["email"], name=row["full_name"])
+    return AccountLabel(email=row["email"], name=row["full_name"], avatar_url=row["avatar_url"])
 
 
 class AccountService:

@@ -67,6 +67,7 @@ class Viewer:
     caller: Caller
     email: str
     name: str | None
+    avatar_url: str | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -92,7 +93,7 @@ async def viewer_of(request: web.Request) -> Viewer | None:
     if caller is None:
         return None
     label = await account_label(request.app[keys.DB], caller.user_id)
-    return Viewer(caller=caller, email=label.email, name=label.name)
+    return Viewer(caller=caller, email=label.email, name=label.name, avatar_url=label.avatar_url)
 
 
 @dataclass(slots=True)

@@ -7,8 +7,8 @@ ON CONFLICT DO NOTHING
 RETURNING id, email, roles, is_verified, created_at, updated_at;
 
 -- name: get_account_label(user_id)^
--- The user's email and display name, for the navigation bar of the pages.
-SELECT u.email, p.full_name
+-- The user's email, display name and photo, for the navigation bar of the pages.
+SELECT u.email, p.full_name, p.avatar_url
 FROM users u
 LEFT JOIN profiles p ON p.user_id = u.id
 WHERE u.id = :user_id;

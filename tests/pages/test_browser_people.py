@@ -170,6 +170,8 @@ async def test_photo_shows_on_the_profile_and_each_save_confirms_once(browser: B
     await expect(page.locator("#completeness [data-percent]")).to_have_text("38")
     url = (await api.get(f"/api/profiles/{ana.id}", as_=ana))["avatar_url"]
     assert await photo.get_attribute("src") == url
+    await page.reload()  # the header shows the photo too, from the next page on
+    await expect(page.locator(".topbar .who img.avatar")).to_have_attribute("src", url)
 
     viewer = await api.sign_up(["employer"])
     other = await browser.page(viewer, f"/people/{ana.id}")
