@@ -24,21 +24,13 @@ SIGNUP_ROLES = (
 )
 
 
-EMPLOYMENT_LABELS = {
-    "full_time": "Full time",
-    "part_time": "Part time",
-    "internship": "Internship",
-    "contract": "Contract",
-}
-
-
 @page("/", "home.html", login=False)
 async def home(p: PageRequest) -> dict[str, Any]:
     """The landing page for visitors (the newest open jobs show what is on offer); for a
     signed-in user, the way into their own work: their recent applications and the jobs that
     match them when they look for work."""
     latest = await JobService(p.db).search(job_schemas.JobSearchQuery(limit=6))
-    context: dict[str, Any] = {"latest": latest.items, "employment": EMPLOYMENT_LABELS}
+    context: dict[str, Any] = {"latest": latest.items}
     viewer = p.viewer
     if viewer is not None and viewer.has("student", "professional"):
         context["recommended"] = (await MatchingService(p.db).recommended(viewer.id, 3)).items

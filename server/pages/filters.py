@@ -31,21 +31,17 @@ def hue(key: object) -> int:
     return value % AVATAR_HUES
 
 
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def iso(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.isoformat()
+    return _utc(value).isoformat() if value is not None else ""
 
 
 def utc_text(value: datetime | None) -> str:
     """The readable fallback shown until the script replaces it (and with scripts off)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
+    return _utc(value).strftime("%-d %b %Y, %H:%M UTC") if value is not None else ""
 
 
 def file_href(url: str | None) -> str:

@@ -41,9 +41,7 @@ DELETE FROM gigs WHERE id = :gig_id;
 -- and photo.
 SELECT g.id, g.freelancer_id, g.title, g.description, g.skills, g.pricing_tiers,
        g.media_gallery, g.status, g.created_at, g.updated_at,
-       (SELECT m.item ->> 'url'
-        FROM jsonb_array_elements(g.media_gallery) WITH ORDINALITY AS m(item, n)
-        WHERE m.item ->> 'type' = 'image' ORDER BY m.n LIMIT 1) AS cover_url,
+       gig_cover_url(g.media_gallery) AS cover_url,
        p.full_name AS seller_name, p.avatar_url AS seller_avatar_url
 FROM gigs g
 LEFT JOIN profiles p ON p.user_id = g.freelancer_id
@@ -63,9 +61,7 @@ LIMIT :limit;
 -- Each comes with its card's cover and seller (as in list_gigs): profiles joined by primary
 -- key, the cover read from the row's own gallery.
 SELECT ranked.*,
-       (SELECT m.item ->> 'url'
-        FROM jsonb_array_elements(ranked.media_gallery) WITH ORDINALITY AS m(item, n)
-        WHERE m.item ->> 'type' = 'image' ORDER BY m.n LIMIT 1) AS cover_url,
+       gig_cover_url(ranked.media_gallery) AS cover_url,
        p.full_name AS seller_name, p.avatar_url AS seller_avatar_url
 FROM (
     SELECT id, freelancer_id, title, description, skills, pricing_tiers, media_gallery, status,
@@ -88,9 +84,7 @@ LIMIT :limit;
 -- A freelancer's own gigs, paused ones too, newest first, as cards (see list_gigs).
 SELECT g.id, g.freelancer_id, g.title, g.description, g.skills, g.pricing_tiers,
        g.media_gallery, g.status, g.created_at, g.updated_at,
-       (SELECT m.item ->> 'url'
-        FROM jsonb_array_elements(g.media_gallery) WITH ORDINALITY AS m(item, n)
-        WHERE m.item ->> 'type' = 'image' ORDER BY m.n LIMIT 1) AS cover_url,
+       gig_cover_url(g.media_gallery) AS cover_url,
        p.full_name AS seller_name, p.avatar_url AS seller_avatar_url
 FROM gigs g
 LEFT JOIN profiles p ON p.user_id = g.freelancer_id
