@@ -42,6 +42,11 @@ class Application(msgspec.Struct):
     submitted_at: datetime
     status_changed_at: datetime
     updated_at: datetime
+    # The resume applied with (a snapshot: replacing the profile's resume later changes
+    # nothing here); None when applied without one, or, for the company, once withdrawn.
+    resume_url: str | None
+    resume_filename: str | None
+    resume_uploaded_at: datetime | None
 
 
 class CandidateSkills(msgspec.Struct):
@@ -56,7 +61,6 @@ class Applicant(Application):
     email: str
     full_name: str | None
     headline: str | None
-    resume_url: str | None
     skills: CandidateSkills
     avatar_url: str | None = None
 

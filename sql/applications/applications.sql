@@ -7,9 +7,14 @@ SELECT id, company_id, title, status FROM jobs WHERE id = :job_id FOR SHARE;
 
 -- name: insert_application(job_id, candidate_id, cover_letter)$
 -- NULL when this candidate already applied: the unique (job_id, candidate_id) decides,
--- atomically, so two simultaneous clicks cannot both succeed.
-INSERT INTO job_applications (job_id, candidate_id, cover_letter)
-VALUES (:job_id, :candidate_id, :cover_letter)
+-- atomically, so two simultaneous clicks cannot both succeed. The profile's resume of this
+-- moment is copied with its file name and upload time (migration 0019).
+INSERT INTO job_applications (job_id, candidate_id, cover_letter, resume_url, resume_filename,
+                              resume_uploaded_at)
+SELECT :job_id, :candidate_id, :cover_letter, p.resume_url, u.filename, u.completed_at
+FROM (SELECT 1) AS one
+LEFT JOIN profiles p ON p.user_id = :candidate_id
+LEFT JOIN uploads u ON u.url = p.resume_url AND u.owner_id = p.user_id
 ON CONFLICT (job_id, candidate_id) DO NOTHING
 RETURNING id;
 
@@ -18,8 +23,9 @@ RETURNING id;
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
        a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.avatar_url, p.skills,
-       -- a withdrawn candidate's resume is no longer shared with the company
-       CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
+       -- the resume applied with; a withdrawn candidate's is no longer shared with the company
+       CASE WHEN a.status <> 'withdrawn' THEN a.resume_url END AS resume_url,
+       a.resume_filename, a.resume_uploaded_at
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
@@ -31,7 +37,7 @@ WHERE a.id = :application_id;
 -- "My applications", newest first, keyset-paginated on (submitted_at, id).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
-       a.status_changed_at, a.updated_at
+       a.status_changed_at, a.updated_at, a.resume_url, a.resume_filename, a.resume_uploaded_at
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
@@ -47,8 +53,9 @@ LIMIT :limit;
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
        a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.avatar_url, p.skills,
-       -- a withdrawn candidate's resume is no longer shared with the company
-       CASE WHEN a.status <> 'withdrawn' THEN p.resume_url END AS resume_url
+       -- the resume applied with; a withdrawn candidate's is no longer shared with the company
+       CASE WHEN a.status <> 'withdrawn' THEN a.resume_url END AS resume_url,
+       a.resume_filename, a.resume_uploaded_at
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
