@@ -5,6 +5,10 @@ The rules (also in docs/organizations.md):
   members; an institute has admin, student, alumni and faculty members.
 * A join request (no invitee named) is made by the user themself and waits, pending, for an
   active admin of the organization. Users may ask for the roles in ``SELF_JOIN_ROLES`` only.
+  Except: a student or alumni request from a user whose verified email is on a counting
+  domain of the institute is active at once (the design document's "status: active" on
+  selection; the rule and why these roles are in domains.py). No one is notified of it: no
+  one has anything to do.
 * An invitation (an invitee named) is made by an active admin and waits, pending, for the
   invitee. ``invited_by`` tells the two apart.
 * Approve/decline: an organization admin for a join request, the invitee for an invitation.
@@ -32,6 +36,7 @@ from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.notifications.service import NotificationService
 from server.orgs import schemas
 from server.orgs.access import MANAGE, active_roles, has_org_role
+from server.orgs.domains import INSTANT_ROLES, DomainService
 from server.orgs.events import MembershipEvent, announce_membership
 from server.paging import decode_cursor, keyset_page
 
@@ -144,6 +149,13 @@ class MembershipService:
                     status="pending",
                     invited_by=invited_by,
                 )
+            if (
+                not inviting
+                and role in INSTANT_ROLES
+                and await DomainService(self.db).vouches_for(tx, organization_id, user_id)
+            ):
+                row = await self.q.activate_membership(tx.conn, membership_id=row["id"])
+                return to_membership(row)
             event = "membership.invited" if inviting else "membership.requested"
             return await self._changed(tx, row, event, caller_id)
 
@@ -173,7 +185,11 @@ class MembershipService:
                     "ask a current admin for a new invitation"
                 )
             row = await self.q.activate_membership(tx.conn, membership_id=membership_id)
-            return await self._changed(tx, row, "membership.approved", caller_id)
+            changed = await self._changed(tx, row, "membership.approved", caller_id)
+            if row["role_in_org"] == "admin":
+                # A new admin's verified email may make one of the domains count.
+                await DomainService(self.db).activate_waiting(tx, row["organization_id"], caller_id)
+            return changed
 
     async def decline(self, caller_id: uuid.UUID, membership_id: uuid.UUID) -> schemas.Membership:
         async with self.db.transaction() as tx:
@@ -223,7 +239,7 @@ class MembershipService:
         query: schemas.MembershipListQuery,
     ) -> schemas.MemberPage:
         """Admins see every membership with emails; other active members see active ones."""
-        after_created_at, after_id = _after(query.cursor)
+        after_created_at, after_id = after_cursor(query.cursor)
         async with self.db.connection() as conn:
             if await self.q.get_organization(conn, organization_id=organization_id) is None:
                 raise NotFound("no such organization")
@@ -250,7 +266,7 @@ class MembershipService:
     async def list_for_user(
         self, user_id: uuid.UUID, query: schemas.MembershipListQuery
     ) -> schemas.MyMembershipPage:
-        after_created_at, after_id = _after(query.cursor)
+        after_created_at, after_id = after_cursor(query.cursor)
         async with self.db.connection() as conn:
             rows = await fetch_all(
                 self.q.list_user_memberships,
@@ -265,7 +281,7 @@ class MembershipService:
         return schemas.MyMembershipPage(items=[_my_membership(r) for r in page], next=next_cursor)
 
 
-def _after(cursor: str | None) -> tuple[Any, Any]:
+def after_cursor(cursor: str | None) -> tuple[Any, Any]:
     after = decode_cursor(cursor, (datetime, uuid.UUID))
     return after if after else (None, None)
 

@@ -6,6 +6,8 @@ from aiohttp import web
 
 from server.api import ADMIN, PUBLIC, USER, VERIFIED, ApiRequest, endpoint
 from server.orgs import schemas
+from server.orgs.domains import DomainService
+from server.orgs.institutes import InstituteService
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 
@@ -40,7 +42,8 @@ async def create_organization(api: ApiRequest) -> schemas.Organization:
     response=schemas.OrganizationPage,
 )
 async def search_organizations(api: ApiRequest) -> schemas.OrganizationPage:
-    """Sorted by name; pass `next` back as `cursor` for the following page."""
+    """Verified organizations first (`is_verified` or `domain_verified`), then by name; pass
+    `next` back as `cursor` for the following page."""
     return await OrganizationService(api.db).search(api.query)
 
 
@@ -185,3 +188,92 @@ async def deactivate_membership(api: ApiRequest) -> schemas.Membership:
 )
 async def leave_membership(api: ApiRequest) -> schemas.Membership:
     return await MembershipService(api.db).leave(api.user.user_id, api.path_id("membership_id"))
+
+
+DOMAINS = "institute domains"
+
+
+@endpoint(
+    routes,
+    "POST",
+    "/api/organizations/{organization_id}/domains",
+    summary="Register an email domain of an institute (its active admins); free-mail and "
+    "public suffixes are refused",
+    tag=DOMAINS,
+    auth=VERIFIED,
+    body=schemas.DomainCreate,
+    response=schemas.InstituteDomain,
+    status=201,
+    errors=(409,),
+)
+async def register_domain(api: ApiRequest) -> schemas.InstituteDomain:
+    """The domain counts (`verified`) while an active admin of the institute has a verified
+    email on it; students whose verified email is on a counting domain then join as
+    `active` at once. 409: a company, a domain already held (unless the holder cannot prove
+    it and you can), or one this institute has already."""
+    return await DomainService(api.db).register(
+        api.user.user_id, api.path_id("organization_id"), api.body
+    )
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/organizations/{organization_id}/domains",
+    summary="An institute's email domains and whether each counts (its active admins)",
+    tag=DOMAINS,
+    auth=USER,
+    query=schemas.PageQuery,
+    response=schemas.DomainPage,
+    errors=(403,),
+)
+async def list_domains(api: ApiRequest) -> schemas.DomainPage:
+    return await DomainService(api.db).list(
+        api.user.user_id, api.path_id("organization_id"), api.query
+    )
+
+
+@endpoint(
+    routes,
+    "DELETE",
+    "/api/organizations/{organization_id}/domains/{domain_id}",
+    summary="Remove an institute's email domain (its active admins); members stay",
+    tag=DOMAINS,
+    auth=VERIFIED,
+    errors=(409,),
+)
+async def remove_domain(api: ApiRequest) -> None:
+    await DomainService(api.db).remove(
+        api.user.user_id, api.path_id("organization_id"), api.path_id("domain_id")
+    )
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/organizations/{organization_id}/outcomes",
+    summary="An institute's students and alumni: how many, how many applied, how many hired",
+    tag=DOMAINS,
+    auth=PUBLIC,
+    response=schemas.InstituteOutcomes,
+)
+async def institute_outcomes(api: ApiRequest) -> schemas.InstituteOutcomes:
+    return await InstituteService(api.db).outcomes(api.path_id("organization_id"))
+
+
+@endpoint(
+    routes,
+    "GET",
+    "/api/organizations/{organization_id}/students",
+    summary="An institute's active students and alumni with their application figures "
+    "(its active admins)",
+    tag=DOMAINS,
+    auth=USER,
+    query=schemas.PageQuery,
+    response=schemas.InstituteStudentPage,
+    errors=(403,),
+)
+async def institute_students(api: ApiRequest) -> schemas.InstituteStudentPage:
+    return await InstituteService(api.db).students(
+        api.user.user_id, api.path_id("organization_id"), api.query
+    )

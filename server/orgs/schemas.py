@@ -62,6 +62,9 @@ class Organization(msgspec.Struct):
     is_verified: bool
     created_at: datetime
     updated_at: datetime
+    # Whether one of the institute's email domains counts (an active admin has a verified
+    # email on it); `is_verified` stays the platform admins' mark.
+    domain_verified: bool = False
 
 
 class OrganizationSearch(msgspec.Struct, forbid_unknown_fields=True):
@@ -145,4 +148,78 @@ class MyMembership(msgspec.Struct):
 
 class MyMembershipPage(msgspec.Struct):
     items: list[MyMembership]
+    next: str | None
+
+
+# Institute email domains (issue 15). A domain is a host name: letters, digits and hyphens in
+# dot-separated labels; the service lower-cases it and checks it against the public suffix
+# list and the free-mail list.
+DomainName = Annotated[str, msgspec.Meta(min_length=1, max_length=253)]
+
+
+class DomainCreate(msgspec.Struct, forbid_unknown_fields=True):
+    domain: DomainName
+
+
+class PageQuery(msgspec.Struct, forbid_unknown_fields=True):
+    """A plain keyset-paged list (domains, an institute's students)."""
+
+    limit: Limit = DEFAULT_LIMIT
+    cursor: Cursor | None = None
+
+
+class InstituteDomain(msgspec.Struct):
+    """One of an institute's email domains. `verified`: it counts now, because
+    `verified_by`, an active admin of the institute, has a verified email on it."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    domain: str
+    verified: bool
+    verified_by: uuid.UUID | None
+    created_at: datetime
+
+
+class DomainPage(msgspec.Struct):
+    items: list[InstituteDomain]
+    next: str | None
+
+
+class VerifiedInstitute(msgspec.Struct):
+    """An institute a person is an active student or alumnus of, and that is verified (a
+    domain that counts, or the platform's mark): the "Verified student of X" badge. Made by
+    the stored function verified_institutes(user_id) (sql/orgs/functions.sql)."""
+
+    id: uuid.UUID
+    name: str
+    logo_url: str | None
+    role: Literal["student", "alumni"] = "student"
+
+
+class InstituteOutcomes(msgspec.Struct):
+    """An institute's public figures: active students and alumni, how many applied to a job,
+    how many were hired."""
+
+    organization_id: uuid.UUID
+    students: int
+    applied: int
+    hired: int
+
+
+class InstituteStudent(msgspec.Struct):
+    membership_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    full_name: str | None
+    headline: str | None
+    avatar_url: str | None
+    role_in_org: OrgRole
+    start_date: date | None
+    created_at: datetime
+    applications: int
+    hired: bool
+
+
+class InstituteStudentPage(msgspec.Struct):
+    items: list[InstituteStudent]
     next: str | None

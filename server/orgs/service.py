@@ -7,7 +7,7 @@ import uuid
 import msgspec
 
 from server.db import Database, fetch_all, like_contains
-from server.errors import Forbidden, NotFound
+from server.errors import BadRequest, Forbidden, NotFound
 from server.invalidation import key
 from server.orgs import schemas
 from server.orgs.access import MANAGE, has_org_role, require_org_role
@@ -128,12 +128,17 @@ class OrganizationService:
             return to_org(row)
 
     async def search(self, query: schemas.OrganizationSearch) -> schemas.OrganizationPage:
-        after = decode_cursor(query.cursor, (str, uuid.UUID))
-        after_name, after_id = after if after else (None, None)
+        """Verified organizations first (platform- or domain-verified), then by name, so the
+        real institute is above a look-alike; keyset on (verified_rank, name, id)."""
+        after = decode_cursor(query.cursor, (int, str, uuid.UUID))
+        after_rank, after_name, after_id = after if after else (None, None, None)
+        if after_rank not in (None, 0, 1):
+            raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
         text = query.q.strip() if query.q else ""
         q = self.db.q.orgs
         params = {
             "type": query.type,
+            "after_rank": after_rank,
             "after_name": after_name,
             "after_id": after_id,
             "limit": query.limit + 1,
@@ -144,5 +149,7 @@ class OrganizationService:
                 rows = await fetch_all(q.search_organizations, conn, pattern=pattern, **params)
             else:
                 rows = await fetch_all(q.list_organizations, conn, **params)
-        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["name"], r["id"]))
+        page, next_cursor = keyset_page(
+            rows, query.limit, lambda r: (r["verified_rank"], r["name"], r["id"])
+        )
         return schemas.OrganizationPage(items=[to_org(r) for r in page], next=next_cursor)

@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from server.fields import FileUrl, LongText, Name, ShortText, SkillName, Url
+from server.orgs.schemas import VerifiedInstitute
 
 MAX_SKILLS = 50
 MAX_EXPERIENCE = 30
@@ -99,6 +100,9 @@ class Profile(msgspec.Struct, kw_only=True):
     updated_at: datetime
     resume_url: str | UnsetType | None = UNSET
     completeness: Completeness | UnsetType = UNSET
+    # The "Verified student of X" badge: institutes where the person is an active student or
+    # alumnus and which are verified (sql/orgs/functions.sql verified_institutes()).
+    verified_institutes: list[VerifiedInstitute] = msgspec.field(default_factory=list)
 
 
 class MissingPart(msgspec.Struct):

@@ -13,6 +13,7 @@ from server.enrichment.worker import enqueue as enqueue_enrichment
 from server.errors import FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.orgs.access import HIRE
+from server.orgs.schemas import VerifiedInstitute
 from server.profiles import schemas
 from server.profiles.completeness import completeness
 from server.uploads.refs import FileRef, require_uploads
@@ -165,7 +166,10 @@ class ProfileService:
             show_resume = is_owner or await q.resume_visible_to(
                 conn, viewer_id=viewer_id, candidate_id=user_id, hiring_roles=sorted(HIRE)
             )
-        return to_profile(row, show_resume, is_owner)
+            institutes = await self.db.q.orgs.get_verified_institutes(conn, user_id=user_id)
+        profile = to_profile(row, show_resume, is_owner)
+        profile.verified_institutes = msgspec.convert(institutes, list[VerifiedInstitute])
+        return profile
 
     async def display_name(self, user_id: uuid.UUID) -> str | None:
         """A person's public name (never their email); None when they have not given one."""

@@ -43,23 +43,27 @@ UPDATE organizations SET is_verified = :is_verified
 WHERE id = :organization_id
 RETURNING *;
 
--- name: search_organizations(pattern, type, after_name, after_id, limit)
--- Name search (served by organizations_name_trgm), in (name, id) order after the cursor.
+-- name: search_organizations(pattern, type, after_rank, after_name, after_id, limit)
+-- Name search (served by organizations_name_trgm), verified organizations first (platform- or
+-- domain-verified: verified_rank 0), then in (name, id) order, keyset after the cursor.
 SELECT * FROM organizations
 WHERE name ILIKE :pattern
   AND (:type::VARCHAR IS NULL OR type = :type::VARCHAR)
   AND (:after_name::VARCHAR IS NULL
-       OR (name, id) > (:after_name::VARCHAR, :after_id::UUID))
-ORDER BY name, id
+       OR (verified_rank, name, id)
+          > (:after_rank::SMALLINT, :after_name::VARCHAR, :after_id::UUID))
+ORDER BY verified_rank, name, id
 LIMIT :limit;
 
--- name: list_organizations(type, after_name, after_id, limit)
--- Browsing without a name filter (served by organizations_type_name_idx / _name_id_idx).
+-- name: list_organizations(type, after_rank, after_name, after_id, limit)
+-- Browsing without a name filter, verified first (served by organizations_type_rank_name_idx
+-- / organizations_rank_name_idx from migration 0023).
 SELECT * FROM organizations
 WHERE (:type::VARCHAR IS NULL OR type = :type::VARCHAR)
   AND (:after_name::VARCHAR IS NULL
-       OR (name, id) > (:after_name::VARCHAR, :after_id::UUID))
-ORDER BY name, id
+       OR (verified_rank, name, id)
+          > (:after_rank::SMALLINT, :after_name::VARCHAR, :after_id::UUID))
+ORDER BY verified_rank, name, id
 LIMIT :limit;
 
 -- name: lock_organization(organization_id)^

