@@ -317,5 +317,6 @@ def _my_membership(row: asyncpg.Record) -> schemas.MyMembership:
         "type": row["organization_type"],
         "is_verified": row["organization_is_verified"],
         "logo_url": row["organization_logo_url"],
+        "domain_verified": row["organization_domain_verified"],
     }
     return msgspec.convert(data, schemas.MyMembership)

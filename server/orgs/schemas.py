@@ -133,6 +133,7 @@ class OrganizationSummary(msgspec.Struct):
     type: OrgType
     is_verified: bool
     logo_url: str | None
+    domain_verified: bool = False
 
 
 class MyMembership(msgspec.Struct):

@@ -129,7 +129,8 @@ LIMIT :limit;
 
 -- name: list_user_memberships(user_id, status, after_created_at, after_id, limit)
 SELECT m.*, o.name AS organization_name, o.type AS organization_type,
-       o.is_verified AS organization_is_verified, o.logo_url AS organization_logo_url
+       o.is_verified AS organization_is_verified, o.logo_url AS organization_logo_url,
+       o.domain_verified AS organization_domain_verified
 FROM organization_memberships m
 JOIN organizations o ON o.id = m.organization_id
 WHERE m.user_id = :user_id

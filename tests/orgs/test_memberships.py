@@ -29,6 +29,7 @@ async def test_institute_admin_approves_student_join_request(api, memberships, i
         "type": "institute",
         "is_verified": False,
         "logo_url": None,
+        "domain_verified": False,
     }
     assert mine["next"] is None
 

@@ -197,6 +197,15 @@ async def seed(api, client) -> list[Persona]:
         f"/gigs/{gig['id']}",
         "/docs/problems",
     ]
+    # issue 15, H4 (institutes): the institute page (students for its admin, figures for all),
+    # and an email domain on the members page.
+    await api.post(
+        f"/api/organizations/{institute['id']}/domains",
+        {"domain": "northfield.example"},
+        as_=dean,
+        expect=201,
+    )
+    public.append(f"/institutes/{institute['id']}")
     signed_in = [*public, "/profile", "/messages", "/organizations", "/settings/notifications"]
     return [
         Persona(
