@@ -8,8 +8,6 @@ With RIZEOS_SHOTS=dir, the pages are also saved at 390 and 1280 px, light and da
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 from playwright.async_api import expect
 
 from tests.pages.conftest import Browser
@@ -21,7 +19,6 @@ async def shoot(browser: Browser, user, path: str, name: str) -> None:
     target = os.environ.get("RIZEOS_SHOTS")
     if not target:
         return
-    Path(target).mkdir(parents=True, exist_ok=True)
     for width, height in ((390, 844), (1280, 800)):
         for scheme in ("light", "dark"):
             page = await browser.page(
@@ -50,7 +47,8 @@ async def test_student_on_a_registered_domain_is_active_at_once_and_verified(
     )
     await expect(domain).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#domain-list")).to_have_count(0)  # nothing was added
-    await shoot(browser, dean, members, "members-domains-empty")
+    if os.environ.get("RIZEOS_SHOTS"):
+        await page.screenshot(path=f"{os.environ['RIZEOS_SHOTS']}/members-domain-refused.png")
 
     await domain.fill("uni.example")
     await page.get_by_role("button", name="Add domain").click()
