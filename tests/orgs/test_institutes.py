@@ -104,7 +104,7 @@ async def hire(api, recruiter, job, candidate) -> None:
 
 
 async def test_outcomes_count_applied_and_hired_students_for_anyone(api, memberships):
-    admin, org, _ = await verified_institute(api)
+    _, org, _ = await verified_institute(api)
     students = []
     for _ in range(3):
         student = await api.sign_up(email=at("uni.example"))

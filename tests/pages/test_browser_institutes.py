@@ -8,6 +8,7 @@ With RIZEOS_SHOTS=dir, the pages are also saved at 390 and 1280 px, light and da
 from __future__ import annotations
 
 import os
+
 from playwright.async_api import expect
 
 from tests.pages.conftest import Browser
@@ -28,9 +29,7 @@ async def shoot(browser: Browser, user, path: str, name: str) -> None:
             await page.context.close()
 
 
-async def test_student_on_a_registered_domain_is_active_at_once_and_verified(
-    browser: Browser, api
-):
+async def test_student_on_a_registered_domain_is_active_at_once_and_verified(browser: Browser, api):
     dean = await api.sign_up(["professional"], full_name="Dana Dean", email="dean@uni.example")
     institute = await api.institute(dean, name=NAME, location="Exampleton")
     # A look-alike with no domain: listed below the real one.
