@@ -12,6 +12,7 @@ answer already):
 | membership.invited | an admin invites a user | the invitee |
 | membership.approved / .declined | a join request is answered | the requester |
 | membership.approved / .declined | an invitation is answered | the organization's active admins |
+| membership.approved | a counting email domain activates a waiting request | the requester |
 | membership.deactivated | an admin ends a membership or withdraws an invitation | the member |
 | membership.left | a member leaves or withdraws their request | the organization's active admins |
 """
