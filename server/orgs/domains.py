@@ -171,14 +171,14 @@ class DomainService:
         self, caller_id: uuid.UUID, organization_id: uuid.UUID, query: schemas.PageQuery
     ) -> schemas.DomainPage:
         after = decode_cursor(query.cursor, (str,))
-        async with self.db.transaction() as tx:
-            if await self.q.get_organization(tx.conn, organization_id=organization_id) is None:
+        async with self.db.connection() as conn:
+            if await self.q.get_organization(conn, organization_id=organization_id) is None:
                 raise NotFound("no such organization")
-            if not await has_org_role(self.db, tx.conn, caller_id, organization_id, MANAGE):
+            if not await has_org_role(self.db, conn, caller_id, organization_id, MANAGE):
                 raise Forbidden("only active admin members of this organization see its domains")
             rows = await fetch_all(
                 self.q.list_institute_domains,
-                tx.conn,
+                conn,
                 organization_id=organization_id,
                 after_domain=after[0] if after else None,
                 limit=query.limit + 1,

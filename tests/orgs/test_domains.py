@@ -3,6 +3,7 @@ the instant membership it gives students."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -137,6 +138,24 @@ async def test_a_domain_belongs_to_one_institute(api, domain_rows):
     again = await register(api, admin, org, "UNI.example", expect=409)
     assert again["errors"][0]["message"] == "already registered here"
     assert await domain_rows() == before
+
+
+async def test_two_institutes_claiming_one_domain_at_once_get_one_201_and_one_409(api):
+    claimants = []
+    for name in ("State University", "State Universty"):
+        admin = await api.sign_up(["professional"], email=at("uni.example"))
+        claimants.append((admin, await api.institute(admin, name=name)))
+    statuses = []
+
+    async def claim(admin, org):
+        path = f"/api/organizations/{org['id']}/domains"
+        response = await api.client.post(
+            path, json={"domain": "uni.example"}, headers=admin.headers
+        )
+        statuses.append(response.status)
+
+    await asyncio.gather(*(claim(admin, org) for admin, org in claimants))
+    assert sorted(statuses) == [201, 409]
 
 
 async def test_an_unproven_claim_gives_way_to_an_institute_that_proves_the_domain(api):
