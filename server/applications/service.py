@@ -119,13 +119,21 @@ class ApplicationService:
     ) -> str | None:
         """The resume an application carries: the profile's current one unless the body
         names another (a complete resume upload of the caller's; anything else is 422 on
-        body.resume_url) or null (none)."""
-        if chosen is UNSET:
-            return await self.db.q.applications.get_profile_resume(conn, candidate_id=user_id)
+        body.resume_url) or null (none). The profile's own, named explicitly, is accepted
+        as it stands: it was checked when the profile took it."""
         if chosen is None:
             return None
+        on_profile = await self.db.q.applications.get_profile_resume(conn, candidate_id=user_id)
+        if chosen is UNSET:
+            return on_profile
         url = chosen.strip()
-        await require_uploads(self.db, conn, user_id, [FileRef("body.resume_url", url, "resume")])
+        await require_uploads(
+            self.db,
+            conn,
+            user_id,
+            [FileRef("body.resume_url", url, "resume")],
+            keep=(on_profile,) if on_profile else (),
+        )
         return url
 
     async def list_mine(
