@@ -151,6 +151,16 @@ class ApplicationService:
         page, next_cursor = keyset_page(rows, query.limit, _submitted_key)
         return schemas.ApplicationPage(items=[to_application(r) for r in page], next=next_cursor)
 
+    async def mine_for_job(
+        self, user_id: uuid.UUID, job_id: uuid.UUID
+    ) -> schemas.Application | None:
+        """The caller's own application to a job, or None."""
+        async with self.db.connection() as conn:
+            row = await self.db.q.applications.get_candidate_application_for_job(
+                conn, job_id=job_id, candidate_id=user_id
+            )
+        return to_application(row) if row else None
+
     async def counts_for_company(
         self, user_id: uuid.UUID, company_id: uuid.UUID
     ) -> dict[uuid.UUID, schemas.ApplicantCount]:

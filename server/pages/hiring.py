@@ -122,9 +122,7 @@ async def job_page(p: PageRequest) -> dict[str, Any]:
 
 
 async def my_application_for(p: PageRequest, job_id: uuid.UUID) -> app_schemas.Application | None:
-    query = app_schemas.ApplicationListQuery(limit=100)
-    page_ = await ApplicationService(p.db).list_mine(p.user.id, query)
-    return next((a for a in page_.items if a.job_id == job_id), None)
+    return await ApplicationService(p.db).mine_for_job(p.user.id, job_id)
 
 
 async def my_match(p: PageRequest, job_id: uuid.UUID) -> JobMatch | None:

@@ -54,6 +54,17 @@ WHERE a.candidate_id = :candidate_id
 ORDER BY a.submitted_at DESC, a.id DESC
 LIMIT :limit;
 
+-- name: get_candidate_application_for_job(job_id, candidate_id)^
+-- The candidate's application to one job, if any (the job page's "Your application"), by
+-- the unique (job_id, candidate_id).
+SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
+       o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
+       a.status_changed_at, a.updated_at, a.resume_url, a.resume_filename, a.resume_uploaded_at
+FROM job_applications a
+JOIN jobs j ON j.id = a.job_id
+JOIN organizations o ON o.id = j.company_id
+WHERE a.job_id = :job_id AND a.candidate_id = :candidate_id;
+
 -- name: list_job_applications(job_id, status, after_submitted_at, after_id, limit)
 -- A job's applicants joined with users and profiles (workflow 1, step 3), newest first.
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,

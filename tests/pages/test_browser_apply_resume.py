@@ -32,6 +32,8 @@ async def photograph(browser: Browser, user: User, path: str, name: str, target:
         for theme in ("light", "dark"):
             page = await browser.page(user, path, viewport=viewport, color_scheme=theme)
             await expect(page.locator("main")).to_be_visible()
+            # the score's parts open, so their layout is checked and photographed too
+            await page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             assert await page.evaluate(UNLABELLED) == []
             width = await page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], f"{name} {size} {theme} scrolls sideways"
@@ -117,7 +119,9 @@ async def test_recruiter_downloads_the_resume_applied_with_after_the_profile_cha
     browser.check()
 
 
-async def test_a_resume_uploaded_on_the_apply_form_is_chosen_and_sent(browser: Browser, api):
+async def test_a_resume_uploaded_on_the_apply_form_is_chosen_and_sent(
+    browser: Browser, api, target: Path
+):
     recruiter = await api.sign_up(["employer"])
     company = await api.company(recruiter, name="Acme Robotics")
     job = await api.job(recruiter, company["id"], skills_required=["Go", "Rust"])
@@ -133,8 +137,9 @@ async def test_a_resume_uploaded_on_the_apply_form_is_chosen_and_sent(browser: B
     await expect(page.locator("#missing-skills")).to_have_text("Rust")
     picker = page.get_by_label("Resume to send")
     await expect(picker.locator("option:checked")).to_have_text("No resume")
+    await photograph(browser, student, f"/jobs/{job['id']}", "apply-form-missing", target)
 
-    await page.get_by_label("Or upload another resume").set_input_files(
+    await page.get_by_label("Or upload a new one").set_input_files(
         files=[{"name": "Bo tailored.pdf", "mimeType": "application/pdf", "buffer": b"%PDF bo"}]
     )
     await expect(picker.locator("option:checked")).to_have_text(
