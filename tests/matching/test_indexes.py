@@ -200,3 +200,16 @@ async def test_open_jobs_keep_their_match_keys_in_step(api, db):
     assert await keys() is None
     await api.post(f"/api/jobs/{job['id']}/reopen", as_=employer, expect=200)
     assert await keys() == ["go"]
+
+
+async def test_one_jobs_match_reads_the_job_and_the_profile_by_primary_key(db):
+    async with db.connection() as conn:
+        await conn.execute(SEED)
+        await conn.execute(APPLICANTS)
+        await conn.execute("ANALYZE")
+        job_id, user_id = await conn.fetchrow(
+            "SELECT job_id, candidate_id FROM job_applications LIMIT 1"
+        )
+    nodes = await explain(db, "match_job_for_user", {"job_id": job_id, "user_id": user_id})
+    used = index_conditions(nodes)
+    assert "id = " in used["jobs_pkey"] and "user_id = " in used["profiles_pkey"], used
