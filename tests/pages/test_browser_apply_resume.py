@@ -139,6 +139,16 @@ async def test_a_resume_uploaded_on_the_apply_form_is_chosen_and_sent(
     await expect(picker.locator("option:checked")).to_have_text("No resume")
     await photograph(browser, student, f"/jobs/{job['id']}", "apply-form-missing", target)
 
+    # a file that is not one of Bo's resumes (here: a recruiter's) is refused on the field
+    foreign = await api.upload(recruiter, "resume", b"%PDF not bo's")
+    await picker.evaluate(
+        "(s, url) => { s.append(new Option('Not mine', url)); s.value = url; }", foreign["url"]
+    )
+    await page.get_by_role("button", name="Apply").click()
+    await expect(page.locator("#f-resume_url + .field-error")).to_contain_text("no upload of yours")
+    await expect(picker).to_have_attribute("aria-invalid", "true")
+    assert await api.get("/api/me/applications", as_=student) == {"items": [], "next": None}
+
     await page.get_by_label("Or upload a new one").set_input_files(
         files=[{"name": "Bo tailored.pdf", "mimeType": "application/pdf", "buffer": b"%PDF bo"}]
     )

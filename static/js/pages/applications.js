@@ -34,7 +34,7 @@ document.addEventListener("upload:done", (event) => {
   if (!picker || event.detail.purpose !== "resume") return;
   const upload = event.detail;
   const option = el("option", { value: upload.url }, `${upload.filename} · uploaded just now`);
-  picker.querySelector("option[value='']").after(option);
+  picker.prepend(option); // the newest first
   picker.value = upload.url;
   picker.dispatchEvent(new Event("change", { bubbles: true }));
 });
