@@ -295,7 +295,7 @@ async def explain(url: str, hot: list[uuid.UUID]) -> None:
                 "SELECT user_id FROM sessions ORDER BY created_at DESC LIMIT 1"
             )
             me = await db.q.matching.match_profile(conn, user_id=user_id)
-            params = {**dict(me), "pool": POOL, "limit": 20, "job_id": hot[0]}
+            params = {**dict(me), "user_id": user_id, "pool": POOL, "limit": 20, "job_id": hot[0]}
             for name in ("recommended_jobs", "ranked_applicants"):
                 sql = getattr(db.q.matching, name).sql
                 plan = await conn.fetch(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from server import fields
 from server.applications.states import Status
@@ -16,7 +17,12 @@ CoverLetter = fields.LongText
 
 
 class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """`resume_url` left out: the resume on your profile now (none if it has none); the
+    `url` of another complete resume upload of yours: that one; null: apply without one.
+    Either way the application keeps that file, whatever the profile holds later."""
+
     cover_letter: CoverLetter | None = None
+    resume_url: fields.FileUrl | UnsetType | None = UNSET
 
 
 class ApplicationStatusChange(msgspec.Struct, forbid_unknown_fields=True):

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import asyncpg
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from server.applications import events, schemas, states
 from server.db import Database, Transaction, fetch_all
@@ -22,6 +23,7 @@ from server.errors import Conflict, Forbidden, NotFound
 from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, has_org_role, require_org_role
 from server.paging import decode_cursor, keyset_page
+from server.uploads.refs import FileRef, require_uploads, upload_id_in
 
 APPLICANT_ROLES = frozenset({"student", "professional"})
 NO_SUCH_APPLICATION = "no such application"
@@ -35,6 +37,16 @@ def to_application(row: asyncpg.Record) -> schemas.Application:
 def to_applicant(row: asyncpg.Record) -> schemas.Applicant:
     # a candidate without a profile row (LEFT JOIN) still gets the documented skills shape
     return msgspec.convert({**dict(row), "skills": row["skills"] or {}}, schemas.Applicant)
+
+
+def shown_to(actor: states.Actor, row: asyncpg.Record) -> schemas.Applicant:
+    """One application as ``actor`` sees it: a withdrawn candidate's resume is no longer
+    shared with the company (nor can it open the file: server/uploads/service.py), while the
+    candidate keeps seeing what they sent."""
+    applicant = to_applicant(row)
+    if actor == states.COMPANY and row["status"] == "withdrawn":
+        applicant.resume_url = None
+    return applicant
 
 
 def _submitted_key(row: asyncpg.Record) -> tuple:
@@ -84,8 +96,14 @@ class ApplicationService:
                 raise Conflict("this job is closed and no longer takes applications")
             if await has_org_role(self.db, tx.conn, user_id, job["company_id"], HIRE):
                 raise Forbidden("members who hire for this company cannot apply to its jobs")
+            resume_url = await self._resume_to_submit(tx.conn, user_id, body.resume_url)
             application_id = await q.insert_application(
-                tx.conn, job_id=job_id, candidate_id=user_id, cover_letter=cover_letter
+                tx.conn,
+                job_id=job_id,
+                candidate_id=user_id,
+                cover_letter=cover_letter,
+                resume_url=resume_url,
+                resume_upload_id=upload_id_in(resume_url) if resume_url else None,
             )
             if application_id is None:
                 raise Conflict("you have already applied to this job")
@@ -95,6 +113,28 @@ class ApplicationService:
                 tx, recipients, events.APPLICATION_CREATED, events.created(row)
             )
             return to_application(row)
+
+    async def _resume_to_submit(
+        self, conn: asyncpg.Connection, user_id: uuid.UUID, chosen: str | UnsetType | None
+    ) -> str | None:
+        """The resume an application carries: the profile's current one unless the body
+        names another (a complete resume upload of the caller's; anything else is 422 on
+        body.resume_url) or null (none). The profile's own, named explicitly, is accepted
+        as it stands: it was checked when the profile took it."""
+        if chosen is None:
+            return None
+        on_profile = await self.db.q.applications.get_profile_resume(conn, candidate_id=user_id)
+        if chosen is UNSET:
+            return on_profile
+        url = chosen.strip()
+        await require_uploads(
+            self.db,
+            conn,
+            user_id,
+            [FileRef("body.resume_url", url, "resume")],
+            keep=(on_profile,) if on_profile else (),
+        )
+        return url
 
     async def list_mine(
         self, user_id: uuid.UUID, query: schemas.ApplicationListQuery
@@ -110,6 +150,16 @@ class ApplicationService:
             )
         page, next_cursor = keyset_page(rows, query.limit, _submitted_key)
         return schemas.ApplicationPage(items=[to_application(r) for r in page], next=next_cursor)
+
+    async def mine_for_job(
+        self, user_id: uuid.UUID, job_id: uuid.UUID
+    ) -> schemas.Application | None:
+        """The caller's own application to a job, or None."""
+        async with self.db.connection() as conn:
+            row = await self.db.q.applications.get_candidate_application_for_job(
+                conn, job_id=job_id, candidate_id=user_id
+            )
+        return to_application(row) if row else None
 
     async def counts_for_company(
         self, user_id: uuid.UUID, company_id: uuid.UUID
@@ -188,7 +238,7 @@ class ApplicationService:
                 fresh = await self._move(tx, row, "viewed", user_id, recipients)
                 # None: another reviewer's move won the race; show what is there now.
                 row = fresh or await q.get_application(tx.conn, application_id=application_id)
-            return to_applicant(row)
+            return shown_to(actor, row)
 
     async def move(
         self, user_id: uuid.UUID, application_id: uuid.UUID, target: states.Status
@@ -209,4 +259,4 @@ class ApplicationService:
                 raise Conflict(
                     f"the application moved to {current} meanwhile; allowed next: {allowed}"
                 )
-            return to_applicant(fresh)
+            return shown_to(actor, fresh)

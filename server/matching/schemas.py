@@ -53,5 +53,26 @@ class RankedCandidates(msgspec.Struct):
     items: list[RankedCandidate]
 
 
+class ScoreWeights(msgspec.Struct):
+    """What the score is made of (sql/matching/matching.sql): score = skills x skill_score
+    + text x text_score; in skill_score a required skill counts 1 when verified and
+    `claimed_skill` when only claimed."""
+
+    skills: float = 0.75
+    text: float = 0.25
+    claimed_skill: float = 0.6
+
+
+class JobMatch(msgspec.Struct):
+    """How the signed-in user's profile matches one job: the score and reasons that
+    /api/jobs/recommended gives for it, with the weights, so a page can say what the number
+    is made of instead of showing it bare."""
+
+    job_id: uuid.UUID
+    score: float
+    reasons: MatchReasons
+    weights: ScoreWeights = msgspec.field(default_factory=ScoreWeights)
+
+
 class MatchQuery(msgspec.Struct, forbid_unknown_fields=True):
     limit: Results = 20

@@ -44,6 +44,7 @@ class MatchingService:
             rows = await fetch_all(
                 self.q.recommended_jobs,
                 conn,
+                user_id=user_id,
                 skill_keys=me["skill_keys"],
                 verified_keys=me["verified_keys"],
                 words=me["words"],
@@ -61,6 +62,16 @@ class MatchingService:
                 for row in rows
             ]
         )
+
+    async def for_job(self, user_id: uuid.UUID, job_id: uuid.UUID) -> schemas.JobMatch:
+        """The user's match with one job (open or closed: a job page explains both)."""
+        async with self.db.connection() as conn:
+            row = await self.q.match_job_for_user(conn, job_id=job_id, user_id=user_id)
+            if row is None:
+                if await self.q.job_for_matching(conn, job_id=job_id) is None:
+                    raise NotFound("no such job")
+                raise NotFound("you have no profile to match against this job")
+        return schemas.JobMatch(job_id=job_id, score=round(row["score"], 4), reasons=_reasons(row))
 
     async def candidates(
         self, caller_id: uuid.UUID, job_id: uuid.UUID, limit: int

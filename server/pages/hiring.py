@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from server import keys
 from server.applications import schemas as app_schemas
 from server.applications import states
 from server.applications.service import ApplicationService
 from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
 from server.jobs.service import JobService
-from server.matching.schemas import MAX_RESULTS
+from server.matching.schemas import MAX_RESULTS, JobMatch
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
 from server.orgs.access import HIRE
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
+from server.profiles.service import ProfileService
+from server.uploads.schemas import Upload, UploadListQuery
+from server.uploads.service import UploadService
 
 # One row of cards on a desktop board; on a phone the results still start near the top.
 BOARD_RECOMMENDATIONS = 4
@@ -91,20 +96,82 @@ async def edit_job(p: PageRequest) -> dict[str, Any]:
 
 @page("/jobs/{job_id}", "job.html", login=False)
 async def job_page(p: PageRequest) -> dict[str, Any]:
+    """A job; for a candidate also how they match it, and either their application (which
+    resume, when) or the form to apply with a resume of their choice."""
     job = await JobService(p.db).get(p.path_id("job_id"))
     mine = None
     can_hire = False
+    match = None
+    resumes: ResumeChoices | None = None
     if p.viewer is not None:
-        if p.viewer.has("student", "professional"):
+        candidate = p.viewer.has("student", "professional")
+        if candidate:
             mine = await my_application_for(p, job.id)
         can_hire = await may_hire(p, job.company_id)
-    return {"job": job, "application": mine, "can_hire": can_hire}
+        if candidate and not can_hire:
+            match = await my_match(p, job.id)
+            if mine is None and job.status == "open":
+                resumes = await resume_choices(p)
+    return {
+        "job": job,
+        "application": mine,
+        "can_hire": can_hire,
+        "match": match,
+        "resumes": resumes,
+    }
 
 
 async def my_application_for(p: PageRequest, job_id: uuid.UUID) -> app_schemas.Application | None:
-    query = app_schemas.ApplicationListQuery(limit=100)
-    page_ = await ApplicationService(p.db).list_mine(p.user.id, query)
-    return next((a for a in page_.items if a.job_id == job_id), None)
+    return await ApplicationService(p.db).mine_for_job(p.user.id, job_id)
+
+
+async def my_match(p: PageRequest, job_id: uuid.UUID) -> JobMatch | None:
+    try:
+        return await MatchingService(p.db).for_job(p.user.id, job_id)
+    except NotFound:  # no profile yet: nothing to explain
+        return None
+
+
+@dataclass(frozen=True)
+class ResumeChoices:
+    """What the apply form offers: the profile's resume (preselected) and the viewer's other
+    completed resume uploads, newest first."""
+
+    on_profile: str | None
+    uploads: list[Upload]
+
+    def options(self) -> list[tuple[str, str]]:
+        """(url, label) for the picker: the profile's resume first, then the others with the
+        day each was uploaded, so two files of the same name are told apart."""
+        named = {u.url: u for u in self.uploads}
+        options = []
+        if self.on_profile:
+            upload = named.get(self.on_profile)
+            options.append(
+                (
+                    self.on_profile,
+                    f"{upload.filename if upload else 'Your resume'} · on your profile",
+                )
+            )
+        for u in self.uploads:
+            if u.url and u.url != self.on_profile and u.completed_at:
+                options.append((u.url, f"{u.filename} · uploaded {u.completed_at:%-d %b %Y}"))
+        return options
+
+
+# Resumes offered on the apply form: more than anyone keeps; an older one can still be
+# named over the API (POST /api/jobs/{id}/applications, resume_url).
+RESUME_CHOICES = 20
+
+
+async def resume_choices(p: PageRequest) -> ResumeChoices:
+    profile = await ProfileService(p.db).get(p.user.id, True, p.user.id)
+    app = p.request.app
+    uploads = await UploadService(p.db, app[keys.STORAGE], app[keys.SETTINGS]).list_own(
+        p.user.id, UploadListQuery(purpose="resume", status="complete", limit=RESUME_CHOICES)
+    )
+    on_profile = profile.resume_url if isinstance(profile.resume_url, str) else None
+    return ResumeChoices(on_profile=on_profile, uploads=uploads.items)
 
 
 @page("/jobs/{job_id}/applicants", "applicants.html")

@@ -251,9 +251,15 @@ class UploadService:
         if viewer_id is None:
             return False
         if row["purpose"] == "resume":
-            # The same rule as the profile's resume_url field (docs/authorization.md).
-            return await self.db.q.profiles.resume_visible_to(
-                conn, viewer_id=viewer_id, candidate_id=row["owner_id"], hiring_roles=sorted(HIRE)
+            # A company reads the resumes submitted to it by applications not withdrawn,
+            # and, while it has one, the resume on the profile now, which the profile shows
+            # it (docs/authorization.md); no other resume of the candidate.
+            return await self.db.q.profiles.resume_file_visible_to(
+                conn,
+                url=row["url"],
+                candidate_id=row["owner_id"],
+                viewer_id=viewer_id,
+                hiring_roles=sorted(HIRE),
             )
         if row["purpose"] == "message_attachment":
             return await self.db.q.uploads.message_attachment_visible_to(

@@ -15,7 +15,7 @@ SELECT match_skill_keys AS skill_keys, match_verified_keys AS verified_keys,
 FROM profiles
 WHERE user_id = :user_id;
 
--- name: recommended_jobs(skill_keys, verified_keys, words, titles, pool, limit)
+-- name: recommended_jobs(user_id, skill_keys, verified_keys, words, titles, pool, limit)
 -- 1. The pool: the `pool` newest open jobs that share a skill with the profile
 --    (job_match_keys.skill_keys && keys) or contain its headline or a job title as a phrase
 --    (search_vector @@ titles). No step ever holds more than `pool` rows:
@@ -32,7 +32,10 @@ WHERE user_id = :user_id;
 --    * by_title, when by_skill is not full (rare skills): the `pool` newest title matches,
 --      walked or from jobs_search_gin, as the planner estimates.
 --    The newest `pool` of the two are the newest `pool` of all matches.
--- 2. Each pooled job scored; the best `limit` returned, with matched and missing skills.
+-- 2. Each pooled job the user has not applied to (withdrawn included: they cannot apply
+--    again) scored; the best `limit` returned, with matched and missing skills. The test
+--    is one probe of the unique (job_id, candidate_id) index per pooled job, after the
+--    pool is cut: filtering inside by_skill would hide the LIMIT from the planner's walk.
 WITH by_skill AS MATERIALIZED (
     SELECT m.job_id AS id, m.created_at
     FROM job_match_keys m
@@ -89,8 +92,39 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT coalesce(ts_rank(j.search_vector, :words::tsquery, 32), 0)::FLOAT8 AS text_score
 ) t
+WHERE NOT EXISTS (
+    SELECT 1 FROM job_applications a WHERE a.job_id = j.id AND a.candidate_id = :user_id
+)
 ORDER BY score DESC, j.created_at DESC, j.id
 LIMIT :limit;
+
+-- name: match_job_for_user(job_id, user_id)^
+-- One job scored against one user's profile (the job page's "How you match"): the same
+-- numbers recommended_jobs and ranked_applicants give. Job and profile by primary key;
+-- no row when either is missing.
+SELECT j.id AS job_id, k.matched, k.missing, k.matched_verified, k.skill_score,
+       t.text_score, (0.75 * k.skill_score + 0.25 * t.text_score)::FLOAT8 AS score
+FROM jobs j
+JOIN profiles p ON p.user_id = :user_id
+CROSS JOIN LATERAL (
+    SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (p.match_skill_keys)),
+                    '{}') AS matched,
+           coalesce(array_agg(s ORDER BY n)
+                    FILTER (WHERE NOT lower(s) = ANY (p.match_skill_keys)), '{}') AS missing,
+           coalesce(array_agg(s ORDER BY n)
+                    FILTER (WHERE lower(s) = ANY (p.match_verified_keys)), '{}')
+               AS matched_verified,
+           CASE WHEN count(*) = 0 THEN 0::FLOAT8 ELSE (
+               count(*) FILTER (WHERE lower(s) = ANY (p.match_verified_keys))
+               + 0.6 * count(*) FILTER (WHERE lower(s) = ANY (p.match_skill_keys)
+                                          AND NOT lower(s) = ANY (p.match_verified_keys))
+           )::FLOAT8 / count(*) END AS skill_score
+    FROM unnest(j.skills_required) WITH ORDINALITY AS u(s, n)
+) k
+CROSS JOIN LATERAL (
+    SELECT coalesce(ts_rank(j.search_vector, p.match_words, 32), 0)::FLOAT8 AS text_score
+) t
+WHERE j.id = :job_id;
 
 -- name: job_for_matching(job_id)^
 SELECT j.id, j.company_id, j.title, j.status FROM jobs j WHERE j.id = :job_id;

@@ -40,6 +40,28 @@ SELECT EXISTS (
       AND m.role_in_org = ANY (:hiring_roles::VARCHAR[])
 );
 
+-- name: resume_file_visible_to(url, candidate_id, viewer_id, hiring_roles)$
+-- Whether the viewer may open this resume file of the candidate: they hold a hiring role
+-- (active membership) in a company holding a non-withdrawn application of the candidate
+-- that was submitted with this file, or, for the same companies, the file is the resume on
+-- the candidate's profile now (the profile shows them that one: resume_visible_to). Any
+-- other resume of the candidate (an old one, one sent only to another company, one sent
+-- with an application since withdrawn) stays private. The candidate's applications by
+-- job_applications_candidate_recent_idx, jobs and memberships by their keys.
+SELECT EXISTS (
+    SELECT 1
+    FROM job_applications a
+    JOIN jobs j ON j.id = a.job_id
+    JOIN organization_memberships m ON m.organization_id = j.company_id
+    LEFT JOIN profiles p ON p.user_id = a.candidate_id
+    WHERE a.candidate_id = :candidate_id
+      AND a.status <> 'withdrawn'
+      AND (a.resume_url = :url OR p.resume_url = :url)
+      AND m.user_id = :viewer_id
+      AND m.status = 'active'
+      AND m.role_in_org = ANY (:hiring_roles::VARCHAR[])
+);
+
 -- name: existing_organization_ids(organization_ids)
 -- Which of these organizations exist (experience and education may link to them).
 SELECT id FROM organizations WHERE id = ANY (:organization_ids::UUID[]);

@@ -82,6 +82,7 @@ async def test_recommendations_select_through_the_two_gin_indexes(db):
         db,
         "recommended_jobs",
         {
+            "user_id": uuid.uuid4(),
             "skill_keys": ["fortran"],
             "verified_keys": [],
             "words": "'zookeep' | 'fortran'",
@@ -95,6 +96,36 @@ async def test_recommendations_select_through_the_two_gin_indexes(db):
     assert "search_vector @@" in used["jobs_search_gin"]
 
 
+async def test_recommendations_leave_out_applied_jobs_through_a_candidate_id_index(db):
+    async with db.connection() as conn:
+        await conn.execute(SEED)
+        await conn.execute(APPLICANTS)
+        await conn.execute("ANALYZE")
+        candidate = await conn.fetchval(
+            "SELECT candidate_id FROM job_applications GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+    nodes = await explain(
+        db,
+        "recommended_jobs",
+        {
+            "user_id": candidate,
+            "skill_keys": ["python"],
+            "verified_keys": [],
+            "words": "'python' | 'softwar'",
+            "titles": "'softwar' <-> 'engin'",
+            "pool": POOL,
+            "limit": 20,
+        },
+    )
+    used = index_conditions(nodes)
+    # either one probe of the unique (job_id, candidate_id) per pooled job, or the
+    # candidate's own applications read once: never every application
+    assert any(
+        name.startswith("job_applications_") and "candidate_id" in cond
+        for name, cond in used.items()
+    ), used
+
+
 async def test_recommendations_for_common_skills_walk_the_recency_indexes_and_stop(db):
     # Python and a "software engineer" title match nearly every job: each branch of the pool
     # must stop at `pool` rows taken newest first, not collect every match and sort it.
@@ -105,6 +136,7 @@ async def test_recommendations_for_common_skills_walk_the_recency_indexes_and_st
         db,
         "recommended_jobs",
         {
+            "user_id": uuid.uuid4(),
             "skill_keys": ["python"],
             "verified_keys": [],
             "words": "'python' | 'softwar'",
@@ -168,3 +200,16 @@ async def test_open_jobs_keep_their_match_keys_in_step(api, db):
     assert await keys() is None
     await api.post(f"/api/jobs/{job['id']}/reopen", as_=employer, expect=200)
     assert await keys() == ["go"]
+
+
+async def test_one_jobs_match_reads_the_job_and_the_profile_by_primary_key(db):
+    async with db.connection() as conn:
+        await conn.execute(SEED)
+        await conn.execute(APPLICANTS)
+        await conn.execute("ANALYZE")
+        job_id, user_id = await conn.fetchrow(
+            "SELECT job_id, candidate_id FROM job_applications LIMIT 1"
+        )
+    nodes = await explain(db, "match_job_for_user", {"job_id": job_id, "user_id": user_id})
+    used = index_conditions(nodes)
+    assert "id = " in used["jobs_pkey"] and "user_id = " in used["profiles_pkey"], used

@@ -187,6 +187,21 @@ async def seed(api, client) -> list[Persona]:
         expect=201,
     )
 
+    # issue 15, H1 (apply): a student who has not applied yet, with a resume on the profile
+    # and another one uploaded, sees the job page's resume picker and how they match.
+    newcomer = await api.sign_up(["student"], full_name="Priya Raman-Whitfield")
+    on_profile = await api.upload(
+        newcomer, "resume", pdf_resume("Priya"), filename="Priya Raman-Whitfield CV 2026.pdf"
+    )
+    await api.upload(newcomer, "resume", pdf_resume("Priya"), filename="Backend internships.pdf")
+    await api.patch(
+        f"/api/profiles/{newcomer.id}",
+        {"resume_url": on_profile["url"], "skills": {"claimed": ["Python", "Go"]}},
+        as_=newcomer,
+        expect=200,
+    )
+    not_applied = Persona("student not applied", newcomer, [f"/jobs/{job['id']}", "/applications"])
+
     secret = client.app[keys.SETTINGS].secret_key
     public = [
         "/",
@@ -268,6 +283,7 @@ async def seed(api, client) -> list[Persona]:
                 f"/people/{freelancer.id}",
             ],
         ),
+        not_applied,  # issue 15, H1
         Persona(
             "institute admin",
             dean,

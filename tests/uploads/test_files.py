@@ -77,7 +77,9 @@ async def test_a_resume_opens_for_its_owner_and_the_hiring_team_of_companies_app
     for user in (hr, recruiter, employee, pending, other_hr, stranger, None):
         await assert_hidden(api, resume["url"], user)
 
-    application = await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=ana, expect=201)
+    application = await api.post(
+        f"/api/jobs/{job['id']}/applications", {"resume_url": resume["url"]}, as_=ana, expect=201
+    )
     await assert_opens(api, resume["url"], hr, b"%PDF ana")
     await assert_opens(api, resume["url"], recruiter)
     for user in (employee, pending, other_hr, stranger, None):
