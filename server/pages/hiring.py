@@ -8,16 +8,20 @@ from typing import Any
 from server.applications import schemas as app_schemas
 from server.applications import states
 from server.applications.service import ApplicationService
+from server.applications.triage import TriageService
 from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
 from server.jobs.service import JobService
-from server.matching.schemas import MAX_RESULTS
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
 from server.orgs.access import HIRE
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
+
+# The applicants dashboard's page size (the API's largest), and its sorts as the page names them.
+DASHBOARD_PAGE = 100
+SORTS = (("newest", "Newest"), ("oldest", "Oldest"), ("score", "Best match"))
 
 # One row of cards on a desktop board; on a phone the results still start near the top.
 BOARD_RECOMMENDATIONS = 4
@@ -109,15 +113,34 @@ async def my_application_for(p: PageRequest, job_id: uuid.UUID) -> app_schemas.A
 
 @page("/jobs/{job_id}/applicants", "applicants.html")
 async def applicants(p: PageRequest) -> dict[str, Any]:
-    """Workflow 1, step 3: the hiring team's dashboard for one job; new ones arrive live."""
+    """Workflow 1, step 3: the hiring team's dashboard for one job (issue 15, item 4): filter
+    by status, sort by match or date, select rows to move them together, team notes; new
+    applicants arrive live. Opening it records the visit ("new since your last visit")."""
     job_id = p.path_id("job_id")
-    listing = await ApplicationService(p.db).list_for_job(
-        p.user.id, job_id, app_schemas.ApplicationListQuery(limit=100)
-    )
+    query, errors = p.query(app_schemas.ApplicantTriageQuery, drop=("limit",))
+    query.limit = DASHBOARD_PAGE
+    triage = TriageService(p.db)
+    try:
+        listing = await triage.page(p.user.id, job_id, query)
+    except BadRequest:  # a stale or hand-edited cursor: show the first page
+        query.cursor = None
+        listing = await triage.page(p.user.id, job_id, query)
     job = await JobService(p.db).get(job_id)
-    ranked = await MatchingService(p.db).candidates(p.user.id, job_id, MAX_RESULTS)
-    fit = {c.application_id: c for c in ranked.items}
-    return {"job": job, "applicants": listing.items, "fit": fit, "next_statuses": company_next}
+    last_visit = await triage.visit(p.user.id, job_id)
+    return {
+        "job": job,
+        "applicants": listing.items,
+        "counts": listing.counts,
+        "total": sum(listing.counts.values()),
+        "next": listing.next,
+        "query": query,
+        "errors": errors,
+        "last_visit": last_visit,
+        "statuses": states.STATUSES,
+        "sorts": SORTS,
+        "bulk_targets": [s for s in states.STATUSES if s not in ("submitted", "withdrawn")],
+        "next_statuses": company_next,
+    }
 
 
 @page("/applications", "my_applications.html")
@@ -130,11 +153,12 @@ async def my_applications(p: PageRequest) -> dict[str, Any]:
 
 @page("/hiring", "hiring.html")
 async def hiring(p: PageRequest) -> dict[str, Any]:
-    """Every company the viewer hires for, each with its jobs (open first, then closed) and
-    how many applied to each."""
+    """Every company the viewer hires for, each with its jobs (open first, then closed), and
+    for each job its applications per status and how many arrived since the viewer last
+    opened its applicants."""
     companies = await hiring_companies(p)
     jobs: dict[uuid.UUID, list[job_schemas.Job]] = {}
-    counts: dict[uuid.UUID, app_schemas.ApplicantCount] = {}
+    summaries: dict[uuid.UUID, app_schemas.JobTriageSummary] = {}
     service = JobService(p.db)
     for membership in companies:
         company_id = membership.organization.id
@@ -142,8 +166,13 @@ async def hiring(p: PageRequest) -> dict[str, Any]:
         for status in ("open", "closed"):
             query = job_schemas.JobSearchQuery(company_id=company_id, status=status, limit=100)
             jobs[company_id] += (await service.search(query)).items
-        counts |= await ApplicationService(p.db).counts_for_company(p.user.id, company_id)
-    return {"companies": companies, "jobs": jobs, "counts": counts}
+        summaries |= await TriageService(p.db).summaries(p.user.id, company_id)
+    return {
+        "companies": companies,
+        "jobs": jobs,
+        "summaries": summaries,
+        "pipeline": [s for s in states.STATUSES if s != "withdrawn"],
+    }
 
 
 @page("/companies/new", "company_new.html")
