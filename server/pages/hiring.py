@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from server.applications import schemas as app_schemas
 from server.applications import states
@@ -111,30 +114,43 @@ async def my_application_for(p: PageRequest, job_id: uuid.UUID) -> app_schemas.A
     return next((a for a in page_.items if a.job_id == job_id), None)
 
 
+def triage_query(p: PageRequest) -> app_schemas.ApplicantTriageQuery:
+    """The dashboard's filter, sort and cursor from its URL (a bad value: the default view).
+    Not PageRequest.query: it takes a Literal naming "shortlisted" for a list field."""
+    data = {k: v for k in ("status", "sort", "cursor") if (v := p.request.query.get(k, "").strip())}
+    try:
+        query = msgspec.convert(data, app_schemas.ApplicantTriageQuery, strict=False)
+    except msgspec.ValidationError:
+        query = app_schemas.ApplicantTriageQuery()
+    query.limit = DASHBOARD_PAGE
+    return query
+
+
 @page("/jobs/{job_id}/applicants", "applicants.html")
 async def applicants(p: PageRequest) -> dict[str, Any]:
     """Workflow 1, step 3: the hiring team's dashboard for one job (issue 15, item 4): filter
     by status, sort by match or date, select rows to move them together, team notes; new
     applicants arrive live. Opening it records the visit ("new since your last visit")."""
     job_id = p.path_id("job_id")
-    query, errors = p.query(app_schemas.ApplicantTriageQuery, drop=("limit",))
-    query.limit = DASHBOARD_PAGE
+    query = triage_query(p)
     triage = TriageService(p.db)
     try:
         listing = await triage.page(p.user.id, job_id, query)
     except BadRequest:  # a stale or hand-edited cursor: show the first page
         query.cursor = None
         listing = await triage.page(p.user.id, job_id, query)
+    # Live events of applications submitted before this moment are in the page already.
+    rendered_at = datetime.now(UTC)
     job = await JobService(p.db).get(job_id)
     last_visit = await triage.visit(p.user.id, job_id)
     return {
+        "rendered_at": rendered_at,
         "job": job,
         "applicants": listing.items,
         "counts": listing.counts,
         "total": sum(listing.counts.values()),
         "next": listing.next,
         "query": query,
-        "errors": errors,
         "last_visit": last_visit,
         "statuses": states.STATUSES,
         "sorts": SORTS,

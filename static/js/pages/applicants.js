@@ -16,6 +16,9 @@ const arriving = new Set(); // applications being fetched, so a replayed event a
 const bulk = document.getElementById("bulk");
 const bulkResult = document.getElementById("bulk-result");
 const selectAll = document.getElementById("select-all");
+// Applications submitted before the server rendered the page are in its rows and counts:
+// their (replayed) live events change nothing.
+const renderedAt = Date.parse(table.dataset.renderedAt);
 
 function nextStatuses(status) {
   if (FINAL.has(status)) return [];
@@ -406,6 +409,7 @@ document.addEventListener("rizeos:notification", async (event) => {
   if (n.type === "application.status" && existing) {
     setStatus(existing, p.status);
   } else if (n.type === "application.created" && !existing && !arriving.has(p.application_id)) {
+    if (Date.parse(p.submitted_at) <= renderedAt) return;
     arriving.add(p.application_id);
     // The dashboard's own row (same query and numbers as a reload); it marks nothing viewed.
     const applicant = await api("GET", `/api/jobs/${jobId}/applications/${p.application_id}`);
