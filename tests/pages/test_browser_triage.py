@@ -129,7 +129,7 @@ async def test_recruiter_sorts_filters_bulk_moves_and_notes(browser: Browser, ap
     await expect(notes.locator(".note")).to_contain_text(NOTE)
     await expect(notes.locator(".note")).to_contain_text("Rita Recruiter")
     await expect(notes.locator("[data-note-count]")).to_have_text("1")
-    await shoot(hr, shots, "dashboard-1280-light")
+    await shoot(hr, shots, "triage-after-bulk-and-note-1280")
 
     # A new applicant arrives live, placed by score, with the match a reload shows.
     dee = await candidate(api, "Dee Postgres", {"claimed": ["PostgreSQL"]})
