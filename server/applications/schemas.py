@@ -66,20 +66,8 @@ class Applicant(Application):
     avatar_url: str | None = None
 
 
-class ApplicantCount(msgspec.Struct):
-    """A job's applicants (withdrawn ones left out), and how many are still unopened."""
-
-    total: int
-    unseen: int
-
-
 class ApplicationPage(msgspec.Struct):
     items: list[Application]
-    next: str | None = None
-
-
-class ApplicantPage(msgspec.Struct):
-    items: list[Applicant]
     next: str | None = None
 
 

@@ -130,10 +130,16 @@ class TriageService:
         after = _after(query.sort, query.cursor)
         async with self.db.connection() as conn:
             await self._require_team(conn, user_id, job_id, "see its job applications")
-            keys = await self._keys(conn, job_id, query.status, query.sort, query.limit + 1, after)
-            page = keys[: query.limit]
-            items = await self._rows(conn, job_id, [k["id"] for k in page])
-            counts = await fetch_all(self.q.count_job_applications_by_status, conn, job_id=job_id)
+            # One snapshot: the rows, their filter and the counts agree with each other.
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                keys = await self._keys(
+                    conn, job_id, query.status, query.sort, query.limit + 1, after
+                )
+                page = keys[: query.limit]
+                items = await self._rows(conn, job_id, [k["id"] for k in page])
+                counts = await fetch_all(
+                    self.q.count_job_applications_by_status, conn, job_id=job_id
+                )
         next_cursor = _cursor(query.sort, page[-1]) if len(keys) > query.limit else None
         return schemas.ApplicantTriagePage(items=items, counts=all_counts(counts), next=next_cursor)
 
