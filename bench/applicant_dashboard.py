@@ -250,6 +250,8 @@ async def targets(url: str, job_id: str) -> dict[str, str]:
         found[f"status=all sort={sort} after {DEEP:,}"] = f"{path}?{query}"
     # What sorting by score cost before the stored score: every applicant scored per request.
     found["on the fly: /candidates?limit=20"] = f"/api/jobs/{job_id}/candidates?limit={PAGE}"
+    # The floor on this box at this moment: an authenticated request that reads one row.
+    found["baseline: /api/me"] = "/api/me"
     return found
 
 
