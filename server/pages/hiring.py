@@ -126,6 +126,15 @@ def triage_query(p: PageRequest) -> app_schemas.ApplicantTriageQuery:
     return query
 
 
+def since(p: PageRequest) -> datetime | None:
+    """The dashboard's `since` (an aware ISO time), or None when absent or malformed."""
+    try:
+        value = datetime.fromisoformat(p.request.query.get("since", ""))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
 @page("/jobs/{job_id}/applicants", "applicants.html")
 async def applicants(p: PageRequest) -> dict[str, Any]:
     """Workflow 1, step 3: the hiring team's dashboard for one job (issue 15, item 4): filter
@@ -142,7 +151,10 @@ async def applicants(p: PageRequest) -> dict[str, Any]:
     # Live events of applications submitted before this moment are in the page already.
     rendered_at = datetime.now(UTC)
     job = await JobService(p.db).get(job_id)
-    last_visit = await triage.visit(p.user.id, job_id)
+    # The visit is recorded on every load; within the dashboard (filter, sort, pages) the
+    # links carry `since`, the visit before, so the rows new to the viewer stay marked.
+    previous_visit = await triage.visit(p.user.id, job_id)
+    last_visit = since(p) or previous_visit
     return {
         "rendered_at": rendered_at,
         "job": job,

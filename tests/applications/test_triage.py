@@ -4,6 +4,7 @@ stored score kept honest, and "new since your last visit"."""
 
 from __future__ import annotations
 
+import html
 import uuid
 from urllib.parse import urlencode
 
@@ -275,6 +276,13 @@ async def test_new_since_last_visit_counts_per_user(api, db, hiring):
     assert "new-badge" in row[: row.index("</tr>")]
     assert "Your last visit" in again
     assert new_count(await page_text(api, hiring.admin, "/hiring"), job_id) == 0
+    # Within the dashboard (here: the Submitted tab) the same rows stay marked new.
+    start = again.index('href="?status=submitted') + len('href="')
+    tab = html.unescape(again[start : again.index('"', start)])
+    assert "since=" in tab
+    filtered = await page_text(api, hiring.admin, f"/jobs/{job_id}/applicants{tab}")
+    row = filtered[filtered.index(f'data-application-id="{late_app["id"]}"') :]
+    assert "new-badge" in row[: row.index("</tr>")]
 
 
 async def test_hiring_page_shows_counts_per_status(api, db, hiring):
