@@ -51,7 +51,8 @@ from bench.server_process import start_server, wait_ready  # noqa: E402
 from server.db import Database, apply_migrations  # noqa: E402
 from server.paging import encode_cursor  # noqa: E402
 
-DB_NAME = "rizeos_bench_dashboard"
+# One database per process: bench/careers.py may run this while another run is going.
+DB_NAME = f"rizeos_bench_dashboard_{os.getpid()}"
 TOKEN = "applicant-dashboard-bench-recruiter-0123456789abcdef"  # noqa: S105 (a bench session)
 SKILLS = (
     "Python",
