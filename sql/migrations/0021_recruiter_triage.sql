@@ -36,7 +36,7 @@ CREATE FUNCTION application_match(
     p_verified_keys TEXT[], p_words TSQUERY,
     OUT score FLOAT8, OUT skill_score FLOAT8, OUT text_score FLOAT8,
     OUT matched TEXT[], OUT missing TEXT[], OUT matched_verified TEXT[])
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 1 AS $$
     SELECT (0.75 * k.skill_score + 0.25 * t.text_score)::FLOAT8, k.skill_score, t.text_score,
            k.matched, k.missing, k.matched_verified
     FROM (
@@ -64,11 +64,12 @@ $$;
 
 CREATE FUNCTION score_new_application() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT (application_match(j.skills_required, j.search_vector, p.match_skill_keys,
-                              p.match_verified_keys, p.match_words)).score
-    INTO NEW.match_score
+    SELECT m.score INTO NEW.match_score
     FROM jobs j
     LEFT JOIN profiles p ON p.user_id = NEW.candidate_id
+    CROSS JOIN LATERAL application_match(j.skills_required, j.search_vector,
+                                         p.match_skill_keys, p.match_verified_keys,
+                                         p.match_words) m
     WHERE j.id = NEW.job_id;
     NEW.match_score := coalesce(NEW.match_score, 0);
     RETURN NEW;
