@@ -5,9 +5,10 @@
 -- * job_applications.match_score: the applicant's match score for the job (the formula of
 --   sql/matching/matching.sql, ranked_applicants), stored so that the applicants dashboard
 --   sorts a job's 10,000 applicants by score with an index scan. Computed on the fly, every
---   page had to score every applicant first: 75 ms for one page of a 10k-applicant job on the
---   bench machine, growing with the job; read from these indexes it is a few milliseconds
---   for any page (docs/jobs-and-applications.md, "Recruiter triage", has the figures).
+--   page had to score every applicant first: 75 ms of SQL for one page of a 10k-applicant job
+--   on the bench machine (250 ms over HTTP on the shared box), growing with the job; the
+--   keys of any page read from these indexes take 0.1 ms (docs/jobs-and-applications.md,
+--   "Recruiter triage", has the figures).
 --   It is kept honest by triggers, in the transaction of the change that moves it:
 --     - on INSERT of an application (BEFORE: the row is stored with its score);
 --     - on a profile insert or an update that changes what matching reads of it
@@ -15,7 +16,7 @@
 --       applications (a handful of rows);
 --     - on a job update that changes its skills_required or search_vector (title,
 --       description): that job's applications (all of them, once per edit of those fields;
---       10k rows take about a second on the bench machine, and job edits are rare).
+--       10k rows take 0.4 to 0.8 s on the bench machine, and job edits are rare).
 --   A rescoring updates only rows whose score changes, but those rows' updated_at moves.
 --   Applicants without a profile score 0 (no skills, no words), as the formula gives.
 --   The score's reasons (matched and missing skills) are computed when a page is read, for
