@@ -21,7 +21,7 @@ from server.applications import events, schemas, states
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.notifications.service import NotificationService
-from server.orgs.access import HIRE, has_org_role, require_org_role
+from server.orgs.access import HIRE, has_org_role
 from server.paging import decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads, upload_id_in
 
@@ -160,46 +160,6 @@ class ApplicationService:
                 conn, job_id=job_id, candidate_id=user_id
             )
         return to_application(row) if row else None
-
-    async def counts_for_company(
-        self, user_id: uuid.UUID, company_id: uuid.UUID
-    ) -> dict[uuid.UUID, schemas.ApplicantCount]:
-        """Applicants per job of a company, for its hiring team (the hiring page's counts);
-        a job nobody applied to is absent."""
-        async with self.db.connection() as conn:
-            await require_org_role(
-                self.db, conn, user_id, company_id, HIRE, "see its job applications"
-            )
-            rows = await fetch_all(
-                self.db.q.applications.count_company_applications, conn, company_id=company_id
-            )
-        return {
-            row["job_id"]: schemas.ApplicantCount(total=row["total"], unseen=row["unseen"])
-            for row in rows
-        }
-
-    async def list_for_job(
-        self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicationListQuery
-    ) -> schemas.ApplicantPage:
-        """Workflow 1, step 3: a job's applicants with their profiles, for its hiring team."""
-        after = page_after(query.cursor)
-        async with self.db.connection() as conn:
-            company_id = await self.db.q.jobs.get_job_company(conn, job_id=job_id)
-            if company_id is None:
-                raise NotFound("no such job")
-            await require_org_role(
-                self.db, conn, user_id, company_id, HIRE, "see its job applications"
-            )
-            rows = await fetch_all(
-                self.db.q.applications.list_job_applications,
-                conn,
-                job_id=job_id,
-                status=query.status,
-                limit=query.limit + 1,
-                **after,
-            )
-        page, next_cursor = keyset_page(rows, query.limit, _submitted_key)
-        return schemas.ApplicantPage(items=[to_applicant(r) for r in page], next=next_cursor)
 
     async def _move(
         self,

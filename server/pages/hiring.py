@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from server import keys
 from server.applications import schemas as app_schemas
 from server.applications import states
 from server.applications.service import ApplicationService
+from server.applications.triage import TriageService
 from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
 from server.jobs.service import JobService
-from server.matching.schemas import MAX_RESULTS, JobMatch
+from server.matching.schemas import JobMatch
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
 from server.orgs.access import HIRE
@@ -23,6 +27,10 @@ from server.pages.web import PageRequest, page
 from server.profiles.service import ProfileService
 from server.uploads.schemas import Upload, UploadListQuery
 from server.uploads.service import UploadService
+
+# The applicants dashboard's page size (the API's largest), and its sorts as the page names them.
+DASHBOARD_PAGE = 100
+SORTS = (("newest", "Newest"), ("oldest", "Oldest"), ("score", "Best match"))
 
 # One row of cards on a desktop board; on a phone the results still start near the top.
 BOARD_RECOMMENDATIONS = 4
@@ -174,17 +182,61 @@ async def resume_choices(p: PageRequest) -> ResumeChoices:
     return ResumeChoices(on_profile=on_profile, uploads=uploads.items)
 
 
+def triage_query(p: PageRequest) -> app_schemas.ApplicantTriageQuery:
+    """The dashboard's filter, sort and cursor from its URL (a bad value: the default view).
+    Not PageRequest.query: it takes a Literal naming "shortlisted" for a list field."""
+    data = {k: v for k in ("status", "sort", "cursor") if (v := p.request.query.get(k, "").strip())}
+    try:
+        query = msgspec.convert(data, app_schemas.ApplicantTriageQuery, strict=False)
+    except msgspec.ValidationError:
+        query = app_schemas.ApplicantTriageQuery()
+    query.limit = DASHBOARD_PAGE
+    return query
+
+
+def since(p: PageRequest) -> datetime | None:
+    """The dashboard's `since` (an aware ISO time), or None when absent or malformed."""
+    try:
+        value = datetime.fromisoformat(p.request.query.get("since", ""))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
 @page("/jobs/{job_id}/applicants", "applicants.html")
 async def applicants(p: PageRequest) -> dict[str, Any]:
-    """Workflow 1, step 3: the hiring team's dashboard for one job; new ones arrive live."""
+    """Workflow 1, step 3: the hiring team's dashboard for one job (issue 15, item 4): filter
+    by status, sort by match or date, select rows to move them together, team notes; new
+    applicants arrive live. Opening it records the visit ("new since your last visit")."""
     job_id = p.path_id("job_id")
-    listing = await ApplicationService(p.db).list_for_job(
-        p.user.id, job_id, app_schemas.ApplicationListQuery(limit=100)
-    )
+    query = triage_query(p)
+    triage = TriageService(p.db)
+    try:
+        listing = await triage.page(p.user.id, job_id, query)
+    except BadRequest:  # a stale or hand-edited cursor: show the first page
+        query.cursor = None
+        listing = await triage.page(p.user.id, job_id, query)
+    # Live events of applications submitted before this moment are in the page already.
+    rendered_at = datetime.now(UTC)
     job = await JobService(p.db).get(job_id)
-    ranked = await MatchingService(p.db).candidates(p.user.id, job_id, MAX_RESULTS)
-    fit = {c.application_id: c for c in ranked.items}
-    return {"job": job, "applicants": listing.items, "fit": fit, "next_statuses": company_next}
+    # The visit is recorded on every load; within the dashboard (filter, sort, pages) the
+    # links carry `since`, the visit before, so the rows new to the viewer stay marked.
+    previous_visit = await triage.visit(p.user.id, job_id)
+    last_visit = since(p) or previous_visit
+    return {
+        "rendered_at": rendered_at,
+        "job": job,
+        "applicants": listing.items,
+        "counts": listing.counts,
+        "total": sum(listing.counts.values()),
+        "next": listing.next,
+        "query": query,
+        "last_visit": last_visit,
+        "statuses": states.STATUSES,
+        "sorts": SORTS,
+        "bulk_targets": [s for s in states.STATUSES if s not in ("submitted", "withdrawn")],
+        "next_statuses": company_next,
+    }
 
 
 @page("/applications", "my_applications.html")
@@ -197,11 +249,12 @@ async def my_applications(p: PageRequest) -> dict[str, Any]:
 
 @page("/hiring", "hiring.html")
 async def hiring(p: PageRequest) -> dict[str, Any]:
-    """Every company the viewer hires for, each with its jobs (open first, then closed) and
-    how many applied to each."""
+    """Every company the viewer hires for, each with its jobs (open first, then closed), and
+    for each job its applications per status and how many arrived since the viewer last
+    opened its applicants."""
     companies = await hiring_companies(p)
     jobs: dict[uuid.UUID, list[job_schemas.Job]] = {}
-    counts: dict[uuid.UUID, app_schemas.ApplicantCount] = {}
+    summaries: dict[uuid.UUID, app_schemas.JobTriageSummary] = {}
     service = JobService(p.db)
     for membership in companies:
         company_id = membership.organization.id
@@ -209,8 +262,13 @@ async def hiring(p: PageRequest) -> dict[str, Any]:
         for status in ("open", "closed"):
             query = job_schemas.JobSearchQuery(company_id=company_id, status=status, limit=100)
             jobs[company_id] += (await service.search(query)).items
-        counts |= await ApplicationService(p.db).counts_for_company(p.user.id, company_id)
-    return {"companies": companies, "jobs": jobs, "counts": counts}
+        summaries |= await TriageService(p.db).summaries(p.user.id, company_id)
+    return {
+        "companies": companies,
+        "jobs": jobs,
+        "summaries": summaries,
+        "pipeline": [s for s in states.STATUSES if s != "withdrawn"],
+    }
 
 
 @page("/companies/new", "company_new.html")

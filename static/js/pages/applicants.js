@@ -1,8 +1,10 @@
-// The hiring team's dashboard for one job: status controls, and new applications added live
-// (from the /notifications socket) without a reload.
+// The hiring team's dashboard for one job (issue 15, item 4): status controls, bulk moves of
+// the selected rows, private team notes, and new applications added live (from the
+// /notifications socket) without a reload, with the same match as a reloaded row.
 
 import { api, ApiError, el, fileHref, toast } from "../api.js";
 import { avatar } from "../avatar.js";
+import { showProblem } from "../forms.js";
 import { renderTimes } from "../time.js";
 
 const table = document.getElementById("applicants");
@@ -11,6 +13,12 @@ const tbody = table.tBodies[0];
 const PIPELINE = ["submitted", "viewed", "shortlisted", "interviewing", "offered", "hired"];
 const FINAL = new Set(["hired", "rejected", "withdrawn"]);
 const arriving = new Set(); // applications being fetched, so a replayed event adds no twin
+const bulk = document.getElementById("bulk");
+const bulkResult = document.getElementById("bulk-result");
+const selectAll = document.getElementById("select-all");
+// Applications submitted before the server rendered the page are in its rows and counts:
+// their (replayed) live events change nothing.
+const renderedAt = Date.parse(table.dataset.renderedAt);
 
 function nextStatuses(status) {
   if (FINAL.has(status)) return [];
@@ -21,7 +29,7 @@ function statusBadge(status) {
   return el("span", { class: `status status-${status}`, dataset: { status: "" }, text: status });
 }
 
-function actions(status) {
+function moveButtons(status) {
   const buttons = nextStatuses(status).map((s) =>
     el("button", {
       type: "button",
@@ -34,10 +42,32 @@ function actions(status) {
   return buttons;
 }
 
-function setStatus(row, status) {
-  row.querySelector("[data-status]").replaceWith(statusBadge(status));
-  row.querySelector("td.actions").replaceChildren(...actions(status));
+// ---- counts per status (the tabs) and the header's total ---------------------------------
+
+function adjustCount(status, by) {
+  for (const key of [status, "all"]) {
+    const node = document.querySelector(`[data-count="${key}"]`);
+    if (node) node.textContent = String(Number(node.textContent) + by);
+  }
+  const all = document.querySelector('[data-count="all"]');
+  const count = document.getElementById("applicant-count");
+  if (all && count) {
+    const n = Number(all.textContent);
+    count.textContent = `${n} applicant${n === 1 ? "" : "s"}`;
+  }
 }
+
+function setStatus(row, status) {
+  const badge = row.querySelector("[data-status]");
+  const previous = badge.textContent;
+  if (previous === status) return;
+  badge.replaceWith(statusBadge(status));
+  row.querySelector("td.actions .cluster").replaceChildren(...moveButtons(status));
+  adjustCount(previous, -1);
+  adjustCount(status, +1);
+}
+
+// ---- a row, as the template's applicant_row macro renders it ---------------------------
 
 function chips(verified, claimed) {
   if (!verified.length && !claimed.length) return null;
@@ -53,14 +83,70 @@ function cell(label, attrs, ...children) {
   return el("td", { ...attrs, dataset: { label } }, ...children);
 }
 
+function relative(value, prefix = "") {
+  return el("time", { datetime: value, "data-relative": true, dataset: prefix ? { prefix } : {} });
+}
+
+function matchCell(match) {
+  const pct = Math.round(match.score * 100);
+  const reasons = match.reasons;
+  return el(
+    "div",
+    { class: "fit stack tight" },
+    el("strong", { text: `${pct}% match` }),
+    el("progress", { class: "meter", max: "100", value: String(pct), "aria-label": `Match ${pct}%` }),
+    reasons.matched_skills.length ? el("span", { class: "small muted", text: `Has ${reasons.matched_skills.join(", ")}` }) : null,
+    reasons.missing_skills.length ? el("span", { class: "small muted", text: `Missing ${reasons.missing_skills.join(", ")}` }) : null,
+  );
+}
+
+function notesPanel(a) {
+  const id = `note-${a.id}`;
+  return el(
+    "details",
+    { class: "notes", dataset: { notes: "" } },
+    el("summary", {}, "Team notes (", el("span", { dataset: { noteCount: "" }, text: String(a.note_count) }), ")"),
+    el(
+      "div",
+      { class: "notes-body stack tight" },
+      el("p", { class: "small muted", text: "Only your hiring team sees these, never the candidate." }),
+      el("ol", { class: "notes-list", role: "list", "aria-live": "polite" }),
+      el("button", { type: "button", class: "small secondary", dataset: { moreNotes: "" }, hidden: true, text: "Older notes" }),
+      el(
+        "form",
+        { class: "note-form", novalidate: true },
+        el(
+          "div",
+          { class: "field" },
+          el("label", { for: id, text: "New note" }),
+          el("textarea", { id, name: "body", rows: "2", maxlength: "5000", required: true }),
+        ),
+        el("p", { class: "form-error", role: "alert", hidden: true }),
+        el("button", { type: "submit", class: "small", text: "Add note" }),
+      ),
+    ),
+  );
+}
+
 function rowFor(a) {
   const name = a.full_name || a.email;
-  const links = [
-    a.resume_url ? el("a", { href: fileHref(a.resume_url), rel: "noopener nofollow", text: "Resume" }) : null,
-    a.cover_letter
-      ? el("details", {}, el("summary", { text: "Cover letter" }), el("p", { class: "prose", text: a.cover_letter }))
-      : null,
-  ].filter(Boolean);
+  const resume = a.resume_url
+    ? el(
+        "span",
+        { class: "small resume" },
+        el("a", { href: fileHref(a.resume_url), rel: "noopener nofollow", text: a.resume_filename || "Resume" }),
+        a.resume_uploaded_at ? " " : null,
+        a.resume_uploaded_at ? el("span", { class: "muted" }, relative(a.resume_uploaded_at, "uploaded ")) : null,
+      )
+    : null;
+  const letter = a.cover_letter
+    ? el(
+        "details",
+        { class: "small", dataset: { coverLetter: "" } },
+        el("summary", { text: "Cover letter" }),
+        el("p", { class: "prose", text: a.cover_letter }),
+      )
+    : null;
   const who = el(
     "div",
     { class: "media" },
@@ -69,30 +155,61 @@ function rowFor(a) {
       "div",
       { class: "media-body" },
       el("a", { class: "candidate", href: `/people/${a.candidate_id}`, text: name }),
+      " ",
+      el("span", { class: "badge new-badge", text: "New" }),
       a.headline ? el("span", { class: "small muted", text: a.headline }) : null,
-      links.length ? el("div", { class: "cluster small" }, ...links) : null,
+      el("span", { class: "applicant-badges", dataset: { slot: "verified-institutes" } }),
+      resume,
+      letter,
     ),
   );
-  const applied = el("time", { datetime: a.submitted_at, "data-relative": true });
+  const applied = el(
+    "span",
+    { class: "stack tight" },
+    relative(a.submitted_at),
+    a.status !== "submitted" ? el("span", { class: "small muted" }, relative(a.status_changed_at, "moved ")) : null,
+  );
   const row = el(
     "tr",
-    { class: "fresh", dataset: { applicationId: a.id, candidateId: a.candidate_id } },
+    { class: "new fresh", dataset: { applicationId: a.id, candidateId: a.candidate_id, score: String(a.match.score), name } },
+    cell("Select", { class: "select" }, el("input", { type: "checkbox", name: "application", value: a.id, "aria-label": `Select ${name}` })),
     cell("Candidate", {}, who),
-    cell("Match", {}),
+    cell("Match", {}, matchCell(a.match)),
     cell("Skills", {}, chips(a.skills.verified, a.skills.claimed)),
     cell("Applied", {}, applied),
     cell("Status", {}, statusBadge(a.status)),
-    cell("Actions", { class: "actions" }, ...actions(a.status)),
+    cell("Actions", { class: "actions" }, el("div", { class: "cluster" }, ...moveButtons(a.status)), notesPanel(a)),
   );
   renderTimes(row);
   return row;
 }
 
-function countApplicants() {
-  const count = document.getElementById("applicant-count");
-  const n = tbody.querySelectorAll("tr[data-application-id]").length;
-  if (count) count.textContent = `${n} applicant${n === 1 ? "" : "s"}`;
+// Put a new applicant where it goes in the rows shown, given the page's filter and sort;
+// false when it belongs on another page (it is still counted).
+function placeNew(row, applicant) {
+  const { sort, statusFilter, firstPage, lastPage } = table.dataset;
+  if (statusFilter && statusFilter !== applicant.status) return false;
+  const rows = [...tbody.querySelectorAll("tr[data-application-id]")];
+  if (sort === "newest") {
+    if (firstPage !== "true") return false;
+    tbody.prepend(row);
+    return true;
+  }
+  if (sort === "oldest") {
+    if (lastPage !== "true") return false;
+    tbody.insertBefore(row, tbody.querySelector("tr.empty"));
+    return true;
+  }
+  // Best match first, newest first among equal scores: before the first row scored lower
+  // or equal (the new one is the newest of all).
+  const before = rows.find((r) => Number(r.dataset.score) <= applicant.match.score);
+  if (before) before.before(row);
+  else if (lastPage === "true") tbody.insertBefore(row, tbody.querySelector("tr.empty"));
+  else return false;
+  return true;
 }
+
+// ---- opening an application marks it viewed ---------------------------------------------
 
 // Opening an application (its cover letter, or the candidate's profile) marks it viewed,
 // as workflow 1, step 3 asks; the candidate hears of it live.
@@ -107,9 +224,83 @@ async function markViewed(row, keepalive = false) {
   }
 }
 
-tbody.addEventListener("toggle", (event) => {
-  if (event.target.open) markViewed(event.target.closest("tr"));
-}, true);
+// ---- team notes --------------------------------------------------------------------------
+
+function noteItem(note) {
+  return el(
+    "li",
+    { class: "note", dataset: { noteId: note.id } },
+    el(
+      "p",
+      { class: "note-head small" },
+      el("strong", { text: note.author_name || "A former member" }),
+      " ",
+      el("span", { class: "muted" }, relative(note.created_at)),
+    ),
+    el("p", { class: "prose", text: note.body }),
+  );
+}
+
+async function loadNotes(panel, cursor = null) {
+  const row = panel.closest("tr");
+  const path = `/api/applications/${row.dataset.applicationId}/notes${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`;
+  try {
+    const page = await api("GET", path);
+    const list = panel.querySelector(".notes-list");
+    for (const note of page.items) {
+      if (!list.querySelector(`[data-note-id="${CSS.escape(note.id)}"]`)) list.append(noteItem(note));
+    }
+    renderTimes(list);
+    const more = panel.querySelector("[data-more-notes]");
+    more.hidden = !page.next;
+    more.dataset.cursor = page.next || "";
+    panel.dataset.loaded = "true";
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    toast(error.message, "error");
+  }
+}
+
+tbody.addEventListener(
+  "toggle",
+  (event) => {
+    const target = event.target;
+    if (!target.open) return;
+    if (target.matches("[data-cover-letter]")) markViewed(target.closest("tr"));
+    else if (target.matches("[data-notes]") && !target.dataset.loaded) loadNotes(target);
+  },
+  true,
+);
+
+tbody.addEventListener("submit", async (event) => {
+  const form = event.target.closest(".note-form");
+  if (!form) return;
+  event.preventDefault();
+  const panel = form.closest("[data-notes]");
+  const textarea = form.querySelector("textarea");
+  const general = form.querySelector(".form-error");
+  form.querySelectorAll(".field-error").forEach((n) => n.remove());
+  textarea.removeAttribute("aria-invalid");
+  general.hidden = true;
+  const button = form.querySelector("[type=submit]");
+  button.disabled = true;
+  try {
+    if (!textarea.value.trim()) throw new ApiError(422, { detail: "Write a note first.", errors: [{ field: "body.body", message: "write a note first" }] });
+    const note = await api("POST", `/api/applications/${panel.closest("tr").dataset.applicationId}/notes`, { body: textarea.value });
+    panel.querySelector(".notes-list").prepend(noteItem(note));
+    renderTimes(panel);
+    const count = panel.querySelector("[data-note-count]");
+    count.textContent = String(Number(count.textContent) + 1);
+    textarea.value = "";
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showProblem(form, error, new Map([["body", textarea]]));
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---- row buttons ------------------------------------------------------------------------
 
 tbody.addEventListener("click", async (event) => {
   const candidate = event.target.closest("a.candidate");
@@ -118,9 +309,13 @@ tbody.addEventListener("click", async (event) => {
     return;
   }
   const button = event.target.closest("button");
-  if (!button) return;
+  if (!button || button.type === "submit") return;
   const row = button.closest("tr");
   const id = row.dataset.applicationId;
+  if ("moreNotes" in button.dataset) {
+    loadNotes(button.closest("[data-notes]"), button.dataset.cursor);
+    return;
+  }
   button.disabled = true;
   try {
     if (button.dataset.move) {
@@ -140,19 +335,89 @@ tbody.addEventListener("click", async (event) => {
   }
 });
 
+// ---- selection and bulk moves -------------------------------------------------------------
+
+function checkboxes() {
+  return [...tbody.querySelectorAll('input[name="application"]')];
+}
+
+function updateSelection() {
+  const boxes = checkboxes();
+  const chosen = boxes.filter((b) => b.checked).length;
+  document.getElementById("bulk-selected").textContent = `${chosen} selected`;
+  bulk.querySelector("[type=submit]").disabled = chosen === 0;
+  selectAll.checked = chosen > 0 && chosen === boxes.length;
+  selectAll.indeterminate = chosen > 0 && chosen < boxes.length;
+}
+
+selectAll.addEventListener("change", () => {
+  for (const box of checkboxes()) box.checked = selectAll.checked;
+  updateSelection();
+});
+tbody.addEventListener("change", (event) => {
+  if (event.target.matches('input[name="application"]')) updateSelection();
+});
+
+function rowOf(id) {
+  return tbody.querySelector(`tr[data-application-id="${CSS.escape(id)}"]`);
+}
+
+bulk.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const ids = checkboxes().filter((b) => b.checked).map((b) => b.value);
+  if (!ids.length) return;
+  const status = bulk.querySelector("select").value;
+  const button = bulk.querySelector("[type=submit]");
+  button.disabled = true;
+  try {
+    const result = await api("POST", `/api/jobs/${jobId}/applications/status`, { application_ids: ids, status });
+    for (const moved of result.moved) {
+      const row = rowOf(moved.application_id);
+      if (!row) continue;
+      setStatus(row, moved.status);
+      row.querySelector('input[name="application"]').checked = false;
+    }
+    const lines = result.refused.map((r) => {
+      const row = rowOf(r.application_id);
+      return el("li", {}, el("strong", { text: row ? row.dataset.name : r.application_id }), `: ${r.reason}`);
+    });
+    bulkResult.replaceChildren(
+      el("p", { text: `Moved ${result.moved.length} to ${status}.${lines.length ? ` Not moved: ${lines.length}.` : ""}` }),
+      lines.length ? el("ul", { class: "refused" }, ...lines) : null,
+    );
+    bulkResult.hidden = false;
+    bulkResult.classList.toggle("has-refusals", lines.length > 0);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    toast(error.message, "error");
+  } finally {
+    updateSelection();
+  }
+});
+
+// The sort applies as soon as it is chosen; the button is there for keyboards and no-JS.
+const sortSelect = document.getElementById("sort");
+sortSelect.addEventListener("change", () => sortSelect.form.requestSubmit());
+
+// ---- live: new applicants and withdrawals ------------------------------------------------
+
 document.addEventListener("rizeos:notification", async (event) => {
   const n = event.detail;
   const p = n.payload || {};
   if (p.job_id !== jobId) return;
-  const existing = tbody.querySelector(`tr[data-application-id="${CSS.escape(p.application_id)}"]`);
+  const existing = rowOf(p.application_id);
   if (n.type === "application.status" && existing) {
     setStatus(existing, p.status);
   } else if (n.type === "application.created" && !existing && !arriving.has(p.application_id)) {
+    if (Date.parse(p.submitted_at) <= renderedAt) return;
     arriving.add(p.application_id);
-    // A GET without the CSRF header reads the application without marking it viewed.
-    const applicant = await api("GET", `/api/applications/${p.application_id}`);
-    tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
-    tbody.prepend(rowFor(applicant));
-    countApplicants();
+    // The dashboard's own row (same query and numbers as a reload); it marks nothing viewed.
+    const applicant = await api("GET", `/api/jobs/${jobId}/applications/${p.application_id}`);
+    adjustCount(applicant.status, +1);
+    const row = rowFor(applicant);
+    if (placeNew(row, applicant)) {
+      tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
+      updateSelection();
+    }
   }
 });
