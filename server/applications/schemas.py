@@ -12,6 +12,7 @@ from msgspec import UNSET, UnsetType
 from server import fields
 from server.applications.states import Status
 from server.matching.schemas import MatchReasons
+from server.orgs.schemas import VerifiedInstitute
 from server.paging import DEFAULT_LIMIT, Limit
 
 CoverLetter = fields.LongText
@@ -109,6 +110,8 @@ class TriageApplicant(Applicant, kw_only=True):
 
     match: ApplicantMatch
     note_count: int
+    # "Verified student of X": active student/alumni memberships of verified institutes
+    verified_institutes: list[VerifiedInstitute] = []
 
 
 class ApplicantTriagePage(msgspec.Struct):

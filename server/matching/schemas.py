@@ -9,8 +9,9 @@ from typing import Annotated
 import msgspec
 
 from server.jobs.schemas import Job
+from server.orgs.schemas import VerifiedInstitute
 
-__all__ = ["Job"]
+__all__ = ["Job", "VerifiedInstitute"]
 
 MAX_RESULTS = 100
 Results = Annotated[int, msgspec.Meta(ge=1, le=MAX_RESULTS)]
@@ -46,6 +47,8 @@ class RankedCandidate(msgspec.Struct):
     submitted_at: datetime
     score: float
     reasons: MatchReasons
+    # "Verified student of X" (sql/orgs/functions.sql, verified_institutes)
+    verified_institutes: list[VerifiedInstitute] = []
 
 
 class RankedCandidates(msgspec.Struct):

@@ -96,6 +96,9 @@ class MatchingService:
                     submitted_at=row["submitted_at"],
                     score=round(row["score"], 4),
                     reasons=_reasons(row),
+                    verified_institutes=msgspec.convert(
+                        row["verified_institutes"], list[schemas.VerifiedInstitute]
+                    ),
                 )
                 for row in rows
             ],

@@ -45,14 +45,17 @@ LIMIT :limit;
 -- with what a hiring member sees of the candidate, the resume applied with (not once
 -- withdrawn), the match and its reasons (application_match: the formula of the stored
 -- score, sql/applications/functions.sql) and how many team notes it has
--- (application_notes_application_recent_idx). In no particular order: the caller orders.
+-- (application_notes_application_recent_idx), and the institutes it is a verified student
+-- of. In no particular order: the caller orders.
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
        o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
        a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.avatar_url, p.skills,
        CASE WHEN a.status <> 'withdrawn' THEN a.resume_url END AS resume_url,
        a.resume_filename, a.resume_uploaded_at,
        m.score, m.skill_score, m.text_score, m.matched, m.missing, m.matched_verified,
-       (SELECT count(*) FROM application_notes n WHERE n.application_id = a.id) AS note_count
+       (SELECT count(*) FROM application_notes n WHERE n.application_id = a.id) AS note_count,
+       -- "Verified student of X" (sql/orgs/functions.sql): one membership-key lookup a row
+       verified_institutes(a.candidate_id) AS verified_institutes
 FROM job_applications a
 JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id

@@ -131,32 +131,18 @@ SELECT j.id, j.company_id, j.title, j.status FROM jobs j WHERE j.id = :job_id;
 
 -- name: ranked_applicants(job_id, limit)
 -- The job's applicants (job_applications_job_status_idx: job_id, withdrawn ones left out;
--- profiles by primary key), each scored against the job as recommended_jobs scores jobs.
+-- profiles by primary key), each scored against the job by application_match()
+-- (sql/applications/functions.sql: the formula of the dashboard's stored score, so both give
+-- the same numbers), with the institutes each is a verified student of.
 SELECT a.id AS application_id, a.candidate_id, a.status, a.submitted_at,
        p.full_name, p.headline,
-       k.matched, k.missing, k.matched_verified, k.skill_score, t.text_score,
-       (0.75 * k.skill_score + 0.25 * t.text_score)::FLOAT8 AS score
+       m.matched, m.missing, m.matched_verified, m.skill_score, m.text_score, m.score,
+       verified_institutes(a.candidate_id) AS verified_institutes
 FROM jobs j
 JOIN job_applications a ON a.job_id = j.id AND a.status <> 'withdrawn'
 JOIN profiles p ON p.user_id = a.candidate_id
-CROSS JOIN LATERAL (
-    SELECT coalesce(array_agg(s ORDER BY n) FILTER (WHERE lower(s) = ANY (p.match_skill_keys)),
-                    '{}') AS matched,
-           coalesce(array_agg(s ORDER BY n)
-                    FILTER (WHERE NOT lower(s) = ANY (p.match_skill_keys)), '{}') AS missing,
-           coalesce(array_agg(s ORDER BY n)
-                    FILTER (WHERE lower(s) = ANY (p.match_verified_keys)), '{}')
-               AS matched_verified,
-           CASE WHEN count(*) = 0 THEN 0::FLOAT8 ELSE (
-               count(*) FILTER (WHERE lower(s) = ANY (p.match_verified_keys))
-               + 0.6 * count(*) FILTER (WHERE lower(s) = ANY (p.match_skill_keys)
-                                          AND NOT lower(s) = ANY (p.match_verified_keys))
-           )::FLOAT8 / count(*) END AS skill_score
-    FROM unnest(j.skills_required) WITH ORDINALITY AS u(s, n)
-) k
-CROSS JOIN LATERAL (
-    SELECT coalesce(ts_rank(j.search_vector, p.match_words, 32), 0)::FLOAT8 AS text_score
-) t
+CROSS JOIN LATERAL application_match(j.skills_required, j.search_vector, p.match_skill_keys,
+                                     p.match_verified_keys, p.match_words) m
 WHERE j.id = :job_id
-ORDER BY score DESC, a.submitted_at, a.id
+ORDER BY m.score DESC, a.submitted_at, a.id
 LIMIT :limit;

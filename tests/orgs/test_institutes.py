@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from tests.applications.test_triage import page_text
 from tests.orgs.test_domains import at, register, verified_institute
 
 
@@ -169,3 +170,28 @@ async def test_institute_page_and_figures_are_for_institutes_only(api):
     await api.get(f"/api/organizations/{uuid.uuid4()}/outcomes", expect=404)
     assert (await api.client.get(f"/institutes/{company['id']}")).status == 404
     await api.get(f"/api/organizations/{company['id']}/students", as_=hr, expect=404)
+
+
+async def test_badge_rides_on_the_applicant_dashboard_and_ranked_candidates(api, memberships):
+    _, org, _ = await verified_institute(api, name="State University")
+    verified = await api.sign_up(email=at("uni.example"))
+    await memberships.join(verified, org, "student")
+    other = await api.sign_up(email=at("example.com"))
+    await memberships.join(other, org, "student")  # pending: no badge
+    recruiter = await api.sign_up(["employer"])
+    company = await api.company(recruiter)
+    job = await api.job(recruiter, company["id"])
+    for candidate in (verified, other):
+        await api.post(f"/api/jobs/{job['id']}/applications", {}, as_=candidate, expect=201)
+
+    rows = await api.get(f"/api/jobs/{job['id']}/applications", as_=recruiter, expect=200)
+    by_candidate = {row["candidate_id"]: row["verified_institutes"] for row in rows["items"]}
+    assert [i["name"] for i in by_candidate[str(verified.id)]] == ["State University"]
+    assert by_candidate[str(other.id)] == []
+    ranked = await api.get(f"/api/jobs/{job['id']}/candidates", as_=recruiter, expect=200)
+    by_candidate = {row["candidate_id"]: row["verified_institutes"] for row in ranked["items"]}
+    assert [i["id"] for i in by_candidate[str(verified.id)]] == [org["id"]]
+    assert by_candidate[str(other.id)] == []
+    html = await page_text(api, recruiter, f"/jobs/{job['id']}/applicants")
+    assert html.count("data-verified-institutes") == 1
+    assert "Verified student</span> of State University" in html

@@ -128,6 +128,28 @@ function notesPanel(a) {
   );
 }
 
+// "Verified student of X": the markup of the verified_badge macro (templates/macros.html).
+function verifiedBadge(institutes) {
+  if (!institutes || !institutes.length) return null;
+  return el(
+    "ul",
+    { class: "verified-institutes", role: "list", dataset: { verifiedInstitutes: "" } },
+    ...institutes.map((inst) =>
+      el(
+        "li",
+        { class: "verified-institute" },
+        avatar(inst.name, { url: inst.logo_url, key: inst.id, size: "xs", square: true }),
+        el(
+          "a",
+          { href: `/institutes/${inst.id}` },
+          el("span", { class: "verified", text: `Verified ${inst.role === "alumni" ? "alumni" : "student"}` }),
+          ` of ${inst.name}`,
+        ),
+      ),
+    ),
+  );
+}
+
 function rowFor(a) {
   const name = a.full_name || a.email;
   const resume = a.resume_url
@@ -158,7 +180,7 @@ function rowFor(a) {
       " ",
       el("span", { class: "badge new-badge", text: "New" }),
       a.headline ? el("span", { class: "small muted", text: a.headline }) : null,
-      el("span", { class: "applicant-badges", dataset: { slot: "verified-institutes" } }),
+      el("span", { class: "applicant-badges", dataset: { slot: "verified-institutes" } }, verifiedBadge(a.verified_institutes)),
       resume,
       letter,
     ),
