@@ -128,7 +128,7 @@ async def _decode_body(request: web.Request, struct: type) -> Any:
         raise BadRequest(f"malformed JSON: {exc}") from None
 
 
-def _list_fields(struct: type) -> set[str]:
+def list_fields(struct: type) -> set[str]:
     names = set()
     for f in msgspec.structs.fields(struct):
         origin = typing.get_origin(f.type)
@@ -139,7 +139,7 @@ def _list_fields(struct: type) -> set[str]:
 
 
 def _decode_query(request: web.Request, struct: type) -> Any:
-    lists = _list_fields(struct)
+    lists = list_fields(struct)
     data: dict[str, Any] = {}
     for key in set(request.query.keys()):
         if key in lists:

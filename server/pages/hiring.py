@@ -183,8 +183,8 @@ async def resume_choices(p: PageRequest) -> ResumeChoices:
 
 
 def triage_query(p: PageRequest) -> app_schemas.ApplicantTriageQuery:
-    """The dashboard's filter, sort and cursor from its URL (a bad value: the default view).
-    Not PageRequest.query: it takes a Literal naming "shortlisted" for a list field."""
+    """The dashboard's filter, sort and cursor from its URL (a bad value: the default view,
+    not an error: the dashboard has no form to show one in)."""
     data = {k: v for k in ("status", "sort", "cursor") if (v := p.request.query.get(k, "").strip())}
     try:
         query = msgspec.convert(data, app_schemas.ApplicantTriageQuery, strict=False)

@@ -20,6 +20,7 @@ import msgspec
 from aiohttp import web
 
 from server import keys
+from server.api import list_fields
 from server.auth.caller import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.auth.service import account_label
@@ -118,11 +119,7 @@ class PageRequest:
 
     def query(self, struct: type, drop: tuple[str, ...] = ()) -> tuple[Any, list[FieldError]]:
         """Decode the query string into ``struct``; bad values become messages, not a 500."""
-        lists = {
-            f.encode_name
-            for f in msgspec.structs.fields(struct)
-            if "list" in str(f.type)  # list-typed filters may repeat or be comma-separated
-        }
+        lists = list_fields(struct)  # list-typed filters may repeat or be comma-separated
         data: dict[str, Any] = {}
         for key in set(self.request.query.keys()):
             if key in drop or key not in {f.encode_name for f in msgspec.structs.fields(struct)}:

@@ -65,36 +65,6 @@ JOIN jobs j ON j.id = a.job_id
 JOIN organizations o ON o.id = j.company_id
 WHERE a.job_id = :job_id AND a.candidate_id = :candidate_id;
 
--- name: list_job_applications(job_id, status, after_submitted_at, after_id, limit)
--- A job's applicants joined with users and profiles (workflow 1, step 3), newest first.
-SELECT a.id, a.job_id, j.title AS job_title, j.company_id, o.name AS company_name,
-       o.logo_url AS company_logo_url, a.candidate_id, a.status, a.cover_letter, a.submitted_at,
-       a.status_changed_at, a.updated_at, u.email, p.full_name, p.headline, p.avatar_url, p.skills,
-       -- the resume applied with; a withdrawn candidate's is no longer shared with the company
-       CASE WHEN a.status <> 'withdrawn' THEN a.resume_url END AS resume_url,
-       a.resume_filename, a.resume_uploaded_at
-FROM job_applications a
-JOIN jobs j ON j.id = a.job_id
-JOIN organizations o ON o.id = j.company_id
-JOIN users u ON u.id = a.candidate_id
-LEFT JOIN profiles p ON p.user_id = a.candidate_id
-WHERE a.job_id = :job_id
-  AND (:status::VARCHAR IS NULL OR a.status = :status)
-  AND (:after_submitted_at::TIMESTAMPTZ IS NULL
-       OR (a.submitted_at, a.id) < (:after_submitted_at, :after_id::UUID))
-ORDER BY a.submitted_at DESC, a.id DESC
-LIMIT :limit;
-
--- name: count_company_applications(company_id)
--- Applicants per job of a company (the hiring page): withdrawn ones left out, and how many
--- nobody has opened yet. Jobs by jobs_company_recent_idx, their applications by
--- job_applications_job_status_idx.
-SELECT a.job_id, count(*) AS total, count(*) FILTER (WHERE a.status = 'submitted') AS unseen
-FROM jobs j
-JOIN job_applications a ON a.job_id = j.id AND a.status <> 'withdrawn'
-WHERE j.company_id = :company_id
-GROUP BY a.job_id;
-
 -- name: move_application(application_id, expected, status)$
 -- Compare-and-set: moves only from the status the caller's decision was based on; NULL
 -- means another move got there first and the decision must be made again.

@@ -104,6 +104,7 @@ async def test_recruiter_downloads_the_resume_applied_with_after_the_profile_cha
     sent = f"/api/files/{first['id']}"
     link = review.locator(f'a[href="{sent}"]')
     await expect(link).to_have_count(1)
+    await expect(link).to_have_text("Ana CV 2025.pdf")  # the file sent, by name
     assert await open_status(review, sent) == (200, b"%PDF first resume")
     assert await review.locator(f'a[href="/api/files/{second["id"]}"]').count() == 0
     seen = await api.get(f"/api/applications/{application['id']}", as_=recruiter, expect=200)
