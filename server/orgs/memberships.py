@@ -8,7 +8,9 @@ The rules (also in docs/organizations.md):
   Except: a student or alumni request from a user whose verified email is on a counting
   domain of the institute is active at once (the design document's "status: active" on
   selection; the rule and why these roles are in domains.py). No one is notified of it: no
-  one has anything to do.
+  one has anything to do. Only a first-time request: one that reopens the user's ended or
+  declined membership of that role (an admin ended or declined it, or they left) waits for
+  an admin like any other, or an admin could never remove a student the domain vouches for.
 * An invitation (an invitee named) is made by an active admin and waits, pending, for the
   invitee. ``invited_by`` tells the two apart.
 * Approve/decline: an organization admin for a join request, the invitee for an invitation.
@@ -151,6 +153,7 @@ class MembershipService:
                 )
             if (
                 not inviting
+                and existing is None
                 and role in INSTANT_ROLES
                 and await DomainService(self.db).vouches_for(tx, organization_id, user_id)
             ):

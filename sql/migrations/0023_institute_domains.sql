@@ -17,6 +17,10 @@
 -- * organizations.verified_rank: 0 for a verified organization (platform-verified or
 --   domain-verified), 1 otherwise; generated so search can keyset-page on
 --   (verified_rank, name, id) with the indexes below ("verified institutes first").
+-- * organization_memberships.reopened: set when a request or invitation reuses the row of a
+--   membership that ended (declined, deactivated, left; the primary key is user,
+--   organization and role, so the row is reused). A domain activates only a first-time join
+--   request: one the institute's admin ended or declined must not come back by itself.
 -- * email_domain(), email_on_domain(): one definition of "this email is on that domain"
 --   (the domain itself or a subdomain: a student of uni.example may mail from
 --   cs.uni.example), used by the triggers and the queries in sql/orgs/.
@@ -28,14 +32,20 @@ CREATE TABLE institute_domains (
     created_by UUID REFERENCES users(id) ON DELETE SET NULL,
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+    -- Host-name characters only, so no `_` or `%` can ever act as a pattern; the service
+    -- (server/orgs/domains.py normalize_domain) checks each label too.
     CONSTRAINT institute_domains_domain_normal CHECK (
-        domain = lower(domain) AND domain LIKE '%.%' AND domain NOT LIKE '%.'
+        domain ~ '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$' AND domain LIKE '%.%'
     )
 );
 -- One domain, one institute; also serves "which institute owns this email's domain".
 CREATE UNIQUE INDEX institute_domains_domain_key ON institute_domains (domain);
 -- An institute's domains in name order (the domain list, the verification check).
 CREATE INDEX institute_domains_organization_idx ON institute_domains (organization_id, domain);
+-- The subdomains of a domain, for the overlap check on registration: "x ends with
+-- '.uni.example'" is "reverse(x) starts with 'elpmaxe.inu.'", a range on this index (byte
+-- order, so the range is exact).
+CREATE INDEX institute_domains_reversed_idx ON institute_domains ((reverse(domain)) COLLATE "C");
 CREATE INDEX institute_domains_created_by_idx ON institute_domains (created_by);
 CREATE TRIGGER institute_domains_set_updated_at BEFORE UPDATE ON institute_domains
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
@@ -47,8 +57,11 @@ $$;
 
 CREATE FUNCTION email_on_domain(email TEXT, domain TEXT) RETURNS BOOLEAN
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT email_domain(email) = domain OR email_domain(email) LIKE '%.' || domain
+    SELECT email_domain(email) = domain
+        OR right(email_domain(email), length(domain) + 1) = '.' || domain
 $$;
+
+ALTER TABLE organization_memberships ADD COLUMN reopened BOOLEAN NOT NULL DEFAULT FALSE;
 
 ALTER TABLE organizations ADD COLUMN domain_verified BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE organizations ADD COLUMN verified_rank SMALLINT NOT NULL

@@ -9,10 +9,44 @@ VALUES (:organization_id, :domain, :created_by)
 ON CONFLICT (domain) DO NOTHING
 RETURNING id;
 
--- name: get_domain_owner(domain)$
--- Which organization holds a domain (institute_domains_domain_key), to tell "yours already"
--- from "another institute's" in the 409.
-SELECT organization_id FROM institute_domains WHERE domain = :domain;
+-- name: lock_domain_claims(registrable)$
+-- Serialises registrations under one registrable domain ("uni.example" for
+-- "cs.uni.example"), so two overlapping claims cannot both pass the overlap check. A
+-- transaction-level advisory lock: nothing to clean up. The "institute_domains:" prefix
+-- keeps these keys apart from other hashed advisory locks.
+SELECT count(pg_advisory_xact_lock(hashtextextended('institute_domains:' || :registrable, 0)));
+
+-- name: list_overlapping_domains(domain, parents, organization_id)
+-- Other institutes' domains that overlap `domain`: the same one, a parent (`parents`, every
+-- suffix of it down to the registrable domain, by institute_domains_domain_key), or a
+-- subdomain (reverse(domain) starts with reverse(:domain) || '.', a byte-order range on
+-- institute_domains_reversed_idx; '/' is the character after '.'). Locked, so the rows
+-- stay as seen until the takeover moves or deletes them.
+SELECT id, organization_id, domain
+FROM institute_domains
+WHERE organization_id <> :organization_id
+  AND (domain = ANY (:parents::VARCHAR[])
+       OR (reverse(domain) COLLATE "C" >= reverse(:domain::TEXT) || '.'
+           AND reverse(domain) COLLATE "C" < reverse(:domain::TEXT) || '/'))
+ORDER BY organization_id, domain
+FOR UPDATE;
+
+-- name: list_overlapping_holders(domain, parents, organization_id)
+-- Which other institutes hold an overlapping domain (as list_overlapping_domains, same
+-- indexes), read before their rows are locked, to lock the organizations first in id order.
+SELECT DISTINCT organization_id
+FROM institute_domains
+WHERE organization_id <> :organization_id
+  AND (domain = ANY (:parents::VARCHAR[])
+       OR (reverse(domain) COLLATE "C" >= reverse(:domain::TEXT) || '.'
+           AND reverse(domain) COLLATE "C" < reverse(:domain::TEXT) || '/'));
+
+-- name: domain_held_by(organization_id, domain)$
+-- Whether this institute holds the domain already (institute_domains_domain_key).
+SELECT EXISTS (
+    SELECT 1 FROM institute_domains
+    WHERE domain = :domain AND organization_id = :organization_id
+);
 
 -- name: list_institute_domains(organization_id, after_domain, only_domain, limit)
 -- An institute's domains in name order after the cursor (institute_domains_organization_idx),
@@ -58,12 +92,11 @@ SELECT EXISTS (
     WHERE id = :user_id AND is_verified AND email_on_domain(email, :domain)
 );
 
--- name: move_institute_domain(domain, organization_id, created_by)!
--- An unproven claim gives way to a proven one (server/orgs/domains.py); the trigger from
--- migration 0023 recomputes both institutes' domain_verified.
-UPDATE institute_domains
-SET organization_id = :organization_id, created_by = :created_by, created_at = now()
-WHERE domain = :domain;
+-- name: delete_taken_over_domain(domain_id)!
+-- A claim that the takeover rule lets through (server/orgs/domains.py) removes the
+-- overlapping domains of the institute it is taken from; the trigger from migration 0023
+-- recomputes that institute's domain_verified.
+DELETE FROM institute_domains WHERE id = :domain_id;
 
 -- name: delete_institute_domain(organization_id, domain_id)^
 -- The trigger from migration 0023 recomputes organizations.domain_verified.
@@ -92,14 +125,15 @@ SELECT EXISTS (
 );
 
 -- name: list_waiting_domain_requests(organization_id, roles)
--- Pending join requests (not invitations) for the instant roles from users whose verified
--- email is on a domain of this institute that counts: they are activated when a domain
--- starts counting. memberships_organization_idx finds the institute's pending rows.
+-- First-time pending join requests (not invitations, not a reopened row: an admin ended or
+-- declined that one, so an admin decides again) for the instant roles from users whose
+-- verified email is on a domain of this institute that counts: they are activated when a
+-- domain starts counting. memberships_organization_idx finds the institute's pending rows.
 SELECT m.id
 FROM organization_memberships m
 JOIN users s ON s.id = m.user_id
 WHERE m.organization_id = :organization_id
-  AND m.status = 'pending' AND m.invited_by IS NULL
+  AND m.status = 'pending' AND m.invited_by IS NULL AND NOT m.reopened
   AND m.role_in_org = ANY (:roles::VARCHAR[])
   AND s.is_verified
   AND EXISTS (

@@ -70,7 +70,7 @@ LIMIT :limit;
 -- Every membership change in an organization takes this lock first, so two concurrent
 -- changes cannot both see "another active admin remains" and leave it without one.
 -- NO KEY UPDATE does not block rows elsewhere that merely reference the organization.
-SELECT id, type FROM organizations WHERE id = :organization_id FOR NO KEY UPDATE;
+SELECT id, type, is_verified FROM organizations WHERE id = :organization_id FOR NO KEY UPDATE;
 
 -- name: get_membership(membership_id)^
 SELECT * FROM organization_memberships WHERE id = :membership_id;
@@ -86,8 +86,10 @@ FOR UPDATE;
 -- name: reopen_membership(membership_id, invited_by)^
 -- A new request or invitation for a role the user once held reuses its row: the primary
 -- key is (user, organization, role). The old dates describe a membership that is over.
+-- `reopened` keeps a domain from activating it (server/orgs/domains.py): an admin decides.
 UPDATE organization_memberships
-SET status = 'pending', invited_by = :invited_by, start_date = NULL, end_date = NULL
+SET status = 'pending', invited_by = :invited_by, start_date = NULL, end_date = NULL,
+    reopened = TRUE
 WHERE id = :membership_id AND status = 'inactive'
 RETURNING *;
 

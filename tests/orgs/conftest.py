@@ -83,3 +83,17 @@ async def company(api):
     hr = await api.sign_up(["employer"])
     org = await api.company(hr, name="Acme Corp")
     return hr, org
+
+
+@pytest.fixture
+def domain_rows(db):
+    """Every domain row and every organization's domain_verified, to prove a refusal changed
+    nothing."""
+
+    async def rows():
+        async with db.connection() as conn:
+            domains = await conn.fetch("SELECT * FROM institute_domains ORDER BY id")
+            orgs = await conn.fetch("SELECT id, domain_verified FROM organizations ORDER BY id")
+        return [dict(r) for r in domains], [dict(r) for r in orgs]
+
+    return rows

@@ -9,20 +9,6 @@ import uuid
 import pytest
 
 
-@pytest.fixture
-def domain_rows(db):
-    """Every domain row and every organization's domain_verified, to prove a refusal changed
-    nothing."""
-
-    async def rows():
-        async with db.connection() as conn:
-            domains = await conn.fetch("SELECT * FROM institute_domains ORDER BY id")
-            orgs = await conn.fetch("SELECT id, domain_verified FROM organizations ORDER BY id")
-        return [dict(r) for r in domains], [dict(r) for r in orgs]
-
-    return rows
-
-
 def at(domain: str) -> str:
     return f"u{uuid.uuid4().hex[:8]}@{domain}"
 
@@ -260,3 +246,56 @@ async def test_registering_a_domain_activates_the_requests_it_vouches_for(api, m
     status = {m["id"]: m["status"] for m in members["items"]}
     assert status[request["id"]] == "active"
     assert status[staff_request["id"]] == "pending"
+
+
+async def test_a_removed_domain_student_asking_again_waits_for_the_admin(api, memberships):
+    admin, org, _ = await verified_institute(api)
+    student = await api.sign_up(email=at("uni.example"))
+    joined = await memberships.join(student, org, "student")
+    assert joined["status"] == "active"
+    await memberships.act(admin, joined, "deactivate", 200)
+    again = await memberships.join(student, org, "student")
+    assert (again["id"], again["status"]) == (joined["id"], "pending")
+    notes = await api.get("/api/notifications", as_=admin, expect=200)
+    assert "membership.requested" in [n["type"] for n in notes["items"]]
+    await memberships.act(admin, again, "approve", 200)
+
+
+async def test_a_student_who_left_or_was_declined_asks_again_through_the_admin(api, memberships):
+    _, org, _ = await verified_institute(api)
+    leaver = await api.sign_up(email=at("uni.example"))
+    joined = await memberships.join(leaver, org, "student")
+    await memberships.act(leaver, joined, "leave", 200)
+    assert (await memberships.join(leaver, org, "student"))["status"] == "pending"
+    # Declined while the domain did not count yet (no proven admin): asking again waits too.
+    owner = await api.sign_up(["professional"], email=at("example.org"))
+    other = await api.institute(owner, name="Other College")
+    await register(api, owner, other, "other.example")
+    declined = await api.sign_up(email=at("other.example"))
+    request = await memberships.join(declined, other, "student")
+    await memberships.act(owner, request, "decline", 200)
+    dean = await api.sign_up(["professional"], email=at("other.example"))
+    await memberships.act(
+        dean, await memberships.invite(owner, other, dean, "admin"), "approve", 200
+    )
+    assert (await api.get(f"/api/organizations/{other['id']}"))["domain_verified"] is True
+    assert (await memberships.join(declined, other, "student"))["status"] == "pending"
+
+
+async def test_a_domain_that_starts_counting_leaves_reopened_requests_to_the_admin(
+    api, memberships
+):
+    owner = await api.sign_up(["professional"], email=at("example.org"))
+    org = await api.institute(owner)
+    await register(api, owner, org, "uni.example")
+    student = await api.sign_up(email=at("uni.example"))
+    first = await memberships.join(student, org, "student")
+    await memberships.act(owner, first, "decline", 200)
+    reopened = await memberships.join(student, org, "student")
+    newcomer = await api.sign_up(email=at("uni.example"))
+    fresh = await memberships.join(newcomer, org, "student")
+    dean = await api.sign_up(["professional"], email=at("uni.example"))
+    await memberships.act(dean, await memberships.invite(owner, org, dean, "admin"), "approve", 200)
+    members = await api.get(f"/api/organizations/{org['id']}/memberships", as_=owner)
+    status = {m["id"]: m["status"] for m in members["items"]}
+    assert (status[reopened["id"]], status[fresh["id"]]) == ("pending", "active")
