@@ -54,6 +54,7 @@ class JobAlert(msgspec.Struct):
     employment_type: EmploymentType | None
     remote: bool | None
     company_id: uuid.UUID | None
+    company_name: str | None  # the company_id filter's name, for people
     created_at: datetime
     updated_at: datetime
 

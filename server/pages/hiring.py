@@ -10,7 +10,7 @@ from server.applications import states
 from server.applications.service import ApplicationService
 from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
-from server.jobs.service import JobService
+from server.jobs.service import COUNT_CAP, JobService
 from server.matching.schemas import MAX_RESULTS
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
@@ -18,6 +18,7 @@ from server.orgs.access import HIRE
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
+from server.saved_jobs.service import SavedJobService
 
 # One row of cards on a desktop board; on a phone the results still start near the top.
 BOARD_RECOMMENDATIONS = 4
@@ -60,6 +61,12 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
     if p.viewer is not None and p.viewer.has("student", "professional") and unfiltered:
         matching = MatchingService(p.db)
         recommended = (await matching.recommended(p.viewer.id, BOARD_RECOMMENDATIONS)).items
+    # issue 15 (H3): the result count, the viewer's saved/applied marks, the alert search
+    count = await JobService(p.db).count(query) if results is not None else None
+    marks = None
+    if p.viewer is not None and results is not None:
+        shown = [job.id for job in results.items] + [r.job.id for r in recommended or ()]
+        marks = await SavedJobService(p.db).marks(p.viewer.id, shown)
     return {
         "query": query,
         "results": results,
@@ -67,7 +74,24 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
         "errors": errors,
         "employment_types": EMPLOYMENT_TYPES,
         "skills_text": ", ".join(query.skills),
+        "count": count,
+        "count_cap": COUNT_CAP,
+        "marks": marks,
+        "alert_search": alert_search(query),
     }
+
+
+def alert_search(query: job_schemas.JobSearchQuery) -> dict[str, Any]:
+    """The board's filters as a job alert's body (POST /api/me/job-alerts), set ones only."""
+    search = {
+        "q": (query.q or "").strip() or None,
+        "skills": query.skills or None,
+        "skills_match": query.skills_match if query.skills else None,
+        "location": (query.location or "").strip() or None,
+        "employment_type": query.employment_type,
+        "remote": query.remote,
+    }
+    return {name: value for name, value in search.items() if value is not None}
 
 
 @page("/jobs/new", "job_new.html")
@@ -98,7 +122,8 @@ async def job_page(p: PageRequest) -> dict[str, Any]:
         if p.viewer.has("student", "professional"):
             mine = await my_application_for(p, job.id)
         can_hire = await may_hire(p, job.company_id)
-    return {"job": job, "application": mine, "can_hire": can_hire}
+    saved = await SavedJobService(p.db).is_saved(p.viewer.id, job.id) if p.viewer else None
+    return {"job": job, "application": mine, "can_hire": can_hire, "saved": saved}
 
 
 async def my_application_for(p: PageRequest, job_id: uuid.UUID) -> app_schemas.Application | None:

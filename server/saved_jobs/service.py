@@ -70,6 +70,9 @@ class SavedJobService:
         ]
         return schemas.SavedJobPage(items=items, next=next_cursor)
 
+    async def is_saved(self, user_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+        return job_id in (await self.marks(user_id, [job_id])).saved
+
     async def marks(self, user_id: uuid.UUID, job_ids: Sequence[uuid.UUID]) -> JobMarks:
         """Which of these jobs the user saved, and applied to (not withdrawn)."""
         if not job_ids:

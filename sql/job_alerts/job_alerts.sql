@@ -10,12 +10,14 @@ VALUES (:user_id, :q::TEXT, :skills::TEXT[], :skills_match::TEXT, :location, :lo
         :employment_type::TEXT, :remote::BOOLEAN, :company_id::UUID, :frequency,
         job_alert_keys(:q, :skills, :skills_match, :company_id, :employment_type, :remote))
 RETURNING id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
-          frequency, created_at, updated_at;
+          frequency, created_at, updated_at,
+          (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name;
 
 -- name: get_job_alert(alert_id, user_id)^
 -- The caller's own alert; another user's is "no such alert". Primary key.
 SELECT id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
-       frequency, created_at, updated_at
+       frequency, created_at, updated_at,
+       (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name
 FROM job_alerts
 WHERE id = :alert_id AND user_id = :user_id;
 
@@ -30,7 +32,8 @@ SET q = :q::TEXT, skills = :skills::TEXT[], skills_match = :skills_match::TEXT,
                                 :remote)
 WHERE id = :alert_id AND user_id = :user_id
 RETURNING id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
-          frequency, created_at, updated_at;
+          frequency, created_at, updated_at,
+          (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name;
 
 -- name: delete_job_alert(alert_id, user_id)$
 -- Its matches go with it (ON DELETE CASCADE), digest-pending ones included: nothing more is
@@ -40,7 +43,8 @@ DELETE FROM job_alerts WHERE id = :alert_id AND user_id = :user_id RETURNING id;
 -- name: list_job_alerts(user_id, after_created_at, after_id, limit)
 -- The alerts page, newest first, keyset on (created_at, id): job_alerts_user_recent_idx.
 SELECT id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
-       frequency, created_at, updated_at
+       frequency, created_at, updated_at,
+       (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name
 FROM job_alerts
 WHERE user_id = :user_id
   AND (:after_created_at::TIMESTAMPTZ IS NULL
