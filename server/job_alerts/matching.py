@@ -6,16 +6,16 @@ transaction: ``record_job_alert_matches`` finds the candidate alerts through the
 index (sql/job_alerts/functions.sql: each alert filed under its most selective required
 term, the job probing with every term it has), checks each candidate with the board's own
 predicate, and inserts (alert, job) once; then, for the rows inserted now, one
-``job_alert.match`` notification per user for instant alerts and a digest job per user for
-daily ones. A run again (redelivery after a crash, a job reopened twice) inserts nothing and
-so sends nothing; a deleted alert is no candidate, and its rows went with it.
+``job_alert.match`` notification per user for instant alerts (one insert for all of them)
+and a digest job per user for daily ones. A run again (redelivery after a crash, a job
+reopened twice) inserts nothing and so sends nothing; a deleted alert is no candidate, and
+its rows went with it.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -57,22 +57,19 @@ class AlertMatcher:
             rows = await fetch_all(self.q.record_job_alert_matches, tx.conn, job_id=job_id)
             if not rows:
                 return 0
-            instant: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-            daily: set[uuid.UUID] = set()
-            for row in rows:
-                if row["digest_pending"]:
-                    daily.add(row["user_id"])
-                else:
-                    instant[row["user_id"]].append(row["alert_id"])
+            instant = {row["user_id"] for row in rows if not row["digest_pending"]}
+            daily = {row["user_id"] for row in rows if row["digest_pending"]}
             if instant:
                 job = msgspec.convert(
                     dict(await self.q.get_job_alert_job(tx.conn, job_id=job_id)),
                     schemas.JobAlertMatchJob,
                 )
-                notifications = NotificationService(self.db)
-                for user_id, alert_ids in instant.items():
-                    payload = schemas.JobAlertMatch(job=job, alert_ids=sorted(alert_ids))
-                    await notifications.notify(tx, [user_id], JOB_ALERT_MATCH, payload)
+                # One payload for every recipient, so one insert for all of them (a job can
+                # match thousands of alerts): which of their alerts matched is on their
+                # alerts page, not in the notification.
+                await NotificationService(self.db).notify(
+                    tx, instant, JOB_ALERT_MATCH, schemas.JobAlertMatch(job=job)
+                )
             if daily:
                 await self.q.schedule_job_alert_digests(
                     tx.conn,

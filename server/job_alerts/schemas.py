@@ -79,8 +79,7 @@ class JobAlertMatchJob(msgspec.Struct):
 
 
 class JobAlertMatch(msgspec.Struct):
-    """The payload of a ``job_alert.match`` notification: a new job, and which of the
-    recipient's instant alerts it matched."""
+    """The payload of a ``job_alert.match`` notification: a new job that matched one or more
+    of the recipient's instant alerts."""
 
     job: JobAlertMatchJob
-    alert_ids: list[uuid.UUID]
