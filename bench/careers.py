@@ -178,7 +178,8 @@ class Seed:
     def __init__(self, conn: asyncpg.Connection, rng: random.Random):
         self.conn = conn
         self.rng = rng
-        vocabulary = skills_vocabulary()
+        # the skills a posting may carry (server/fields.py SkillName: one line, 1-64 chars)
+        vocabulary = [s for s in skills_vocabulary() if 0 < len(s) <= 64 and s.isprintable()]
         rng.shuffle(vocabulary)
         self.skills = Draw(vocabulary[:3000], rng)
         self.words = Draw(list(TITLE_WORDS), rng)
@@ -616,7 +617,9 @@ async def main() -> None:
         "jobs_matched_per_second": statistics.median(r["burst"]["jobs_per_second"] for r in runs),
         "post_to_notification_p50_ms": statistics.median(r["stream"]["p50_ms"] for r in runs),
         "post_to_notification_p99_ms": statistics.median(r["stream"]["p99_ms"] for r in runs),
-        "digest_seconds": statistics.median(r["digest"]["seconds"] for r in runs if "digest" in r),
+        "digest_seconds": statistics.median(
+            [r["digest"]["seconds"] for r in runs if "digest" in r] or [float("nan")]
+        ),
     }
     results["summary (medians of runs)"] = summary
     print(json.dumps(results, indent=2, default=str))
