@@ -27,10 +27,9 @@ SELECT to_jsonb(l) - ARRAY['id', 'created', 'job_id'] FROM pgqueuer_log l WHERE 
 
 def test_each_domains_worker_module_registers_its_kinds_of_job():
     from server.enrichment.worker import ENTRYPOINT, enrichment_handler
+    from server.job_alerts.worker import job_alert_digest_handler, job_alert_match_handler
     from server.messaging.missed import ENTRYPOINT as MISSED_EMAIL
     from server.messaging.worker import missed_message_email_handler
-
-    from server.job_alerts.worker import job_alert_digest_handler, job_alert_match_handler
 
     kinds = {kind.entrypoint: kind.make_handler for kind in job_kinds()}
     assert kinds == {
