@@ -53,6 +53,9 @@ DOMAINS = (
     "server.uploads.routes",
     "server.storage.routes",
     "server.enrichment.routes",
+    # issue 15 (H3): saved jobs and job alerts
+    "server.saved_jobs.routes",
+    "server.job_alerts.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.

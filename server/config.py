@@ -71,6 +71,10 @@ class Settings:
     # Missed-message email (docs/messaging.md): a participant who has not read a message
     # this many seconds after it was sent gets one email for the batch.
     missed_message_email_delay_seconds: float = 600.0
+    # issue 15 (H3): the job-alert digest (docs/job-alerts.md) is due at this hour (UTC)
+    # and then every interval (a day; tests make it a second).
+    job_alert_digest_hour: int = 8
+    job_alert_digest_interval_seconds: float = 86400.0
     # Object storage (server/storage): Backblaze B2 when its credentials are set, else local.
     b2_key_id: str | None = None
     b2_application_key: str | None = field(default=None, repr=False)
@@ -293,6 +297,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         missed_message_email_delay_seconds=_positive(
             env, "MISSED_MESSAGE_EMAIL_DELAY_SECONDS", 600.0
+        ),
+        job_alert_digest_hour=_int(env, "JOB_ALERT_DIGEST_HOUR", 8, 0, 23),
+        job_alert_digest_interval_seconds=_positive(
+            env, "JOB_ALERT_DIGEST_INTERVAL_SECONDS", 86400.0
         ),
         upload_grant_ttl_seconds=_int(
             env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL

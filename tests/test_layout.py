@@ -44,6 +44,9 @@ ROUTE_MODULES = frozenset(
         "server/pages/people.py",
         "server/pages/routes.py",
         "server/pages/web.py",
+        # issue 15 (H3)
+        "server/job_alerts/routes.py",
+        "server/saved_jobs/routes.py",
     }
 )
 
@@ -60,6 +63,9 @@ DOMAINS = (
     "orgs",
     "profiles",
     "uploads",
+    # issue 15 (H3)
+    "job_alerts",
+    "saved_jobs",
 )
 
 # Domain modules that may import aiohttp besides routes.py: the edges where HTTP, sockets or

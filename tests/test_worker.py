@@ -27,11 +27,18 @@ SELECT to_jsonb(l) - ARRAY['id', 'created', 'job_id'] FROM pgqueuer_log l WHERE 
 
 def test_each_domains_worker_module_registers_its_kinds_of_job():
     from server.enrichment.worker import ENTRYPOINT, enrichment_handler
+    from server.job_alerts.worker import job_alert_digest_handler, job_alert_match_handler
     from server.messaging.missed import ENTRYPOINT as MISSED_EMAIL
     from server.messaging.worker import missed_message_email_handler
 
     kinds = {kind.entrypoint: kind.make_handler for kind in job_kinds()}
-    assert kinds == {ENTRYPOINT: enrichment_handler, MISSED_EMAIL: missed_message_email_handler}
+    assert kinds == {
+        ENTRYPOINT: enrichment_handler,
+        MISSED_EMAIL: missed_message_email_handler,
+        # issue 15 (H3)
+        "job_alert_match": job_alert_match_handler,
+        "job_alert_digest": job_alert_digest_handler,
+    }
 
 
 def test_two_kinds_of_job_cannot_share_an_entrypoint():

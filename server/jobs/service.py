@@ -12,6 +12,7 @@ import msgspec
 from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
 from server.invalidation import key
+from server.job_alerts.matching import queue_match
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
 from server.paging import decode_cursor, encode_cursor, keyset_page
@@ -42,6 +43,9 @@ AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 # most two windows.
 SEARCH_WINDOW = 200
 
+
+# The board's result count stops here ("1,000+"): sql/jobs/board_count.sql says why.
+COUNT_CAP = 1000
 
 # The open board filtered by skills alone (list_open_jobs_by_skills): the newest SKILLS_SCAN
 # open jobs are tested first, and only a combination too rare to fill a page there is read
@@ -161,6 +165,7 @@ class JobService:
             job_id = await q.insert_job(
                 tx.conn, company_id=body.company_id, poster_id=poster_id, **fields
             )
+            await queue_match(self.db, tx, job_id)  # job alerts (docs/job-alerts.md)
             return await self._get(tx.conn, job_id)
 
     async def get(self, job_id: uuid.UUID) -> schemas.Job:
@@ -204,6 +209,8 @@ class JobService:
             change = q.reopen_job if is_open else q.close_job
             if await change(tx.conn, job_id=job_id) is None:
                 raise Conflict(f"the job is already {'open' if is_open else 'closed'}")
+            if is_open:
+                await queue_match(self.db, tx, job_id)  # a reopened job alerts too
             tx.invalidate(key("job", job_id))
             return await self._get(tx.conn, job_id)
 
@@ -230,7 +237,8 @@ class JobService:
         after_created_at, after_id = after if after else (None, None)
         q = self.db.q.jobs
         async with self.db.connection() as conn:
-            if skills and query.status == "open" and not any(params[f] for f in NOT_SKILLS):
+            # `is None`: remote=false is a filter too (it was dropped here before issue 15)
+            if skills and query.status == "open" and all(params[f] is None for f in NOT_SKILLS):
                 rows = await fetch_all(
                     q.list_open_jobs_by_skills,
                     conn,
@@ -251,6 +259,24 @@ class JobService:
                 )
         page, next_cursor = keyset_page(rows, query.limit, lambda r: (r["created_at"], r["id"]))
         return schemas.JobPage(items=[to_job(row) for row in page], next=next_cursor)
+
+    async def count(self, query: schemas.JobSearchQuery) -> int:
+        """How many jobs the board shows for ``query``, at most COUNT_CAP + 1."""
+        skills = clean_skills([s for s in query.skills if s.strip()], "skills") or None
+        location = (query.location or "").strip()
+        async with self.db.connection() as conn:
+            return await self.db.q.jobs.count_board_jobs(
+                conn,
+                q=(query.q or "").strip() or None,
+                status=query.status,
+                company_id=query.company_id,
+                employment_type=query.employment_type,
+                remote=query.remote,
+                skills_all=skills if query.skills_match == "all" else None,
+                skills_any=skills if query.skills_match == "any" else None,
+                location_pattern=like_contains(location) if location else None,
+                cap=COUNT_CAP,
+            )
 
     async def _search_text(
         self, text: str, cursor: str | None, limit: int, params: dict[str, Any]

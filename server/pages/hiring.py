@@ -16,7 +16,7 @@ from server.applications.service import ApplicationService
 from server.applications.triage import TriageService
 from server.errors import BadRequest, NotFound
 from server.jobs import schemas as job_schemas
-from server.jobs.service import JobService
+from server.jobs.service import COUNT_CAP, JobService
 from server.matching.schemas import JobMatch
 from server.matching.service import MatchingService
 from server.orgs import schemas as org_schemas
@@ -25,6 +25,7 @@ from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
 from server.profiles.service import ProfileService
+from server.saved_jobs.service import SavedJobService
 from server.uploads.schemas import Upload, UploadListQuery
 from server.uploads.service import UploadService
 
@@ -73,6 +74,12 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
     if p.viewer is not None and p.viewer.has("student", "professional") and unfiltered:
         matching = MatchingService(p.db)
         recommended = (await matching.recommended(p.viewer.id, BOARD_RECOMMENDATIONS)).items
+    # issue 15 (H3): the result count, the viewer's saved/applied marks, the alert search
+    count = await JobService(p.db).count(query) if results is not None else None
+    marks = None
+    if p.viewer is not None and results is not None:
+        shown = [job.id for job in results.items] + [r.job.id for r in recommended or ()]
+        marks = await SavedJobService(p.db).marks(p.viewer.id, shown)
     return {
         "query": query,
         "results": results,
@@ -80,7 +87,24 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
         "errors": errors,
         "employment_types": EMPLOYMENT_TYPES,
         "skills_text": ", ".join(query.skills),
+        "count": count,
+        "count_cap": COUNT_CAP,
+        "marks": marks,
+        "alert_search": alert_search(query),
     }
+
+
+def alert_search(query: job_schemas.JobSearchQuery) -> dict[str, Any]:
+    """The board's filters as a job alert's body (POST /api/me/job-alerts), set ones only."""
+    search = {
+        "q": (query.q or "").strip() or None,
+        "skills": query.skills or None,
+        "skills_match": query.skills_match if query.skills else None,
+        "location": (query.location or "").strip() or None,
+        "employment_type": query.employment_type,
+        "remote": query.remote,
+    }
+    return {name: value for name, value in search.items() if value is not None}
 
 
 @page("/jobs/new", "job_new.html")
@@ -120,12 +144,14 @@ async def job_page(p: PageRequest) -> dict[str, Any]:
             match = await my_match(p, job.id)
             if mine is None and job.status == "open":
                 resumes = await resume_choices(p)
+    saved = await SavedJobService(p.db).is_saved(p.viewer.id, job.id) if p.viewer else None
     return {
         "job": job,
         "application": mine,
         "can_hire": can_hire,
         "match": match,
         "resumes": resumes,
+        "saved": saved,
     }
 
 

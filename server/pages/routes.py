@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from server.pages import accounts, assets, chat, docs, hiring, notifications, orgs, people
+from server.pages import accounts, alerts, assets, chat, docs, hiring, notifications, orgs, people
 from server.pages.web import routes
 
 __all__ = [
     "accounts",
+    "alerts",
     "assets",
     "chat",
     "docs",

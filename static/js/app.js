@@ -83,6 +83,8 @@ export function describe(notification) {
         text: `Application for “${p.job_title}” is now ${p.status}`,
         href: p.status === "withdrawn" ? `/jobs/${p.job_id}/applicants` : "/applications",
       };
+    case "job_alert.match":
+      return { text: `New job for your alert: “${p.job?.title}” at ${p.job?.company_name}`, href: `/jobs/${p.job?.id}` };
     case "profile.enriched":
       return { text: "Your profile was updated from your resume", href: "/profile" };
     default:

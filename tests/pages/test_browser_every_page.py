@@ -25,6 +25,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
 from server import keys
+from server.job_alerts.unsubscribe import digest_unsubscribe_token
 from server.messaging.unsubscribe import unsubscribe_token
 from tests.client import User
 from tests.enrichment.conftest import pdf_resume
@@ -222,6 +223,13 @@ async def seed(api, client) -> list[Persona]:
     )
     public.append(f"/institutes/{institute['id']}")
     signed_in = [*public, "/profile", "/messages", "/organizations", "/settings/notifications"]
+    # issue 15 (H3): saved jobs and job alerts (the student's full, the others' empty)
+    await api.call("PUT", f"/api/me/saved-jobs/{job['id']}", as_=student, expect=200)
+    alert = {"q": "backend intern", "skills": ["Python"], "location": "Berlin", "remote": True}
+    alert |= {"company_id": company["id"], "frequency": "daily"}
+    await api.post("/api/me/job-alerts", alert, as_=student, expect=201)
+    signed_in += ["/me/saved-jobs", "/me/job-alerts"]
+    public_alerts = [f"/unsubscribe/job-alerts/{digest_unsubscribe_token(secret, student.id)}"]
     return [
         Persona(
             "signed out",
@@ -239,6 +247,7 @@ async def seed(api, client) -> list[Persona]:
                 "/verify-email?done=1",
                 "/verify-email?token=not-a-token",
                 f"/unsubscribe/{unsubscribe_token(secret, student.id)}",
+                *public_alerts,
             ],
         ),
         Persona(
