@@ -20,6 +20,7 @@ import asyncpg
 import msgspec
 
 from server.applications import events, schemas, states
+from server.applications.service import retry_deadlock
 from server.db import Database, fetch_all
 from server.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from server.matching.schemas import MatchReasons
@@ -190,10 +191,32 @@ class TriageService:
         target = body.status
         if states.mover(target) != states.COMPANY:
             raise Forbidden("only the candidate can withdraw an application")
+        moved, refused = await retry_deadlock(lambda: self._move_all(user_id, job_id, ids, target))
+        order = {application_id: n for n, application_id in enumerate(ids)}
+        moved.sort(key=lambda m: order[m.application_id])
+        return schemas.BulkStatusResult(
+            moved=moved,
+            refused=[
+                schemas.BulkRefused(application_id=i, reason=refused[i])
+                for i in ids
+                if i in refused
+            ],
+        )
+
+    async def _move_all(
+        self, user_id: uuid.UUID, job_id: uuid.UUID, ids: list[uuid.UUID], target: states.Status
+    ) -> tuple[list[schemas.BulkMoved], dict[uuid.UUID, str]]:
         moved: list[schemas.BulkMoved] = []
         refused: dict[uuid.UUID, str] = {}
         async with self.db.transaction() as tx:
-            await self._require_team(tx.conn, user_id, job_id, "move its job applications")
+            # The job first (FOR SHARE), then its applications in id order: the order a job
+            # edit locks in (the job, then the rescoring of its applications).
+            company_id = await self.q.share_lock_job_for_bulk_move(tx.conn, job_id=job_id)
+            if company_id is None:
+                raise NotFound("no such job")
+            await require_org_role(
+                self.db, tx.conn, user_id, company_id, HIRE, "move its job applications"
+            )
             rows = await fetch_all(
                 self.q.list_job_applications_to_move, tx.conn, job_id=job_id, ids=ids
             )
@@ -232,16 +255,7 @@ class TriageService:
                             status=fresh["status"],
                         )
                     )
-        order = {application_id: n for n, application_id in enumerate(ids)}
-        moved.sort(key=lambda m: order[m.application_id])
-        return schemas.BulkStatusResult(
-            moved=moved,
-            refused=[
-                schemas.BulkRefused(application_id=i, reason=refused[i])
-                for i in ids
-                if i in refused
-            ],
-        )
+        return moved, refused
 
     @staticmethod
     def _refusal(row: asyncpg.Record, target: states.Status, user_id: uuid.UUID) -> str | None:
