@@ -61,9 +61,13 @@ def _after(sort: str, cursor: str | None) -> dict[str, Any]:
     return {"after_submitted_at": values[1], "after_id": values[2]}
 
 
-def to_triage_applicant(row: asyncpg.Record) -> schemas.TriageApplicant:
+def to_triage_applicant(row: asyncpg.Record, viewer: uuid.UUID) -> schemas.TriageApplicant:
+    """One dashboard row as ``viewer`` sees it: a candidate who joined the hiring team does not
+    learn how many notes the team keeps on their own application (notes.py hides the notes)."""
     data = dict(row)
     data["skills"] = row["skills"] or {}
+    if row["candidate_id"] == viewer:
+        data["note_count"] = 0
     data["match"] = schemas.ApplicantMatch(
         score=round(row["score"], 4),
         reasons=MatchReasons(
@@ -116,14 +120,18 @@ class TriageService:
         return await fetch_all(query, conn, job_id=job_id, status=status, limit=limit, **after)
 
     async def _rows(
-        self, conn: asyncpg.Connection, job_id: uuid.UUID, ids: list[uuid.UUID]
+        self,
+        conn: asyncpg.Connection,
+        viewer: uuid.UUID,
+        job_id: uuid.UUID,
+        ids: list[uuid.UUID],
     ) -> list[schemas.TriageApplicant]:
-        """The dashboard rows of ``ids``, in the order of ``ids``."""
+        """The dashboard rows of ``ids`` as ``viewer`` sees them, in the order of ``ids``."""
         if not ids:
             return []
         rows = await fetch_all(self.q.list_job_applicants_by_ids, conn, job_id=job_id, ids=ids)
         by_id = {row["id"]: row for row in rows}
-        return [to_triage_applicant(by_id[i]) for i in ids if i in by_id]
+        return [to_triage_applicant(by_id[i], viewer) for i in ids if i in by_id]
 
     async def page(
         self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicantTriageQuery
@@ -137,7 +145,7 @@ class TriageService:
                     conn, job_id, query.status, query.sort, query.limit + 1, after
                 )
                 page = keys[: query.limit]
-                items = await self._rows(conn, job_id, [k["id"] for k in page])
+                items = await self._rows(conn, user_id, job_id, [k["id"] for k in page])
                 counts = await fetch_all(
                     self.q.count_job_applications_by_status, conn, job_id=job_id
                 )
@@ -150,7 +158,7 @@ class TriageService:
         """One dashboard row (a new applicant's live row reads it)."""
         async with self.db.connection() as conn:
             await self._require_team(conn, user_id, job_id, "see its job applications")
-            rows = await self._rows(conn, job_id, [application_id])
+            rows = await self._rows(conn, user_id, job_id, [application_id])
         if not rows:
             raise NotFound(NOT_THIS_JOB)
         return rows[0]
@@ -163,16 +171,16 @@ class TriageService:
         checked before the first batch."""
         async with self.db.connection() as conn:
             await self._require_team(conn, user_id, job_id, "export its job applications")
-        return self._batches(job_id, query)
+        return self._batches(user_id, job_id, query)
 
     async def _batches(
-        self, job_id: uuid.UUID, query: schemas.ApplicantExportQuery
+        self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicantExportQuery
     ) -> AsyncIterator[list[schemas.TriageApplicant]]:
         after = _after(query.sort, None)
         while True:
             async with self.db.connection() as conn:
                 keys = await self._keys(conn, job_id, query.status, query.sort, EXPORT_BATCH, after)
-                rows = await self._rows(conn, job_id, [k["id"] for k in keys])
+                rows = await self._rows(conn, user_id, job_id, [k["id"] for k in keys])
             if rows:
                 yield rows
             if len(keys) < EXPORT_BATCH:
