@@ -29,7 +29,7 @@ TAG = "applications"
     body=schemas.ApplicationCreate,
     response=schemas.Application,
     status=201,
-    errors=(409,),
+    errors=(409, 503),
 )
 async def apply_to_job(api: ApiRequest) -> schemas.Application:
     return await ApplicationService(api.db).apply(
@@ -101,7 +101,7 @@ async def get_job_application_row(api: ApiRequest) -> schemas.TriageApplicant:
     auth=VERIFIED,
     body=schemas.BulkStatusChange,
     response=schemas.BulkStatusResult,
-    errors=(403, 404, 422),
+    errors=(403, 404, 422, 503),
 )
 async def move_job_applications(api: ApiRequest) -> schemas.BulkStatusResult:
     """Each application goes through the state machine as a single move does (one step
@@ -109,7 +109,8 @@ async def move_job_applications(api: ApiRequest) -> schemas.BulkStatusResult:
     notified; the others are `refused` with the reason: an illegal move, an application of
     another job (or none), one that moved meanwhile, or the caller's own application. 403 for
     `withdrawn` (the candidate's move) and for anyone outside the hiring team; 422 for more
-    than 100 ids or an id listed twice (nothing moves)."""
+    than 100 ids or an id listed twice (nothing moves); 503 when the move lost a deadlock to a
+    conflicting change three times running (retry)."""
     return await TriageService(api.db).move_many(api.user.user_id, api.path_id("job_id"), api.body)
 
 

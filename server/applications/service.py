@@ -8,10 +8,11 @@ own application along the pipeline.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -19,7 +20,7 @@ from msgspec import UNSET, UnsetType
 
 from server.applications import events, schemas, states
 from server.db import Database, Transaction, fetch_all
-from server.errors import Conflict, Forbidden, NotFound
+from server.errors import Conflict, Forbidden, NotFound, Unavailable
 from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, has_org_role
 from server.paging import decode_cursor, keyset_page
@@ -28,6 +29,28 @@ from server.uploads.refs import FileRef, require_uploads, upload_id_in
 APPLICANT_ROLES = frozenset({"student", "professional"})
 NO_SUCH_APPLICATION = "no such application"
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+# A deadlock PostgreSQL broke by aborting our transaction is retried from the start (its
+# events were never emitted: they go out after commit). The triage paths lock a job before its
+# applications, as job edits do, so none is expected; this keeps one from being a 500.
+DEADLOCK_ATTEMPTS = 3
+T = TypeVar("T")
+log = logging.getLogger("rizeos.applications")
+
+
+async def retry_deadlock(work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` (one transaction) again when PostgreSQL aborts it as a deadlock victim;
+    after DEADLOCK_ATTEMPTS, 503 (retry later) rather than a 500."""
+    for _ in range(DEADLOCK_ATTEMPTS - 1):
+        try:
+            return await work()
+        except asyncpg.DeadlockDetectedError:
+            log.warning("deadlock: retrying the transaction")
+    try:
+        return await work()
+    except asyncpg.DeadlockDetectedError as exc:
+        raise Unavailable("the database was busy with a conflicting change; retry") from exc
 
 
 def to_application(row: asyncpg.Record) -> schemas.Application:
@@ -87,6 +110,15 @@ class ApplicationService:
         if not APPLICANT_ROLES & set(roles):
             raise Forbidden("only students and professionals apply to jobs")
         cover_letter = (body.cover_letter or "").strip() or None
+        return await retry_deadlock(lambda: self._apply(user_id, job_id, body, cover_letter))
+
+    async def _apply(
+        self,
+        user_id: uuid.UUID,
+        job_id: uuid.UUID,
+        body: schemas.ApplicationCreate,
+        cover_letter: str | None,
+    ) -> schemas.Application:
         q = self.db.q.applications
         async with self.db.transaction() as tx:
             job = await q.get_job_to_apply(tx.conn, job_id=job_id)

@@ -20,6 +20,7 @@ import asyncpg
 import msgspec
 
 from server.applications import events, schemas, states
+from server.applications.service import retry_deadlock
 from server.db import Database, fetch_all
 from server.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from server.matching.schemas import MatchReasons
@@ -60,9 +61,13 @@ def _after(sort: str, cursor: str | None) -> dict[str, Any]:
     return {"after_submitted_at": values[1], "after_id": values[2]}
 
 
-def to_triage_applicant(row: asyncpg.Record) -> schemas.TriageApplicant:
+def to_triage_applicant(row: asyncpg.Record, viewer: uuid.UUID) -> schemas.TriageApplicant:
+    """One dashboard row as ``viewer`` sees it: a candidate who joined the hiring team does not
+    learn how many notes the team keeps on their own application (notes.py hides the notes)."""
     data = dict(row)
     data["skills"] = row["skills"] or {}
+    if row["candidate_id"] == viewer:
+        data["note_count"] = 0
     data["match"] = schemas.ApplicantMatch(
         score=round(row["score"], 4),
         reasons=MatchReasons(
@@ -115,14 +120,18 @@ class TriageService:
         return await fetch_all(query, conn, job_id=job_id, status=status, limit=limit, **after)
 
     async def _rows(
-        self, conn: asyncpg.Connection, job_id: uuid.UUID, ids: list[uuid.UUID]
+        self,
+        conn: asyncpg.Connection,
+        viewer: uuid.UUID,
+        job_id: uuid.UUID,
+        ids: list[uuid.UUID],
     ) -> list[schemas.TriageApplicant]:
-        """The dashboard rows of ``ids``, in the order of ``ids``."""
+        """The dashboard rows of ``ids`` as ``viewer`` sees them, in the order of ``ids``."""
         if not ids:
             return []
         rows = await fetch_all(self.q.list_job_applicants_by_ids, conn, job_id=job_id, ids=ids)
         by_id = {row["id"]: row for row in rows}
-        return [to_triage_applicant(by_id[i]) for i in ids if i in by_id]
+        return [to_triage_applicant(by_id[i], viewer) for i in ids if i in by_id]
 
     async def page(
         self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicantTriageQuery
@@ -136,7 +145,7 @@ class TriageService:
                     conn, job_id, query.status, query.sort, query.limit + 1, after
                 )
                 page = keys[: query.limit]
-                items = await self._rows(conn, job_id, [k["id"] for k in page])
+                items = await self._rows(conn, user_id, job_id, [k["id"] for k in page])
                 counts = await fetch_all(
                     self.q.count_job_applications_by_status, conn, job_id=job_id
                 )
@@ -149,7 +158,7 @@ class TriageService:
         """One dashboard row (a new applicant's live row reads it)."""
         async with self.db.connection() as conn:
             await self._require_team(conn, user_id, job_id, "see its job applications")
-            rows = await self._rows(conn, job_id, [application_id])
+            rows = await self._rows(conn, user_id, job_id, [application_id])
         if not rows:
             raise NotFound(NOT_THIS_JOB)
         return rows[0]
@@ -162,16 +171,16 @@ class TriageService:
         checked before the first batch."""
         async with self.db.connection() as conn:
             await self._require_team(conn, user_id, job_id, "export its job applications")
-        return self._batches(job_id, query)
+        return self._batches(user_id, job_id, query)
 
     async def _batches(
-        self, job_id: uuid.UUID, query: schemas.ApplicantExportQuery
+        self, user_id: uuid.UUID, job_id: uuid.UUID, query: schemas.ApplicantExportQuery
     ) -> AsyncIterator[list[schemas.TriageApplicant]]:
         after = _after(query.sort, None)
         while True:
             async with self.db.connection() as conn:
                 keys = await self._keys(conn, job_id, query.status, query.sort, EXPORT_BATCH, after)
-                rows = await self._rows(conn, job_id, [k["id"] for k in keys])
+                rows = await self._rows(conn, user_id, job_id, [k["id"] for k in keys])
             if rows:
                 yield rows
             if len(keys) < EXPORT_BATCH:
@@ -190,10 +199,32 @@ class TriageService:
         target = body.status
         if states.mover(target) != states.COMPANY:
             raise Forbidden("only the candidate can withdraw an application")
+        moved, refused = await retry_deadlock(lambda: self._move_all(user_id, job_id, ids, target))
+        order = {application_id: n for n, application_id in enumerate(ids)}
+        moved.sort(key=lambda m: order[m.application_id])
+        return schemas.BulkStatusResult(
+            moved=moved,
+            refused=[
+                schemas.BulkRefused(application_id=i, reason=refused[i])
+                for i in ids
+                if i in refused
+            ],
+        )
+
+    async def _move_all(
+        self, user_id: uuid.UUID, job_id: uuid.UUID, ids: list[uuid.UUID], target: states.Status
+    ) -> tuple[list[schemas.BulkMoved], dict[uuid.UUID, str]]:
         moved: list[schemas.BulkMoved] = []
         refused: dict[uuid.UUID, str] = {}
         async with self.db.transaction() as tx:
-            await self._require_team(tx.conn, user_id, job_id, "move its job applications")
+            # The job first (FOR SHARE), then its applications in id order: the order a job
+            # edit locks in (the job, then the rescoring of its applications).
+            company_id = await self.q.share_lock_job_for_bulk_move(tx.conn, job_id=job_id)
+            if company_id is None:
+                raise NotFound("no such job")
+            await require_org_role(
+                self.db, tx.conn, user_id, company_id, HIRE, "move its job applications"
+            )
             rows = await fetch_all(
                 self.q.list_job_applications_to_move, tx.conn, job_id=job_id, ids=ids
             )
@@ -232,16 +263,7 @@ class TriageService:
                             status=fresh["status"],
                         )
                     )
-        order = {application_id: n for n, application_id in enumerate(ids)}
-        moved.sort(key=lambda m: order[m.application_id])
-        return schemas.BulkStatusResult(
-            moved=moved,
-            refused=[
-                schemas.BulkRefused(application_id=i, reason=refused[i])
-                for i in ids
-                if i in refused
-            ],
-        )
+        return moved, refused
 
     @staticmethod
     def _refusal(row: asyncpg.Record, target: states.Status, user_id: uuid.UUID) -> str | None:

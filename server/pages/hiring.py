@@ -220,13 +220,21 @@ def triage_query(p: PageRequest) -> app_schemas.ApplicantTriageQuery:
     return query
 
 
+# A `since` outside these years is no visit of ours (a hand-edited link): ignored, not
+# shown, and never turned into a time PostgreSQL or the templates cannot represent.
+SINCE_YEARS = range(1901, 9000)
+
+
 def since(p: PageRequest) -> datetime | None:
-    """The dashboard's `since` (an aware ISO time), or None when absent or malformed."""
+    """The dashboard's `since` (an aware ISO time, not in the future), or None when absent,
+    malformed or out of range."""
     try:
         value = datetime.fromisoformat(p.request.query.get("since", ""))
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
+    if value.tzinfo is None or value.year not in SINCE_YEARS or value > datetime.now(UTC):
+        return None
+    return value
 
 
 @page("/jobs/{job_id}/applicants", "applicants.html")
@@ -237,20 +245,19 @@ async def applicants(p: PageRequest) -> dict[str, Any]:
     job_id = p.path_id("job_id")
     query = triage_query(p)
     triage = TriageService(p.db)
+    # The visit is recorded on every load, before the rows are read: an application that
+    # arrives between the two is on the page, or counted new on the next visit, never lost.
+    # Within the dashboard (filter, sort, pages) the links carry `since`, the visit before,
+    # so the rows new to the viewer stay marked.
+    previous_visit = await triage.visit(p.user.id, job_id)
     try:
         listing = await triage.page(p.user.id, job_id, query)
     except BadRequest:  # a stale or hand-edited cursor: show the first page
         query.cursor = None
         listing = await triage.page(p.user.id, job_id, query)
-    # Live events of applications submitted before this moment are in the page already.
-    rendered_at = datetime.now(UTC)
     job = await JobService(p.db).get(job_id)
-    # The visit is recorded on every load; within the dashboard (filter, sort, pages) the
-    # links carry `since`, the visit before, so the rows new to the viewer stay marked.
-    previous_visit = await triage.visit(p.user.id, job_id)
     last_visit = since(p) or previous_visit
     return {
-        "rendered_at": rendered_at,
         "job": job,
         "applicants": listing.items,
         "counts": listing.counts,

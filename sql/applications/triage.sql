@@ -73,10 +73,18 @@ FROM job_applications a
 WHERE a.job_id = :job_id
 GROUP BY a.status;
 
+-- name: share_lock_job_for_bulk_move(job_id)$
+-- A bulk move holds its job FOR SHARE before it touches any application: a job edit
+-- (which locks the job, then rescores its applications: migration 0021's trigger) and a
+-- bulk move then lock in the same order and queue instead of deadlocking. Returns the
+-- hiring company, NULL when there is no such job (primary key).
+SELECT company_id FROM jobs WHERE id = :job_id FOR SHARE;
+
 -- name: list_job_applications_to_move(job_id, ids)
 -- A bulk move's applications as they are now (primary key lookups); ids of other jobs and
 -- unknown ids are simply absent. Ordered by id: the moves then lock rows in id order, so two
--- bulk moves over the same applications queue instead of deadlocking.
+-- bulk moves over the same applications queue instead of deadlocking (their share locks on
+-- the job do not exclude each other).
 SELECT a.id, a.job_id, j.title AS job_title, j.company_id, a.candidate_id, a.status,
        a.status_changed_at
 FROM job_applications a

@@ -64,14 +64,23 @@ RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 1 AS $$
 $$;
 
 CREATE FUNCTION score_new_application() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    skill_keys TEXT[];
+    verified_keys TEXT[];
+    words TSQUERY;
 BEGIN
+    -- FOR SHARE: a profile or job edit in flight is waited for and its committed row read
+    -- (the latest version, whatever this statement's snapshot); one that starts later
+    -- waits for this application to commit, and then rescores it.
+    SELECT p.match_skill_keys, p.match_verified_keys, p.match_words
+    INTO skill_keys, verified_keys, words
+    FROM profiles p WHERE p.user_id = NEW.candidate_id
+    FOR SHARE;
     SELECT m.score INTO NEW.match_score
-    FROM jobs j
-    LEFT JOIN profiles p ON p.user_id = NEW.candidate_id
+    FROM (SELECT j.skills_required, j.search_vector FROM jobs j WHERE j.id = NEW.job_id
+          FOR SHARE) j
     CROSS JOIN LATERAL application_match(j.skills_required, j.search_vector,
-                                         p.match_skill_keys, p.match_verified_keys,
-                                         p.match_words) m
-    WHERE j.id = NEW.job_id;
+                                         skill_keys, verified_keys, words) m;
     NEW.match_score := coalesce(NEW.match_score, 0);
     RETURN NEW;
 END;
@@ -79,6 +88,14 @@ $$;
 
 CREATE FUNCTION rescore_candidate_applications() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Share-lock the candidate's jobs first, in id order: a job edit in flight is waited
+    -- for, and one that starts later waits for this commit and then reads this profile.
+    -- The UPDATE is a statement of its own, so (READ COMMITTED) its snapshot is taken after
+    -- the locks and sees the committed job.
+    PERFORM 1 FROM jobs
+    WHERE id IN (SELECT job_id FROM job_applications WHERE candidate_id = NEW.user_id)
+    ORDER BY id
+    FOR SHARE;
     UPDATE job_applications a
     SET match_score = m.score
     FROM jobs j
@@ -93,6 +110,9 @@ $$;
 
 CREATE FUNCTION rescore_job_applications() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- The job row is locked by the UPDATE that fired this; a profile edit's rescoring took
+    -- its share lock first, so every profile edit that rescored with the old job has
+    -- committed by now, and this statement (its own snapshot) reads those profiles.
     UPDATE job_applications a
     SET match_score = coalesce(m.score, 0)
     FROM job_applications s
@@ -107,13 +127,6 @@ END;
 $$;
 
 ALTER TABLE job_applications ADD COLUMN match_score FLOAT8 NOT NULL DEFAULT 0;
-
-UPDATE job_applications a
-SET match_score = m.score
-FROM jobs j, profiles p,
-     LATERAL application_match(j.skills_required, j.search_vector, p.match_skill_keys,
-                               p.match_verified_keys, p.match_words) m
-WHERE j.id = a.job_id AND p.user_id = a.candidate_id;
 
 CREATE TRIGGER job_applications_score BEFORE INSERT ON job_applications
     FOR EACH ROW EXECUTE FUNCTION score_new_application();
@@ -130,6 +143,16 @@ CREATE TRIGGER jobs_rescore_applications AFTER UPDATE OF skills_required, title,
     WHEN (OLD.skills_required IS DISTINCT FROM NEW.skills_required
           OR OLD.search_vector IS DISTINCT FROM NEW.search_vector)
     EXECUTE FUNCTION rescore_job_applications();
+
+-- The backfill after the triggers: a profile or job edit that commits once a trigger
+-- exists rescores through it, and every one committed before is in the backfill's
+-- snapshot (CREATE TRIGGER waits for the table's writers in flight).
+UPDATE job_applications a
+SET match_score = m.score
+FROM jobs j, profiles p,
+     LATERAL application_match(j.skills_required, j.search_vector, p.match_skill_keys,
+                               p.match_verified_keys, p.match_words) m
+WHERE j.id = a.job_id AND p.user_id = a.candidate_id;
 
 CREATE INDEX job_applications_job_score_idx
     ON job_applications (job_id, match_score DESC, submitted_at DESC, id DESC);

@@ -4,6 +4,8 @@ candidate-facing API or page ever shows one."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from urllib.parse import urlencode
 
@@ -85,11 +87,29 @@ async def test_nobody_outside_the_hiring_team_sees_or_writes_notes(
 async def test_a_candidate_who_joins_the_hiring_team_still_cannot_read_their_own_notes(
     api, db, hiring, applied, student
 ):
+    """Not the notes, and not how many there are: the dashboard list, its one-row read, the
+    CSV and the page show the turncoat 0 notes (and no notes panel) on their own row."""
     path = f"/api/applications/{applied['id']}/notes"
     await api.post(path, {"body": SECRET}, as_=hiring.admin, expect=201)
     await add_member(db, student, hiring.company["id"], "recruiter")
     await api.get(path, as_=student, expect=404)
     await api.post(path, {"body": "about me"}, as_=student, expect=404)
+
+    job_path = f"/api/jobs/{hiring.job['id']}/applications"
+    for user, count in ((hiring.admin, 1), (student, 0)):
+        listed = await api.get(job_path, as_=user, expect=200)
+        assert [a["note_count"] for a in listed["items"]] == [count]
+        row = await api.get(f"{job_path}/{applied['id']}", as_=user, expect=200)
+        assert row["note_count"] == count
+        response = await api.client.get(f"{job_path}.csv", headers=user.headers)
+        assert response.status == 200
+        (exported,) = csv.DictReader(io.StringIO(await response.text()))
+        assert exported["team_notes"] == str(count)
+        page = await api.client.get(f"/jobs/{hiring.job['id']}/applicants", headers=cookie(user))
+        text = await page.text()
+        assert page.status == 200
+        own_row = text[text.index(f'data-application-id="{applied["id"]}"') :]
+        assert ("data-notes" in own_row[: own_row.index("</tr>")]) == (user is hiring.admin)
 
 
 def cookie(user) -> dict[str, str]:

@@ -293,3 +293,34 @@ async def test_hiring_page_shows_counts_per_status(api, db, hiring):
     assert 'data-count="submitted">submitted 3<' in section
     assert 'data-count="interviewing">interviewing 1<' in section
     assert 'data-count="hired"' not in section  # statuses nobody is in are left out
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        "0001-01-01T00:00:00+01:00",  # a year-0 time in UTC: it used to be a 500
+        "9999-12-31T23:59:59-01:00",
+        "1900-01-01T00:00:00+00:00",
+        "2999-01-01T00:00:00+00:00",  # in the future
+        "2026-01-01T00:00:00",  # no zone
+        "yesterday",
+    ],
+)
+async def test_an_out_of_range_or_malformed_since_is_ignored(api, db, hiring, since):
+    await applicants(api, db, hiring.job["id"], n=1)
+    text = await page_text(
+        api, hiring.admin, f"/jobs/{hiring.job['id']}/applicants?{urlencode({'since': since})}"
+    )
+    # A first visit: no last visit to show, no row marked new, and no trace of `since`.
+    assert "Your last visit" not in text and "new-badge" not in text
+    assert "since=" not in text
+
+
+async def test_a_valid_since_marks_the_rows_submitted_after_it(api, db, hiring):
+    made = await applicants(api, db, hiring.job["id"], n=1)
+    query = urlencode({"since": "2001-01-01T00:00:00+01:00"})
+    text = await page_text(api, hiring.admin, f"/jobs/{hiring.job['id']}/applicants?{query}")
+    assert "Your last visit" in text
+    for application in made:
+        row = text[text.index(f'data-application-id="{application["id"]}"') :]
+        assert "new-badge" in row[: row.index("</tr>")]

@@ -7,6 +7,7 @@ phone and a desktop, light and dark (screenshots kept in RIZEOS_TRIAGE_SHOTS whe
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -192,4 +193,72 @@ async def test_dashboard_fits_phone_and_desktop_in_both_themes(browser: Browser,
         )
         await expect(hiring.locator(".pipeline-counts")).to_contain_text("submitted 2")
         await shoot(hiring, shots, f"hiring-390-{scheme}")
+    browser.check()
+
+
+async def announce(page: Page, job_id: str, application_id: str, submitted_at: str) -> None:
+    """An application.created notification as app.js hands it to the page (live, or
+    replayed after the page loaded)."""
+    await page.evaluate(
+        """([job_id, application_id, submitted_at]) => document.dispatchEvent(
+            new CustomEvent("rizeos:notification", {detail: {type: "application.created",
+              payload: {job_id, application_id, submitted_at}}}))""",
+        [job_id, application_id, submitted_at],
+    )
+
+
+async def test_live_rows_are_deduplicated_by_id_and_counted_by_the_server(
+    browser: Browser, api, db
+):
+    recruiter = await api.sign_up(["employer"], full_name="Rita Recruiter")
+    company = await api.company(recruiter, name="Acme Data")
+    job = await api.job(recruiter, company["id"], title="Data Intern")  # python, postgresql
+    ana = await candidate(api, "Ana Lovelace", {"claimed": ["Python", "PostgreSQL"]})
+    ben = await candidate(api, "Ben Okafor", {"claimed": ["Python"]})
+    applied = {"Ana": await apply(api, ana, job["id"]), "Ben": await apply(api, ben, job["id"])}
+    path = f"/jobs/{job['id']}/applicants?sort=score"
+    hr = await browser.page(recruiter, path, viewport={"width": 1280, "height": 900})
+    all_count = hr.locator('[data-count="all"]')
+    await expect(all_count).to_have_text("2")
+
+    # A replayed event of a row shown: no twin, and the counts are the server's (the wrong
+    # figure planted here is put right).
+    await hr.evaluate("document.querySelector('[data-count=\"all\"]').textContent = '99'")
+    for _ in range(2):
+        await announce(hr, job["id"], applied["Ana"]["id"], applied["Ana"]["submitted_at"])
+    await expect(all_count).to_have_text("2")
+    await expect(hr.locator("#applicant-count")).to_have_text("2 applicants")
+    await expect(row(hr, "Ana Lovelace")).to_have_count(1)
+
+    # An application the page does not show, submitted (by the database's clock) before the
+    # page was rendered: still added, wherever its times put it.
+    cy = await candidate(api, "Cy Cobol", {"claimed": ["Cobol"]})
+    async with db.connection() as conn:
+        cy_id, cy_at = await conn.fetchrow(
+            "INSERT INTO job_applications (job_id, candidate_id, submitted_at)"
+            " VALUES ($1, $2, now() - interval '1 hour') RETURNING id, submitted_at",
+            uuid.UUID(job["id"]),
+            cy.id,
+        )
+    await announce(hr, job["id"], str(cy_id), cy_at.isoformat())
+    await expect(row(hr, "Cy Cobol")).to_be_visible()
+    await expect(all_count).to_have_text("3")
+    assert await names(hr) == ["Ana Lovelace", "Ben Okafor", "Cy Cobol"]
+
+    # An event whose row cannot be read (gone, here never there): ignored, no script error.
+    await announce(hr, job["id"], str(uuid.uuid4()), cy_at.isoformat())
+
+    # On a later page of the score sort, a newcomer placed above every row shown (here tying
+    # the best score, and newer) belongs on an earlier page: counted, not inserted; one
+    # scoring among them is inserted in place.
+    await hr.evaluate("document.getElementById('applicants').dataset.firstPage = 'false'")
+    dee = await candidate(api, "Dee Postgres", {"claimed": ["Python", "PostgreSQL"]})  # ties Ana
+    await apply(api, dee, job["id"])
+    await expect(all_count).to_have_text("4")
+    await expect(row(hr, "Dee Postgres")).to_have_count(0)
+    eve = await candidate(api, "Eve Pythonista", {"claimed": ["Python"]})
+    await apply(api, eve, job["id"])
+    await expect(all_count).to_have_text("5")
+    await expect(row(hr, "Eve Pythonista")).to_be_visible()
+    assert await names(hr) == ["Ana Lovelace", "Eve Pythonista", "Ben Okafor", "Cy Cobol"]
     browser.check()

@@ -13,12 +13,10 @@ const tbody = table.tBodies[0];
 const PIPELINE = ["submitted", "viewed", "shortlisted", "interviewing", "offered", "hired"];
 const FINAL = new Set(["hired", "rejected", "withdrawn"]);
 const arriving = new Set(); // applications being fetched, so a replayed event adds no twin
+const me = document.body.dataset.userId;
 const bulk = document.getElementById("bulk");
 const bulkResult = document.getElementById("bulk-result");
 const selectAll = document.getElementById("select-all");
-// Applications submitted before the server rendered the page are in its rows and counts:
-// their (replayed) live events change nothing.
-const renderedAt = Date.parse(table.dataset.renderedAt);
 
 function nextStatuses(status) {
   if (FINAL.has(status)) return [];
@@ -44,17 +42,39 @@ function moveButtons(status) {
 
 // ---- counts per status (the tabs) and the header's total ---------------------------------
 
+function showTotal(n) {
+  document.querySelector('[data-count="all"]').textContent = String(n);
+  document.getElementById("applicant-count").textContent = `${n} applicant${n === 1 ? "" : "s"}`;
+}
+
 function adjustCount(status, by) {
-  for (const key of [status, "all"]) {
-    const node = document.querySelector(`[data-count="${key}"]`);
-    if (node) node.textContent = String(Number(node.textContent) + by);
+  const node = document.querySelector(`[data-count="${status}"]`);
+  if (node) node.textContent = String(Number(node.textContent) + by);
+  showTotal(Number(document.querySelector('[data-count="all"]').textContent) + by);
+}
+
+// The counts as the server has them now: asked after every live event and every move of
+// this page, so a replayed event (already counted) changes nothing and a new one is counted
+// once. Only the answer to the latest request is shown (answers can overtake each other).
+let countsAsked = 0;
+
+async function refreshCounts() {
+  const asked = ++countsAsked;
+  let page;
+  try {
+    page = await api("GET", `/api/jobs/${jobId}/applications?limit=1`);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return; // the counts shown stay until the next event or reload
   }
-  const all = document.querySelector('[data-count="all"]');
-  const count = document.getElementById("applicant-count");
-  if (all && count) {
-    const n = Number(all.textContent);
-    count.textContent = `${n} applicant${n === 1 ? "" : "s"}`;
+  if (asked !== countsAsked) return;
+  let all = 0;
+  for (const [status, n] of Object.entries(page.counts)) {
+    all += n;
+    const node = document.querySelector(`[data-count="${status}"]`);
+    if (node) node.textContent = String(n);
   }
+  showTotal(all);
 }
 
 function setStatus(row, status) {
@@ -193,41 +213,58 @@ function rowFor(a) {
   );
   const row = el(
     "tr",
-    { class: "new fresh", dataset: { applicationId: a.id, candidateId: a.candidate_id, score: String(a.match.score), name } },
+    { class: "new fresh", dataset: { applicationId: a.id, candidateId: a.candidate_id, score: String(a.match.score), submittedAt: a.submitted_at, name } },
     cell("Select", { class: "select" }, el("input", { type: "checkbox", name: "application", value: a.id, "aria-label": `Select ${name}` })),
     cell("Candidate", {}, who),
     cell("Match", {}, matchCell(a.match)),
     cell("Skills", {}, chips(a.skills.verified, a.skills.claimed)),
     cell("Applied", {}, applied),
     cell("Status", {}, statusBadge(a.status)),
-    cell("Actions", { class: "actions" }, el("div", { class: "cluster" }, ...moveButtons(a.status)), notesPanel(a)),
+    // A candidate who joined the hiring team never sees the team's notes on their own application.
+    cell("Actions", { class: "actions" }, el("div", { class: "cluster" }, ...moveButtons(a.status)), a.candidate_id === me ? null : notesPanel(a)),
   );
   renderTimes(row);
   return row;
 }
 
+// A time as microseconds since the epoch (the page's and the API's ISO times both carry
+// them; Date.parse keeps milliseconds), so rows submitted within one millisecond still order.
+function timeKey(iso) {
+  const fraction = /\.(\d+)/.exec(iso);
+  const micros = fraction ? Number(fraction[1].padEnd(6, "0").slice(0, 6)) % 1000 : 0;
+  return Date.parse(iso) * 1000 + micros;
+}
+
+function rowKey(row) {
+  const { score, submittedAt, applicationId } = row.dataset;
+  return { score: Number(score), time: timeKey(submittedAt), id: applicationId };
+}
+
+// Whether key `x` comes before key `y` in the page's sort: the server's keyset order,
+// (match score, submitted_at, id) or (submitted_at, id), descending except for `oldest`.
+function comesBefore(x, y, sort) {
+  if (sort === "score" && x.score !== y.score) return x.score > y.score;
+  const later = sort === "oldest" ? -1 : 1;
+  if (x.time !== y.time) return (x.time - y.time) * later > 0;
+  return x.id === y.id ? false : (x.id > y.id) === (later > 0);
+}
+
 // Put a new applicant where it goes in the rows shown, given the page's filter and sort;
-// false when it belongs on another page (it is still counted).
+// false when it belongs on another page (it is still counted): after the last row of a page
+// that is not the last, or before the first row of a page that is not the first.
 function placeNew(row, applicant) {
   const { sort, statusFilter, firstPage, lastPage } = table.dataset;
   if (statusFilter && statusFilter !== applicant.status) return false;
+  const key = { score: applicant.match.score, time: timeKey(applicant.submitted_at), id: applicant.id };
   const rows = [...tbody.querySelectorAll("tr[data-application-id]")];
-  if (sort === "newest") {
-    if (firstPage !== "true") return false;
-    tbody.prepend(row);
-    return true;
-  }
-  if (sort === "oldest") {
+  const next = rows.find((r) => comesBefore(key, rowKey(r), sort));
+  if (!next) {
     if (lastPage !== "true") return false;
     tbody.insertBefore(row, tbody.querySelector("tr.empty"));
-    return true;
+  } else {
+    if (next === rows[0] && firstPage !== "true") return false;
+    next.before(row);
   }
-  // Best match first, newest first among equal scores: before the first row scored lower
-  // or equal (the new one is the newest of all).
-  const before = rows.find((r) => Number(r.dataset.score) <= applicant.match.score);
-  if (before) before.before(row);
-  else if (lastPage === "true") tbody.insertBefore(row, tbody.querySelector("tr.empty"));
-  else return false;
   return true;
 }
 
@@ -241,6 +278,7 @@ async function markViewed(row, keepalive = false) {
   try {
     const opened = await api("GET", `/api/applications/${row.dataset.applicationId}`, undefined, { csrf: true, keepalive });
     setStatus(row, opened.status);
+    if (!keepalive) refreshCounts(); // keepalive: the page is being left
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
   }
@@ -343,6 +381,7 @@ tbody.addEventListener("click", async (event) => {
     if (button.dataset.move) {
       const updated = await api("POST", `/api/applications/${id}/status`, { status: button.dataset.move });
       setStatus(row, updated.status);
+      refreshCounts();
     } else if ("message" in button.dataset) {
       const conversation = await api("POST", "/api/conversations", {
         participant_ids: [row.dataset.candidateId],
@@ -409,6 +448,7 @@ bulk.addEventListener("submit", async (event) => {
     );
     bulkResult.hidden = false;
     bulkResult.classList.toggle("has-refusals", lines.length > 0);
+    refreshCounts();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     toast(error.message, "error");
@@ -423,23 +463,41 @@ sortSelect.addEventListener("change", () => sortSelect.form.requestSubmit());
 
 // ---- live: new applicants and withdrawals ------------------------------------------------
 
+// A new applicant's row, read from the server (the dashboard's own query: the numbers of a
+// reload; it marks nothing viewed). Deduplicated by application id only: a replayed event of
+// a row shown, or being fetched, adds nothing; the counts come from the server either way.
+async function addLive(applicationId) {
+  if (rowOf(applicationId) || arriving.has(applicationId)) return;
+  arriving.add(applicationId);
+  try {
+    const applicant = await api("GET", `/api/jobs/${jobId}/applications/${applicationId}`);
+    const row = rowFor(applicant);
+    if (!rowOf(applicationId) && placeNew(row, applicant)) {
+      tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
+      updateSelection();
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    // 404: gone meanwhile; 403: no longer on the hiring team. Anything else: say so.
+    if (error.status !== 404 && error.status !== 403) {
+      toast(`A new applicant could not be shown (${error.message}); reload to see them.`, "error");
+    }
+  } finally {
+    arriving.delete(applicationId);
+  }
+}
+
 document.addEventListener("rizeos:notification", async (event) => {
   const n = event.detail;
   const p = n.payload || {};
   if (p.job_id !== jobId) return;
-  const existing = rowOf(p.application_id);
-  if (n.type === "application.status" && existing) {
-    setStatus(existing, p.status);
-  } else if (n.type === "application.created" && !existing && !arriving.has(p.application_id)) {
-    if (Date.parse(p.submitted_at) <= renderedAt) return;
-    arriving.add(p.application_id);
-    // The dashboard's own row (same query and numbers as a reload); it marks nothing viewed.
-    const applicant = await api("GET", `/api/jobs/${jobId}/applications/${p.application_id}`);
-    adjustCount(applicant.status, +1);
-    const row = rowFor(applicant);
-    if (placeNew(row, applicant)) {
-      tbody.querySelector("tr.empty")?.setAttribute("hidden", "");
-      updateSelection();
-    }
+  if (n.type === "application.status") {
+    const existing = rowOf(p.application_id);
+    if (existing) setStatus(existing, p.status);
+  } else if (n.type === "application.created") {
+    await addLive(p.application_id);
+  } else {
+    return;
   }
+  refreshCounts();
 });
