@@ -262,7 +262,8 @@ class Unreachable(Exception):
 
 # Failures that mean PostgreSQL or Redis is away, not that a statement was refused: the
 # connection cannot be made, or it dropped mid-query (a restart, a network cut, our
-# backend terminated). Their messages are the driver's, so nothing of ours leaks.
+# backend terminated), or a transaction rolled back by a lock race that a retry wins. Their
+# messages are the driver's, so nothing of ours leaks.
 _OUTAGES: tuple[type[BaseException], ...] = (
     Unreachable,
     asyncpg.PostgresConnectionError,  # class 08: lost mid-query, or refused at connect
@@ -270,6 +271,10 @@ _OUTAGES: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,  # 57P02: another backend crashed; every session was reset
     asyncpg.CannotConnectNowError,  # 57P03: starting up, shutting down, in recovery
     asyncpg.TooManyConnectionsError,  # 53300
+    # 40P01, 40001: this transaction lost a lock race and was rolled back whole; the same
+    # request made again succeeds (services that can retry in place do: applications/triage)
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
     redis.exceptions.ConnectionError,  # refused, reset, or still loading its data
     redis.exceptions.TimeoutError,
     ConnectionError,  # refused, reset, broken pipe: a peer we were talking to went away
