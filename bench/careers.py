@@ -424,13 +424,18 @@ async def stream(
 
     async def watch() -> None:
         while len(done) < count:
+            # Only jobs posted before the query's snapshot can be judged by it: one whose 201
+            # came while the query ran is absent from its rows without being done. A job
+            # absent from the snapshot was done by the time it was taken (so `now`, before
+            # the query, over-measures by at most one poll).
+            now = time.monotonic()
+            known = list(posted)
             rows = await conn.fetch(
                 "SELECT convert_from(payload, 'UTF8')::JSON ->> 'job_id' AS job_id"
                 " FROM pgqueuer WHERE entrypoint = 'job_alert_match'"
             )
-            now = time.monotonic()
             pending = {r["job_id"] for r in rows}
-            for job_id in list(posted):
+            for job_id in known:
                 if job_id not in done and job_id not in pending:
                     done[job_id] = now
             await asyncio.sleep(0.005)
