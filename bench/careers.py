@@ -14,7 +14,9 @@ then the applicant dashboard (H2's bench/applicant_dashboard.py, when it is ther
 2. Posting to notification: `stream` jobs posted through POST /api/jobs at `rate` per second;
    a job's latency is from its 201 to the moment its match job is gone from the queue (the
    match transaction, instant notifications included, has committed; they are emitted after
-   that commit). Polled every 5 ms, so each figure is up to 5 ms late.
+   that commit). Polled every 5 ms: a job is done at the start of the first poll whose
+   snapshot no longer has it (jobs posted while a poll ran wait for the next), so each figure
+   is late by at most one poll (5 ms and a query).
 3. Digest: `digest-users` users with three pending daily matches each and their digest jobs
    due now; the time until every digest email has reached a real SMTP server (aiosmtpd, in
    this process) and the queue is empty.
