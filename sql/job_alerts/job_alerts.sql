@@ -161,9 +161,10 @@ SELECT id, 'queued', entrypoint, priority FROM job;
 
 -- name: release_job_alert_digest_job(job_id)!
 -- A digest run frees its user's dedupe key, under lock_job_alert_digest and in the
--- transaction that reads the pending rows: a match committed before this reads is in this
--- digest, and one after it finds the key free and queues the next digest (due a period
--- later).
+-- transaction that read the pending rows (last, so the pgqueuer row, which pgqueuer's
+-- heartbeat updates, stays locked only until the commit): a match committed before the lock
+-- is in this digest, and one after the commit finds the key free and queues the next digest
+-- (due a period later).
 UPDATE pgqueuer SET dedupe_key = NULL WHERE id = :job_id;
 
 -- name: lock_job_alert_digest(user_id)$
