@@ -3,17 +3,17 @@ of their daily alerts (docs/job-alerts.md, "The digest").
 
 A match of a daily alert is stored pending (job_alert_matches.digest_pending) and queues a
 ``job_alert_digest`` job for its user, due at the next digest time (matching.py
-``queue_digests``), at most one waiting per user (pgqueuer's dedupe key). A run takes the
-user's advisory lock exclusively (a match run holds it shared from before it schedules until
-it commits), reads the pending rows (at most READ_LIMIT), mails them as one email when the
-user is verified and has not unsubscribed, clears exactly the rows it read after the SMTP
-server accepted the email, and frees its dedupe key (queueing the next period's job when it
-read its limit), all in that one transaction. So a match run either committed before the
-lock (its rows are in this digest) or schedules after the commit (the key is free: the next
-period's job); one job per user per period; a run delivered twice finds nothing left the
-second time. A deleted alert's rows are gone (cascade), so it is in no digest. A crash
-between the SMTP server's acceptance and the commit mails again on redelivery (at least
-once, as missed-message email).
+``queue_digests``), at most one waiting per user (pgqueuer's dedupe key); the match run
+holds that job's row share-locked until it commits. A run frees that key first, in a
+statement of its own, which waits for any such match run to commit (a match from then on
+queues the next period's job); then, under a per-user advisory lock, it reads the pending
+rows (at most READ_LIMIT; the rest get the next period's job), mails them as one email when
+the user is verified and has not unsubscribed, and clears exactly the rows it read, in the
+same transaction, after the SMTP server accepted the email. So every pending match has a
+digest job that reads it; one job per user per period; a run delivered twice finds nothing
+left the second time. A deleted alert's rows are gone (cascade), so it is in no digest. A
+crash between the SMTP server's acceptance and the commit mails again on redelivery (at
+least once, as missed-message email).
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
-
-import asyncpg
 
 from server.config import Settings
 from server.db import Database, fetch_all
@@ -101,17 +99,20 @@ class DigestMailer:
         """One user's digest; True when an email went out."""
         user_id = uuid.UUID(json.loads(payload)["user_id"])
         q = self.q
+        if job_id is not None:
+            # Committed before the read: it waits for a match run holding this job's row,
+            # whose rows are then read below; a later match run finds the key free.
+            async with self.db.statement() as conn:
+                await q.release_job_alert_digest_job(conn, job_id=job_id)
         async with self.db.transaction() as tx:
-            # The lock first, and the key freed in its transaction: a match run either
-            # committed before the lock (its rows are read here) or schedules after this
-            # commit (and finds the key free).
             await q.lock_job_alert_digest(tx.conn, user_id=user_id)
             rows = await fetch_all(
                 q.list_job_alert_digest_matches, tx.conn, user_id=user_id, limit=self.read_limit
             )
             if not rows:
-                await self._release(tx.conn, job_id, user_id, more=False)
                 return False
+            if len(rows) == self.read_limit:  # more may wait: they go in the next digest
+                await queue_digests(self.db, tx.conn, self.settings, [user_id])
             recipient = await q.get_job_alert_digest_recipient(tx.conn, user_id=user_id)
             jobs: dict[uuid.UUID, Any] = {}
             for row in rows:
@@ -135,18 +136,6 @@ class DigestMailer:
                 alert_ids=[r["alert_id"] for r in rows],
                 job_ids=[r["job_id"] for r in rows],
             )
-            await self._release(tx.conn, job_id, user_id, more=len(rows) == self.read_limit)
             if send:
                 log.info("job-alert digest to user %s: %d job(s)", user_id, len(jobs))
             return bool(send)
-
-    async def _release(
-        self, conn: asyncpg.Connection, job_id: int | None, user_id: uuid.UUID, more: bool
-    ) -> None:
-        """Free this run's dedupe key, last, so its pgqueuer row is locked only for the
-        commit (pgqueuer's heartbeat updates it); then, when the run read its limit, queue
-        the next period's digest for the rest."""
-        if job_id is not None:
-            await self.q.release_job_alert_digest_job(conn, job_id=job_id)
-        if more:
-            await queue_digests(self.db, conn, self.settings, [user_id])

@@ -7,11 +7,10 @@ index (sql/job_alerts/functions.sql: each alert filed under its most selective r
 term, the job probing with every term it has), checks each candidate with the board's own
 predicate, and inserts (alert, job) once; then, for the rows inserted now, one
 ``job_alert.match`` notification per user for instant alerts (one insert for all of them)
-and a digest job per user for daily ones (``queue_digests``: under a lock shared per user
-that the digest takes exclusively, so a pending match always has a digest job that will read
-it). A run again (redelivery after a crash, a job
-reopened twice) inserts nothing and so sends nothing; a deleted alert is no candidate, and
-its rows went with it.
+and a digest job per user for daily ones (``queue_digests``: the job share-locked until the
+run commits, so a pending match always has a digest job that will read it). A run again
+(redelivery after a crash, a job reopened twice) inserts nothing and so sends nothing; a
+deleted alert is no candidate, and its rows went with it.
 """
 
 from __future__ import annotations
@@ -43,16 +42,21 @@ async def queue_digests(
 ) -> None:
     """A digest job for each of these users, due at the next digest time, unless one is
     waiting already; in the transaction that recorded their pending matches (or, for the
-    rest of a long backlog, in the digest's own)."""
+    rest of a long backlog, in the digest's own). Each user's job is then share-locked until
+    that transaction commits, so a digest run cannot free its key and read before these rows
+    are committed; a key freed between the insert and the lock is scheduled again."""
     q = db.q.job_alerts
-    ordered = sorted(set(user_ids))
-    await q.share_job_alert_digest_locks(conn, user_ids=ordered)
-    await q.schedule_job_alert_digests(
-        conn,
-        user_ids=ordered,
-        hour=settings.job_alert_digest_hour,
-        interval_seconds=settings.job_alert_digest_interval_seconds,
-    )
+    pending = sorted(set(user_ids))
+    while pending:
+        await q.schedule_job_alert_digests(
+            conn,
+            user_ids=pending,
+            hour=settings.job_alert_digest_hour,
+            interval_seconds=settings.job_alert_digest_interval_seconds,
+        )
+        rows = await fetch_all(q.share_job_alert_digest_jobs, conn, user_ids=pending)
+        held = {row["user_id"] for row in rows}
+        pending = [user_id for user_id in pending if user_id not in held]
 
 
 class AlertMatcher:

@@ -125,17 +125,6 @@ WHERE j.id = :job_id;
 
 -- Digest.
 
--- name: share_job_alert_digest_locks(user_ids)!
--- A match run scheduling these users' digests, before it schedules them: the digest run takes
--- the same lock exclusively (lock_job_alert_digest) before it frees its dedupe key and reads.
--- So either this run's schedule finds the key free (the digest committed) and queues the next
--- one, or the digest waits for this commit and reads the rows recorded here: a pending match
--- is never left without a digest job. Shared: match runs do not wait for each other. Taken
--- in the order given (the caller sorts), so two runs cannot deadlock.
-SELECT pg_advisory_xact_lock_shared(hashtextextended('job_alert_digest:' || u.user_id, 0))
-FROM unnest(:user_ids::UUID[]) WITH ORDINALITY AS u(user_id, n)
-ORDER BY u.n;
-
 -- name: schedule_job_alert_digests(user_ids, hour, interval_seconds)!
 -- One digest job waiting per user (pgqueuer's dedupe key): a user already waiting for the
 -- next digest keeps that job, whose run reads every pending match at the time. Due at the
@@ -159,19 +148,33 @@ WITH due AS (
 INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
 SELECT id, 'queued', entrypoint, priority FROM job;
 
+-- name: share_job_alert_digest_jobs(user_ids)
+-- A match run, after schedule_job_alert_digests: the digest job now holding each user's
+-- dedupe key, share-locked until the run commits. A digest run frees its key with an UPDATE
+-- of that row (release_job_alert_digest_job) before it reads the pending rows, so it waits
+-- for this commit and then reads the rows this run recorded. A user missing from the answer
+-- had their key freed since the insert (that digest may not see this run's rows): the caller
+-- schedules and locks again. Row locks live in the rows, not in the lock table, so thousands
+-- of daily users per job cost no shared memory; shared, so match runs do not wait for each
+-- other. pgqueuer_unique_dedupe_key.
+SELECT substr(dedupe_key, length('job_alert_digest:') + 1)::UUID AS user_id
+FROM pgqueuer
+WHERE dedupe_key = ANY (ARRAY(SELECT 'job_alert_digest:' || u
+                              FROM unnest(:user_ids::UUID[]) AS u))
+  AND status IN ('queued', 'picked') AND dedupe_key IS NOT NULL
+ORDER BY dedupe_key
+FOR SHARE;
+
 -- name: release_job_alert_digest_job(job_id)!
--- A digest run frees its user's dedupe key, under lock_job_alert_digest and in the
--- transaction that read the pending rows (last, so the pgqueuer row, which pgqueuer's
--- heartbeat updates, stays locked only until the commit): a match committed before the lock
--- is in this digest, and one after the commit finds the key free and queues the next digest
--- (due a period later).
+-- A digest run frees its user's dedupe key first, in a statement of its own (committed
+-- before it reads): a match run holding the row (share_job_alert_digest_jobs) makes it wait
+-- until that run's rows are committed, and a match run after it finds the key free and
+-- queues the next digest (due a period later).
 UPDATE pgqueuer SET dedupe_key = NULL WHERE id = :job_id;
 
 -- name: lock_job_alert_digest(user_id)$
 -- One digest run at a time per user until its transaction ends: a job delivered twice runs
--- the second time after the first has cleared the pending rows, and finds nothing. Exclusive
--- against the match runs' share_job_alert_digest_locks: no match is mid-way between
--- recording its rows and scheduling the digest while this run frees the key and reads.
+-- the second time after the first has cleared the pending rows, and finds nothing.
 SELECT pg_advisory_xact_lock(hashtextextended('job_alert_digest:' || :user_id::UUID, 0));
 
 -- name: get_job_alert_digest_recipient(user_id)^
