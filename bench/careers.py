@@ -14,7 +14,9 @@ then the applicant dashboard (H2's bench/applicant_dashboard.py, when it is ther
 2. Posting to notification: `stream` jobs posted through POST /api/jobs at `rate` per second;
    a job's latency is from its 201 to the moment its match job is gone from the queue (the
    match transaction, instant notifications included, has committed; they are emitted after
-   that commit). Polled every 5 ms, so each figure is up to 5 ms late.
+   that commit). Polled every 5 ms: a job is done at the start of the first poll whose
+   snapshot no longer has it (jobs posted while a poll ran wait for the next), so each figure
+   is late by at most one poll (5 ms and a query).
 3. Digest: `digest-users` users with three pending daily matches each and their digest jobs
    due now; the time until every digest email has reached a real SMTP server (aiosmtpd, in
    this process) and the queue is empty.
@@ -424,13 +426,18 @@ async def stream(
 
     async def watch() -> None:
         while len(done) < count:
+            # Only jobs posted before the query's snapshot can be judged by it: one whose 201
+            # came while the query ran is absent from its rows without being done. A job
+            # absent from the snapshot was done by the time it was taken (so `now`, before
+            # the query, over-measures by at most one poll).
+            now = time.monotonic()
+            known = list(posted)
             rows = await conn.fetch(
                 "SELECT convert_from(payload, 'UTF8')::JSON ->> 'job_id' AS job_id"
                 " FROM pgqueuer WHERE entrypoint = 'job_alert_match'"
             )
-            now = time.monotonic()
             pending = {r["job_id"] for r in rows}
-            for job_id in list(posted):
+            for job_id in known:
                 if job_id not in done and job_id not in pending:
                     done[job_id] = now
             await asyncio.sleep(0.005)

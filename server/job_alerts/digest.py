@@ -3,14 +3,17 @@ of their daily alerts (docs/job-alerts.md, "The digest").
 
 A match of a daily alert is stored pending (job_alert_matches.digest_pending) and queues a
 ``job_alert_digest`` job for its user, due at the next digest time (matching.py
-``next_digest_at``), at most one waiting per user (pgqueuer's dedupe key). A run frees that
-key first (a match from then on queues the next period's job), then under a per-user
-advisory lock reads the pending rows, mails them as one email when the user is verified and
-has not unsubscribed, and clears exactly the rows it read, in the same transaction, after
-the SMTP server accepted the email. So one job per user per period, and a run delivered
-twice finds nothing left the second time. A deleted alert's rows are gone (cascade), so it is
-in no digest. A crash between the SMTP server's acceptance and the commit mails again on
-redelivery (at least once, as missed-message email).
+``queue_digests``), at most one waiting per user (pgqueuer's dedupe key); the match run
+holds that job's row share-locked until it commits. A run frees that key first, in a
+statement of its own, which waits for any such match run to commit (a match from then on
+queues the next period's job); then, under a per-user advisory lock, it reads the pending
+rows (at most READ_LIMIT; the rest get the next period's job), mails them as one email when
+the user is verified and has not unsubscribed, and clears exactly the rows it read, in the
+same transaction, after the SMTP server accepted the email. So every pending match has a
+digest job that reads it; one job per user per period; a run delivered twice finds nothing
+left the second time. A deleted alert's rows are gone (cascade), so it is in no digest. A
+crash between the SMTP server's acceptance and the commit mails again on redelivery (at
+least once, as missed-message email).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from server.config import Settings
 from server.db import Database, fetch_all
+from server.job_alerts.matching import queue_digests
 from server.job_alerts.unsubscribe import digest_unsubscribe_token
 from server.mail import Mailer
 from server.messaging.missed import one_line
@@ -82,8 +86,11 @@ def compose(settings: Settings, user_id: uuid.UUID, to: str, jobs: list[Any]) ->
 
 
 class DigestMailer:
-    def __init__(self, db: Database, settings: Settings, mailer: Mailer):
+    def __init__(
+        self, db: Database, settings: Settings, mailer: Mailer, read_limit: int = READ_LIMIT
+    ):
         self.db = db
+        self.read_limit = read_limit
         self.q = db.q.job_alerts
         self.settings = settings
         self.mailer = mailer
@@ -93,15 +100,19 @@ class DigestMailer:
         user_id = uuid.UUID(json.loads(payload)["user_id"])
         q = self.q
         if job_id is not None:
+            # Committed before the read: it waits for a match run holding this job's row,
+            # whose rows are then read below; a later match run finds the key free.
             async with self.db.statement() as conn:
                 await q.release_job_alert_digest_job(conn, job_id=job_id)
         async with self.db.transaction() as tx:
             await q.lock_job_alert_digest(tx.conn, user_id=user_id)
             rows = await fetch_all(
-                q.list_job_alert_digest_matches, tx.conn, user_id=user_id, limit=READ_LIMIT
+                q.list_job_alert_digest_matches, tx.conn, user_id=user_id, limit=self.read_limit
             )
             if not rows:
                 return False
+            if len(rows) == self.read_limit:  # more may wait: they go in the next digest
+                await queue_digests(self.db, tx.conn, self.settings, [user_id])
             recipient = await q.get_job_alert_digest_recipient(tx.conn, user_id=user_id)
             jobs: dict[uuid.UUID, Any] = {}
             for row in rows:

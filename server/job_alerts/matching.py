@@ -7,17 +7,19 @@ index (sql/job_alerts/functions.sql: each alert filed under its most selective r
 term, the job probing with every term it has), checks each candidate with the board's own
 predicate, and inserts (alert, job) once; then, for the rows inserted now, one
 ``job_alert.match`` notification per user for instant alerts (one insert for all of them)
-and a digest job per user for daily ones. A run again (redelivery after a crash, a job
-reopened twice) inserts nothing and so sends nothing; a deleted alert is no candidate, and
-its rows went with it.
+and a digest job per user for daily ones (``queue_digests``: the job share-locked until the
+run commits, so a pending match always has a digest job that will read it). A run again
+(redelivery after a crash, a job reopened twice) inserts nothing and so sends nothing; a
+deleted alert is no candidate, and its rows went with it.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
 
+import asyncpg
 import msgspec
 
 from server.config import Settings
@@ -28,7 +30,6 @@ from server.notifications.service import NotificationService
 from server.worker import enqueue_job
 
 MATCH_ENTRYPOINT = "job_alert_match"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def queue_match(db: Database, tx: Transaction, job_id: uuid.UUID) -> None:
@@ -36,13 +37,26 @@ async def queue_match(db: Database, tx: Transaction, job_id: uuid.UUID) -> None:
     await enqueue_job(db, tx, MATCH_ENTRYPOINT, json.dumps({"job_id": str(job_id)}).encode())
 
 
-def next_digest_at(settings: Settings, now: datetime) -> datetime:
-    """The next digest time after ``now``: JOB_ALERT_DIGEST_HOUR (UTC) every day by default;
-    every JOB_ALERT_DIGEST_INTERVAL_SECONDS from that hour in general (tests use a second)."""
-    interval = settings.job_alert_digest_interval_seconds
-    anchor = EPOCH + timedelta(hours=settings.job_alert_digest_hour)
-    periods = (now - anchor).total_seconds() // interval + 1
-    return anchor + timedelta(seconds=periods * interval)
+async def queue_digests(
+    db: Database, conn: asyncpg.Connection, settings: Settings, user_ids: Iterable[uuid.UUID]
+) -> None:
+    """A digest job for each of these users, due at the next digest time, unless one is
+    waiting already; in the transaction that recorded their pending matches (or, for the
+    rest of a long backlog, in the digest's own). Each user's job is then share-locked until
+    that transaction commits, so a digest run cannot free its key and read before these rows
+    are committed; a key freed between the insert and the lock is scheduled again."""
+    q = db.q.job_alerts
+    pending = sorted(set(user_ids))
+    while pending:
+        await q.schedule_job_alert_digests(
+            conn,
+            user_ids=pending,
+            hour=settings.job_alert_digest_hour,
+            interval_seconds=settings.job_alert_digest_interval_seconds,
+        )
+        rows = await fetch_all(q.share_job_alert_digest_jobs, conn, user_ids=pending)
+        held = {row["user_id"] for row in rows}
+        pending = [user_id for user_id in pending if user_id not in held]
 
 
 class AlertMatcher:
@@ -71,9 +85,5 @@ class AlertMatcher:
                     tx, instant, JOB_ALERT_MATCH, schemas.JobAlertMatch(job=job)
                 )
             if daily:
-                await self.q.schedule_job_alert_digests(
-                    tx.conn,
-                    user_ids=sorted(daily),
-                    run_at=next_digest_at(self.settings, datetime.now(UTC)),
-                )
+                await queue_digests(self.db, tx.conn, self.settings, daily)
             return len(rows)

@@ -67,6 +67,8 @@ class JobAlertService:
         fields = normalise({name: getattr(body, name) for name in SEARCH_FIELDS})
         async with self.db.transaction() as tx:
             await self._check_company(tx.conn, fields["company_id"])
+            # One creation at a time per user, or two could both count MAX_ALERTS - 1.
+            await self.q.lock_job_alert_owner(tx.conn, user_id=user_id)
             if await self.q.count_job_alerts(tx.conn, user_id=user_id) >= MAX_ALERTS:
                 raise Conflict(f"you have {MAX_ALERTS} job alerts already: delete one first")
             row = await self.q.insert_job_alert(tx.conn, user_id=user_id, **fields)
@@ -84,7 +86,7 @@ class JobAlertService:
             if value is not msgspec.UNSET
         }
         async with self.db.transaction() as tx:
-            row = await self.q.get_job_alert(tx.conn, alert_id=alert_id, user_id=user_id)
+            row = await self.q.lock_job_alert(tx.conn, alert_id=alert_id, user_id=user_id)
             if row is None:
                 raise NotFound(NO_SUCH_ALERT)
             if not changes:
@@ -96,7 +98,9 @@ class JobAlertService:
             updated = await self.q.update_job_alert(
                 tx.conn, alert_id=alert_id, user_id=user_id, **fields
             )
-            if fields["frequency"] == "daily":
+            if changes.get("frequency") == "daily":
+                # Only a request for daily emails asks for the digest again: editing the words
+                # of a daily alert does not undo a one-click unsubscribe.
                 await self.q.set_job_alert_emails(tx.conn, user_id=user_id, enabled=True)
         return to_alert(updated)
 

@@ -61,7 +61,16 @@ async def may_hire(p: PageRequest, company_id: uuid.UUID) -> bool:
 
 @page("/jobs", "jobs.html", login=False)
 async def job_board(p: PageRequest) -> dict[str, Any]:
-    query, errors = p.query(job_schemas.JobSearchQuery, drop=("status", "company_id"))
+    query, errors = p.query(job_schemas.JobSearchQuery, drop=("status",))
+    # One company's jobs (the alerts page's "see jobs" for a company alert): shown as an
+    # active filter with its name and a link without it. An id that is no organization is
+    # dropped rather than answered with an empty board.
+    company = None
+    if query.company_id is not None:
+        try:
+            company = await OrganizationService(p.db).get(query.company_id)
+        except NotFound:
+            query.company_id = None
     results = None
     if not errors:
         try:
@@ -70,7 +79,7 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
             query.cursor = None
             results = await JobService(p.db).search(query)
     recommended = None
-    unfiltered = not (query.q or query.skills or query.location or query.cursor)
+    unfiltered = not (query.q or query.skills or query.location or query.company_id or query.cursor)
     if p.viewer is not None and p.viewer.has("student", "professional") and unfiltered:
         matching = MatchingService(p.db)
         recommended = (await matching.recommended(p.viewer.id, BOARD_RECOMMENDATIONS)).items
@@ -80,6 +89,9 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
     if p.viewer is not None and results is not None:
         shown = [job.id for job in results.items] + [r.job.id for r in recommended or ()]
         marks = await SavedJobService(p.db).marks(p.viewer.id, shown)
+    search = alert_search(query)
+    if company is not None:
+        search["company_id"] = str(company.id)
     return {
         "query": query,
         "results": results,
@@ -90,7 +102,9 @@ async def job_board(p: PageRequest) -> dict[str, Any]:
         "count": count,
         "count_cap": COUNT_CAP,
         "marks": marks,
-        "alert_search": alert_search(query),
+        "alert_search": search,
+        "company": company,
+        "without_company": str(p.request.rel_url.without_query_params("company_id", "cursor")),
     }
 
 

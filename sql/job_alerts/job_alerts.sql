@@ -13,14 +13,6 @@ RETURNING id, user_id, q, skills, skills_match, location, employment_type, remot
           frequency, created_at, updated_at,
           (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name;
 
--- name: get_job_alert(alert_id, user_id)^
--- The caller's own alert; another user's is "no such alert". Primary key.
-SELECT id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
-       frequency, created_at, updated_at,
-       (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name
-FROM job_alerts
-WHERE id = :alert_id AND user_id = :user_id;
-
 -- name: update_job_alert(alert_id, user_id, q, skills, skills_match, location, location_pattern, employment_type, remote, company_id, frequency)^
 -- The whole search is replaced (the service merged the PATCH), and its keys with it.
 UPDATE job_alerts
@@ -34,6 +26,23 @@ WHERE id = :alert_id AND user_id = :user_id
 RETURNING id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
           frequency, created_at, updated_at,
           (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name;
+
+-- name: lock_job_alert(alert_id, user_id)^
+-- The caller's own alert (another user's is "no such alert"), its row locked for a PATCH: the merge is made from the row as it is, and a
+-- DELETE committed meanwhile leaves nothing to read (no such alert) rather than nothing to
+-- update. Primary key.
+SELECT id, user_id, q, skills, skills_match, location, employment_type, remote, company_id,
+       frequency, created_at, updated_at,
+       (SELECT o.name FROM organizations o WHERE o.id = company_id) AS company_name
+FROM job_alerts
+WHERE id = :alert_id AND user_id = :user_id
+FOR UPDATE;
+
+-- name: lock_job_alert_owner(user_id)$
+-- Creating alerts one at a time per user, so two concurrent POSTs cannot both count 49 and
+-- both insert (MAX_ALERTS). NO KEY UPDATE: rows referencing the user (their foreign keys
+-- take KEY SHARE) are not held up. Primary key of users.
+SELECT id FROM users WHERE id = :user_id FOR NO KEY UPDATE;
 
 -- name: delete_job_alert(alert_id, user_id)$
 -- Its matches go with it (ON DELETE CASCADE), digest-pending ones included: nothing more is
@@ -116,15 +125,22 @@ WHERE j.id = :job_id;
 
 -- Digest.
 
--- name: schedule_job_alert_digests(user_ids, run_at)!
+-- name: schedule_job_alert_digests(user_ids, hour, interval_seconds)!
 -- One digest job waiting per user (pgqueuer's dedupe key): a user already waiting for the
--- next digest keeps that job, whose run reads every pending match at the time.
-WITH job AS (
+-- next digest keeps that job, whose run reads every pending match at the time. Due at the
+-- next digest time after the database's now() (pgqueuer compares execute_after with it, not
+-- with the caller's clock): `hour` (UTC) every day by default, every `interval_seconds` from
+-- that hour in general (tests use a second).
+WITH due AS (
+    SELECT to_timestamp(anchor + (floor((extract(epoch FROM now()) - anchor) / step) + 1)
+                                 * step) AS run_at
+    FROM (SELECT :hour::INT * 3600.0 AS anchor, :interval_seconds::FLOAT8 AS step) AS p
+), job AS (
     INSERT INTO pgqueuer (priority, entrypoint, payload, execute_after, status, dedupe_key)
     SELECT 0, 'job_alert_digest',
            convert_to(json_build_object('user_id', u.user_id)::TEXT, 'UTF8'),
-           :run_at, 'queued', 'job_alert_digest:' || u.user_id
-    FROM unnest(:user_ids::UUID[]) AS u(user_id)
+           due.run_at, 'queued', 'job_alert_digest:' || u.user_id
+    FROM unnest(:user_ids::UUID[]) AS u(user_id), due
     ON CONFLICT (dedupe_key) WHERE status IN ('queued', 'picked') AND dedupe_key IS NOT NULL
     DO NOTHING
     RETURNING id, entrypoint, priority
@@ -132,9 +148,28 @@ WITH job AS (
 INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
 SELECT id, 'queued', entrypoint, priority FROM job;
 
+-- name: share_job_alert_digest_jobs(user_ids)
+-- A match run, after schedule_job_alert_digests: the digest job now holding each user's
+-- dedupe key, share-locked until the run commits. A digest run frees its key with an UPDATE
+-- of that row (release_job_alert_digest_job) before it reads the pending rows, so it waits
+-- for this commit and then reads the rows this run recorded. A user missing from the answer
+-- had their key freed since the insert (that digest may not see this run's rows): the caller
+-- schedules and locks again. Row locks live in the rows, not in the lock table, so thousands
+-- of daily users per job cost no shared memory; shared, so match runs do not wait for each
+-- other. pgqueuer_unique_dedupe_key.
+SELECT substr(dedupe_key, length('job_alert_digest:') + 1)::UUID AS user_id
+FROM pgqueuer
+WHERE dedupe_key = ANY (ARRAY(SELECT 'job_alert_digest:' || u
+                              FROM unnest(:user_ids::UUID[]) AS u))
+  AND status IN ('queued', 'picked') AND dedupe_key IS NOT NULL
+ORDER BY dedupe_key
+FOR SHARE;
+
 -- name: release_job_alert_digest_job(job_id)!
--- A digest that starts frees its user's dedupe key: a match from now on queues the next
--- digest (due a day later) instead of being folded into this run, which may not see it.
+-- A digest run frees its user's dedupe key first, in a statement of its own (committed
+-- before it reads): a match run holding the row (share_job_alert_digest_jobs) makes it wait
+-- until that run's rows are committed, and a match run after it finds the key free and
+-- queues the next digest (due a period later).
 UPDATE pgqueuer SET dedupe_key = NULL WHERE id = :job_id;
 
 -- name: lock_job_alert_digest(user_id)$

@@ -6,16 +6,13 @@
 SELECT EXISTS (SELECT 1 FROM jobs WHERE id = :job_id);
 
 -- name: save_job(user_id, job_id)$
--- Idempotent: saving again keeps the first saved_at. Returns when it was saved.
-WITH inserted AS (
-    INSERT INTO saved_jobs (user_id, job_id) VALUES (:user_id, :job_id)
-    ON CONFLICT (user_id, job_id) DO NOTHING
-    RETURNING saved_at
-)
-SELECT saved_at FROM inserted
-UNION ALL
-SELECT saved_at FROM saved_jobs WHERE user_id = :user_id AND job_id = :job_id
-LIMIT 1;
+-- Idempotent: saving again keeps the first saved_at. Returns when it was saved. The no-op
+-- update (not DO NOTHING) makes a save racing another one wait for it and return its row:
+-- DO NOTHING would return nothing, and a re-read in the same statement would not see a row
+-- committed after the statement began.
+INSERT INTO saved_jobs (user_id, job_id) VALUES (:user_id, :job_id)
+ON CONFLICT (user_id, job_id) DO UPDATE SET saved_at = saved_jobs.saved_at
+RETURNING saved_at;
 
 -- name: unsave_job(user_id, job_id)!
 -- Idempotent: nothing to delete is not an error. Primary key (user_id, job_id).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from server.job_alerts.service import MAX_ALERTS
+from tests.waits import eventually, wait_for_lock_waiters
 
 
 async def alert_rows(db) -> list[dict]:
@@ -116,3 +118,69 @@ async def test_a_user_may_keep_at_most_fifty_alerts(api, student, db):
     problem = await api.post("/api/me/job-alerts", {"frequency": "daily"}, as_=student, expect=409)
     assert "50" in problem["detail"]
     assert len(await alert_rows(db)) == MAX_ALERTS
+
+
+async def test_a_create_waits_for_a_concurrent_one_and_stops_at_fifty(api, student, db):
+    async with db.connection() as conn:
+        await conn.execute(
+            "INSERT INTO job_alerts (user_id, frequency, match_keys)"
+            " SELECT $1, 'daily', '{*}' FROM generate_series(1, $2)",
+            student.id,
+            MAX_ALERTS - 1,
+        )
+    async with db.connection() as other, db.connection() as watcher:
+        creating = other.transaction()  # another create of this user's, mid-way: the 50th
+        await creating.start()
+        await db.q.job_alerts.lock_job_alert_owner(other, user_id=student.id)
+        await other.execute(
+            "INSERT INTO job_alerts (user_id, frequency, match_keys) VALUES ($1, 'daily', '{*}')",
+            student.id,
+        )
+        post = asyncio.create_task(
+            api.call("POST", "/api/me/job-alerts", as_=student, json={"frequency": "daily"})
+        )
+
+        async def waiting_or_done() -> bool:
+            await watcher.execute("SELECT pg_stat_clear_snapshot()")
+            return post.done() or await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+
+        await eventually(waiting_or_done, what="the second create to wait or finish")
+        await creating.commit()
+        problem = await post
+    assert len(await alert_rows(db)) == MAX_ALERTS
+    assert "50" in problem["detail"]
+
+
+async def test_a_patch_racing_a_delete_is_not_found(api, student, db):
+    alert = await api.post("/api/me/job-alerts", {"frequency": "daily", "q": "x"}, as_=student)
+    async with db.connection() as deleter, db.connection() as watcher:
+        deleting = deleter.transaction()
+        await deleting.start()
+        await deleter.execute("DELETE FROM job_alerts WHERE id = $1", uuid.UUID(alert["id"]))
+        patch = asyncio.create_task(
+            api.patch(f"/api/me/job-alerts/{alert['id']}", {"q": "y"}, as_=student, expect=404)
+        )
+        await wait_for_lock_waiters(watcher, 1)
+        await deleting.commit()
+        problem = await patch
+    assert problem["detail"] == "no such job alert"
+
+
+async def test_editing_a_daily_alert_does_not_undo_an_unsubscribe(api, student, db):
+    alert = await api.post("/api/me/job-alerts", {"frequency": "daily", "q": "x"}, as_=student)
+    async with db.connection() as conn:
+        await conn.execute("UPDATE users SET job_alert_emails = FALSE WHERE id = $1", student.id)
+    await api.patch(f"/api/me/job-alerts/{alert['id']}", {"q": "nurse"}, as_=student)
+
+    async def emails() -> bool:
+        async with db.connection() as conn:
+            return await conn.fetchval(
+                "SELECT job_alert_emails FROM users WHERE id = $1", student.id
+            )
+
+    assert not await emails()
+    await api.patch(f"/api/me/job-alerts/{alert['id']}", {"frequency": "daily"}, as_=student)
+    assert await emails()

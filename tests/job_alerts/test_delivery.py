@@ -4,19 +4,21 @@ their own transaction, the real worker (pgqueuer) runs it, instant matches arriv
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from server import keys
+from server.db import fetch_all
 from server.job_alerts.digest import DigestMailer
-from server.job_alerts.matching import AlertMatcher, next_digest_at
+from server.job_alerts.matching import AlertMatcher, queue_digests
 from server.mail import Mailer
 from tests.job_alerts.conftest import matched
 from tests.notifications.conftest import Inbox, stored
 from tests.sockets import connect_socket
-from tests.waits import eventually
+from tests.waits import eventually, wait_for_lock_waiters
 
 NS = "/notifications"
 
@@ -180,10 +182,67 @@ async def test_a_digest_waits_for_the_digest_hour_one_per_user(
         job = await api.job(employer, company["id"], title=title)
         await matcher.match(uuid.UUID(job["id"]))
     [queued] = await digest_jobs(db, student.id)
-    due = next_digest_at(settings, datetime.now(UTC))
-    assert queued["execute_after"] == due
-    assert due.hour == settings.job_alert_digest_hour and due.minute == 0
-    assert timedelta(0) < due - datetime.now(UTC) <= timedelta(days=1)
+    due = queued["execute_after"]
+    assert (due.hour, due.minute, due.second) == (settings.job_alert_digest_hour, 0, 0)
+    async with db.connection() as conn:  # pgqueuer compares with the database's clock
+        assert timedelta(0) < due - await conn.fetchval("SELECT now()") <= timedelta(days=1)
+
+
+async def test_a_match_straddling_the_start_of_its_digest_is_in_that_digest(
+    api, client, db, smtp, employer, company, student
+):
+    """The digest job is picked (its dedupe key still held) while a match run has recorded a
+    pending row and scheduled (a no-op on the held key) but not committed: the digest waits
+    for that commit and mails the row, rather than leaving it with no digest job."""
+    await alert(api, student, frequency="daily", q="nurse")
+    settings = dataclasses.replace(client.app[keys.SETTINGS], smtp_url=smtp.url)
+    day = await api.job(employer, company["id"], title="Day Nurse")
+    await AlertMatcher(db, settings).match(uuid.UUID(day["id"]))
+    async with db.connection() as conn:
+        digest_job = await conn.fetchval(
+            "UPDATE pgqueuer SET status = 'picked' WHERE entrypoint = 'job_alert_digest'"
+            " RETURNING id"
+        )
+    night = await api.job(employer, company["id"], title="Night Nurse")
+    mailer = DigestMailer(db, settings, Mailer(settings.smtp_url, settings.mail_from))
+    payload = f'{{"user_id": "{student.id}"}}'.encode()
+    async with db.connection() as watcher:
+        async with db.transaction() as tx:  # the match run of the night job, mid-way
+            record = db.q.job_alerts.record_job_alert_matches
+            rows = await fetch_all(record, tx.conn, job_id=uuid.UUID(night["id"]))
+            assert [r["user_id"] for r in rows] == [student.id]
+            await queue_digests(db, tx.conn, settings, [student.id])
+            delivering = asyncio.create_task(mailer.deliver(digest_job, payload))
+            await wait_for_lock_waiters(watcher, 1)
+        assert await delivering is True
+    [mail] = smtp.to(student.email)
+    assert "Day Nurse" in mail.get_content() and "Night Nurse" in mail.get_content()
+    async with db.connection() as conn:
+        pending = "SELECT count(*) FROM job_alert_matches WHERE digest_pending"
+        assert not await conn.fetchval(pending)
+
+
+async def test_a_digest_that_reads_its_limit_queues_the_next_for_the_rest(
+    api, client, db, smtp, employer, company, student
+):
+    await alert(api, student, frequency="daily", q="nurse")
+    settings = dataclasses.replace(client.app[keys.SETTINGS], smtp_url=smtp.url)
+    matcher = AlertMatcher(db, settings)
+    for title in ("Day Nurse", "Night Nurse"):
+        job = await api.job(employer, company["id"], title=title)
+        await matcher.match(uuid.UUID(job["id"]))
+    [first] = await digest_jobs(db, student.id)
+    mailer = DigestMailer(db, settings, Mailer(settings.smtp_url, settings.mail_from), 1)
+    payload = f'{{"user_id": "{student.id}"}}'.encode()
+    assert await mailer.deliver(first["id"], payload) is True
+    async with db.connection() as conn:
+        await conn.execute("DELETE FROM pgqueuer WHERE id = $1", first["id"])  # done
+    [second] = await digest_jobs(db, student.id)
+    assert second["id"] != first["id"]
+    assert await mailer.deliver(second["id"], payload) is True
+    first_mail, second_mail = smtp.to(student.email)
+    assert "Day Nurse" in first_mail.get_content() and "Night" not in first_mail.get_content()
+    assert "Night Nurse" in second_mail.get_content()
 
 
 async def test_a_match_queued_before_a_worker_restart_still_runs(

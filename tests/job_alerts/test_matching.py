@@ -25,6 +25,12 @@ HAND_PICKED: list[dict] = [
     {"q": '"data engineer"'},
     {"q": "python or design"},
     {"q": "python -senior"},
+    {"q": "backend or frontend -senior"},
+    {"q": '"data engineer" or sales'},
+    {"q": "-python"},  # all negation: nothing to index, every job a candidate
+    {"q": "-python or design"},
+    {"q": "python or the"},
+    {"q": "sales or design", "skills": ["go", "excel"], "skills_match": "any"},
     {"q": "the"},  # only a stop word: the board shows nothing
     {"skills": ["python"]},
     {"skills": ["PYTHON", "sql"]},
@@ -55,6 +61,9 @@ def random_search(rng: random.Random, companies: list[str]) -> dict:
     search: dict = {}
     if rng.random() < 0.4:
         search["q"] = " ".join(rng.sample(WORDS, rng.randint(1, 2)))
+    elif rng.random() < 0.3:  # OR and NOT: keyed on every word the query tree keeps
+        a, b, c = rng.sample(WORDS, 3)
+        search["q"] = rng.choice([f"{a} or {b}", f"{a} -{b}", f"{a} or {b} -{c}", f"-{a}"])
     if rng.random() < 0.4:
         search["skills"] = [s.lower() for s in rng.sample(SKILLS, rng.randint(1, 2))]
         search["skills_match"] = rng.choice(["all", "any"])
@@ -167,12 +176,29 @@ async def test_the_matcher_checks_only_the_alerts_sharing_a_key_with_the_job(
         as_=someone,
         expect=201,
     )
-    job = await api.job(employer, company["id"], skills_required=["Rust", "skill7"])
+    for q in ("rust or haskell", "rust -java", "cobol or fortran"):
+        await api.post(
+            "/api/me/job-alerts", {"frequency": "instant", "q": q}, as_=someone, expect=201
+        )
+    job = await api.job(
+        employer, company["id"], title="Rust Engineer", skills_required=["Rust", "skill7"]
+    )
     job_id = uuid.UUID(job["id"])
     async with db.connection() as conn:
+        keys_by_q = dict(
+            await conn.fetch("SELECT q, match_keys FROM job_alerts WHERE q IS NOT NULL")
+        )
         candidates = await db.q.job_alerts.count_job_alert_candidates(conn, job_id=job_id)
         sql = db.q.job_alerts.record_job_alert_matches.sql
         literal = sql.replace("$1", f"'{job_id}'::UUID")
         plan = "\n".join(r[0] for r in await conn.fetch("EXPLAIN " + literal))
-    assert candidates == 3  # rust, rust in Oslo, skill7: not the other 19,999
+    # OR: every word is a key; NOT: the negated word is none.
+    assert keys_by_q == {
+        "rust or haskell": ["w:haskel", "w:rust"],
+        "rust -java": ["w:rust"],
+        "cobol or fortran": ["w:fortran", "w:cobol"],
+    }
+    # rust, rust in Oslo, skill7, rust or haskell, rust -java: not cobol or fortran, nor the
+    # other 19,999.
+    assert candidates == 5
     assert "job_alerts_match_keys_gin" in plan, plan

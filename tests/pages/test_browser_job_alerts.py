@@ -114,6 +114,37 @@ async def test_a_saved_search_alerts_live_and_in_one_digest_email(
     browser.check()
 
 
+async def test_an_alerts_see_jobs_link_keeps_its_company_as_a_filter_that_can_be_removed(
+    browser: Browser, api
+):
+    recruiter = await api.sign_up(["employer"], full_name="Rita Recruiter")
+    acme = await api.company(recruiter, name="Acme Robotics")
+    globex = await api.company(recruiter, name="Globex")
+    await api.job(recruiter, acme["id"], title="Python Intern")
+    await api.job(recruiter, globex["id"], title="Python Developer")
+    student = await api.sign_up(["student"], full_name="Sam Student")
+    search = {"frequency": "instant", "q": "python", "company_id": acme["id"]}
+    await api.post("/api/me/job-alerts", search, as_=student, expect=201)
+
+    sam = await browser.page(student, "/me/job-alerts")
+    await sam.locator("#job-alerts .card-title a").click()
+    await expect(sam.locator("#company-filter")).to_contain_text("Only jobs at Acme Robotics")
+    await expect(sam.locator("#result-count")).to_have_text("1 job")
+    await expect(sam.locator("#job-results .card-title")).to_have_text(["Python Intern"])
+    # A new search from the form keeps the company.
+    await sam.locator("#q").fill("intern")
+    await sam.get_by_role("button", name="Search", exact=True).click()
+    await expect(sam.locator("#company-filter")).to_contain_text("Acme Robotics")
+    await expect(sam.locator("#job-results .card-title")).to_have_text(["Python Intern"])
+    await sam.get_by_role("link", name="Show every company").click()
+    await expect(sam.locator("#company-filter")).to_have_count(0)
+    await expect(sam.locator("#q")).to_have_value("intern")
+    await sam.locator("#q").fill("python")
+    await sam.get_by_role("button", name="Search", exact=True).click()
+    await expect(sam.locator("#result-count")).to_have_text("2 jobs")
+    browser.check()
+
+
 @pytest.fixture
 def target(tmp_path: Path) -> Path:
     path = Path(os.environ.get("RIZEOS_SCREENSHOTS") or tmp_path)
@@ -155,6 +186,7 @@ async def test_the_pages_fit_a_phone_and_a_desktop_in_both_themes(
 
     pages = {
         "board": "/jobs?q=python&skills=postgresql",
+        "board-company": f"/jobs?q=python&company_id={company['id']}",
         "saved": "/me/saved-jobs",
         "alerts": "/me/job-alerts",
         "job": f"/jobs/{jobs[0]['id']}",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
 
 from tests.client import User
+from tests.waits import wait_for_lock_waiters
 
 
 @pytest.fixture
@@ -39,6 +41,29 @@ async def test_saving_twice_keeps_the_first_time_and_unsaving_twice_is_fine(
     await api.delete(path, as_=student, expect=204)
     assert await saved_rows(db, student) == 0
     assert (await api.get("/api/me/saved-jobs", as_=student, expect=200))["items"] == []
+
+
+async def test_a_save_racing_another_returns_the_first_saved_at(api, employer, company, db):
+    student = await api.sign_up()
+    job = await api.job(employer, company["id"])
+    async with db.connection() as other, db.connection() as watcher:
+        saving = other.transaction()
+        await saving.start()
+        saved_at = await other.fetchval(
+            "INSERT INTO saved_jobs (user_id, job_id) VALUES ($1, $2) RETURNING saved_at",
+            student.id,
+            uuid.UUID(job["id"]),
+        )
+        put = asyncio.create_task(
+            api.call("PUT", f"/api/me/saved-jobs/{job['id']}", as_=student, expect=200)
+        )
+        await wait_for_lock_waiters(watcher, 1)
+        await saving.commit()
+        state = await put
+    assert state["saved_at"] is not None
+    got = await api.get("/api/me/saved-jobs", as_=student)
+    assert [item["saved_at"] for item in got["items"]] == [state["saved_at"]]
+    assert saved_at is not None
 
 
 async def test_saved_list_pages_newest_first_and_shows_closed_jobs_as_closed(
