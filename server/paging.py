@@ -23,6 +23,8 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 
 Limit = typing.Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT)]
+# A time in a cursor is client input: a hand-made one without a zone is refused, not guessed.
+AwareDatetime = typing.Annotated[datetime.datetime, msgspec.Meta(tz=True)]
 
 _encoder = msgspec.json.Encoder()
 
@@ -51,13 +53,15 @@ def decode_cursor(cursor: str | None, types: tuple[type, ...]) -> tuple | None:
         values = msgspec.json.decode(raw, type=tuple[*types])  # type: ignore[valid-type]
     except (binascii.Error, ValueError, msgspec.DecodeError, msgspec.ValidationError):
         raise BadRequest("invalid cursor: pass back the `next` value of a previous page") from None
-    if not all(_representable(value) for value in values):
+    if not all(representable(value) for value in values):
         # A hand-made cursor must not reach PostgreSQL with a value it cannot hold.
         raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
     return values
 
 
-def _representable(value: Any) -> bool:
+def representable(value: Any) -> bool:
+    """Whether a value decoded from client input can reach PostgreSQL (a time within
+    years 1901-8999 and with a zone, a finite float4, text without NUL)."""
     if isinstance(value, datetime.datetime):
         return value.tzinfo is not None and 1900 < value.year < 9000
     if isinstance(value, float):

@@ -9,8 +9,6 @@ own application's notes stay hidden from them. No candidate-facing query reads t
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
 
 import asyncpg
 import msgspec
@@ -20,9 +18,7 @@ from server.applications.service import NO_SUCH_APPLICATION
 from server.db import Database, fetch_all
 from server.errors import NotFound
 from server.orgs.access import HIRE, has_org_role
-from server.paging import decode_cursor, keyset_page
-
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+from server.paging import AwareDatetime, decode_cursor, keyset_page
 
 
 def to_note(row: asyncpg.Record) -> schemas.Note:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -23,12 +22,11 @@ from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound, Unavailable
 from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, has_org_role
-from server.paging import decode_cursor, keyset_page
+from server.paging import AwareDatetime, decode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads, upload_id_in
 
 APPLICANT_ROLES = frozenset({"student", "professional"})
 NO_SUCH_APPLICATION = "no such application"
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 # A deadlock PostgreSQL broke by aborting our transaction is retried from the start (its

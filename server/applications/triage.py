@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -26,9 +26,8 @@ from server.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from server.matching.schemas import MatchReasons
 from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, require_org_role
-from server.paging import decode_cursor, encode_cursor
+from server.paging import AwareDatetime, decode_cursor, encode_cursor
 
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 EXPORT_BATCH = 500
 NOT_THIS_JOB = "no such application for this job"
 

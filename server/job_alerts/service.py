@@ -4,8 +4,7 @@ email digest in digest.py)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -14,9 +13,8 @@ from server.db import Database, fetch_all, like_contains
 from server.errors import Conflict, Invalid, NotFound
 from server.job_alerts import schemas
 from server.jobs.service import clean_skills
-from server.paging import decode_cursor, keyset_page
+from server.paging import AwareDatetime, decode_cursor, keyset_page
 
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 # Enough for every search a person keeps an eye on; a bound on what one user's alerts cost
 # the matcher.
 MAX_ALERTS = 50

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -15,7 +15,7 @@ from server.invalidation import key
 from server.job_alerts.matching import queue_match
 from server.jobs import schemas
 from server.orgs.access import HIRE, require_org_role
-from server.paging import decode_cursor, encode_cursor, keyset_page
+from server.paging import AwareDatetime, decode_cursor, encode_cursor, keyset_page
 from server.uploads.refs import FileRef, require_uploads
 
 # The fields a job's editor controls; a PATCH merges into these and the whole result is
@@ -33,9 +33,6 @@ EDITABLE = (
     "salary_currency",
 )
 
-
-# A cursor is client input: a hand-made one with a naive time must be refused, not guessed.
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 # Text search ranks the newest SEARCH_WINDOW matches at a time (sql/jobs/jobs.sql,
 # search_jobs; docs/jobs-and-applications.md, "Search at scale"): what a page costs is

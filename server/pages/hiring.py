@@ -24,6 +24,7 @@ from server.orgs.access import HIRE
 from server.orgs.memberships import MembershipService
 from server.orgs.service import OrganizationService
 from server.pages.web import PageRequest, page
+from server.paging import representable
 from server.profiles.service import ProfileService
 from server.saved_jobs.service import SavedJobService
 from server.uploads.schemas import Upload, UploadListQuery
@@ -234,11 +235,6 @@ def triage_query(p: PageRequest) -> app_schemas.ApplicantTriageQuery:
     return query
 
 
-# A `since` outside these years is no visit of ours (a hand-edited link): ignored, not
-# shown, and never turned into a time PostgreSQL or the templates cannot represent.
-SINCE_YEARS = range(1901, 9000)
-
-
 def since(p: PageRequest) -> datetime | None:
     """The dashboard's `since` (an aware ISO time, not in the future), or None when absent,
     malformed or out of range."""
@@ -246,7 +242,9 @@ def since(p: PageRequest) -> datetime | None:
         value = datetime.fromisoformat(p.request.query.get("since", ""))
     except ValueError:
         return None
-    if value.tzinfo is None or value.year not in SINCE_YEARS or value > datetime.now(UTC):
+    # A hand-edited link: ignored, never a time PostgreSQL or the templates cannot represent
+    # (the rule of cursors).
+    if not representable(value) or value > datetime.now(UTC):
         return None
     return value
 

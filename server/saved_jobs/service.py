@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Annotated, NamedTuple
-
-import msgspec
+from typing import NamedTuple
 
 from server.db import Database, fetch_all
 from server.errors import NotFound
 from server.jobs.service import to_job
-from server.paging import decode_cursor, keyset_page
+from server.paging import AwareDatetime, decode_cursor, keyset_page
 from server.saved_jobs import schemas
-
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class JobMarks(NamedTuple):
