@@ -241,10 +241,9 @@ class OrderService:
                 seller_id=gig["freelancer_id"],
                 title=gig["title"],
             )
-            if conversation_id is not None:
-                await self.q.set_order_conversation(
-                    tx.conn, order_id=order_id, conversation_id=conversation_id
-                )
+            await self.q.set_order_conversation(
+                tx.conn, order_id=order_id, conversation_id=conversation_id
+            )
             row = await self.q.get_order(tx.conn, order_id=order_id)
             await chat.post_line(
                 self.db,
