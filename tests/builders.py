@@ -51,6 +51,7 @@ class Builders:
         "org_logo": ("logo.png", "image/png"),
         "avatar": ("me.png", "image/png"),
         "message_attachment": ("notes.pdf", "application/pdf"),
+        "order_file": ("brief.pdf", "application/pdf"),
     }
 
     async def grant_upload(
