@@ -9,6 +9,7 @@ from playwright.async_api import Page, expect
 
 from tests.messaging.test_system_lines import order_conversation, post
 from tests.pages.conftest import Browser
+from tests.pages.instances import alerts_live
 
 
 async def assert_centred_and_plain(page: Page, text: str) -> None:
@@ -82,4 +83,22 @@ async def test_system_lines_are_centred_live_and_after_a_reload(
             assert overflow <= width, f"the page is {overflow} px wide at {width} px"
             await page.screenshot(path=str(tmp_path / f"order-chat-{width}-{scheme}.png"))
             await page.context.close()
+    browser.check()
+
+
+async def test_a_system_line_counts_as_unread_but_raises_no_chat_toast(browser: Browser, api, db):
+    """The order's own notification tells of a transition; the chat alert would say it twice."""
+    buyer = await api.sign_up(["professional"], full_name="Bea Buyer")
+    seller = await api.sign_up(["freelancer"], full_name="Sam Seller")
+    conversation_id = await order_conversation(db, buyer, seller, "Logo design")
+    board = await browser.page(buyer, "/jobs")
+    await alerts_live(board)
+    await post(db, conversation_id, seller, "Sam Seller accepted the order.", "accepted")
+    await expect(board.locator("#messages-count")).to_have_text("1")
+    await api.post(
+        f"/api/conversations/{conversation_id}/messages", {"content": "Starting now"}, as_=seller
+    )
+    toasts = board.locator("#toasts a.toast")
+    await expect(toasts).to_have_count(1)
+    await expect(toasts).to_contain_text("Starting now")
     browser.check()
