@@ -58,7 +58,7 @@ async def test_a_gig_with_only_videos_has_no_cover_and_a_nameless_seller_is_null
     assert item["seller_avatar_url"] is None
 
 
-async def test_the_from_offer_is_the_cheapest_package_the_faster_on_a_tie(api, freelancer, make_gig):
+async def test_the_from_offer_is_the_cheapest_tier_the_faster_on_a_tie(api, freelancer, make_gig):
     body = gig_body()
     body["pricing_tiers"]["standard"]["price"] = 5000  # as cheap as basic
     body["pricing_tiers"]["standard"]["delivery_days"] = 3  # and faster
