@@ -29,8 +29,7 @@ NO_SUCH_ORDER = "no such order"
 NO_SUCH_GIG = "no such gig"
 TIER_NAMES = ("basic", "standard", "premium")
 ORDER_FILE = "order_file"
-# A tier stored before tiers had `revisions` (migration 0024 backfilled them; kept as a
-# safety net for a row written in between).
+# What a tier stored without `revisions` allows (migration 0024 gave existing tiers 1).
 DEFAULT_REVISIONS = 1
 
 
@@ -103,21 +102,6 @@ def _tier_of(gig: asyncpg.Record, name: str) -> dict[str, Any]:
     return tier
 
 
-SYSTEM_LINES: dict[str, str] = {
-    "accept": "The seller accepted the order. It is due {due}.",
-    "decline": "The seller declined the order: {note}",
-    "cancel": "The {role} cancelled the order: {note}",
-    "deliver": "The seller delivered the order (delivery {number}).",
-    "request-revision": "The buyer asked for a revision ({used} of {allowed}): {note}",
-    "complete": "The buyer accepted the delivery. The order is complete.",
-    "auto-complete": "The order completed automatically: the last delivery went unanswered.",
-}
-
-
-def _due_text(due_at: datetime | None) -> str:
-    return due_at.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if due_at else "unset"
-
-
 class OrderService:
     def __init__(self, db: Database, settings: Settings):
         self.db = db
@@ -139,8 +123,12 @@ class OrderService:
         return msgspec.convert(data, schemas.Order)
 
     async def get(self, user_id: uuid.UUID, order_id: uuid.UUID) -> schemas.Order:
-        """One order, for its buyer or seller; anyone else: 404."""
-        async with self.db.connection() as conn:
+        """One order, for its buyer or seller; anyone else: 404. The order, its deliveries
+        and its timeline are read from one snapshot, so they agree with each other."""
+        async with (
+            self.db.connection() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
             row = await self.q.get_order(conn, order_id=order_id)
             role = role_of(row, user_id) if row else None
             if row is None or role is None:
@@ -246,16 +234,7 @@ class OrderService:
             )
             row = await self.q.get_order(tx.conn, order_id=order_id)
             await chat.post_line(
-                self.db,
-                tx,
-                row,
-                sender_id=user_id,
-                text=(
-                    f"Order placed: the {body.tier} tier, {row['delivery_days']}-day delivery, "
-                    f"{row['revisions_allowed']} revision(s). No payment is taken: arrange "
-                    "payment with the freelancer."
-                ),
-                mark_read=True,
+                self.db, tx, row, sender_id=user_id, text=chat.placed_line(row), mark_read=True
             )
             await self.notifications.notify(
                 tx,
@@ -339,9 +318,9 @@ class OrderService:
         if await self._compare_and_set(tx, row, action, actor_id, note) is None:
             return None
         target = states.TRANSITIONS[action].target
-        details: dict[str, Any] = {"note": note, "role": role}
+        number = None
         if isinstance(body, schemas.OrderDeliver):
-            details["number"] = await q.insert_order_delivery(
+            number = await q.insert_order_delivery(
                 tx.conn, order_id=row["id"], message=body.message.strip(), files=files or []
             )
             await q.schedule_order_auto_complete(
@@ -367,18 +346,13 @@ class OrderService:
             note=note,
         )
         fresh = await q.get_order(tx.conn, order_id=row["id"])
-        details.update(
-            due=_due_text(fresh["due_at"]),
-            used=fresh["revisions_used"],
-            allowed=fresh["revisions_allowed"],
-        )
         await chat.post_line(
             self.db,
             tx,
             fresh,
             # The platform's line is posted in the buyer's name, left unread by them.
             sender_id=actor_id or fresh["buyer_id"],
-            text=SYSTEM_LINES[action].format(**details),
+            text=chat.move_line(action, fresh, role, note, number),
             mark_read=actor_id is not None,
         )
         await self.notifications.notify(
