@@ -14,7 +14,8 @@ event. A client that was away learns every change to the messages it holds throu
 Rules (docs/messaging.md): only participants see a conversation (others get 404, as for
 an unknown one); only the sender edits or deletes (403 for other participants); edits
 within ``MESSAGE_EDIT_WINDOW_SECONDS`` of sending; a deleted message is a tombstone that
-can no longer be edited or reacted to (409); reactions from a fixed set (reactions.py).
+can no longer be edited or reacted to (409), and a system line (system.py) is never
+edited, deleted or reacted to (409); reactions from a fixed set (reactions.py).
 """
 
 from __future__ import annotations
@@ -174,6 +175,8 @@ class ChangeService:
             raise NotFound(NOT_FOUND)  # as for a conversation that does not exist
         if outcome == "no_message":
             raise NotFound(NO_MESSAGE)
+        if outcome == "system":
+            raise Conflict("a system line cannot be edited, deleted or reacted to")
         if outcome == "forbidden":
             verb = "edit" if action == "edit" else "delete"
             raise Forbidden(f"only its sender can {verb} a message")

@@ -21,7 +21,7 @@ from server.db import Database, Transaction, fetch_all
 from server.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from server.messaging import events, schemas
 from server.messaging.messages import NOT_FOUND, MessageService, participant_ids
-from server.messaging.policy import check_start
+from server.messaging.policy import ORDER_FIXED, ORDER_LEAVE, ORDER_START, check_start
 from server.messaging.resume import snapshot, to_message
 from server.messaging.search import conversation_about
 from server.messaging.sender import outcome_of
@@ -51,6 +51,8 @@ class ConversationService:
             raise Invalid.field("participant_ids", "name someone other than yourself")
         members = [user_id, *others]
         context = body.context
+        if context.type == "order":
+            raise Forbidden(ORDER_START)
         if body.message is not None:
             await self.messages.check_send(user_id, body.message, "body.message.attachment_url")
 
@@ -123,6 +125,8 @@ class ConversationService:
             origin = await self.q.get_conversation_origin(tx.conn, conversation_id=conversation_id)
             if origin["context_type"] is None:
                 raise Forbidden("this conversation has no context, so nobody can be added")
+            if origin["context_type"] == "order":
+                raise Forbidden(ORDER_FIXED)
             context = schemas.ContextRef(type=origin["context_type"], id=origin["context_id"])
             try:
                 await check_start(self.db, tx.conn, user_id, [body.user_id], context)
@@ -154,15 +158,14 @@ class ConversationService:
             members = await participant_ids(self.q, tx.conn, user_id, conversation_id)
             if target_id not in members:
                 raise NotFound("no such participant in this conversation")
-            if target_id != user_id:
-                origin = await self.q.get_conversation_origin(
-                    tx.conn, conversation_id=conversation_id
+            origin = await self.q.get_conversation_origin(tx.conn, conversation_id=conversation_id)
+            if origin["context_type"] == "order":
+                raise Forbidden(ORDER_LEAVE)
+            if target_id != user_id and origin["created_by"] != user_id:
+                raise Forbidden(
+                    "only the participant who started the conversation may remove "
+                    "others; anyone may leave"
                 )
-                if origin["created_by"] != user_id:
-                    raise Forbidden(
-                        "only the participant who started the conversation may remove "
-                        "others; anyone may leave"
-                    )
             await self.q.remove_participant(
                 tx.conn, conversation_id=conversation_id, user_id=target_id
             )

@@ -8,6 +8,8 @@ caller must satisfy that context's rule *with the caller*:
   does not exist (404), as the applications routes would.
 * ``gig``: any verified user with the gig's freelancer, about that gig.
 * ``organization``: active members of the same organization with each other.
+* ``order``: nobody. An order's conversation is opened with the order, between its buyer
+  and seller (system.py), and its participants are fixed: no start, no one added.
 
 Every participant must also be a verified account. A context that does not exist is 404;
 a participant who does not satisfy the rule is 403, and nothing is created.
@@ -25,6 +27,16 @@ from server.errors import Forbidden, NotFound
 from server.messaging.schemas import ContextRef
 from server.orgs.access import HIRE, active_roles, has_org_role
 
+ORDER_START = (
+    "an order's conversation is opened with the order (POST /api/gigs/{gig_id}/orders), "
+    "between its buyer and seller; it cannot be started here"
+)
+ORDER_FIXED = "an order's conversation is between its buyer and seller only: nobody can be added"
+ORDER_LEAVE = (
+    "an order's conversation stays between its buyer and seller while the order exists: "
+    "nobody can leave or be removed (mute it instead)"
+)
+
 # Given a participant other than the caller: may the caller talk to them on this context?
 Allowed = Callable[[uuid.UUID], Awaitable[bool]]
 
@@ -37,6 +49,8 @@ async def check_start(
     context: ContextRef,
 ) -> None:
     """Raise NotFound for an unknown context, Forbidden for a participant the rule refuses."""
+    if context.type == "order":
+        raise Forbidden(ORDER_START)
     rules = {"application": _application, "gig": _gig, "organization": _organization}
     allowed, rule_text = await rules[context.type](db, conn, caller_id, context.id)
     rows = await fetch_all(db.q.messaging.list_verified_users, conn, user_ids=others)

@@ -23,7 +23,12 @@ MAX_PARTICIPANTS = 50
 # Seqs are BIGINT; a larger number could never name a message, and must not reach the driver.
 MAX_SEQ = 2**63 - 1
 
-ContextType = Literal["application", "gig", "organization"]
+# `order`: an order's own conversation, opened with the order (system.py); never started
+# through POST /api/conversations, and its participants are fixed (docs/messaging.md).
+ContextType = Literal["application", "gig", "organization", "order"]
+# `system`: a line the platform posts (an order's transitions: system.py), shown centred,
+# never edited, deleted or reacted to; `text`: everything people write.
+MessageKind = Literal["text", "system"]
 Content = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CONTENT_CHARS)]
 AttachmentUrl = Annotated[
     str,
@@ -165,6 +170,7 @@ class Message(msgspec.Struct):
     # A tombstone: content and attachment are null, the seq stays.
     deleted_at: datetime | None = None
     reactions: list[Reaction] = []  # ordered by first reaction
+    kind: MessageKind = "text"
 
 
 class MessageEdit(msgspec.Struct, forbid_unknown_fields=True):

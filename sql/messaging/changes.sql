@@ -23,6 +23,7 @@ SELECT * FROM change_message(:conversation_id, :message_id, :actor, :action, :co
 -- The latest state of messages an idempotent send retry names (server/messaging/sender.py).
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM messages m
 WHERE m.id = ANY(:message_ids::UUID[]);
@@ -39,6 +40,7 @@ ORDER BY id;
 -- messages_changes_idx each (`x.rev > 0` lets the planner use that partial index).
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        message_reactions_json(m.id) AS reactions
 FROM unnest(:conversation_ids::UUID[], :seqs::BIGINT[], :revs::BIGINT[])
      AS cur(conversation_id, seq, rev)

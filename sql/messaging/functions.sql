@@ -267,6 +267,8 @@ $$;
 -- * One row: outcome, one of
 --     not_found   the actor is not a participant, or no such conversation (no message)
 --     no_message  no such message in this conversation (no message)
+--     system      any change of a system line (kind 'system', issue 16: never edited,
+--                 deleted or reacted to)
 --     forbidden   edit or delete of another participant's message
 --     deleted     edit or reaction of a tombstone
 --     stale       edit whose p_if_rev is not the message's rev
@@ -331,6 +333,8 @@ BEGIN
         WHERE x.id = p_message_id AND x.conversation_id = p_conversation_id;
         IF NOT FOUND THEN
             v_outcome := 'no_message';
+        ELSIF m.kind = 'system' THEN
+            v_outcome := 'system';
         END IF;
     END IF;
 

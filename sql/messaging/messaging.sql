@@ -88,6 +88,7 @@ ORDER BY p.conversation_id, p.joined_at, p.user_id;
 -- name: list_last_messages(conversation_ids)
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM conversations c
 JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
@@ -98,6 +99,7 @@ WHERE c.id = ANY(:conversation_ids::UUID[]);
 -- name: list_messages_before(conversation_id, before, limit)
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM messages m
 WHERE m.conversation_id = :conversation_id AND m.seq < :before
@@ -107,6 +109,7 @@ LIMIT :limit;
 -- name: list_messages_after(conversation_id, after, limit)
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM messages m
 WHERE m.conversation_id = :conversation_id AND m.seq > :after
@@ -178,6 +181,7 @@ LIMIT :limit;
 -- oldest first; one statement however many conversations.
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions
 FROM unnest(:conversation_ids::UUID[], :afters::BIGINT[]) AS cur(conversation_id, after)
 CROSS JOIN LATERAL (

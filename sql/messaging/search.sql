@@ -88,7 +88,8 @@ WITH query AS MATERIALIZED (
     FROM conversation_participants p
     CROSS JOIN LATERAL (
         SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
-               m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at
+               m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+               m.kind
         FROM messages m
         WHERE m.conversation_id = p.conversation_id
           AND m.content IS NOT NULL
@@ -143,6 +144,7 @@ WITH query AS MATERIALIZED (
 )
 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.content, m.attachment_url,
        m.attachment_type, m.client_msg_id, m.sent_at, m.rev, m.edited_at, m.deleted_at,
+       m.kind,
        CASE WHEN m.rev > 0 THEN message_reactions_json(m.id) END AS reactions,
        ts_headline('simple', translate(m.content, E'\x02\x03', ''), query.tsq,
                    'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', '
@@ -156,12 +158,15 @@ ORDER BY m.sent_at DESC, m.conversation_id DESC, m.seq DESC;
 -- name: list_conversation_about(user_id, conversation_ids)
 -- Title and page of each conversation's context, one query per page of conversations. The
 -- link depends on the viewer for an application: the candidate's own applications page, or
--- the job's applicants page for the hiring side. NULL title: the context is gone.
+-- the job's applicants page for the hiring side; an order's conversation is titled after
+-- the order's gig_title (kept on the order even when the gig is deleted) and links to the
+-- order page. NULL title: the context is gone.
 SELECT c.id AS conversation_id, c.context_type AS type, c.context_id AS id,
        CASE c.context_type
            WHEN 'application' THEN j.title || ' at ' || company.name
            WHEN 'gig' THEN g.title
            WHEN 'organization' THEN o.name
+           WHEN 'order' THEN 'Order: ' || ord.gig_title
        END AS title,
        CASE c.context_type
            WHEN 'application' THEN
@@ -171,6 +176,7 @@ SELECT c.id AS conversation_id, c.context_type AS type, c.context_id AS id,
            WHEN 'organization' THEN
                CASE WHEN o.type = 'company' THEN '/companies/' || o.id
                     ELSE '/organizations/' || o.id || '/members' END
+           WHEN 'order' THEN '/orders/' || ord.id
        END AS url
 FROM conversations c
 LEFT JOIN job_applications a ON c.context_type = 'application' AND a.id = c.context_id
@@ -178,6 +184,7 @@ LEFT JOIN jobs j ON j.id = a.job_id
 LEFT JOIN organizations company ON company.id = j.company_id
 LEFT JOIN gigs g ON c.context_type = 'gig' AND g.id = c.context_id
 LEFT JOIN organizations o ON c.context_type = 'organization' AND o.id = c.context_id
+LEFT JOIN orders ord ON c.context_type = 'order' AND ord.id = c.context_id
 WHERE c.id = ANY(:conversation_ids::UUID[]) AND c.context_type IS NOT NULL;
 
 -- name: list_contacts(user_id, name_pattern, limit)
