@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from server import keys
 from server.orders.service import OrderService
 from server.pages.web import PageRequest, page, redirect
 
@@ -21,7 +22,8 @@ ROLES = {"seller": "Orders", "buyer": "My orders"}
 
 @page("/orders/{order_id}", "order.html")
 async def order_page(p: PageRequest) -> dict[str, Any]:
-    order = await OrderService(p.db, p.request.app).get(p.user.id, p.path_id("order_id"))
+    orders = OrderService(p.db, p.request.app[keys.SETTINGS])
+    order = await orders.get(p.user.id, p.path_id("order_id"))
     return {"order": order, "role": "buyer" if order.buyer.id == p.user.id else "seller"}
 
 
