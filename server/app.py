@@ -47,6 +47,7 @@ DOMAINS = (
     "server.jobs.routes",
     "server.gigs.routes",
     "server.applications.routes",
+    "server.orders.routes",
     "server.messaging.routes",
     "server.notifications.routes",
     "server.pages.routes",

@@ -75,6 +75,11 @@ class Settings:
     # and then every interval (a day; tests make it a second).
     job_alert_digest_hour: int = 8
     job_alert_digest_interval_seconds: float = 86400.0
+    # issue 16: a delivered order the buyer does not answer completes by itself this many
+    # days after the last delivery; the seller is reminded this many hours before an order
+    # is due (docs/orders.md). Fractions allowed (tests use seconds' worth).
+    order_auto_complete_days: float = 3.0
+    order_due_reminder_hours: float = 24.0
     # Object storage (server/storage): Backblaze B2 when its credentials are set, else local.
     b2_key_id: str | None = None
     b2_application_key: str | None = field(default=None, repr=False)
@@ -132,8 +137,8 @@ def _float(env: Mapping[str, str], name: str, default: float, hi: float | None =
     return value
 
 
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    value = _float(env, name, default)
+def _positive(env: Mapping[str, str], name: str, default: float, hi: float | None = None) -> float:
+    value = _float(env, name, default, hi)
     if value <= 0:
         raise ConfigError(f"{name} must be greater than 0, got {value}")
     return value
@@ -302,6 +307,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         job_alert_digest_interval_seconds=_positive(
             env, "JOB_ALERT_DIGEST_INTERVAL_SECONDS", 86400.0
         ),
+        order_auto_complete_days=_positive(env, "ORDER_AUTO_COMPLETE_DAYS", 3.0, hi=365),
+        order_due_reminder_hours=_positive(env, "ORDER_DUE_REMINDER_HOURS", 24.0, hi=24 * 365),
         upload_grant_ttl_seconds=_int(
             env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL
         ),

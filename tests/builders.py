@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from tests.client import User
 
 
+def _tiers_take_revisions() -> bool:
+    from server.gigs import schemas
+
+    return "revisions" in schemas.Tier.__struct_fields__
+
+
 class Builders:
     if TYPE_CHECKING:  # provided by tests.client.Api
         client: Any
@@ -41,6 +47,67 @@ class Builders:
         }
         return await self.post("/api/jobs", body, as_=poster, expect=201)
 
+    # -- gigs and orders (issue 16) -------------------------------------------------------
+
+    GIG_TIERS = {
+        "basic": {
+            "price": 5000,
+            "currency": "USD",
+            "delivery_days": 3,
+            "description": "One landing page",
+            "revisions": 1,
+        },
+        "standard": {
+            "price": 15000,
+            "currency": "USD",
+            "delivery_days": 7,
+            "description": "Three pages and a contact form",
+            "revisions": 2,
+        },
+        "premium": {
+            "price": 40000,
+            "currency": "USD",
+            "delivery_days": 14,
+            "description": "A whole site",
+            "revisions": 3,
+        },
+    }
+
+    async def gig(self, freelancer: User, **fields: Any) -> dict:
+        """A gig of `freelancer`'s (who needs the freelancer role) with all three tiers.
+        Tiers carry `revisions` once the gig schema has it; before that it is left out."""
+        tiers = fields.pop("pricing_tiers", None)
+        if tiers is None:
+            tiers = {name: dict(tier) for name, tier in self.GIG_TIERS.items()}
+            if not _tiers_take_revisions():
+                for tier in tiers.values():
+                    tier.pop("revisions")
+        body = {
+            "title": "I will build your landing page",
+            "description": "Responsive, fast, accessible.",
+            "skills": ["HTML", "CSS"],
+            "pricing_tiers": tiers,
+            **fields,
+        }
+        return await self.post("/api/gigs", body, as_=freelancer, expect=201)
+
+    async def order(
+        self,
+        buyer: User,
+        gig_id: str,
+        tier: str = "basic",
+        requirements: str = "A page for my bakery: menu, hours, a map.",
+        **fields: Any,
+    ) -> dict:
+        body = {"tier": tier, "requirements": requirements, **fields}
+        return await self.post(f"/api/gigs/{gig_id}/orders", body, as_=buyer, expect=201)
+
+    async def order_action(
+        self, user: User, order_id: str, action: str, body: Any = None, expect: int = 200
+    ) -> dict:
+        """POST /api/orders/{id}/{action} as `user`; the answer (the order, or a problem)."""
+        return await self.post(f"/api/orders/{order_id}/{action}", body, as_=user, expect=expect)
+
     # -- uploads: the real flow (grant → HTTP PUT to the store → complete) ----------------
 
     UPLOAD_DEFAULTS = {
@@ -51,6 +118,7 @@ class Builders:
         "org_logo": ("logo.png", "image/png"),
         "avatar": ("me.png", "image/png"),
         "message_attachment": ("notes.pdf", "application/pdf"),
+        "order_file": ("brief.pdf", "application/pdf"),
     }
 
     async def grant_upload(

@@ -47,6 +47,8 @@ ROUTE_MODULES = frozenset(
         # issue 15 (H3)
         "server/job_alerts/routes.py",
         "server/saved_jobs/routes.py",
+        # issue 16
+        "server/orders/routes.py",
     }
 )
 
@@ -66,6 +68,8 @@ DOMAINS = (
     # issue 15 (H3)
     "job_alerts",
     "saved_jobs",
+    # issue 16
+    "orders",
 )
 
 # Domain modules that may import aiohttp besides routes.py: the edges where HTTP, sockets or
