@@ -71,7 +71,6 @@ function fileList(files) {
 function head(order, role) {
   const other = role === "buyer" ? order.seller : order.buyer;
   const otherLabel = role === "buyer" ? "Freelancer" : "Buyer";
-  const title = order.gig_id ? el("a", { href: `/gigs/${order.gig_id}`, text: order.gig_title }) : order.gig_title;
   return el(
     "div",
     { class: "page-head" },
@@ -79,7 +78,7 @@ function head(order, role) {
       "div",
       { class: "page-head-text" },
       el("p", { class: "eyebrow", text: role === "seller" ? "Order from a buyer" : "Your order" }),
-      el("h1", { id: "order-title" }, title),
+      el("h1", { id: "order-title", text: order.gig_title }),
       el(
         "p",
         { class: "lead order-status-line" },
@@ -87,6 +86,8 @@ function head(order, role) {
         " ",
         el("span", { text: `${tierName(order.tier)} package · ${otherLabel}: ` }),
         el("a", { href: `/people/${other.id}`, text: personName(other, otherLabel) }),
+        order.gig_id ? el("span", { "aria-hidden": "true", text: "·" }) : null,
+        order.gig_id ? el("a", { href: `/gigs/${order.gig_id}`, text: "View the gig" }) : null,
       ),
     ),
   );
@@ -108,7 +109,11 @@ function summary(order, role) {
   if (order.due_at && !["completed", "declined", "cancelled", "delivered"].includes(order.status)) {
     facts.push(...fact("Due", when(order.due_at)));
   }
-  if (order.auto_complete_at) facts.push(...fact("Completes automatically", when(order.auto_complete_at, { seconds: true })));
+  if (order.auto_complete_at) {
+    // Within the hour (a short setting), to the second.
+    const soon = Date.parse(order.auto_complete_at) - Date.now() < 60 * 60 * 1000;
+    facts.push(...fact("Completes automatically", when(order.auto_complete_at, { seconds: soon })));
+  }
   if (order.completed_at) facts.push(...fact("Completed", ago(order.completed_at), order.auto_completed ? " (automatically)" : ""));
   if (order.closed_at && order.status !== "completed") facts.push(...fact(order.status === "declined" ? "Declined" : "Cancelled", ago(order.closed_at)));
   const payee = role === "buyer" ? "the freelancer" : "the buyer";
@@ -250,9 +255,29 @@ function templateOf(node) {
 const valueOf = (form, name) => form.querySelector(`[name="${name}"]`)?.value ?? "";
 const files = (form) => [...form.querySelectorAll("[data-list=files] [data-items] input[name=url]")].map((i) => i.value).filter(Boolean);
 
+const WAITING = {
+  buyer: {
+    requested: "Waiting for the freelancer to accept your order.",
+    in_progress: "The freelancer is working on it.",
+    in_revision: "The freelancer is working on your revision.",
+  },
+  seller: {
+    delivered: "Waiting for the buyer to accept the delivery or ask for a revision.",
+  },
+};
+
 function actionsPanel(order, role) {
   const actions = new Set((order.actions || []).map(normal));
-  if (!actions.size) return null;
+  if (!actions.size) {
+    const waiting = WAITING[role][order.status];
+    if (!waiting) return null;
+    return el(
+      "section",
+      { class: "panel stack order-actions", id: "order-actions", "aria-labelledby": "actions-title" },
+      el("h2", { id: "actions-title", text: "Next step" }),
+      el("p", { class: "muted", id: "order-waiting", text: waiting }),
+    );
+  }
   const left = order.revisions_allowed - order.revisions_used;
   const parts = [];
   if (actions.has("accept")) {

@@ -94,11 +94,11 @@ function rowActions(order) {
     });
     parts.push(accept);
   }
+  const next = actions.has("deliver") ? "Deliver" : actions.has("complete") ? "Review the delivery" : "Open";
+  parts.push(el("a", { class: parts.length ? "button secondary small" : "button small", href: `/orders/${order.id}`, text: next, "aria-label": `${next}: ${order.gig_title}` }));
   if (actions.has("decline")) {
     parts.push(el("details", { class: "order-decline" }, el("summary", { text: "Decline…" }), declineForm(order)));
   }
-  const next = actions.has("deliver") ? "Deliver" : actions.has("complete") ? "Review the delivery" : "Open";
-  parts.push(el("a", { class: parts.length ? "button secondary small" : "button small", href: `/orders/${order.id}`, text: next, "aria-label": `${next}: ${order.gig_title}` }));
   return el("div", { class: "order-row-actions" }, ...parts);
 }
 
