@@ -72,3 +72,15 @@ async def set_status(db, order_id: str, status: str) -> None:
         await conn.execute(
             "UPDATE orders SET status = $2 WHERE id = $1", uuid.UUID(order_id), status
         )
+
+
+async def set_revisions(db, gig_id: str, tier: str, revisions: int) -> None:
+    """Give a stored tier its revisions count (whatever the gig API of this branch writes)."""
+    async with db.connection() as conn:
+        await conn.execute(
+            "UPDATE gigs SET pricing_tiers = jsonb_set(pricing_tiers, ARRAY[$2, 'revisions'],"
+            " to_jsonb($3::INT)) WHERE id = $1",
+            uuid.UUID(gig_id),
+            tier,
+            revisions,
+        )
