@@ -22,10 +22,11 @@ const SECTIONS = {
     { id: "delivered", title: "Delivered", statuses: ["delivered"], empty: "No delivery is waiting for a buyer's answer." },
     { id: "closed", title: "Closed", statuses: ["completed", "declined", "cancelled"], empty: "No closed orders yet." },
   ],
+  // A buyer's answers first: a delivery left unanswered completes by itself.
   buyer: [
+    { id: "delivered", title: "Delivered: your answer", statuses: ["delivered"], empty: "No delivery is waiting for you." },
     { id: "requested", title: "Waiting for the freelancer", statuses: ["requested"], empty: "No order is waiting to be accepted." },
     { id: "active", title: "In progress", statuses: ["in_progress", "in_revision"], empty: "No order is in progress." },
-    { id: "delivered", title: "Delivered: your answer", statuses: ["delivered"], empty: "No delivery is waiting for you." },
     { id: "closed", title: "Closed", statuses: ["completed", "declined", "cancelled"], empty: "No closed orders yet." },
   ],
 }[role];
