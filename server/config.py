@@ -6,6 +6,7 @@ turns that into a one-line message and a non-zero exit before anything starts.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -130,6 +131,8 @@ def _float(env: Mapping[str, str], name: str, default: float, hi: float | None =
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {raw!r}")
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {value}")
     if hi is not None and value > hi:

@@ -120,6 +120,33 @@ async def enrich_a_profile(api, db, h, chat) -> None:
         await announce_enriched(db, tx, payload)
 
 
+async def _order(api) -> tuple[object, object, dict]:
+    seller = await api.sign_up(["freelancer"])
+    buyer = await api.sign_up()
+    gig = await api.gig(seller)
+    return seller, buyer, await api.order(buyer, gig["id"])
+
+
+async def place_an_order(api, db, h, chat) -> None:
+    await _order(api)
+
+
+async def accept_an_order(api, db, h, chat) -> None:
+    seller, _, order = await _order(api)
+    await api.order_action(seller, order["id"], "accept")
+
+
+async def remind_a_seller(api, db, h, chat) -> None:
+    """As the `order_due_reminder` job does when the order falls due soon."""
+    from server import keys
+    from server.orders.service import OrderService
+
+    seller, _, order = await _order(api)
+    accepted = await api.order_action(seller, order["id"], "accept")
+    service = OrderService(db, api.client.app[keys.SETTINGS])
+    assert await service.remind_due(uuid.UUID(order["id"]), accepted["version"])
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/chat", "message"): send_message,
     ("/chat", "message_changed"): change_a_message,
@@ -136,6 +163,9 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/notifications", "membership.deactivated"): deactivate,
     ("/notifications", "membership.left"): leave,
     ("/notifications", "profile.enriched"): enrich_a_profile,
+    ("/notifications", "order.created"): place_an_order,
+    ("/notifications", "order.status"): accept_an_order,
+    ("/notifications", "order.due_soon"): remind_a_seller,
 }
 
 
