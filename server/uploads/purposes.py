@@ -12,7 +12,14 @@ from typing import Literal
 MB = 1024 * 1024
 
 PurposeName = Literal[
-    "resume", "job_attachment", "gig_media", "portfolio", "org_logo", "message_attachment", "avatar"
+    "resume",
+    "job_attachment",
+    "gig_media",
+    "portfolio",
+    "org_logo",
+    "message_attachment",
+    "avatar",
+    "order_file",
 ]
 
 PDF = "application/pdf"
@@ -79,6 +86,13 @@ PURPOSES: dict[str, Purpose] = {
         Purpose("avatar", _limits((PHOTOS, 2 * MB)), public=True),
         Purpose(
             "message_attachment",
+            _limits((DOCUMENTS, 25 * MB), (IMAGES, 25 * MB), (VIDEOS, 100 * MB)),
+            public=False,
+        ),
+        # An order's requirements attachments and delivered files (issue 16): private to
+        # the order's buyer and seller (server/uploads/service.py), sized like chat files.
+        Purpose(
+            "order_file",
             _limits((DOCUMENTS, 25 * MB), (IMAGES, 25 * MB), (VIDEOS, 100 * MB)),
             public=False,
         ),

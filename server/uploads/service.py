@@ -265,6 +265,10 @@ class UploadService:
             return await self.db.q.uploads.message_attachment_visible_to(
                 conn, url=row["url"], viewer_id=viewer_id
             )
+        if row["purpose"] == "order_file":
+            return await self.db.q.uploads.order_file_visible_to(
+                conn, url=row["url"], viewer_id=viewer_id
+            )
         return False
 
     async def sweep(self, limit: int = 100) -> int:

@@ -67,3 +67,19 @@ SELECT EXISTS (
     JOIN conversation_participants p ON p.conversation_id = m.conversation_id
     WHERE m.attachment_url = :url AND p.user_id = :viewer_id
 );
+
+-- name: order_file_visible_to(url, viewer_id)$
+-- Whether the viewer is the buyer or the seller of an order whose requirements attachments
+-- or one of whose deliveries' files carry this file (issue 16). Both are JSON arrays of
+-- {url, filename, content_type, size}; containment (@>) matches the item by its url. The
+-- viewer's own orders are found through orders_buyer_idx / orders_seller_idx.
+SELECT EXISTS (
+    SELECT 1
+    FROM orders o
+    WHERE (o.buyer_id = :viewer_id OR o.seller_id = :viewer_id)
+      AND (o.attachments @> jsonb_build_array(jsonb_build_object('url', :url::TEXT))
+           OR EXISTS (
+               SELECT 1 FROM order_deliveries d
+               WHERE d.order_id = o.id
+                 AND d.files @> jsonb_build_array(jsonb_build_object('url', :url::TEXT))))
+);

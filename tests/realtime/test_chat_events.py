@@ -23,6 +23,7 @@ MESSAGE_KEYS = {
     "edited_at",
     "deleted_at",
     "reactions",
+    "kind",
 }
 
 
@@ -73,6 +74,7 @@ async def test_message_event_is_the_stored_message(api, db, url):
     assert event["attachment_url"] == offer["url"]
     assert event["attachment_type"] == "application/pdf"
     assert event["client_msg_id"] == "m-1"
+    assert event["kind"] == "text"  # a system line (an order's transition) says "system"
     assert isinstance(event["id"], str) and isinstance(event["sent_at"], str)
 
 

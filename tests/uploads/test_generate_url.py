@@ -20,6 +20,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         ("portfolio", "case study.pdf", "application/pdf", 5 * MB),
         ("org_logo", "logo.webp", "image/webp", 2 * MB),
         ("message_attachment", "notes.docx", DOCX, 25 * MB),
+        ("order_file", "brief.docx", DOCX, 25 * MB),
+        ("order_file", "mockup.png", "image/png", 25 * MB),
+        ("order_file", "delivery.mov", "video/quicktime", 100 * MB),
         ("resume", "résumé ünïcode.pdf", "application/pdf", 100),
     ],
 )
@@ -83,6 +86,9 @@ async def test_bad_requests_are_422_and_grant_nothing(api, rows, body, field):
         ("org_logo", "image/png", "logo.png", 2 * MB + 1),
         ("org_logo", "application/pdf", "logo.pdf", 100),
         ("gig_media", "application/pdf", "doc.pdf", 100),
+        ("order_file", "application/pdf", "big.pdf", 25 * MB + 1),
+        ("order_file", "video/mp4", "huge.mp4", 100 * MB + 1),
+        ("order_file", "text/html", "page.html", 100),
     ],
 )
 async def test_each_purpose_has_its_own_limits(api, rows, purpose, content_type, filename, size):

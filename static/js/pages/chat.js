@@ -152,9 +152,16 @@ input.addEventListener("input", thread.typing);
 // has it.
 function showHeader(c) {
   titleNode.textContent = list.titleOf(c);
-  document.getElementById("conversation-avatar").replaceChildren(avatarFor(list.titleOf(c)));
+  document.getElementById("conversation-avatar").replaceChildren(avatarFor(list.namesOf(c)));
   const about = c.about;
-  if (about && about.title) {
+  if (about && about.type === "order") {
+    // The title names the order already: say who it is with, and link to the order.
+    aboutNode.replaceChildren(
+      `With ${list.namesOf(c)} · `,
+      about.url ? el("a", { href: about.url, text: "View the order" }) : "",
+    );
+    aboutNode.hidden = false;
+  } else if (about && about.title) {
     const label = { application: "Application", gig: "Gig", organization: "Organization" }[about.type] || "About";
     aboutNode.replaceChildren(
       `${label}: `,

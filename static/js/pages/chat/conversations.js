@@ -20,15 +20,30 @@ export function createConversations(me, openId) {
     return (p && p.full_name) || "Someone";
   }
 
-  function titleOf(conversation) {
+  // The other participants' names (the avatar's initials, and most conversations' title).
+  function namesOf(conversation) {
     const others = conversation.participants.filter((p) => p.id !== me);
     const names = others.map((p) => p.full_name || "Someone").join(", ");
     return names || "Just you";
   }
 
+  // An order's conversation is titled after the order ("Order: <gig title>", as the server
+  // names it in `about`); any other after the people in it.
+  function titleOf(conversation) {
+    const about = conversation.about;
+    if (about && about.type === "order" && about.title) return about.title;
+    return namesOf(conversation);
+  }
+
   function preview(m) {
     if (m.deleted_at) return "(message deleted)";
     return m.content || "(attachment)";
+  }
+
+  // "You: " before the user's own last message; a system line is nobody's words.
+  function previewLine(m) {
+    const prefix = m.sender_id === me && m.kind !== "system" ? "You: " : "";
+    return `${prefix}${preview(m)}`;
   }
 
   // The seq last seen in each conversation: where the catch-up `sync` starts.
@@ -64,13 +79,13 @@ export function createConversations(me, openId) {
           el(
             "a",
             { href: `/messages/${c.id}`, "aria-current": c.id === current ? "page" : null },
-            avatarFor(titleOf(c)),
+            avatarFor(namesOf(c)),
             el("span", { class: "conv-title", text: titleOf(c) }),
             c.last_message_at ? el("time", { class: "conv-when muted", datetime: c.last_message_at, dataset: { relative: "" } }) : null,
             unread > 0 ? el("span", { class: "badge unread-count", text: String(unread), "aria-label": `${unread} unread` }) : null,
             el("span", {
               class: "conv-last muted",
-              text: last ? `${last.sender_id === me ? "You: " : ""}${preview(last)}` : "No messages yet",
+              text: last ? previewLine(last) : "No messages yet",
             }),
           ),
         );
@@ -154,6 +169,7 @@ export function createConversations(me, openId) {
     },
     nameOf,
     titleOf,
+    namesOf,
     cursors,
     revs,
     render,

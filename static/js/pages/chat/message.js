@@ -125,8 +125,25 @@ function reactionsNode(m, { me, nameOf }) {
   );
 }
 
+// A system line (an order's transition, posted by the platform): centred and muted, with no
+// sender bubble, menu or reactions, since nobody can edit, delete or react to it.
+function systemNode(m) {
+  const time = new Date(m.sent_at);
+  return el(
+    "li",
+    { class: "message system", dataset: { seq: m.seq, id: m.id, rev: m.rev ?? 0, kind: "system" } },
+    el("p", { class: "content", text: m.content || "" }),
+    el(
+      "span",
+      { class: "meta" },
+      el("time", { datetime: m.sent_at, class: "muted", text: time.toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) }),
+    ),
+  );
+}
+
 // `editable`: the server has edits, deletions and reactions (messages carry a `rev`).
 export function messageNode(m, { me, nameOf, editable }) {
+  if (m.kind === "system") return systemNode(m);
   const mine = m.sender_id === me;
   const deleted = Boolean(m.deleted_at);
   const time = new Date(m.sent_at);
