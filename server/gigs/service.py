@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
 
 from server.db import Database, fetch_all
-from server.errors import FieldError, Forbidden, Invalid, NotFound
+from server.errors import BadRequest, FieldError, Forbidden, Invalid, NotFound
 from server.fields import clean, normalize_skills
 from server.gigs import schemas
-from server.paging import decode_cursor, keyset_page
+from server.gigs.badges import seller_badge
+from server.paging import AwareDatetime, decode_cursor, encode_cursor
 from server.uploads.refs import FileRef, require_uploads
 
 TIERS = ("basic", "standard", "premium")
@@ -76,25 +78,97 @@ def to_gig(row) -> schemas.Gig:
     return msgspec.convert(data, schemas.Gig)
 
 
-def cheapest_tier(tiers: schemas.PricingTiers) -> schemas.Tier:
-    """The tier a "from" price quotes: the lowest price, the faster one on a tie."""
-    offered = [tier for name in TIERS if (tier := getattr(tiers, name)) is not None]
-    return min(offered, key=lambda tier: (tier.price, tier.delivery_days))
-
-
 def to_card(row) -> schemas.GigCard:
     data = dict(row)
-    data.pop("rank", None)
-    tiers = msgspec.convert(data["pricing_tiers"], schemas.PricingTiers)
-    offer = cheapest_tier(tiers)
-    data.update(from_price=offer.price, currency=offer.currency, delivery_days=offer.delivery_days)
+    data["currency"] = data.pop("from_currency")
+    data["delivery_days"] = data.pop("from_delivery_days")
+    rating = data["rating_avg"]
+    data["rating_avg"] = None if rating is None else float(rating)
+    data["seller_badge"] = seller_badge(
+        data.pop("seller_completed_orders"),
+        data.pop("seller_rating_count"),
+        data.pop("seller_rating_sum"),
+    )
     return msgspec.convert(data, schemas.GigCard)
 
 
-def _after(cursor: str | None, first: type) -> tuple:
-    """The (sort key, id) a page starts after; (None, None) for the first page."""
-    values = decode_cursor(cursor, (first, uuid.UUID))
-    return (None, None) if values is None else values
+# The sort key each sort's cursor carries after the sort's name (the gig id comes last).
+CURSOR_KEYS: dict[str, tuple[type, ...]] = {
+    "newest": (AwareDatetime,),
+    "rating": (Decimal, int),
+    "price": (int,),
+    "relevance": (float,),
+}
+KEY_COLUMNS = {
+    "newest": ("created_at",),
+    "rating": ("rating", "rating_count"),
+    "price": ("from_price",),
+    "relevance": ("rank",),
+}
+AFTER_PARAMS = {
+    "newest": ("after_created_at",),
+    "rating": ("after_rating", "after_count"),
+    "price": ("after_price",),
+    "relevance": ("after_rank",),
+}
+
+
+def gig_cursor(sort: str, row) -> str:
+    return encode_cursor(sort, *(row[column] for column in KEY_COLUMNS[sort]), row["id"])
+
+
+def after_params(sort: str, cursor: str | None) -> dict[str, Any]:
+    """The keyset parameters of the page after ``cursor``; a cursor made for another sort
+    (or by hand, with a value no sort key can hold) is refused (400)."""
+    params: dict[str, Any] = dict.fromkeys((*AFTER_PARAMS[sort], "after_id"))
+    if cursor is None:
+        return params
+    try:
+        values = decode_cursor(cursor, (str, *CURSOR_KEYS[sort], uuid.UUID))
+    except BadRequest:
+        values = None
+    if values is None or values[0] != sort:
+        raise BadRequest(
+            "invalid cursor: pass back the `next` value of a previous page of the same sort"
+            " (a cursor made for another sort is refused; start from the first page)"
+        )
+    # A hand-made key must not reach PostgreSQL with a value its column cannot hold.
+    ceiling = 2**63 if sort == "price" else 2**31
+    if any(
+        (isinstance(v, Decimal) and not (v.is_finite() and abs(v) < 10))
+        or (isinstance(v, int) and not -ceiling <= v < ceiling)
+        for v in values
+    ):
+        raise BadRequest("invalid cursor: pass back the `next` value of a previous page")
+    params.update(zip((*AFTER_PARAMS[sort], "after_id"), values[1:], strict=True))
+    return params
+
+
+def search_errors(query: schemas.GigSearch, text: str) -> list[FieldError]:
+    errors = []
+    if query.sort == "relevance" and not text:
+        errors.append(
+            FieldError(
+                field="query.sort",
+                message="relevance needs search words (q); sort by rating, price or newest",
+            )
+        )
+    priced = query.min_price is not None or query.max_price is not None or query.sort == "price"
+    if priced and query.currency is None:
+        errors.append(
+            FieldError(
+                field="query.currency",
+                message="required with a price bound or sort=price: prices are compared "
+                "within one currency",
+            )
+        )
+    if (
+        query.min_price is not None
+        and query.max_price is not None
+        and query.min_price > query.max_price
+    ):
+        errors.append(FieldError(field="query.max_price", message="must not be below min_price"))
+    return errors
 
 
 class GigService:
@@ -187,38 +261,42 @@ class GigService:
         return [to_card(row) for row in rows]
 
     async def search(self, query: schemas.GigSearch) -> schemas.GigPage:
-        """Active gigs: ranked by relevance with `q`, newest first without it."""
+        """Active gigs, filtered and sorted as docs/marketplace.md says, keyset-paged."""
         text = (query.q or "").strip()
+        errors = search_errors(query, text)
+        if errors:
+            raise Invalid(f"{errors[0].field}: {errors[0].message}", errors)
+        sort = query.sort or ("relevance" if text else "newest")
+        after = after_params(sort, query.cursor)
         skills = normalize_skills(query.skills, lower=True) or None
         filters = {
             "skills_all": skills if query.skills_match == "all" else None,
             "skills_any": skills if query.skills_match == "any" else None,
             "freelancer_id": query.freelancer_id,
+            "currency": query.currency,
+            "min_price": query.min_price,
+            "max_price": query.max_price,
+            "max_delivery_days": query.max_delivery_days,
+            "min_rating": None if query.min_rating is None else Decimal(str(query.min_rating)),
             # One extra row says whether there is a next page.
             "limit": query.limit + 1,
         }
+        if sort == "relevance":
+            filters["q"] = text
         q = self.db.q.gigs
+        keys_of = {
+            "newest": q.list_gig_keys_newest,
+            "rating": q.list_gig_keys_by_rating,
+            "price": q.list_gig_keys_by_price,
+            "relevance": q.list_gig_keys_by_relevance,
+        }[sort]
         async with self.db.connection() as conn:
-            if text:
-                after_rank, after_id = _after(query.cursor, float)
-                rows = await fetch_all(
-                    q.search_gigs,
-                    conn,
-                    q=text,
-                    after_rank=after_rank,
-                    after_id=after_id,
-                    **filters,
-                )
-            else:
-                after_created, after_id = _after(query.cursor, datetime)
-                rows = await fetch_all(
-                    q.list_gigs,
-                    conn,
-                    after_created_at=after_created,
-                    after_id=after_id,
-                    **filters,
-                )
-        page, next_cursor = keyset_page(
-            rows, query.limit, lambda r: (r["rank"] if text else r["created_at"], r["id"])
-        )
-        return schemas.GigPage(items=[to_card(row) for row in page], next=next_cursor)
+            keys = await fetch_all(keys_of, conn, **filters, **after)
+            page = keys[: query.limit]
+            ids = [key["id"] for key in page]
+            rows = await fetch_all(q.list_gig_cards, conn, ids=ids) if ids else []
+        by_id = {row["id"]: row for row in rows}
+        # A gig deleted between the two reads is left out rather than failing the page.
+        items = [to_card(by_id[i]) for i in ids if i in by_id]
+        next_cursor = gig_cursor(sort, page[-1]) if len(keys) > query.limit else None
+        return schemas.GigPage(items=items, next=next_cursor)

@@ -4,8 +4,6 @@ delivery days). A freelancer's own list has the same cards, paused gigs included
 
 from __future__ import annotations
 
-from server.gigs import schemas
-from server.gigs.service import cheapest_tier
 from tests.gigs.conftest import gig_body
 
 
@@ -60,13 +58,10 @@ async def test_a_gig_with_only_videos_has_no_cover_and_a_nameless_seller_is_null
     assert item["seller_avatar_url"] is None
 
 
-def test_the_from_offer_is_the_cheapest_package():
+async def test_the_from_offer_is_the_cheapest_tier_the_faster_on_a_tie(api, freelancer, make_gig):
     body = gig_body()
-    body["pricing_tiers"]["standard"]["price"] = 5000  # as cheap as basic, but slower
-    tiers = schemas.PricingTiers(
-        basic=schemas.Tier(**body["pricing_tiers"]["basic"]),
-        standard=schemas.Tier(**body["pricing_tiers"]["standard"]),
-    )
-    assert cheapest_tier(tiers) is tiers.basic
-    only_basic = schemas.PricingTiers(basic=tiers.basic)
-    assert cheapest_tier(only_basic).delivery_days == 7
+    body["pricing_tiers"]["standard"]["price"] = 5000  # as cheap as basic
+    body["pricing_tiers"]["standard"]["delivery_days"] = 3  # and faster
+    await make_gig(freelancer, pricing_tiers=body["pricing_tiers"])
+    [item] = (await api.get("/api/gigs", expect=200))["items"]
+    assert (item["from_price"], item["currency"], item["delivery_days"]) == (5000, "USD", 3)

@@ -143,10 +143,10 @@ async def test_listing_cursor_is_refused_by_a_ranked_search(api, freelancer, mak
 async def test_extreme_rank_cursors_are_answered_not_crashed(api, freelancer, make_gig):
     await make_gig(freelancer)
     for rank in (1e-300, -1.0):
-        cursor = _cursor([rank, "00000000-0000-0000-0000-000000000000"])
+        cursor = _cursor(["relevance", rank, "00000000-0000-0000-0000-000000000000"])
         await api.get("/api/gigs", params={"q": "python", "cursor": cursor}, expect=200)
     # beyond what a rank (float4) can hold: not a cursor this server made
-    cursor = _cursor([1e308, "00000000-0000-0000-0000-000000000000"])
+    cursor = _cursor(["relevance", 1e308, "00000000-0000-0000-0000-000000000000"])
     await api.get("/api/gigs", params={"q": "python", "cursor": cursor}, expect=400)
 
 

@@ -26,6 +26,7 @@ async def test_student_becomes_freelancer_creates_gig_and_it_is_searchable(api, 
         "currency": "USD",
         "delivery_days": 7,
         "description": "One endpoint",
+        "revisions": 1,  # the default when a tier does not say
     }
     assert gig["pricing_tiers"]["premium"]["price"] == 40000
     assert [m["type"] for m in gig["media_gallery"]] == ["image", "video"]
