@@ -189,13 +189,19 @@ async def seed(api, client) -> list[Persona]:
     )
 
     # issue 16 (orders): the student ordered Fay's gig; she accepted and delivered.
+    sketch = await api.upload(student, "order_file", PNG, content_type="image/png")
     order = await api.order(
         student,
         gig["id"],
         requirements="A logo for my robotics club: friendly, round, works in one colour.",
+        attachments=[sketch["url"]],
     )
     await api.order_action(freelancer, order["id"], "accept")
-    delivery = {"message": "Three drafts attached: tell me which one you like.", "files": []}
+    drafts = await api.upload(freelancer, "order_file", pdf_resume("Drafts"))
+    delivery = {
+        "message": "Three drafts attached: tell me which one you like.",
+        "files": [drafts["url"]],
+    }
     await api.order_action(freelancer, order["id"], "deliver", delivery)
     order_pages = [f"/orders/{order['id']}", "/me/orders?role=buyer"]
 

@@ -168,6 +168,15 @@ async def test_buyer_orders_freelancer_delivers_twice_buyer_reviews(
     posted = shop.locator("#order-review")
     await expect(posted.get_by_role("img", name="5 out of 5 stars")).to_be_visible()
     await expect(posted).to_contain_text("Lovely page, on time, friendly.")
+    # Within its editing window the buyer may still change it.
+    await shop.locator("#order-review-section summary", has_text="Edit your review").click()
+    edit = shop.locator("#review-edit-form")
+    await expect(edit.get_by_label("5 stars")).to_be_checked()
+    await edit.get_by_label("Your review (edit)").fill("Lovely page, on time. Recommended!")
+    await edit.get_by_role("button", name="Save review").click()
+    await expect(shop.locator("#order-review")).to_contain_text(
+        "Lovely page, on time. Recommended!"
+    )
     timeline = shop.locator("#order-timeline li")
     await expect(timeline).to_have_count(6)  # placed, accepted, delivered, revision, again, done
     await expect(shop.locator("#order-timeline")).to_contain_text("You accepted the delivery")
@@ -175,12 +184,15 @@ async def test_buyer_orders_freelancer_delivers_twice_buyer_reviews(
         "href", re.compile(r"^/messages/[0-9a-f-]{36}$")
     )
 
+    await looks_right(shop, "the completed order, reviewed", shots, "order-completed-buyer-1280")
+
     # The freelancer sees the review live and replies.
     await expect(status(seller)).to_have_text("Completed")
-    await expect(seller.locator("#order-review")).to_contain_text("Lovely page")
+    await expect(seller.locator("#order-review")).to_contain_text("Recommended!")
     await seller.locator("#reply-form").get_by_label("Your reply").fill("Thank you, Bo!")
     await seller.locator("#reply-form").get_by_role("button", name="Post reply").click()
     await expect(seller.locator("#order-review .review-reply")).to_contain_text("Thank you, Bo!")
+    await looks_right(seller, "the completed order, replied", shots, "order-completed-seller-1280")
     assert (await api.get(f"/api/orders/{order_id}/review", as_=buyer))["reply"] == (
         "Thank you, Bo!"
     )

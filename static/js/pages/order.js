@@ -419,20 +419,28 @@ function starPicker() {
   return fieldset;
 }
 
-function reviewForm() {
+// The buyer's review: written once (POST), changed while editable_until lasts (PATCH).
+function reviewForm(existing = null) {
+  const picker = starPicker();
+  const text = textField("text", existing ? "Your review (edit)" : "Your review", { required: false, help: "What was it like to work with this freelancer?" });
   const form = el(
     "form",
-    { class: "stack", id: "review-form", novalidate: true, "aria-label": "Review this order" },
+    { class: "stack", id: existing ? "review-edit-form" : "review-form", novalidate: true, "aria-label": existing ? "Edit your review" : "Review this order" },
     el("div", { class: "form-error", role: "alert", hidden: true }),
-    starPicker(),
-    textField("text", "Your review", { required: false, help: "What was it like to work with this freelancer?" }),
-    el("div", { class: "button-row" }, el("button", { type: "submit", text: "Post review" })),
+    picker,
+    text,
+    el("div", { class: "button-row" }, el("button", { type: "submit", text: existing ? "Save review" : "Post review" })),
   );
+  if (existing) {
+    picker.querySelector(`input[value="${existing.rating}"]`).checked = true;
+    picker.dispatchEvent(new Event("change"));
+    text.querySelector("textarea").value = existing.text || "";
+  }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const chosen = form.querySelector("input[name=rating]:checked");
     const body = { rating: chosen ? Number(chosen.value) : null, text: valueOf(form, "text") };
-    await sendReview(form, "POST", `/api/orders/${orderId}/review`, body, { rating: form.querySelector("#review-rating") });
+    await sendReview(form, existing ? "PATCH" : "POST", `/api/orders/${orderId}/review`, body, { rating: picker });
   });
   return form;
 }
@@ -458,7 +466,7 @@ async function sendReview(form, method, path, body, extraPaths = {}) {
   button.disabled = true;
   try {
     review = await api(method, path, body);
-    toast(path.endsWith("/reply") ? "Reply posted." : "Review posted.", "success");
+    toast(path.endsWith("/reply") ? "Reply posted." : method === "PATCH" ? "Review saved." : "Review posted.", "success");
     drawReview();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -491,6 +499,16 @@ function reviewSection(order) {
       ),
     );
     if (role === "seller" && !review.reply) parts.push(replyForm());
+    if (role === "buyer" && review.editable_until && Date.parse(review.editable_until) > Date.now()) {
+      parts.push(
+        el(
+          "details",
+          { class: "order-more" },
+          el("summary", {}, "Edit your review (until ", when(review.editable_until), ")"),
+          reviewForm(review),
+        ),
+      );
+    }
   } else if (role === "buyer") {
     parts.push(el("p", { class: "muted", text: "How did it go? Your review helps other buyers." }), reviewForm());
   } else {
