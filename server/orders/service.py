@@ -103,21 +103,6 @@ def _tier_of(gig: asyncpg.Record, name: str) -> dict[str, Any]:
     return tier
 
 
-SYSTEM_LINES: dict[str, str] = {
-    "accept": "The seller accepted the order. It is due {due}.",
-    "decline": "The seller declined the order: {note}",
-    "cancel": "The {role} cancelled the order: {note}",
-    "deliver": "The seller delivered the order (delivery {number}).",
-    "request-revision": "The buyer asked for a revision ({used} of {allowed}): {note}",
-    "complete": "The buyer accepted the delivery. The order is complete.",
-    "auto-complete": "The order completed automatically: the last delivery went unanswered.",
-}
-
-
-def _due_text(due_at: datetime | None) -> str:
-    return due_at.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if due_at else "unset"
-
-
 class OrderService:
     def __init__(self, db: Database, settings: Settings):
         self.db = db
@@ -246,16 +231,7 @@ class OrderService:
             )
             row = await self.q.get_order(tx.conn, order_id=order_id)
             await chat.post_line(
-                self.db,
-                tx,
-                row,
-                sender_id=user_id,
-                text=(
-                    f"Order placed: the {body.tier} tier, {row['delivery_days']}-day delivery, "
-                    f"{row['revisions_allowed']} revision(s). No payment is taken: arrange "
-                    "payment with the freelancer."
-                ),
-                mark_read=True,
+                self.db, tx, row, sender_id=user_id, text=chat.placed_line(row), mark_read=True
             )
             await self.notifications.notify(
                 tx,
@@ -339,9 +315,9 @@ class OrderService:
         if await self._compare_and_set(tx, row, action, actor_id, note) is None:
             return None
         target = states.TRANSITIONS[action].target
-        details: dict[str, Any] = {"note": note, "role": role}
+        number = None
         if isinstance(body, schemas.OrderDeliver):
-            details["number"] = await q.insert_order_delivery(
+            number = await q.insert_order_delivery(
                 tx.conn, order_id=row["id"], message=body.message.strip(), files=files or []
             )
             await q.schedule_order_auto_complete(
@@ -367,18 +343,13 @@ class OrderService:
             note=note,
         )
         fresh = await q.get_order(tx.conn, order_id=row["id"])
-        details.update(
-            due=_due_text(fresh["due_at"]),
-            used=fresh["revisions_used"],
-            allowed=fresh["revisions_allowed"],
-        )
         await chat.post_line(
             self.db,
             tx,
             fresh,
             # The platform's line is posted in the buyer's name, left unread by them.
             sender_id=actor_id or fresh["buyer_id"],
-            text=SYSTEM_LINES[action].format(**details),
+            text=chat.move_line(action, fresh, role, note, number),
             mark_read=actor_id is not None,
         )
         await self.notifications.notify(
