@@ -47,6 +47,8 @@ DOMAINS = (
     "server.jobs.routes",
     "server.gigs.routes",
     "server.applications.routes",
+    # Before server.orders.routes: POST /api/orders/{id}/review is not an order action.
+    "server.reviews.routes",
     "server.orders.routes",
     "server.messaging.routes",
     "server.notifications.routes",

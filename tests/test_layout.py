@@ -49,6 +49,7 @@ ROUTE_MODULES = frozenset(
         "server/saved_jobs/routes.py",
         # issue 16
         "server/orders/routes.py",
+        "server/reviews/routes.py",
     }
 )
 
@@ -70,6 +71,7 @@ DOMAINS = (
     "saved_jobs",
     # issue 16
     "orders",
+    "reviews",
 )
 
 # Domain modules that may import aiohttp besides routes.py: the edges where HTTP, sockets or

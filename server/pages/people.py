@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
 
 from server.enrichment.service import EnrichmentService
-from server.errors import Forbidden
+from server.errors import FieldError, Forbidden, Invalid
 from server.gigs import schemas as gig_schemas
 from server.gigs.service import GigService
 from server.pages.web import PageRequest, page
@@ -16,6 +20,14 @@ from server.profiles.service import ProfileService
 TIERS = ("basic", "standard", "premium")
 # The currencies the gig editor offers first (any ISO-4217 code a gig already has stays).
 CURRENCIES = ("USD", "EUR", "GBP", "INR", "CAD", "AUD", "SGD", "AED")
+# The marketplace form's price controls, in whole units, and the API bounds they become.
+MARKET_PRICES = {"price_min": "min_price", "price_max": "max_price"}
+MARKET_SORTS = (
+    ("relevance", "Best match (needs search words)"),
+    ("rating", "Top rated"),
+    ("price", "Lowest price (needs a currency)"),
+    ("newest", "Newest"),
+)
 
 
 def affiliation(profile: profile_schemas.Profile) -> str | None:
@@ -58,11 +70,55 @@ async def freelance(p: PageRequest) -> dict[str, Any]:
     return {"gigs": gigs}
 
 
+def minor_units(raw: str) -> int:
+    """A price typed in whole units ("25", "25.50") in minor units (2550), or ValueError."""
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        raise ValueError("enter an amount such as 25 or 25.50") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ValueError("enter an amount such as 25 or 25.50")
+    if value * 100 > gig_schemas.MAX_PRICE:
+        raise ValueError("too large")
+    return int(value * 100)
+
+
 @page("/gigs", "gigs.html", login=False)
 async def gig_search(p: PageRequest) -> dict[str, Any]:
-    query, errors = p.query(gig_schemas.GigSearch, drop=("freelancer_id",))
-    results = None if errors else await GigService(p.db).search(query)
-    return {"query": query, "results": results, "errors": errors}
+    """The marketplace: the API's filters, with prices typed in whole units (price_min,
+    price_max) rather than minor units; each refusal is shown beside its control."""
+    query, errors = p.query(gig_schemas.GigSearch, drop=("freelancer_id", *MARKET_PRICES.values()))
+    bounds = {}
+    for name, field in MARKET_PRICES.items():
+        raw = p.request.query.get(name, "").strip()
+        if raw:
+            try:
+                bounds[field] = minor_units(raw)
+            except ValueError as exc:
+                errors.append(FieldError(field=name, message=str(exc)))
+    results = None
+    if not errors:
+        try:
+            results = await GigService(p.db).search(msgspec.structs.replace(query, **bounds))
+        except Invalid as exc:
+            errors = exc.errors
+    # "query.min_price" (the API's name) is the page's price_min control.
+    page_names = {f"query.{api}": name for name, api in MARKET_PRICES.items()}
+    field_errors = {
+        page_names.get(e.field, e.field.removeprefix("query.")): e.message for e in errors
+    }
+    kept = [(k, v) for k, v in p.request.query.items() if k != "cursor" and v.strip()]
+    next_url = None
+    if results and results.next:
+        next_url = "/gigs?" + urlencode([*kept, ("cursor", results.next)])
+    return {
+        "form": {k: p.request.query.get(k, "").strip() for k in p.request.query},
+        "results": results,
+        "field_errors": field_errors,
+        "next_url": next_url,
+        "currencies": CURRENCIES,
+        "sorts": MARKET_SORTS,
+    }
 
 
 @page("/gigs/new", "gig_edit.html")
