@@ -391,7 +391,7 @@ async function send(form, action, body) {
 // ---- the review (after completion) ----------------------------------------------------
 
 function stars(rating) {
-  return el("span", { class: "stars", role: "img", "aria-label": `${rating} out of 5 stars` }, "★".repeat(rating) + "☆".repeat(5 - rating));
+  return el("span", { class: "order-stars", role: "img", "aria-label": `${rating} out of 5 stars` }, "★".repeat(rating) + "☆".repeat(5 - rating));
 }
 
 function starPicker() {
