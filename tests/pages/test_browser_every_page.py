@@ -189,7 +189,9 @@ async def seed(api, client) -> list[Persona]:
     )
 
     # issue 16 (orders): the student ordered Fay's gig; she accepted and delivered.
-    sketch = await api.upload(student, "order_file", PNG, content_type="image/png")
+    sketch = await api.upload(
+        student, "order_file", PNG, filename="club-sketch.png", content_type="image/png"
+    )
     order = await api.order(
         student,
         gig["id"],
@@ -197,7 +199,9 @@ async def seed(api, client) -> list[Persona]:
         attachments=[sketch["url"]],
     )
     await api.order_action(freelancer, order["id"], "accept")
-    drafts = await api.upload(freelancer, "order_file", pdf_resume("Drafts"))
+    drafts = await api.upload(
+        freelancer, "order_file", pdf_resume("Drafts"), filename="logo-drafts.pdf"
+    )
     delivery = {
         "message": "Three drafts attached: tell me which one you like.",
         "files": [drafts["url"]],
