@@ -30,6 +30,7 @@ def test_each_domains_worker_module_registers_its_kinds_of_job():
     from server.job_alerts.worker import job_alert_digest_handler, job_alert_match_handler
     from server.messaging.missed import ENTRYPOINT as MISSED_EMAIL
     from server.messaging.worker import missed_message_email_handler
+    from server.orders.worker import order_auto_complete_handler, order_due_reminder_handler
 
     kinds = {kind.entrypoint: kind.make_handler for kind in job_kinds()}
     assert kinds == {
@@ -38,6 +39,9 @@ def test_each_domains_worker_module_registers_its_kinds_of_job():
         # issue 15 (H3)
         "job_alert_match": job_alert_match_handler,
         "job_alert_digest": job_alert_digest_handler,
+        # issue 16
+        "order_auto_complete": order_auto_complete_handler,
+        "order_due_reminder": order_due_reminder_handler,
     }
 
 

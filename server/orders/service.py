@@ -29,8 +29,7 @@ NO_SUCH_ORDER = "no such order"
 NO_SUCH_GIG = "no such gig"
 TIER_NAMES = ("basic", "standard", "premium")
 ORDER_FILE = "order_file"
-# A tier stored before tiers had `revisions` (migration 0024 backfilled them; kept as a
-# safety net for a row written in between).
+# What a tier stored without `revisions` allows (migration 0024 gave existing tiers 1).
 DEFAULT_REVISIONS = 1
 
 
@@ -124,8 +123,12 @@ class OrderService:
         return msgspec.convert(data, schemas.Order)
 
     async def get(self, user_id: uuid.UUID, order_id: uuid.UUID) -> schemas.Order:
-        """One order, for its buyer or seller; anyone else: 404."""
-        async with self.db.connection() as conn:
+        """One order, for its buyer or seller; anyone else: 404. The order, its deliveries
+        and its timeline are read from one snapshot, so they agree with each other."""
+        async with (
+            self.db.connection() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
             row = await self.q.get_order(conn, order_id=order_id)
             role = role_of(row, user_id) if row else None
             if row is None or role is None:

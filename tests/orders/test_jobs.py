@@ -14,7 +14,6 @@ import pytest
 from server.config import Settings
 from server.orders.events import OrderNotice
 from server.orders.service import OrderService
-from server.worker import job_kinds
 from tests.messaging.test_missed_email import RunningWorker
 from tests.orders.test_transitions import BODIES
 from tests.waits import eventually
@@ -86,11 +85,6 @@ async def delivered_order(api, market) -> dict:
     order = await api.order(market.buyer, market.gig["id"])
     await api.order_action(market.seller, order["id"], "accept")
     return await api.order_action(market.seller, order["id"], "deliver", BODIES["deliver"])
-
-
-def test_both_kinds_are_registered():
-    names = {kind.entrypoint for kind in job_kinds()}
-    assert {"order_auto_complete", "order_due_reminder"} <= names
 
 
 async def test_a_delivered_order_completes_by_itself_after_the_quiet_period(api, market, worker):
