@@ -107,28 +107,30 @@ WHERE p.conversation_id = :conversation_id AND p.user_id = :user_id;
 -- name: get_missed_batch(conversation_id, user_id, after, delay)^
 -- What is unread above `after`: `cut`, the last seq (the batch is (after, cut]); `unread`,
 -- the messages from others in it that are not deleted; `first_sent_at`, when the first of
--- those was sent, and `due`, whether it has waited `delay` since.
+-- those was sent, and `due`, whether it has waited `delay` since. System lines (an order's
+-- transitions: kind 'system') are not mailed: the order's own notifications tell of them.
 WITH later AS (
-    SELECT m.seq, m.sender_id, m.sent_at, m.deleted_at
+    SELECT m.seq, m.sender_id, m.sent_at, m.deleted_at, m.kind
     FROM messages m
     WHERE m.conversation_id = :conversation_id AND m.seq > :after
 )
 SELECT coalesce((SELECT max(l.seq) FROM later l), :after) AS cut,
        (SELECT count(*) FROM later l
-        WHERE l.sender_id <> :user_id AND l.deleted_at IS NULL) AS unread,
+        WHERE l.sender_id <> :user_id AND l.deleted_at IS NULL AND l.kind = 'text') AS unread,
        first.sent_at AS first_sent_at,
        coalesce(first.sent_at <= now() - :delay::INTERVAL, false) AS due
 FROM (SELECT min(l.sent_at) AS sent_at FROM later l
-      WHERE l.sender_id <> :user_id AND l.deleted_at IS NULL) first;
+      WHERE l.sender_id <> :user_id AND l.deleted_at IS NULL AND l.kind = 'text') first;
 
 -- name: list_missed_messages(conversation_id, user_id, after, upto, limit)
--- The first messages of a batch, from others, not deleted, with their senders' names.
+-- The first messages of a batch, from others, not deleted, not system lines, with their
+-- senders' names.
 SELECT m.seq, m.sender_id, pr.full_name AS sender_name, m.content, m.attachment_url,
        m.sent_at
 FROM messages m
 LEFT JOIN profiles pr ON pr.user_id = m.sender_id
 WHERE m.conversation_id = :conversation_id AND m.seq > :after AND m.seq <= :upto
-  AND m.sender_id <> :user_id AND m.deleted_at IS NULL
+  AND m.sender_id <> :user_id AND m.deleted_at IS NULL AND m.kind = 'text'
 ORDER BY m.seq
 LIMIT :limit;
 
@@ -139,7 +141,7 @@ FROM (
     SELECT m.sender_id, min(m.seq) AS first_seq
     FROM messages m
     WHERE m.conversation_id = :conversation_id AND m.seq > :after AND m.seq <= :upto
-      AND m.sender_id <> :user_id AND m.deleted_at IS NULL
+      AND m.sender_id <> :user_id AND m.deleted_at IS NULL AND m.kind = 'text'
     GROUP BY m.sender_id
 ) s
 LEFT JOIN profiles pr ON pr.user_id = s.sender_id

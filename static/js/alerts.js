@@ -82,6 +82,9 @@ function firstLine(m) {
 
 async function alert(m) {
   if (!m || m.sender_id === me || m.conversation_id === viewing()) return;
+  // A system line (an order's transition) has its own notification, toasted by app.js; the
+  // badge still counts it.
+  if (m.kind === "system") return;
   let c;
   try {
     c = await conversation(m.conversation_id);

@@ -3,7 +3,9 @@
 //
 // Declarative use: <input type="file" data-upload="resume" data-into="resume_url">
 // sets the named field to the finished file's URL (data-then="submit" then saves the form);
-// data-upload-list="attachments" adds one item per file to that list (title, type, url).
+// data-upload-list="attachments" adds one item per file to that list (title, type, url, and
+// filename, content_type, size where the item has such fields). Any purpose of
+// server/uploads/purposes.py works, e.g. data-upload="order_file" for an order's files.
 // A <progress> next to the input shows how far each file is.
 
 import { api, ApiError, el, toast } from "./api.js";
@@ -88,7 +90,16 @@ function addToList(form, listName, upload) {
   const list = form.querySelector(`[data-list="${listName}"]`);
   const fragment = list.querySelector("template").content.cloneNode(true);
   const item = fragment.querySelector("[data-item]");
-  const values = { title: upload.filename, type: kindOf(upload.content_type), url: upload.url };
+  // title/type/url for media lists; filename/content_type/size for lists that keep a file's
+  // own description (an order's files: {url, filename, content_type, size}).
+  const values = {
+    title: upload.filename,
+    type: kindOf(upload.content_type),
+    url: upload.url,
+    filename: upload.filename,
+    content_type: upload.content_type,
+    size: upload.size,
+  };
   for (const [name, value] of Object.entries(values)) {
     const field = item.querySelector(`[name="${name}"]`);
     if (field) field.value = value;

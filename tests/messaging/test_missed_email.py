@@ -20,6 +20,7 @@ from server.config import Settings
 from server.mail import Mailer
 from server.messaging.missed import ENTRYPOINT, MissedMessageMailer
 from server.worker import JobResources, Worker
+from tests.messaging.test_system_lines import order_conversation, post
 from tests.processes import free_port
 from tests.waits import eventually, wait_for_lock_waiters
 
@@ -357,3 +358,24 @@ async def test_a_send_in_flight_when_a_delivery_starts_is_in_its_email(
         assert await delivery is True
     [mail] = smtp.to(candidate.email)
     assert "first" in text_of(mail) and "second" in text_of(mail)
+
+
+async def test_system_lines_are_not_mailed(api, worker, smtp, db):
+    """An order's transitions post system lines (issue 16); the order's notifications tell of
+    those, so a missed-message email quotes and counts only what people wrote."""
+    buyer = await api.sign_up(["professional"], full_name="Bea Buyer")
+    seller = await api.sign_up(["freelancer"], full_name="Sam Seller")
+    conversation_id = await order_conversation(db, buyer, seller)
+    await post(db, conversation_id, buyer, "Bea Buyer ordered the Basic tier.", "created")
+    path = f"/api/conversations/{conversation_id}/messages"
+    await api.post(path, {"content": "Can you start today?"}, as_=buyer, expect=201)
+    await post(db, conversation_id, buyer, "Bea Buyer cancelled the order.", "cancelled")
+    await worker.start()
+    await eventually(lambda: smtp.to(seller.email), what="the email")
+    await all_done(db)
+    [mail] = smtp.to(seller.email)
+    assert mail["Subject"] == "Bea Buyer sent you a new message on RizeOS"
+    body = text_of(mail)
+    assert "Can you start today?" in body
+    assert "ordered" not in body and "cancelled" not in body
+    assert smtp.to(buyer.email) == []

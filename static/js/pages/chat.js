@@ -155,10 +155,11 @@ function showHeader(c) {
   document.getElementById("conversation-avatar").replaceChildren(avatarFor(list.namesOf(c)));
   const about = c.about;
   if (about && about.type === "order") {
-    // The title names the order already: say who it is with, and link to the order.
+    // The title names the order already: link to it (first, so a phone never cuts the link
+    // off), and say who it is with.
     aboutNode.replaceChildren(
-      `With ${list.namesOf(c)} · `,
       about.url ? el("a", { href: about.url, text: "View the order" }) : "",
+      `${about.url ? " · with" : "With"} ${list.namesOf(c)}`,
     );
     aboutNode.hidden = false;
   } else if (about && about.title) {
