@@ -16,16 +16,19 @@ from server.gigs.service import GigService
 from server.pages.web import PageRequest, page
 from server.profiles import schemas as profile_schemas
 from server.profiles.service import ProfileService
+from server.reviews.schemas import ReviewListQuery
+from server.reviews.service import ReviewService
 
 TIERS = ("basic", "standard", "premium")
 # The currencies the gig editor offers first (any ISO-4217 code a gig already has stays).
 CURRENCIES = ("USD", "EUR", "GBP", "INR", "CAD", "AUD", "SGD", "AED")
+REVIEWS_PER_PAGE = 10
 # The marketplace form's price controls, in whole units, and the API bounds they become.
 MARKET_PRICES = {"price_min": "min_price", "price_max": "max_price"}
 MARKET_SORTS = (
-    ("relevance", "Best match (needs search words)"),
+    ("relevance", "Best match"),
     ("rating", "Top rated"),
-    ("price", "Lowest price (needs a currency)"),
+    ("price", "Lowest price"),
     ("newest", "Newest"),
 )
 
@@ -56,6 +59,7 @@ async def profile_page(p: PageRequest) -> dict[str, Any]:
     profile = await ProfileService(p.db).get(p.user.id, p.user.is_verified, user_id)
     return {
         "profile": profile,
+        "rating": await ReviewService(p.db).seller_rating(user_id),
         "resume_url": profile.resume_url or None,
         "affiliation": affiliation(profile),
         "is_owner": p.user.id == user_id,
@@ -136,11 +140,15 @@ async def gig_page(p: PageRequest) -> dict[str, Any]:
     seller = await ProfileService(p.db).person_card(
         gig.freelancer_id, show_headline=bool(p.viewer and p.viewer.is_verified)
     )
+    reviews = ReviewService(p.db)
+    page_of = ReviewListQuery(limit=REVIEWS_PER_PAGE, cursor=p.request.query.get("reviews"))
     return {
         "gig": gig,
         "tiers": [(n, t) for n, t in tiers if t is not None],
         "seller": seller,
         "freelancer_name": seller.full_name if seller else None,
+        "reviews": await reviews.list_for_gig(viewer_id, gig.id, page_of),
+        "seller_rating": await reviews.seller_rating(gig.freelancer_id),
     }
 
 

@@ -22,13 +22,10 @@ from msgspec import UNSET
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.notifications.service import NotificationService
-from server.orders.events import OrderNotice
 from server.paging import AwareDatetime, decode_cursor, keyset_page
-from server.reviews import schemas
+from server.reviews import events, schemas
 
 EDIT_DAYS = 14
-ORDER_REVIEWED = "order.reviewed"
-ORDER_REVIEW_REPLIED = "order.review_replied"
 NO_ORDER = "no such order"
 NO_REVIEW = "this order has no review yet"
 
@@ -67,21 +64,8 @@ class ReviewService:
     async def _notify(
         self, tx: Transaction, order: asyncpg.Record, type: str, actor: uuid.UUID, at: datetime
     ) -> None:
-        to = order["seller_id"] if actor == order["buyer_id"] else order["buyer_id"]
-        payload = OrderNotice(
-            order_id=order["id"],
-            gig_id=order["gig_id"],
-            gig_title=order["gig_title"],
-            buyer_id=order["buyer_id"],
-            seller_id=order["seller_id"],
-            status=order["status"],
-            previous_status=None,
-            action="review" if type == ORDER_REVIEWED else "review-reply",
-            actor_id=actor,
-            due_at=order["due_at"],
-            at=at,
-        )
-        await self.notifications.notify(tx, [to], type, payload)
+        recipient, payload = events.review_notice(order, type, actor, at)
+        await self.notifications.notify(tx, [recipient], type, payload)
 
     async def create(
         self, caller_id: uuid.UUID, order_id: uuid.UUID, body: schemas.ReviewCreate
@@ -106,7 +90,7 @@ class ReviewService:
             if inserted is None:
                 raise Conflict("this order is already reviewed: change the review with PATCH")
             review = await self._review(tx.conn, order_id)
-            await self._notify(tx, order, ORDER_REVIEWED, caller_id, review.created_at)
+            await self._notify(tx, order, events.ORDER_REVIEWED, caller_id, review.created_at)
         return review
 
     async def update(
@@ -153,7 +137,7 @@ class ReviewService:
             await self.q.reply_to_review(tx.conn, order_id=order_id, reply=body.text.strip())
             review = await self._review(tx.conn, order_id)
             assert review.replied_at is not None
-            await self._notify(tx, order, ORDER_REVIEW_REPLIED, caller_id, review.replied_at)
+            await self._notify(tx, order, events.ORDER_REVIEW_REPLIED, caller_id, review.replied_at)
         return review
 
     async def get(self, caller_id: uuid.UUID, order_id: uuid.UUID) -> schemas.Review:

@@ -147,6 +147,21 @@ async def remind_a_seller(api, db, h, chat) -> None:
     assert await service.remind_due(uuid.UUID(order["id"]), accepted["version"])
 
 
+async def review_an_order(api, db, h, chat) -> dict:
+    seller, buyer, order = await _order(api)
+    await api.order_action(seller, order["id"], "accept")
+    await api.order_action(seller, order["id"], "deliver", {"message": "Done", "files": []})
+    await api.order_action(buyer, order["id"], "complete")
+    await api.post(f"/api/orders/{order['id']}/review", {"rating": 5}, as_=buyer, expect=201)
+    return {"seller": seller, "order": order}
+
+
+async def reply_to_a_review(api, db, h, chat) -> None:
+    reviewed = await review_an_order(api, db, h, chat)
+    path = f"/api/orders/{reviewed['order']['id']}/review/reply"
+    await api.post(path, {"text": "Thank you"}, as_=reviewed["seller"], expect=200)
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/chat", "message"): send_message,
     ("/chat", "message_changed"): change_a_message,
@@ -166,6 +181,8 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/notifications", "order.created"): place_an_order,
     ("/notifications", "order.status"): accept_an_order,
     ("/notifications", "order.due_soon"): remind_a_seller,
+    ("/notifications", "order.reviewed"): review_an_order,
+    ("/notifications", "order.review_replied"): reply_to_a_review,
 }
 
 
