@@ -296,3 +296,29 @@ async def test_a_delivered_order_completes_by_itself_across_a_restart(
     finally:
         await second.stop()
     browser.check()
+
+
+async def test_markup_typed_into_an_order_is_shown_as_text(browser: Browser, api):
+    script, img = "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'
+    freelancer = await api.sign_up(["freelancer"], full_name=f"Fay {img}")
+    buyer = await api.sign_up(["professional"], full_name=f"Bo {script}")
+    gig = await api.gig(freelancer, title=f"Gig {img}")
+    seller = await browser.page(freelancer, "/me/orders?role=seller")
+    await expect(seller.locator("#order-board")).to_have_attribute("aria-busy", "false")
+    order = await api.order(buyer, gig["id"], requirements=f"Needs {script} and {img}")
+    # Live: the row and the toast, built from the notification and the API's answer.
+    row = seller.locator("#orders-requested [data-order-id]")
+    await expect(row.get_by_role("link", name=f"Gig {img}", exact=True)).to_be_visible()
+    await expect(row).to_contain_text(f"from Bo {script}")
+    await expect(seller.locator("#toasts")).to_contain_text(f"New order for “Gig {img}”")
+    await api.order_action(freelancer, order["id"], "accept")
+    await api.order_action(
+        freelancer, order["id"], "deliver", {"message": f"Done {img}", "files": []}
+    )
+    shop = await browser.page(buyer, f"/orders/{order['id']}")
+    await expect(shop.locator("#order-title")).to_have_text(f"Gig {img}")
+    await expect(shop.locator("#order-requirements")).to_contain_text(f"Needs {script} and {img}")
+    await expect(shop.locator("[data-delivery='1']")).to_contain_text(f"Done {img}")
+    await expect(shop.locator("#order-timeline")).to_contain_text(f"Fay {img} delivered")
+    assert await shop.locator("#order img, #order script").count() == 0
+    browser.check()
