@@ -18,6 +18,7 @@ line's key first.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from server.db import Database, Transaction
@@ -30,6 +31,16 @@ from server.messaging.resume import to_message
 ORDER_CONTEXT = "order"
 KEY_PREFIX = "system "
 MAX_KEY_CHARS = 64 - len(KEY_PREFIX)  # messages.client_msg_id is VARCHAR(64)
+
+
+def stored_key(key: str) -> str:
+    """The client_msg_id a system line's key is stored as: ``"system " + key``, or, for a
+    key too long for the column, ``"system sha256:"`` and the start of its digest (still
+    one value per key)."""
+    if len(key) <= MAX_KEY_CHARS:
+        return KEY_PREFIX + key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{KEY_PREFIX}sha256:{digest[: MAX_KEY_CHARS - len('sha256:')]}"
 
 
 async def open_order_conversation(
@@ -79,8 +90,8 @@ async def post_system_line(
     platform posts on someone's behalf (automatic completion)."""
     if not text.strip() or "\x00" in text:
         raise ValueError("a system line needs text (without NUL characters)")
-    if not key or len(key) > MAX_KEY_CHARS:
-        raise ValueError(f"a system line's key is 1..{MAX_KEY_CHARS} characters")
+    if not key:
+        raise ValueError("a system line needs a key")
     q = db.q.messaging
     if await q.lock_conversation(tx.conn, conversation_id=conversation_id) is None:
         raise NotFound(NOT_FOUND)
@@ -89,7 +100,7 @@ async def post_system_line(
         conversation_id=conversation_id,
         sender_id=sender_id,
         content=text,
-        client_msg_id=KEY_PREFIX + key,
+        client_msg_id=stored_key(key),
         mark_read=mark_read,
     )
     if row is None:

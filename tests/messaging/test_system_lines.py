@@ -164,6 +164,13 @@ async def test_the_same_key_posts_once(api, db, parties):
     await post(db, conversation_id, buyer, "Bea asked for a revision.", "accept-1")
     seen = await api.get(f"/api/conversations/{conversation_id}", as_=buyer)
     assert seen["last_seq"] == 2
+    # a key longer than the column is kept as its digest: still once per key
+    long_key = "order:" + "x" * 100
+    await post(db, conversation_id, seller, "Sam delivered the order.", long_key)
+    await post(db, conversation_id, seller, "Sam delivered the order.", long_key)
+    await post(db, conversation_id, seller, "Sam delivered again.", long_key + "y")
+    seen = await api.get(f"/api/conversations/{conversation_id}", as_=buyer)
+    assert seen["last_seq"] == 4
     # a client cannot take a system line's key: its client_msg_ids cannot hold a space
     stored = history["items"][0]["client_msg_id"]
     assert " " in stored
