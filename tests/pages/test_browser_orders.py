@@ -322,3 +322,41 @@ async def test_markup_typed_into_an_order_is_shown_as_text(browser: Browser, api
     await expect(shop.locator("#order-timeline")).to_contain_text(f"Fay {img} delivered")
     assert await shop.locator("#order img, #order script").count() == 0
     browser.check()
+
+
+async def test_freelancer_declines_on_the_dashboard_buyer_cancels_on_the_order(
+    browser: Browser, api, shots: Path
+):
+    freelancer, buyer, gig = await people(api)
+    declined = await api.order(buyer, gig["id"], requirements="A menu card.")
+    cancelled = await api.order(buyer, gig["id"], requirements="A flyer.")
+    seller = await browser.page(
+        freelancer, "/me/orders?role=seller", viewport={"width": 390, "height": 844}
+    )
+    row = seller.locator(f"[data-order-id='{declined['id']}']")
+    await row.locator("summary", has_text="Decline…").click()
+    await row.get_by_role("button", name="Decline order").click()
+    reason = row.get_by_label("Reason for declining")
+    await expect(reason).to_have_attribute("aria-invalid", "true")
+    await reason.fill("Fully booked this month, sorry.")
+    await looks_right(seller, "the dashboard, declining", shots, "orders-seller-declining-390")
+    await row.get_by_role("button", name="Decline order").click()
+    closed = seller.locator(f"#orders-closed [data-order-id='{declined['id']}']")
+    await expect(closed.locator("[data-status]")).to_have_text("Declined")
+    await expect(seller.locator("#orders-requested [data-order-id]")).to_have_count(1)
+
+    shop = await browser.page(buyer, f"/orders/{declined['id']}")
+    await expect(status(shop)).to_have_text("Declined")
+    await expect(shop.locator("#order-timeline")).to_contain_text("Fully booked this month")
+    await expect(shop.locator("#order-actions")).to_have_count(0)  # nothing left to do
+    await shop.goto(f"/orders/{cancelled['id']}")
+    await expect(shop.locator("#order-waiting")).to_contain_text("Waiting for the freelancer")
+    await shop.locator("summary", has_text="Cancel the order…").click()
+    await shop.get_by_label("Reason for cancelling").fill("Found someone local.")
+    await shop.get_by_role("button", name="Cancel order").click()
+    await expect(status(shop)).to_have_text("Cancelled")
+    # The freelancer's dashboard hears of it live.
+    gone = seller.locator(f"#orders-closed [data-order-id='{cancelled['id']}']")
+    await expect(gone.locator("[data-status]")).to_have_text("Cancelled")
+    await expect(seller.locator("#orders-requested")).to_contain_text("No new requests.")
+    browser.check()

@@ -10,6 +10,7 @@ import { showProblem } from "../forms.js";
 import { renderTimes } from "../time.js";
 import {
   ago,
+  blankRequired,
   clearErrors,
   isOrderNotice,
   money,
@@ -268,16 +269,8 @@ const WAITING = {
 
 function actionsPanel(order, role) {
   const actions = new Set((order.actions || []).map(normal));
-  if (!actions.size) {
-    const waiting = WAITING[role][order.status];
-    if (!waiting) return null;
-    return el(
-      "section",
-      { class: "panel stack order-actions", id: "order-actions", "aria-labelledby": "actions-title" },
-      el("h2", { id: "actions-title", text: "Next step" }),
-      el("p", { class: "muted", id: "order-waiting", text: waiting }),
-    );
-  }
+  const waiting = WAITING[role][order.status];
+  if (!actions.size && !waiting) return null;
   const left = order.revisions_allowed - order.revisions_used;
   const parts = [];
   if (actions.has("accept")) {
@@ -348,7 +341,8 @@ function actionsPanel(order, role) {
   return el(
     "section",
     { class: "panel stack order-actions", id: "order-actions", "aria-labelledby": "actions-title" },
-    el("h2", { id: "actions-title", text: "Your next step" }),
+    el("h2", { id: "actions-title", text: waiting ? "Next step" : "Your next step" }),
+    waiting ? el("p", { class: "muted", id: "order-waiting", text: waiting }) : null,
     ...parts,
   );
 }
@@ -362,8 +356,19 @@ const DONE = {
   cancel: "Order cancelled.",
 };
 
+function textPaths(form) {
+  const paths = new Map();
+  for (const input of form.querySelectorAll("textarea[name], input[name]:not([type=hidden])")) paths.set(input.name, input);
+  return paths;
+}
+
 async function send(form, action, body) {
   clearErrors(form);
+  const blank = blankRequired(form);
+  if (blank) {
+    showProblem(form, blank, textPaths(form));
+    return;
+  }
   const button = form.querySelector("[type=submit]");
   button.disabled = true;
   try {
@@ -378,8 +383,7 @@ async function send(form, action, body) {
       await refresh();
       return;
     }
-    const paths = new Map();
-    for (const input of form.querySelectorAll("textarea[name], input[name]:not([type=hidden])")) paths.set(input.name, input);
+    const paths = textPaths(form);
     const list = form.querySelector("[data-list=files]");
     if (list) paths.set("files", form.querySelector("#deliver-files"));
     showProblem(form, error, paths);
@@ -462,6 +466,11 @@ function replyForm() {
 
 async function sendReview(form, method, path, body, extraPaths = {}) {
   clearErrors(form);
+  const blank = blankRequired(form);
+  if (blank) {
+    showProblem(form, blank, textPaths(form));
+    return;
+  }
   const button = form.querySelector("[type=submit]");
   button.disabled = true;
   try {

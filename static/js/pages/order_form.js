@@ -5,7 +5,7 @@
 
 import { api, ApiError } from "../api.js";
 import { showProblem } from "../forms.js";
-import { clearErrors } from "./order_parts.js";
+import { blankRequired, clearErrors } from "./order_parts.js";
 
 const form = document.getElementById("order-form");
 
@@ -18,6 +18,16 @@ form?.addEventListener("submit", async (event) => {
     requirements: form.querySelector("textarea[name=requirements]").value,
     attachments: [...form.querySelectorAll("[data-list=attachments] [data-items] input[name=url]")].map((i) => i.value),
   };
+  const paths = new Map([
+    ["tier", form.querySelector("#order-tier")],
+    ["requirements", form.querySelector("#order-requirements")],
+    ["attachments", form.querySelector("#order-attachments")],
+  ]);
+  const blank = blankRequired(form);
+  if (blank) {
+    showProblem(form, blank, paths);
+    return;
+  }
   const button = form.querySelector("[type=submit]");
   button.disabled = true;
   try {
@@ -25,11 +35,6 @@ form?.addEventListener("submit", async (event) => {
     window.location.assign(`/orders/${order.id}`);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    const paths = new Map([
-      ["tier", form.querySelector("#order-tier")],
-      ["requirements", form.querySelector("#order-requirements")],
-      ["attachments", form.querySelector("#order-attachments")],
-    ]);
     showProblem(form, error, paths);
     button.disabled = false;
   }

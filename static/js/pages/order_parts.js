@@ -1,7 +1,7 @@
 // What the order page and the order dashboards draw alike: status badges, prices, dates,
 // a textarea with its label and error slot, and the one way an order move is sent.
 
-import { api, el } from "../api.js";
+import { api, ApiError, el } from "../api.js";
 
 export const STATUS_LABELS = {
   requested: "Requested",
@@ -78,4 +78,13 @@ export function move(orderId, action, body = {}) {
 // Every order.* notification names its order and both parties (server/orders/events.py).
 export function isOrderNotice(notification) {
   return Boolean(notification && String(notification.type || "").startsWith("order.") && notification.payload);
+}
+
+// A required text left blank is flagged beside itself before anything is sent (as the API
+// would refuse it, in plainer words); null when every required text is filled in.
+export function blankRequired(form) {
+  const errors = [...form.querySelectorAll("textarea[required]")]
+    .filter((area) => !area.value.trim())
+    .map((area) => ({ field: `body.${area.name}`, message: "Write something here first." }));
+  return errors.length ? new ApiError(422, { detail: "Some fields need your attention.", errors }) : null;
 }

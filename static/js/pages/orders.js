@@ -6,7 +6,7 @@
 import { api, ApiError, el, toast } from "../api.js";
 import { showProblem } from "../forms.js";
 import { renderTimes } from "../time.js";
-import { ago, clearErrors, isOrderNotice, money, move, personName, statusBadge, textField, tierName, when } from "./order_parts.js";
+import { ago, blankRequired, clearErrors, isOrderNotice, money, move, personName, statusBadge, textField, tierName, when } from "./order_parts.js";
 
 const board = document.getElementById("order-board");
 const role = board.dataset.role;
@@ -60,6 +60,11 @@ function declineForm(order) {
     event.preventDefault();
     clearErrors(form);
     const area = form.querySelector("textarea");
+    const blank = blankRequired(form);
+    if (blank) {
+      showProblem(form, blank, new Map([["reason", area]]));
+      return;
+    }
     try {
       await move(order.id, "decline", { reason: area.value });
       toast("Order declined.", "success");
