@@ -159,4 +159,17 @@ async def test_openapi_describes_the_gig_and_profile_routes(api):
     assert set(doc["paths"]["/api/gigs/{gig_id}"]) == {"get", "patch", "delete"}
     assert set(doc["paths"]["/api/profiles/{user_id}"]) == {"get", "patch"}
     params = {p["name"] for p in doc["paths"]["/api/gigs"]["get"]["parameters"]}
-    assert params == {"q", "skills", "skills_match", "freelancer_id", "limit", "cursor"}
+    assert params == {
+        "q",
+        "skills",
+        "skills_match",
+        "freelancer_id",
+        "sort",
+        "currency",
+        "min_price",
+        "max_price",
+        "max_delivery_days",
+        "min_rating",
+        "limit",
+        "cursor",
+    }
