@@ -18,7 +18,8 @@ RETURNING id;
 -- name: get_review_of_order(order_id, edit_days)^
 -- An order's review with its buyer's name and photo, and until when it may be edited.
 SELECT r.id, r.order_id, r.gig_id, r.rating, r.body AS text, r.reply, r.replied_at,
-       r.created_at, r.updated_at, r.created_at + make_interval(days => :edit_days::INT) AS editable_until,
+       r.created_at, r.updated_at,
+       r.created_at + make_interval(days => :edit_days::INT) AS editable_until,
        r.buyer_id, p.full_name AS buyer_name, p.avatar_url AS buyer_avatar_url
 FROM gig_reviews r
 LEFT JOIN profiles p ON p.user_id = r.buyer_id
@@ -51,7 +52,8 @@ FROM gigs WHERE id = :gig_id;
 -- name: list_gig_reviews(gig_id, edit_days, after_created_at, after_id, limit)
 -- A gig's reviews, newest first, keyset-paginated on (created_at, id): gig_reviews_gig_idx.
 SELECT r.id, r.order_id, r.gig_id, r.rating, r.body AS text, r.reply, r.replied_at,
-       r.created_at, r.updated_at, r.created_at + make_interval(days => :edit_days::INT) AS editable_until,
+       r.created_at, r.updated_at,
+       r.created_at + make_interval(days => :edit_days::INT) AS editable_until,
        r.buyer_id, p.full_name AS buyer_name, p.avatar_url AS buyer_avatar_url
 FROM gig_reviews r
 LEFT JOIN profiles p ON p.user_id = r.buyer_id
