@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from server.pages import accounts, alerts, assets, chat, docs, hiring, notifications, orgs, people
+from server.pages import (
+    accounts,
+    alerts,
+    assets,
+    chat,
+    docs,
+    hiring,
+    notifications,
+    orders,
+    orgs,
+    people,
+)
 from server.pages.web import routes
 
 __all__ = [
@@ -13,6 +24,7 @@ __all__ = [
     "docs",
     "hiring",
     "notifications",
+    "orders",
     "orgs",
     "people",
     "routes",

@@ -26,9 +26,13 @@ headerMenu();
 function markCurrentPage() {
   const path = window.location.pathname;
   const here = SECTIONS.find(([pattern]) => pattern.test(path))?.[1] ?? path;
+  const query = new URLSearchParams(window.location.search);
   for (const link of document.querySelectorAll(".topbar .nav a, #messages-link")) {
-    const section = new URL(link.href).pathname;
-    if (here === section || here.startsWith(`${section}/`)) link.setAttribute("aria-current", "page");
+    const target = new URL(link.href);
+    const section = target.pathname;
+    // Links to one page with different queries (the orders dashboards' role) are told apart.
+    const sameQuery = [...target.searchParams].every(([key, value]) => query.get(key) === value);
+    if ((here === section || here.startsWith(`${section}/`)) && sameQuery) link.setAttribute("aria-current", "page");
   }
 }
 
@@ -73,6 +77,21 @@ document.getElementById("logout")?.addEventListener("click", async () => {
   }
 });
 
+const ORDER_NEWS = {
+  accept: "was accepted",
+  decline: "was declined",
+  deliver: "was delivered",
+  request_revision: "needs a revision",
+  complete: "is complete",
+  auto_complete: "completed automatically",
+  cancel: "was cancelled",
+};
+
+function orderStatusText(p) {
+  const news = ORDER_NEWS[String(p.action || "").replaceAll("-", "_")] || `is now ${String(p.status).replaceAll("_", " ")}`;
+  return `Order for “${p.gig_title}” ${news}`;
+}
+
 export function describe(notification) {
   const p = notification.payload || {};
   switch (notification.type) {
@@ -85,6 +104,16 @@ export function describe(notification) {
       };
     case "job_alert.match":
       return { text: `New job for your alert: “${p.job?.title}” at ${p.job?.company_name}`, href: `/jobs/${p.job?.id}` };
+    case "order.created":
+      return { text: `New order for “${p.gig_title}”`, href: `/orders/${p.order_id}` };
+    case "order.status":
+      return { text: orderStatusText(p), href: `/orders/${p.order_id}` };
+    case "order.due_soon":
+      return { text: `Order for “${p.gig_title}” is due soon`, href: `/orders/${p.order_id}` };
+    case "order.reviewed":
+      return { text: `New review for “${p.gig_title}”`, href: `/orders/${p.order_id}` };
+    case "order.review_replied":
+      return { text: `The freelancer replied to your review of “${p.gig_title}”`, href: `/orders/${p.order_id}` };
     case "profile.enriched":
       return { text: "Your profile was updated from your resume", href: "/profile" };
     default:

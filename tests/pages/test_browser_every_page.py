@@ -188,6 +188,27 @@ async def seed(api, client) -> list[Persona]:
         expect=201,
     )
 
+    # issue 16 (orders): the student ordered Fay's gig; she accepted and delivered.
+    sketch = await api.upload(
+        student, "order_file", PNG, filename="club-sketch.png", content_type="image/png"
+    )
+    order = await api.order(
+        student,
+        gig["id"],
+        requirements="A logo for my robotics club: friendly, round, works in one colour.",
+        attachments=[sketch["url"]],
+    )
+    await api.order_action(freelancer, order["id"], "accept")
+    drafts = await api.upload(
+        freelancer, "order_file", pdf_resume("Drafts"), filename="logo-drafts.pdf"
+    )
+    delivery = {
+        "message": "Three drafts attached: tell me which one you like.",
+        "files": [drafts["url"]],
+    }
+    await api.order_action(freelancer, order["id"], "deliver", delivery)
+    order_pages = [f"/orders/{order['id']}", "/me/orders?role=buyer"]
+
     # issue 15, H1 (apply): a student who has not applied yet, with a resume on the profile
     # and another one uploaded, sees the job page's resume picker and how they match.
     newcomer = await api.sign_up(["student"], full_name="Priya Raman-Whitfield")
@@ -262,6 +283,7 @@ async def seed(api, client) -> list[Persona]:
                 f"/people/{recruiter.id}",
                 f"/messages/{conversation['id']}",
                 f"/organizations/{institute['id']}/members",
+                *order_pages,
             ],
         ),
         Persona(
@@ -290,6 +312,8 @@ async def seed(api, client) -> list[Persona]:
                 "/gigs/new",
                 f"/gigs/{gig['id']}/edit",
                 f"/people/{freelancer.id}",
+                "/me/orders?role=seller",
+                *order_pages,
             ],
         ),
         not_applied,  # issue 15, H1

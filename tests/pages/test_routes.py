@@ -20,6 +20,8 @@ PRIVATE = [
     "/gigs/new",
     "/messages",
     "/organizations",
+    "/me/orders?role=buyer",
+    "/me/orders?role=seller",
 ]
 
 
@@ -295,3 +297,36 @@ async def test_an_unknown_address_gets_the_sites_own_not_found_page(api):
     static_missing = await get(api, "/static/no-such-file.css")
     assert static_missing.status == 404
     assert static_missing.content_type != "text/html"
+
+
+async def test_an_order_page_is_for_its_buyer_and_seller_only(api):
+    freelancer = await api.sign_up(["freelancer"], full_name="Fay")
+    buyer = await api.sign_up(["professional"], full_name="Bo")
+    stranger = await api.sign_up(["professional"])
+    gig = await api.gig(freelancer)
+    order = await api.order(buyer, gig["id"])
+    path = f"/orders/{order['id']}"
+    for user, role in ((buyer, "buyer"), (freelancer, "seller")):
+        response = await get(api, path, user)
+        assert response.status == 200
+        assert_page_headers(response)
+        assert f'data-role="{role}"' in await response.text()
+    # Anyone else: the same 404 as an order that does not exist, or an id that is no id.
+    for other in (path, f"/orders/{uuid.uuid4()}", "/orders/not-an-id"):
+        response = await get(api, other, stranger)
+        assert response.status == 404, other
+        assert_page_headers(response)
+    assert (await get(api, path)).status == 302  # a visitor logs in first
+
+
+async def test_the_orders_dashboard_picks_a_side_when_the_address_names_none(api):
+    freelancer = await api.sign_up(["freelancer"])
+    buyer = await api.sign_up(["professional"])
+    for user, role in ((freelancer, "seller"), (buyer, "buyer")):
+        for query in ("", "?role=nobody"):
+            response = await get(api, f"/me/orders{query}", user)
+            assert response.status == 302
+            assert response.headers["Location"] == f"/me/orders?role={role}"
+        page = await get(api, f"/me/orders?role={role}", user)
+        assert page.status == 200
+        assert f'data-role="{role}"' in await page.text()
