@@ -82,11 +82,13 @@ def _embedded_redis() -> Iterator[str]:
 _controller_servers = contextlib.ExitStack()
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """How many workers ``-n auto`` (pyproject's addopts) starts: one more than the cores,
     as a test spends part of its time waiting (for PostgreSQL, a server process starting,
     the browser), but no more than 8, which keeps the tests' PostgreSQL connections well
-    within the default max_connections (100)."""
+    within the default max_connections (100). PYTEST_XDIST_AUTO_NUM_WORKERS overrides it."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return min(8, (cores or 1) + 1)
 
