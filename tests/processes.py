@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
+import random
 import re
 import signal
 import socket
@@ -19,10 +21,47 @@ from tests.waits import eventually
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Ports for servers a test starts: below the kernel's ephemeral range (so no outgoing
+# connection takes one between free_port() and the server's bind), each xdist worker in a
+# slice of its own (so two workers never pick the same one while a server is starting).
+PORTS = range(20000, 32768)
+
+
+def _below_ephemeral_range() -> bool:
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text()
+    except OSError:
+        return False
+    return int(text.split()[0]) >= PORTS.stop
+
+
+def _worker_ports() -> list[int]:
+    """This worker's slice, from a random start: taken in turn, a port comes back only after
+    all the others (a server that had it has long let go of it by then)."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    size = len(PORTS) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    ports = PORTS[worker * size : (worker + 1) * size]
+    first = random.randrange(len(ports))
+    return [*ports[first:], *ports[:first]]
+
+
+_ports = itertools.cycle(_worker_ports()) if _below_ephemeral_range() else None
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, for a server a test starts."""
+    if _ports is None:  # an unusual ephemeral range (or not Linux): let the kernel pick
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+    for port in itertools.islice(_ports, len(PORTS)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:  # in use
+                continue
+            return port
+    raise OSError(f"no free port in {PORTS}")
 
 
 class ServerProcess:

@@ -3,11 +3,12 @@
 cuts its content off, no script or console error, no failed request but the 4xx a page
 expects (EXPECTED_4XX), and every visible form control is labelled.
 
-The data is seeded once (a company with a job with an attachment and a logo, an application,
+The data is seeded (a company with a job with an attachment and a logo, an application,
 a gig with a cover image, an institute with a member, a conversation) and the pages are then
-visited in turn: one browser, one context per persona, size and theme (the four sizes and
-themes of a persona run side by side). A failure names the page, persona, size and theme,
-and what went wrong; all of them are listed at the end.
+visited in turn: one browser, one context per persona, size and theme; each size and theme
+is a test of its own (with its own seeded data), so the suite's workers run them side by
+side. A failure names the page, persona, size and theme, and what went wrong; all of them
+are listed at the end.
 
 Every page route of server/pages/*.py is visited (and /api/docs), with real ids, by every
 persona that may see it, except ``/welcome``, which only redirects to a persona's first page
@@ -16,11 +17,11 @@ persona that may see it, except ``/welcome``, which only redirects to a persona'
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
@@ -446,15 +447,17 @@ def unvisited_pages(app, personas: list[Persona]) -> list[str]:
     return sorted(missing)
 
 
-async def test_every_page_fits_loads_cleanly_and_labels_its_controls(browser: Browser, api, client):
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_page_fits_loads_cleanly_and_labels_its_controls(
+    browser: Browser, api, client, size: str, theme: str
+):
+    """One size and theme per test, so the suite's workers sweep them side by side."""
     personas = await seed(api, client)
     assert unvisited_pages(client.app, personas) == []
     sweep = Sweep()
     for persona in personas:
-        # The four sizes and themes side by side (each its own context, its pages in turn).
-        await asyncio.gather(
-            *(visit_all(browser, persona, size, theme, sweep) for size in SIZES for theme in THEMES)
-        )
+        await visit_all(browser, persona, size, theme, sweep)
     report = "\n".join(sorted(sweep.failures))
     assert not sweep.failures, f"{len(sweep.failures)} problem(s) on the pages:\n{report}"
 
