@@ -59,3 +59,37 @@ async def test_a_review_edited_while_its_gig_is_being_deleted_is_no_deadlock(api
         edited = await edit
     assert edited["rating"] == 5 and edited["gig_id"] is None
     assert await figures(db, s.seller.id) == (1, 5)
+
+
+async def test_concurrent_reviews_and_edits_of_one_seller_keep_every_figure(api, db, sale):
+    first = await sale()
+    other_gig = await api.gig(first.seller)
+    sales = [first]
+    for gig in (first.gig, other_gig, other_gig):
+        sales.append(await sale(gig=gig, seller=first.seller))
+    await asyncio.gather(
+        *(
+            api.post(
+                f"/api/orders/{s.order['id']}/review", {"rating": 1 + i}, as_=s.buyer, expect=201
+            )
+            for i, s in enumerate(sales)
+        )
+    )
+    await asyncio.gather(
+        *(
+            api.patch(
+                f"/api/orders/{s.order['id']}/review", {"rating": 5 - i}, as_=s.buyer, expect=200
+            )
+            for i, s in enumerate(sales)
+        )
+    )
+    assert await figures(db, first.seller.id) == (4, 5 + 4 + 3 + 2)
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT g.rating_count, g.rating_sum, (SELECT count(*) FROM gig_reviews r"
+            " WHERE r.gig_id = g.id) AS n, (SELECT COALESCE(sum(rating), 0) FROM gig_reviews r"
+            " WHERE r.gig_id = g.id) AS total FROM gigs g WHERE g.freelancer_id = $1",
+            uuid.UUID(str(first.seller.id)),
+        )
+    assert all((r["rating_count"], r["rating_sum"]) == (r["n"], r["total"]) for r in rows)
+    assert sorted(r["rating_count"] for r in rows) == [2, 2]
