@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 import asyncpg
@@ -72,7 +73,7 @@ class ReviewService:
         return None if locked is None else gig_id
 
     async def _notify(
-        self, tx: Transaction, order: asyncpg.Record, type: str, actor: uuid.UUID, at: datetime
+        self, tx: Transaction, order: Mapping, type: str, actor: uuid.UUID, at: datetime
     ) -> None:
         recipient, payload = events.review_notice(order, type, actor, at)
         await self.notifications.notify(tx, [recipient], type, payload)
@@ -88,10 +89,12 @@ class ReviewService:
                 raise Conflict(
                     f"only a completed order can be reviewed; this one is {order['status']}"
                 )
+            # The gig as it is now: a deletion since the order was read leaves None.
+            order = {**order, "gig_id": await self._lock_gig(tx.conn, order["gig_id"])}
             inserted = await self.q.insert_review(
                 tx.conn,
                 order_id=order_id,
-                gig_id=await self._lock_gig(tx.conn, order["gig_id"]),
+                gig_id=order["gig_id"],
                 seller_id=order["seller_id"],
                 buyer_id=caller_id,
                 rating=body.rating,

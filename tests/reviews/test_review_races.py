@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from tests.reviews.conftest import notices
 from tests.waits import wait_for_lock_waiters
 
 
@@ -34,6 +35,8 @@ async def test_a_review_written_while_its_gig_is_being_deleted_lands_without_the
         await tx.commit()
         created = await review
     assert created["gig_id"] is None and created["rating"] == 4
+    # The seller's notice names no gig either (it is gone).
+    assert [n["gig_id"] for n in await notices(api, s.seller, "order.reviewed")] == [None]
     assert await figures(db, s.seller.id) == (1, 4)
     assert await api.get(f"/api/users/{s.seller.id}/rating") == {
         "rating_avg": 4.0,
