@@ -135,7 +135,12 @@ def after_params(sort: str, cursor: str | None) -> dict[str, Any]:
     # A hand-made key must not reach PostgreSQL with a value its column cannot hold.
     ceiling = 2**63 if sort == "price" else 2**31
     if any(
-        (isinstance(v, Decimal) and not (v.is_finite() and abs(v) < 10))
+        # An average has two decimals; an exponent far from that (1e-20000, 0e+99999)
+        # is not a NUMERIC PostgreSQL accepts.
+        (
+            isinstance(v, Decimal)
+            and not (v.is_finite() and abs(v) < 10 and -16 <= v.as_tuple().exponent <= 0)
+        )
         or (isinstance(v, int) and not -ceiling <= v < ceiling)
         for v in values
     ):

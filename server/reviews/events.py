@@ -11,9 +11,8 @@ them. Each is stored as a notification in the review's transaction and emitted o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-
-import asyncpg
 
 from server.orders.events import OrderNotice
 
@@ -22,7 +21,7 @@ ORDER_REVIEW_REPLIED = "order.review_replied"
 ACTIONS = {ORDER_REVIEWED: "review", ORDER_REVIEW_REPLIED: "review-reply"}
 
 
-def review_notice(order: asyncpg.Record, type: str, actor_id: uuid.UUID, at: datetime):
+def review_notice(order: Mapping, type: str, actor_id: uuid.UUID, at: datetime):
     """The payload about ``order`` (``get_order_to_review``) and the one who hears of it:
     the other party of the order."""
     payload = OrderNotice(

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 import asyncpg
@@ -61,8 +62,18 @@ class ReviewService:
             raise NotFound(NO_REVIEW)
         return to_review(row)
 
+    async def _lock_gig(
+        self, conn: asyncpg.Connection, gig_id: uuid.UUID | None
+    ) -> uuid.UUID | None:
+        """Lock the reviewed gig before the review (as a gig's deletion does: no deadlock);
+        None if it is gone, also when deleted since the order or review was read."""
+        if gig_id is None:
+            return None
+        locked = await self.q.lock_reviewed_gig(conn, gig_id=gig_id)
+        return None if locked is None else gig_id
+
     async def _notify(
-        self, tx: Transaction, order: asyncpg.Record, type: str, actor: uuid.UUID, at: datetime
+        self, tx: Transaction, order: Mapping, type: str, actor: uuid.UUID, at: datetime
     ) -> None:
         recipient, payload = events.review_notice(order, type, actor, at)
         await self.notifications.notify(tx, [recipient], type, payload)
@@ -78,6 +89,8 @@ class ReviewService:
                 raise Conflict(
                     f"only a completed order can be reviewed; this one is {order['status']}"
                 )
+            # The gig as it is now: a deletion since the order was read leaves None.
+            order = {**order, "gig_id": await self._lock_gig(tx.conn, order["gig_id"])}
             inserted = await self.q.insert_review(
                 tx.conn,
                 order_id=order_id,
@@ -101,6 +114,11 @@ class ReviewService:
             order = await self._order(tx.conn, caller_id, order_id)
             if caller_id != order["buyer_id"]:
                 raise Forbidden("only the order's buyer may change its review")
+            current = await self.q.get_review_of_order(
+                tx.conn, order_id=order_id, edit_days=EDIT_DAYS
+            )
+            if current is not None:
+                await self._lock_gig(tx.conn, current["gig_id"])
             locked = await self.q.lock_review_of_order(
                 tx.conn, order_id=order_id, edit_days=EDIT_DAYS
             )

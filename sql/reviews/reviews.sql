@@ -8,6 +8,14 @@
 SELECT id, gig_id, gig_title, status, buyer_id, seller_id, due_at
 FROM orders WHERE id = :order_id;
 
+-- name: lock_reviewed_gig(gig_id)^
+-- The gig of an order being reviewed (or a review being edited), locked before the review
+-- row, in the order DELETE /api/gigs/{id} takes them (the gig, then its reviews through the
+-- ON DELETE SET NULL): no deadlock with a deletion, and a gig deleted meanwhile is seen as
+-- gone (no row) instead of failing the review's foreign key. The lock is the one the rating
+-- trigger of migration 0024 takes anyway.
+SELECT id FROM gigs WHERE id = :gig_id FOR NO KEY UPDATE;
+
 -- name: insert_review(order_id, gig_id, seller_id, buyer_id, rating, body)^
 -- One review per order (gig_reviews.order_id is unique): a second one inserts nothing.
 INSERT INTO gig_reviews (order_id, gig_id, seller_id, buyer_id, rating, body)

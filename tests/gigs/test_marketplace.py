@@ -238,6 +238,8 @@ async def test_a_cursor_of_another_sort_or_a_hand_made_key_is_400(api, freelance
         {"q": "python", "cursor": price},
         {"sort": "rating", "cursor": cursor_of(["rating", "1e400", 1, ZERO])},
         {"sort": "rating", "cursor": cursor_of(["rating", "NaN", 1, ZERO])},
+        {"sort": "rating", "cursor": cursor_of(["rating", "1e-20000", 1, ZERO])},
+        {"sort": "rating", "cursor": cursor_of(["rating", "0e+99999", 1, ZERO])},
         {"sort": "rating", "cursor": cursor_of(["rating", "4.5", 2**40, ZERO])},
         {"sort": "price", "currency": "USD", "cursor": cursor_of(["price", 2**70, ZERO])},
     ):
