@@ -166,14 +166,17 @@ INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
 SELECT id, 'queued', entrypoint, priority FROM job;
 
 -- name: schedule_order_due_reminder(order_id, lead_seconds)!
--- `order_due_reminder` {order_id, version}: lead_seconds before the due time, or at once
--- when that moment has already passed (an order due in less than the lead time).
+-- `order_due_reminder` {order_id, version}: lead_seconds before the due time, and only
+-- when that moment is still ahead. An order due sooner than the lead time (a 1-day tier
+-- with the default 24 h) gets no reminder: sent at once, it would tell the seller the due
+-- time the moment they accept, which the move's own line and answer already say.
 WITH job AS (
     INSERT INTO pgqueuer (priority, entrypoint, payload, execute_after, status)
     SELECT 0, 'order_due_reminder',
            convert_to(json_build_object('order_id', id, 'version', version)::TEXT, 'UTF8'),
-           greatest(now(), due_at - make_interval(secs => :lead_seconds::FLOAT8)), 'queued'
-    FROM orders WHERE id = :order_id
+           due_at - make_interval(secs => :lead_seconds::FLOAT8), 'queued'
+    FROM orders
+    WHERE id = :order_id AND due_at - make_interval(secs => :lead_seconds::FLOAT8) > now()
     RETURNING id, entrypoint, priority
 )
 INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
