@@ -4,8 +4,11 @@
 
 -- name: get_gig_to_order(gig_id)^
 -- The gig an order is placed on, with its tiers as stored (JSON: each tier's price,
--- currency, delivery_days, description and revisions).
-SELECT id, freelancer_id, title, status, pricing_tiers FROM gigs WHERE id = :gig_id;
+-- currency, delivery_days, description and revisions). Key-share locked until the order
+-- commits: a deletion running meanwhile is waited for (and the gig is then not found, a
+-- 404) instead of failing the order's foreign key later (a 500); edits are not blocked.
+SELECT id, freelancer_id, title, status, pricing_tiers FROM gigs WHERE id = :gig_id
+FOR KEY SHARE;
 
 -- name: list_order_files(upload_ids)
 -- What an order shows of each attached or delivered file (the caller checked them first:
