@@ -10,7 +10,7 @@ order's conversation, and the notification to the other party. Events leave afte
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -390,7 +390,7 @@ class OrderService:
                 tx.conn, order_id=order_id, since=locked["status_changed_at"]
             ):
                 return False
-            await self.q.insert_order_event(
+            reminded_at = await self.q.insert_order_event(
                 tx.conn,
                 order_id=order_id,
                 action=events.DUE_REMINDER,
@@ -404,6 +404,6 @@ class OrderService:
                 tx,
                 (row["seller_id"],),
                 events.ORDER_DUE_SOON,
-                events.notice(row, events.DUE_REMINDER, None, None, datetime.now(UTC)),
+                events.notice(row, events.DUE_REMINDER, None, None, reminded_at),
             )
             return True

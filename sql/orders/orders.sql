@@ -95,9 +95,11 @@ FROM order_deliveries WHERE order_id = :order_id ORDER BY number;
 SELECT action, actor_id, from_status, to_status, note, created_at
 FROM order_events WHERE order_id = :order_id ORDER BY id;
 
--- name: insert_order_event(order_id, action, actor_id, from_status, to_status, note)!
+-- name: insert_order_event(order_id, action, actor_id, from_status, to_status, note)$
+-- The moment it was recorded (the database's clock, as every time on an order).
 INSERT INTO order_events (order_id, action, actor_id, from_status, to_status, note)
-VALUES (:order_id, :action, :actor_id, :from_status, :to_status, :note);
+VALUES (:order_id, :action, :actor_id, :from_status, :to_status, :note)
+RETURNING created_at;
 
 -- Transitions: each moves the order from the version the caller read, or returns nothing.
 

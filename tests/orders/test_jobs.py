@@ -207,6 +207,9 @@ async def test_the_seller_is_reminded_before_the_due_time(api, db, market, worke
     assert after["version"] == order["version"]
     assert after["events"][-1]["action"] == "due-reminder"
     assert after["events"][-1]["actor_id"] is None
+    # The notice's moment is the database's, as recorded on the timeline (not the
+    # worker's own clock).
+    assert notice.at == datetime.fromisoformat(after["events"][-1]["created_at"])
 
 
 async def test_a_reminder_is_sent_once_and_not_for_an_order_already_delivered(
