@@ -163,13 +163,15 @@ class OrderService:
     ) -> list[dict[str, Any]]:
         """The files named by ``urls`` (each a completed `order_file` upload of the
         owner's; 422 on ``field[i]`` otherwise), as the order keeps them."""
-        urls = list(dict.fromkeys(url.strip() for url in urls))
+        stripped = [url.strip() for url in urls]
         await require_uploads(
             self.db,
             conn,
             owner_id,
-            [FileRef(f"{field}[{i}]", url, ORDER_FILE) for i, url in enumerate(urls)],
+            # Each refusal names the item as sent (its index before repeats are dropped).
+            [FileRef(f"{field}[{i}]", url, ORDER_FILE) for i, url in enumerate(stripped)],
         )
+        urls = list(dict.fromkeys(stripped))
         if not urls:
             return []
         ids = [upload_id_in(url) for url in urls]
