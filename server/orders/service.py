@@ -10,7 +10,7 @@ order's conversation, and the notification to the other party. Events leave afte
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -163,13 +163,15 @@ class OrderService:
     ) -> list[dict[str, Any]]:
         """The files named by ``urls`` (each a completed `order_file` upload of the
         owner's; 422 on ``field[i]`` otherwise), as the order keeps them."""
-        urls = list(dict.fromkeys(url.strip() for url in urls))
+        stripped = [url.strip() for url in urls]
         await require_uploads(
             self.db,
             conn,
             owner_id,
-            [FileRef(f"{field}[{i}]", url, ORDER_FILE) for i, url in enumerate(urls)],
+            # Each refusal names the item as sent (its index before repeats are dropped).
+            [FileRef(f"{field}[{i}]", url, ORDER_FILE) for i, url in enumerate(stripped)],
         )
+        urls = list(dict.fromkeys(stripped))
         if not urls:
             return []
         ids = [upload_id_in(url) for url in urls]
@@ -390,7 +392,7 @@ class OrderService:
                 tx.conn, order_id=order_id, since=locked["status_changed_at"]
             ):
                 return False
-            await self.q.insert_order_event(
+            reminded_at = await self.q.insert_order_event(
                 tx.conn,
                 order_id=order_id,
                 action=events.DUE_REMINDER,
@@ -404,6 +406,6 @@ class OrderService:
                 tx,
                 (row["seller_id"],),
                 events.ORDER_DUE_SOON,
-                events.notice(row, events.DUE_REMINDER, None, None, datetime.now(UTC)),
+                events.notice(row, events.DUE_REMINDER, None, None, reminded_at),
             )
             return True

@@ -4,8 +4,11 @@
 
 -- name: get_gig_to_order(gig_id)^
 -- The gig an order is placed on, with its tiers as stored (JSON: each tier's price,
--- currency, delivery_days, description and revisions).
-SELECT id, freelancer_id, title, status, pricing_tiers FROM gigs WHERE id = :gig_id;
+-- currency, delivery_days, description and revisions). Key-share locked until the order
+-- commits: a deletion running meanwhile is waited for (and the gig is then not found, a
+-- 404) instead of failing the order's foreign key later (a 500); edits are not blocked.
+SELECT id, freelancer_id, title, status, pricing_tiers FROM gigs WHERE id = :gig_id
+FOR KEY SHARE;
 
 -- name: list_order_files(upload_ids)
 -- What an order shows of each attached or delivered file (the caller checked them first:
@@ -92,9 +95,11 @@ FROM order_deliveries WHERE order_id = :order_id ORDER BY number;
 SELECT action, actor_id, from_status, to_status, note, created_at
 FROM order_events WHERE order_id = :order_id ORDER BY id;
 
--- name: insert_order_event(order_id, action, actor_id, from_status, to_status, note)!
+-- name: insert_order_event(order_id, action, actor_id, from_status, to_status, note)$
+-- The moment it was recorded (the database's clock, as every time on an order).
 INSERT INTO order_events (order_id, action, actor_id, from_status, to_status, note)
-VALUES (:order_id, :action, :actor_id, :from_status, :to_status, :note);
+VALUES (:order_id, :action, :actor_id, :from_status, :to_status, :note)
+RETURNING created_at;
 
 -- Transitions: each moves the order from the version the caller read, or returns nothing.
 
@@ -166,14 +171,17 @@ INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
 SELECT id, 'queued', entrypoint, priority FROM job;
 
 -- name: schedule_order_due_reminder(order_id, lead_seconds)!
--- `order_due_reminder` {order_id, version}: lead_seconds before the due time, or at once
--- when that moment has already passed (an order due in less than the lead time).
+-- `order_due_reminder` {order_id, version}: lead_seconds before the due time, and only
+-- when that moment is still ahead. An order due sooner than the lead time (a 1-day tier
+-- with the default 24 h) gets no reminder: sent at once, it would tell the seller the due
+-- time the moment they accept, which the move's own line and answer already say.
 WITH job AS (
     INSERT INTO pgqueuer (priority, entrypoint, payload, execute_after, status)
     SELECT 0, 'order_due_reminder',
            convert_to(json_build_object('order_id', id, 'version', version)::TEXT, 'UTF8'),
-           greatest(now(), due_at - make_interval(secs => :lead_seconds::FLOAT8)), 'queued'
-    FROM orders WHERE id = :order_id
+           due_at - make_interval(secs => :lead_seconds::FLOAT8), 'queued'
+    FROM orders
+    WHERE id = :order_id AND due_at - make_interval(secs => :lead_seconds::FLOAT8) > now()
     RETURNING id, entrypoint, priority
 )
 INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)

@@ -81,6 +81,17 @@ async def duplicate_jobs(db, entrypoint: str) -> None:
         )
 
 
+async def set_delivery_days(db, gig_id: str, tier: str, days: int) -> None:
+    async with db.connection() as conn:
+        await conn.execute(
+            "UPDATE gigs SET pricing_tiers = jsonb_set(pricing_tiers,"
+            " ARRAY[$2, 'delivery_days'], to_jsonb($3::INT)) WHERE id = $1",
+            uuid.UUID(gig_id),
+            tier,
+            days,
+        )
+
+
 async def delivered_order(api, market) -> dict:
     order = await api.order(market.buyer, market.gig["id"])
     await api.order_action(market.seller, order["id"], "accept")
@@ -196,6 +207,9 @@ async def test_the_seller_is_reminded_before_the_due_time(api, db, market, worke
     assert after["version"] == order["version"]
     assert after["events"][-1]["action"] == "due-reminder"
     assert after["events"][-1]["actor_id"] is None
+    # The notice's moment is the database's, as recorded on the timeline (not the
+    # worker's own clock).
+    assert notice.at == datetime.fromisoformat(after["events"][-1]["created_at"])
 
 
 async def test_a_reminder_is_sent_once_and_not_for_an_order_already_delivered(
@@ -212,3 +226,26 @@ async def test_a_reminder_is_sent_once_and_not_for_an_order_already_delivered(
     await all_run(db, "order_due_reminder")
     reminders = await notices(api, market.seller, "order.due_soon")
     assert [n.order_id for n in reminders] == [uuid.UUID(working["id"])]
+
+
+async def test_no_reminder_is_queued_when_its_time_has_passed_already(api, db, market, worker):
+    # A 1-day tier and a lead of about 72 h (as the default 24 h with a 1-day tier): the
+    # reminder's time is before the moment of accepting, and reminding the seller as they
+    # accept (or as the buyer asks for a revision) would tell them nothing.
+    gig = await api.gig(market.seller)
+    await set_delivery_days(db, gig["id"], "basic", 1)
+    order = await api.order(market.buyer, gig["id"])
+    accepted = await api.order_action(market.seller, order["id"], "accept")
+    assert accepted["status"] == "in_progress"
+    assert await jobs_left(db, "order_due_reminder") == 0
+    await api.order_action(market.seller, order["id"], "deliver", BODIES["deliver"])
+    revising = await api.order_action(
+        market.buyer, order["id"], "request-revision", BODIES["request-revision"]
+    )
+    assert revising["status"] == "in_revision"
+    assert await jobs_left(db, "order_due_reminder") == 0
+    await worker.start()
+    await all_run(db, "order_auto_complete")
+    assert await notices(api, market.seller, "order.due_soon") == []
+    after = await order_status(api, market.seller, order["id"])
+    assert "due-reminder" not in [e["action"] for e in after["events"]]

@@ -308,6 +308,14 @@ async def test_bad_bodies_are_422_on_their_field_and_change_nothing(api, db, mar
         ({"message": "ok", "files": ["ftp://nope"]}, "body.files[0]"),
         ({"message": "ok", "files": [buyers_file["url"]] * 11}, "body.files"),
     ]
+    sellers_file = await api.upload(market.seller, "order_file")
+    # A repeated file does not shift the index the refusal names.
+    cases.append(
+        (
+            {"message": "ok", "files": [sellers_file["url"]] * 2 + [buyers_file["url"]]},
+            "body.files[2]",
+        )
+    )
     for body, field in cases:
         problem = await api.order_action(market.seller, order["id"], "deliver", body, expect=422)
         assert [e["field"] for e in problem["errors"]] == [field], body
