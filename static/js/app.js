@@ -241,6 +241,9 @@ function notificationsMenu() {
         }
         setUnread(answer.unread);
         render();
+        // body[data-notifications=live]: the list is loaded and the socket caught up, so
+        // anything from now on arrives live (with its toast).
+        document.body.dataset.notifications = "live";
       });
       s.onAny((event, notification) => {
         if (!notification || typeof notification.id !== "number" || seen.has(notification.id)) return;
