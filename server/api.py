@@ -101,6 +101,65 @@ def json_response(value: Any, status: int = 200) -> web.Response:
 _MISSING_FIELD = re.compile(r"Object missing required field `(\w+)`")
 
 
+_TYPE_WORDS = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "object": "an object",
+    "array": "a list",
+    "null": "null",
+}
+_BOUND = re.compile(r"Expected `(\w+)` (?:of length )?(>=|<=|>|<) (-?[\d.]+)")
+_TYPE = re.compile(r"Expected `([\w |]+)`, got `(\w+)`")
+_PLAIN = {
+    "Invalid UUID": "is not a valid id",
+    "Invalid RFC3339 encoded datetime": "is not a valid date and time",
+    "Invalid RFC3339 encoded date": "is not a valid date",
+    "Invalid RFC3339 encoded time": "is not a valid time",
+}
+
+
+def _type_words(types: str) -> str:
+    kinds = [t.strip() for t in types.split("|") if t.strip() != "null"]  # null: left out
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in kinds) or "null"
+
+
+def humanize_validation(text: str) -> str:
+    """Turn msgspec's wording ("Expected `str` of length >= 1") into what a person reads
+    beside a form field ("must not be empty"); unknown wordings pass through unchanged."""
+    bound = _BOUND.fullmatch(text)
+    if bound:
+        kind, op, number = bound.groups()
+        unit = {"str": " characters", "array": " items", "object": " entries"}.get(kind, "")
+        if unit and number == "1" and op == ">=":
+            return "must not be empty"
+        if unit and number == "1" and op == "<=":
+            unit = unit[:-1]
+        words = {
+            ">=": "must be at least",
+            "<=": "must be at most",
+            ">": "must be more than",
+            "<": "must be less than",
+        }[op]
+        if unit == " items" or unit == " item":
+            words = words.replace("must be", "must have")
+        return f"{words} {number}{unit}"
+    typed = _TYPE.fullmatch(text)
+    if typed:
+        return f"must be {_type_words(typed.group(1))}"
+    if text.startswith("Expected `str` matching regex"):
+        # the not-blank pattern of a free text (msgspec doubles its backslashes)
+        if r"(?=[\s\S]*\S)" in text.replace("\\\\", "\\"):
+            return "must not be blank"
+        return "has an invalid format"
+    if text.startswith("Invalid enum value"):
+        return "is not one of the allowed values"
+    if text.startswith("Object contains unknown field"):
+        return text.replace("Object contains unknown field", "has an unknown field")
+    return _PLAIN.get(text, text)
+
+
 def _validation_error(exc: msgspec.ValidationError, location: str) -> Invalid:
     message = str(exc)
     match = re.search(r" - at `\$(.*)`$", message)
@@ -112,6 +171,8 @@ def _validation_error(exc: msgspec.ValidationError, location: str) -> Invalid:
         text = "is required"
     elif text.startswith("Expected `str` matching regex") and path.endswith("email"):
         text = "is not a valid email address"  # a person reads this, not the regex
+    else:
+        text = humanize_validation(text)
     field_name = f"{location}.{path}" if path else location
     return Invalid(f"invalid {field_name}: {text}", [FieldError(field=field_name, message=text)])
 

@@ -36,7 +36,7 @@ function markCurrentPage() {
   }
 }
 
-// Under 1024 px the nav sits behind #menu-button: it opens and closes the sheet, Escape or a
+// Under 1280 px the nav sits behind #menu-button: it opens and closes the sheet, Escape or a
 // click elsewhere closes it.
 function headerMenu() {
   const button = document.getElementById("menu-button");
@@ -58,7 +58,7 @@ function headerMenu() {
     if (menu.classList.contains("open") && !menu.contains(event.target) && !button.contains(event.target)) setOpen(false);
   });
   // Back to a wide window: the sheet's state must not linger.
-  window.matchMedia("(min-width: 1024px)").addEventListener("change", (event) => {
+  window.matchMedia("(min-width: 1280px)").addEventListener("change", (event) => {
     if (event.matches) setOpen(false);
   });
 }
@@ -241,6 +241,9 @@ function notificationsMenu() {
         }
         setUnread(answer.unread);
         render();
+        // body[data-notifications=live]: the list is loaded and the socket caught up, so
+        // anything from now on arrives live (with its toast).
+        document.body.dataset.notifications = "live";
       });
       s.onAny((event, notification) => {
         if (!notification || typeof notification.id !== "number" || seen.has(notification.id)) return;

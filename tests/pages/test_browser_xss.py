@@ -36,6 +36,9 @@ async def test_markup_payloads_render_as_text(browser: Browser, api):
     )
 
     hr = await browser.page(recruiter, f"/jobs/{job['id']}/applicants")
+    # The dashboard's notifications are live before the student applies: an application
+    # made while its first list was still loading would add the row without a toast.
+    await expect(hr.locator("body[data-notifications=live]")).to_have_count(1)
     board = await browser.page(student, "/jobs?q=intern")
     await expect(board.get_by_role("link", name=f"Intern {SCRIPT}")).to_be_visible()
     await expect(board.locator("#job-results")).to_contain_text(f"Acme {SCRIPT}")
@@ -55,6 +58,7 @@ async def test_markup_payloads_render_as_text(browser: Browser, api):
     await hr.locator("#applicants tbody tr").first.get_by_role("button", name="Message").click()
     await hr.wait_for_url("**/messages/*")
     chat = await browser.page(student, hr.url.replace(browser.base_url, ""))
+    await expect(chat.locator("body[data-chat=live]")).to_have_count(1)
     await expect(chat.locator("#conversation-title")).to_have_text(f"Rita {IMG}")
     for text in (SCRIPT, IMG):
         await hr.locator("#message-input").fill(text)

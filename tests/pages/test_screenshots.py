@@ -38,6 +38,9 @@ MOBILE = {
     "post-job",
     "gig-editor",
     "members",
+    "gigs",
+    "order",
+    "orders",
 }
 DARK = MOBILE | {"chat"}
 
@@ -144,8 +147,33 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
         expect=201,
     )
 
+    # Issue 16: Rita ordered Sam's gig; Sam accepted and delivered (the order page as the
+    # buyer, with the delivery to answer); Sam's Orders dashboard shows it.
+    order = await api.order(
+        recruiter,
+        gig["id"],
+        requirements="A small REST API for our robot fleet's status board: "
+        "three endpoints, tests, and a README.",
+    )
+    await api.order_action(student, order["id"], "accept")
+    await api.order_action(
+        student,
+        order["id"],
+        "deliver",
+        {"message": "The API with tests and a README: see the repository link in the chat."},
+    )
+    # The order's conversation read by both (the chat alert below starts from no unread).
+    order = await api.get(f"/api/orders/{order['id']}", as_=recruiter)
+    lines = f"/api/conversations/{order['conversation_id']}"
+    last = max(m["seq"] for m in (await api.get(f"{lines}/messages", as_=student))["items"])
+    for who in (student, recruiter):
+        await api.post(f"{lines}/read", {"seq": last}, as_=who, expect=200)
+
     shots = [
         (None, "/", "home"),
+        (student, "/gigs", "gigs"),
+        (recruiter, f"/orders/{order['id']}", "order"),
+        (student, "/me/orders?role=seller", "orders"),
         (student, "/messages", "chat-list-390"),
         (student, f"/messages/{conversation['id']}", "chat-390"),
         (student, "/jobs", "job-board"),
@@ -184,6 +212,8 @@ async def test_main_pages_render_and_are_photographed(browser: Browser, api, tar
             await expect(recommended).to_contain_text("listed skill")  # skills lead, not "48%"
             # the job applied to is not recommended again (issue 15)
             await expect(page.locator("#recommended")).not_to_contain_text("Backend Intern")
+        if name.startswith("order"):  # drawn by script from the API
+            await expect(page.locator("[aria-busy=true]")).to_have_count(0)
         if name == "applicants":
             await expect(page.locator(".fit")).to_contain_text("Has python, postgresql")
         unlabelled = await page.evaluate(UNLABELLED)

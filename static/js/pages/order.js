@@ -205,14 +205,14 @@ function timeline(order) {
 
 // ---- the moves ------------------------------------------------------------------------
 
-function actionForm(action, { title, button, danger = false, fields = [], help = null, body }) {
+function actionForm(action, { title, button, danger = false, secondary = false, fields = [], help = null, body }) {
   const form = el(
     "form",
     { class: "stack order-action", dataset: { action }, novalidate: true, "aria-label": title },
     el("div", { class: "form-error", role: "alert", hidden: true }),
     help ? el("p", { class: "small muted", text: help }) : null,
     ...fields,
-    el("div", { class: "button-row" }, el("button", { type: "submit", class: danger ? "danger" : "", text: button })),
+    el("div", { class: "button-row" }, el("button", { type: "submit", class: danger ? "danger" : secondary ? "secondary" : "", text: button })),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -310,6 +310,7 @@ function actionsPanel(order, role) {
       actionForm("request-revision", {
         title: "Ask for a revision",
         button: "Ask for a revision",
+        secondary: true, // one primary move: accepting the delivery
         help: `${left} of ${order.revisions_allowed} revision${order.revisions_allowed === 1 ? "" : "s"} left.`,
         fields: [textField("message", "What should change?")],
         body: (form) => ({ message: valueOf(form, "message") }),
