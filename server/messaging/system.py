@@ -50,15 +50,13 @@ async def open_order_conversation(
     order_id: uuid.UUID,
     buyer_id: uuid.UUID,
     seller_id: uuid.UUID,
-    title: str,
 ) -> uuid.UUID:
     """Create the order's conversation (context ``order``/``order_id``, started by the
     buyer) with exactly the buyer and the seller in it, in ``tx``; return its id.
 
-    No start policy runs: the order is the permission. ``title`` is not stored: the
+    No start policy runs: the order is the permission. No title is stored: the
     conversation's header reads "Order: <gig title>" from the order itself
     (search.sql list_conversation_about), so it names the order as long as it exists."""
-    del title  # documented above: the order row is the source of the title
     q = db.q.messaging
     conversation_id = await q.insert_conversation(
         tx.conn, created_by=buyer_id, context_type=ORDER_CONTEXT, context_id=order_id

@@ -1,4 +1,5 @@
-"""An order's conversation: opened with the order, a system line for every move.
+"""An order's conversation: a system line for every move (the order service opens it with
+server/messaging/system.py open_order_conversation, in the order's transaction).
 
 The messaging domain owns conversations and messages (server/messaging/system.py); this
 module only says what an order posts there and under which idempotency key (one line per
@@ -49,20 +50,6 @@ def move_line(
         number=number,
         used=row["revisions_used"],
         allowed=row["revisions_allowed"],
-    )
-
-
-async def open_conversation(
-    db: Database,
-    tx: Transaction,
-    *,
-    order_id: uuid.UUID,
-    buyer_id: uuid.UUID,
-    seller_id: uuid.UUID,
-    title: str,
-) -> uuid.UUID:
-    return await system.open_order_conversation(
-        db, tx, order_id=order_id, buyer_id=buyer_id, seller_id=seller_id, title=title
     )
 
 

@@ -19,6 +19,7 @@ import msgspec
 from server.config import Settings
 from server.db import Database, Transaction, fetch_all
 from server.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from server.messaging import system
 from server.notifications.service import NotificationService
 from server.orders import chat, events, schemas, states
 from server.orders.states import Action, Role
@@ -223,13 +224,8 @@ class OrderService:
                 to_status="requested",
                 note=None,
             )
-            conversation_id = await chat.open_conversation(
-                self.db,
-                tx,
-                order_id=order_id,
-                buyer_id=user_id,
-                seller_id=gig["freelancer_id"],
-                title=gig["title"],
+            conversation_id = await system.open_order_conversation(
+                self.db, tx, order_id=order_id, buyer_id=user_id, seller_id=gig["freelancer_id"]
             )
             await self.q.set_order_conversation(
                 tx.conn, order_id=order_id, conversation_id=conversation_id

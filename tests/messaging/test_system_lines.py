@@ -27,7 +27,7 @@ async def order_conversation(db, buyer, seller, gig_title: str = "Logo design") 
     order_id = uuid.uuid4()
     async with db.transaction() as tx:
         conversation_id = await open_order_conversation(
-            db, tx, order_id=order_id, buyer_id=buyer.id, seller_id=seller.id, title=gig_title
+            db, tx, order_id=order_id, buyer_id=buyer.id, seller_id=seller.id
         )
         await tx.conn.execute(
             """INSERT INTO orders (id, buyer_id, seller_id, gig_title, tier, tier_description,
