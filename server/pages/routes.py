@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.pages import (
+    account_settings,
     accounts,
     alerts,
     assets,
@@ -17,6 +18,7 @@ from server.pages import (
 from server.pages.web import routes
 
 __all__ = [
+    "account_settings",
     "accounts",
     "alerts",
     "assets",

@@ -245,6 +245,7 @@ async def seed(api, client) -> list[Persona]:
     )
     public.append(f"/institutes/{institute['id']}")
     signed_in = [*public, "/profile", "/messages", "/organizations", "/settings/notifications"]
+    signed_in.append("/settings/account")  # issue 17: account and security
     # issue 15 (H3): saved jobs and job alerts (the student's full, the others' empty)
     await api.call("PUT", f"/api/me/saved-jobs/{job['id']}", as_=student, expect=200)
     alert = {"q": "backend intern", "skills": ["Python"], "location": "Berlin", "remote": True}
