@@ -84,14 +84,21 @@ class AccountService:
         tx.after_commit(lambda: self.mailer.send_later(email, "Confirm your RizeOS email", body))
 
     async def _start_session(
-        self, tx: Transaction, user: schemas.User, user_agent: str | None
+        self,
+        tx: Transaction,
+        user: schemas.User,
+        user_agent: str | None,
+        method: str = "password",
     ) -> NewSession:
+        """``method``: how the person signed in, shown in their sessions list: ``password``
+        or ``oidc:<provider>``."""
         token = new_token()
         row = await self.db.q.auth.insert_session(
             tx.conn,
             user_id=user.id,
             token_hash=token_hash(token),
             user_agent=(user_agent or "")[:512] or None,
+            sign_in_method=method,
             expires_at=datetime.now(UTC) + timedelta(days=self.settings.session_ttl_days),
         )
         return NewSession(token, row["id"], row["expires_at"], user)

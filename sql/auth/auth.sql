@@ -47,9 +47,9 @@ SET roles = CASE WHEN 'admin' = ANY (users.roles) THEN users.roles
     password_hash = COALESCE(EXCLUDED.password_hash, users.password_hash)
 RETURNING id, email, roles, is_verified, created_at, updated_at;
 
--- name: insert_session(user_id, token_hash, user_agent, expires_at)^
-INSERT INTO sessions (user_id, token_hash, user_agent, expires_at)
-VALUES (:user_id, :token_hash, :user_agent, :expires_at)
+-- name: insert_session(user_id, token_hash, user_agent, sign_in_method, expires_at)^
+INSERT INTO sessions (user_id, token_hash, user_agent, sign_in_method, expires_at)
+VALUES (:user_id, :token_hash, :user_agent, :sign_in_method, :expires_at)
 RETURNING id, expires_at;
 
 -- name: get_session_caller(token_hash)^
@@ -59,6 +59,16 @@ SELECT s.id AS session_id, s.expires_at, u.id AS user_id, u.email, u.roles, u.is
        u.created_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL AND s.expires_at > now();
+
+-- name: mark_session_authenticated(session_id)^
+-- The person just proved who they are in this session (password or provider re-auth):
+-- deleting the account asks for this to be recent (docs/privacy.md).
+UPDATE sessions SET authenticated_at = now()
+WHERE id = :session_id AND revoked_at IS NULL
+RETURNING authenticated_at;
+
+-- name: get_session_authenticated_at(session_id)$
+SELECT authenticated_at FROM sessions WHERE id = :session_id AND revoked_at IS NULL;
 
 -- name: revoke_session(session_id)!
 UPDATE sessions SET revoked_at = now() WHERE id = :session_id AND revoked_at IS NULL;
