@@ -14,6 +14,7 @@ import jinja2
 from aiohttp import web
 
 from server import keys
+from server.auth.oidc.routes import oidc_ctx
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
@@ -40,6 +41,8 @@ DOMAINS = (
     "server.health",
     "server.openapi",
     "server.auth.routes",
+    # issue 17: sign in with identity providers
+    "server.auth.oidc.routes",
     "server.orgs.routes",
     "server.profiles.routes",
     # Before server.jobs.routes: /api/jobs/recommended must not be taken for /api/jobs/{job_id}.
@@ -137,6 +140,7 @@ def create_app(settings: Settings) -> web.Application:
     template_filters.install(environment)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(mail_ctx)
+    app.cleanup_ctx.append(oidc_ctx)
     app.cleanup_ctx.append(storage_ctx)
     app.cleanup_ctx.append(upload_sweep_ctx)
     sio = create_sio(settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,29 @@ from server.loop import default_kind
 
 class ConfigError(ValueError):
     """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class OidcProvider:
+    """One identity provider people may sign in with (issue 17, docs/privacy.md).
+
+    OpenID Connect when ``issuer`` is set (endpoints and keys from its discovery document);
+    plain OAuth 2 (GitHub-style: no ID token, the person read from ``userinfo_url``) when it
+    is not."""
+
+    name: str
+    label: str
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+    issuer: str | None = None
+    scopes: str = "openid email profile"
+    authorize_url: str | None = None
+    token_url: str | None = None
+    userinfo_url: str | None = None
+
+    @property
+    def is_oidc(self) -> bool:
+        return self.issuer is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +116,11 @@ class Settings:
     download_url_ttl_seconds: int = 300
     upload_sweep_interval_seconds: float = 300.0
     upload_cors_origins: tuple[str, ...] = ()
+    # issue 17: identity providers people may sign in with (OIDC_PROVIDERS).
+    oidc_providers: tuple[OidcProvider, ...] = ()
+
+    def oidc_provider(self, name: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
 
     @property
     def embedded_database(self) -> bool:
@@ -250,6 +279,70 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     return origins
 
 
+_PROVIDER_NAME = re.compile(r"\A[a-z0-9_]{1,64}\Z")
+
+
+def _http_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw
+
+
+def _oidc_providers(env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    """``OIDC_PROVIDERS=google,github`` and, per name, ``OIDC_<NAME>_ISSUER`` (OpenID
+    Connect) or ``_AUTHORIZE_URL`` + ``_TOKEN_URL`` + ``_USERINFO_URL`` (plain OAuth 2), with
+    ``_CLIENT_ID``, ``_CLIENT_SECRET``, ``_LABEL`` and ``_SCOPES``."""
+    raw = env.get("OIDC_PROVIDERS") or ""
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    providers = []
+    for name in names:
+        if not _PROVIDER_NAME.match(name):
+            raise ConfigError(
+                f"OIDC_PROVIDERS names may hold a-z, 0-9 and '_' (at most 64), got {name!r}"
+            )
+        if name in [p.name for p in providers]:
+            raise ConfigError(f"OIDC_PROVIDERS names {name!r} twice")
+        prefix = f"OIDC_{name.upper()}_"
+        client_id = (env.get(prefix + "CLIENT_ID") or "").strip()
+        if not client_id:
+            raise ConfigError(f"{prefix}CLIENT_ID is required for the provider {name!r}")
+        issuer = _http_url(env, prefix + "ISSUER")
+        endpoints = {
+            part: _http_url(env, prefix + part.upper())
+            for part in ("authorize_url", "token_url", "userinfo_url")
+        }
+        if issuer is None and not all(endpoints.values()):
+            missing = ", ".join(prefix + k.upper() for k, v in endpoints.items() if not v)
+            raise ConfigError(
+                f"the provider {name!r} needs {prefix}ISSUER (OpenID Connect) or, for plain "
+                f"OAuth 2, {prefix}AUTHORIZE_URL, {prefix}TOKEN_URL and {prefix}USERINFO_URL; "
+                f"missing {missing}"
+            )
+        default_scopes = "openid email profile" if issuer else "user:email"
+        scopes = " ".join((env.get(prefix + "SCOPES") or default_scopes).split())
+        if issuer and "openid" not in scopes.split():
+            raise ConfigError(f"{prefix}SCOPES must include openid for an OpenID Connect issuer")
+        label = (env.get(prefix + "LABEL") or "").strip() or name.replace("_", " ").title()
+        if len(label) > 64:
+            raise ConfigError(f"{prefix}LABEL must be at most 64 characters")
+        providers.append(
+            OidcProvider(
+                name=name,
+                label=label,
+                client_id=client_id,
+                client_secret=(env.get(prefix + "CLIENT_SECRET") or "").strip() or None,
+                issuer=issuer,
+                scopes=scopes,
+                **endpoints,
+            )
+        )
+    return tuple(providers)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR") or "var")
@@ -321,5 +414,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         download_url_ttl_seconds=_int(env, "DOWNLOAD_URL_TTL_SECONDS", 300, 10, 3600),
         upload_sweep_interval_seconds=_positive(env, "UPLOAD_SWEEP_INTERVAL_SECONDS", 300.0),
         upload_cors_origins=_origins(env),
+        oidc_providers=_oidc_providers(env),
         **_b2(env),
     )

@@ -10,6 +10,7 @@ from server.auth import schemas
 from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, SESSION_KEY
 from server.auth.service import AccountService, NewSession
 from server.auth.tokens import csrf_token
+from server.config import Settings
 from server.errors import Invalid
 
 routes = web.RouteTableDef()
@@ -20,13 +21,19 @@ def service(api: ApiRequest) -> AccountService:
     return AccountService(api.db, api.settings, api.app[keys.MAILER])
 
 
-def session_response(api: ApiRequest, new: NewSession, status: int) -> web.Response:
-    settings = api.settings
-    csrf = csrf_token(settings.secret_key, new.session_id)
+def session_response(api: ApiRequest, new: NewSession, status: int) -> web.StreamResponse:
+    csrf = csrf_token(api.settings.secret_key, new.session_id)
     body = schemas.Session(
         token=new.token, csrf_token=csrf, expires_at=new.expires_at, user=new.user
     )
-    response = json_response(body, status)
+    return set_session_cookies(json_response(body, status), api.settings, new)
+
+
+def set_session_cookies(
+    response: web.StreamResponse, settings: Settings, new: NewSession
+) -> web.StreamResponse:
+    """The browser's session cookie and its readable CSRF token (server/auth/middleware.py)."""
+    csrf = csrf_token(settings.secret_key, new.session_id)
     max_age = settings.session_ttl_days * 86400
     response.set_cookie(
         SESSION_COOKIE,

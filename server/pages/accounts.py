@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from server import keys
 from server.applications import schemas as app_schemas
 from server.applications.service import ApplicationService
 from server.jobs import schemas as job_schemas
@@ -22,6 +23,11 @@ SIGNUP_ROLES = (
     ("employer", "Employer", "create a company, post jobs, hire"),
     ("freelancer", "Freelancer", "offer services as gigs"),
 )
+
+
+def sign_in_providers(p: PageRequest) -> list[tuple[str, str]]:
+    """(name, label) of each identity provider: a "Continue with" button each."""
+    return [(pr.name, pr.label) for pr in p.request.app[keys.SETTINGS].oidc_providers]
 
 
 @page("/", "home.html", login=False)
@@ -46,7 +52,7 @@ async def sign_up(p: PageRequest) -> dict[str, Any] | web.StreamResponse:
     if p.viewer is not None:
         return redirect("/welcome")
     chosen = p.request.query.get("role")
-    return {"roles": SIGNUP_ROLES, "chosen": chosen}
+    return {"roles": SIGNUP_ROLES, "chosen": chosen, "providers": sign_in_providers(p)}
 
 
 @page("/login", "login.html", login=False)
@@ -54,13 +60,15 @@ async def log_in(p: PageRequest) -> dict[str, Any] | web.StreamResponse:
     target = safe_next(p.request.query.get("next"), "/welcome")
     if p.viewer is not None:
         return redirect(target)
-    return {"next": target}
+    return {"next": target, "providers": sign_in_providers(p)}
 
 
 @page("/welcome", "error.html")
 async def welcome(p: PageRequest) -> web.StreamResponse:
     """Where a new session lands: the first step of the workflow of the user's role."""
     user = p.user
+    if not user.roles:  # signed up with an identity provider and not chosen yet
+        return redirect("/welcome/roles")
     if user.has("student"):
         return redirect("/onboarding")
     if user.has("employer"):
@@ -68,6 +76,15 @@ async def welcome(p: PageRequest) -> web.StreamResponse:
     if user.has("freelancer"):
         return redirect("/freelance")
     return redirect("/jobs")
+
+
+@page("/welcome/roles", "choose_roles.html")
+async def choose_roles(p: PageRequest) -> dict[str, Any] | web.StreamResponse:
+    """The first step for someone who signed up with an identity provider: the same role
+    choices as the sign-up page."""
+    if p.user.roles:
+        return redirect("/welcome")
+    return {"roles": SIGNUP_ROLES, "chosen": p.request.query.get("role")}
 
 
 @page("/verify-email", "verify_email.html", login=False)
