@@ -129,7 +129,7 @@ async def test_an_unverified_provider_email_never_links_an_existing_account(
         status, _, page = await Flow(base(client), http).sign_in(subject)
         assert flow_cookie_session(http) is None
     assert status == 409
-    assert "an account with this email exists" in page and f"link {LABEL}" in page
+    assert "An account with this email exists" in page and f"link {LABEL}" in page
     assert await snapshot(db) == before
 
 
@@ -242,7 +242,7 @@ async def test_unknown_provider_and_link_without_a_session_are_refused_pages(cli
             assert response.status == 404 and "text/html" in response.content_type
         url = f"{base(client)}/api/auth/oidc/{PROVIDER}/start?intent=link"
         async with http.get(url, allow_redirects=False) as response:
-            assert response.status == 401 and "log in first" in await response.text()
+            assert response.status == 401 and "Log in first" in await response.text()
         url = f"{base(client)}/api/auth/oidc/{PROVIDER}/start?intent=steal"
         async with http.get(url, allow_redirects=False) as response:
             assert response.status == 400

@@ -17,6 +17,7 @@ persona that may see it, except ``/welcome``, which only redirects to a persona'
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
 from server import keys
+from server.config import OidcProvider
 from server.job_alerts.unsubscribe import digest_unsubscribe_token
 from server.messaging.unsubscribe import unsubscribe_token
 from tests.client import User
@@ -98,6 +100,22 @@ class Sweep:
 
     def fail(self, where: str, what: str) -> None:
         self.failures.append(f"{where}: {what}")
+
+
+@pytest.fixture
+def settings(settings):
+    """Two identity providers, so the sign-in and sign-up pages show their "Continue with"
+    buttons (never pressed here: the issuers are not contacted)."""
+    providers = (
+        OidcProvider(name="google", label="Google", client_id="x", issuer="http://127.0.0.1:9"),
+        OidcProvider(
+            name="uni_sso",
+            label="Northfield University SSO",
+            client_id="x",
+            issuer="http://127.0.0.1:9/sso",
+        ),
+    )
+    return dataclasses.replace(settings, oidc_providers=providers)
 
 
 async def seed(api, client) -> list[Persona]:
@@ -225,6 +243,10 @@ async def seed(api, client) -> list[Persona]:
     )
     not_applied = Persona("student not applied", newcomer, [f"/jobs/{job['id']}", "/applications"])
 
+    newcomer_without_roles = await api.sign_up(["student"], full_name="Noor Al-Hashimi")
+    async with client.app[keys.DB].connection() as conn:
+        await conn.execute("UPDATE users SET roles = '{}' WHERE id = $1", newcomer_without_roles.id)
+
     secret = client.app[keys.SETTINGS].secret_key
     public = [
         "/",
@@ -319,6 +341,9 @@ async def seed(api, client) -> list[Persona]:
             ],
         ),
         not_applied,  # issue 15, H1
+        # issue 17: someone who signed up with an identity provider and has not chosen roles
+        # yet (tests/pages/test_browser_oidc.py signs one up through a real provider).
+        Persona("signed up with a provider", newcomer_without_roles, ["/welcome/roles"]),
         Persona(
             "institute admin",
             dean,

@@ -10,6 +10,7 @@ from tests.pages.conftest import hiring_setup
 PUBLIC = ["/", "/signup", "/login", "/forgot-password", "/jobs", "/gigs", "/verify-email"]
 PRIVATE = [
     "/welcome",
+    "/welcome/roles",
     "/onboarding",
     "/profile",
     "/applications",
@@ -106,6 +107,8 @@ async def test_every_page_renders_for_the_right_user(api):
     welcome = await get(api, "/welcome", recruiter)
     assert welcome.headers["Location"] == "/hiring"
     assert (await get(api, "/welcome", student)).headers["Location"] == "/onboarding"
+    # Roles chosen: the role-choice page sends on to the user's first page.
+    assert (await get(api, "/welcome/roles", student)).headers["Location"] == "/welcome"
 
 
 async def test_pages_refuse_the_wrong_user_with_a_page_not_a_crash(api):

@@ -43,8 +43,11 @@ def service(api: ApiRequest | web.Request) -> OidcService:
 
 
 async def refusal(request: web.Request, exc: AppError) -> web.StreamResponse:
+    """A refused start or callback: a page saying why, with the site's header and a way on."""
     viewer = await viewer_of(request)
-    return error_page(request, viewer, exc.status, exc.title, exc.detail)
+    title = "Not found" if exc.status == 404 else "Sign-in refused"
+    detail = exc.detail[:1].upper() + exc.detail[1:] + "."
+    return error_page(request, viewer, exc.status, title, detail)
 
 
 @endpoint(
