@@ -46,7 +46,8 @@ CLIENT_SECRET = "rizeos-test-secret"
 class MockProvider:
     """``python -m oidc_provider_mock`` on 127.0.0.1; ``issuer`` is its base URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, require_nonce: bool = True) -> None:
+        self.require_nonce = require_nonce
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.proc: asyncio.subprocess.Process | None = None
@@ -66,7 +67,7 @@ class MockProvider:
             "127.0.0.1",
             "--port",
             str(self.port),
-            "--require-nonce",
+            *(["--require-nonce"] if self.require_nonce else []),
             env=env,
             stderr=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.DEVNULL,
