@@ -43,6 +43,11 @@ FROM user_identities WHERE user_id = :user_id ORDER BY created_at, provider;
 -- name: delete_user_identity(user_id, provider)!
 DELETE FROM user_identities WHERE user_id = :user_id AND provider = :provider;
 
+-- name: get_user_sign_in_ways(user_id)^
+SELECT u.password_hash IS NOT NULL AS has_password,
+       (SELECT count(*) FROM user_identities i WHERE i.user_id = u.id) AS identities
+FROM users u WHERE u.id = :user_id;
+
 -- name: lock_user_sign_in_ways(user_id)^
 -- Whether the account has a password and how many identities, with the user row locked so
 -- two unlinks cannot both think the other way is still there.

@@ -343,7 +343,11 @@ async def seed(api, client) -> list[Persona]:
         not_applied,  # issue 15, H1
         # issue 17: someone who signed up with an identity provider and has not chosen roles
         # yet (tests/pages/test_browser_oidc.py signs one up through a real provider).
-        Persona("signed up with a provider", newcomer_without_roles, ["/welcome/roles"]),
+        Persona(
+            "signed up with a provider",
+            newcomer_without_roles,
+            ["/welcome/roles", "/", "/jobs", f"/jobs/{job['id']}", "/profile", "/settings/account"],
+        ),
         Persona(
             "institute admin",
             dean,

@@ -156,3 +156,23 @@ async def test_forged_callbacks_are_refused_with_a_clear_page(
     await page.goto(held[0])
     await page.wait_for_url("**/welcome/roles")
     browser.check()
+
+
+async def test_sign_in_and_sign_up_pages_offer_the_provider(browser: Browser, target: Path):
+    for path, name in (("/login?next=/hiring", "login-providers"), ("/signup", "signup-providers")):
+        page = await browser.page(path=path)
+        button = page.get_by_role("link", name=f"Continue with {LABEL}")
+        await expect(button).to_be_visible()
+        href = await button.get_attribute("href")
+        assert href is not None and href.startswith(f"/api/auth/oidc/{PROVIDER}/start?")
+        assert ("next=/hiring" in href) == path.startswith("/login")
+        await page.context.close()
+        for size, viewport in SIZES.items():
+            for theme in ("light", "dark"):
+                shot = await browser.page(path=path, viewport=viewport, color_scheme=theme)
+                assert await shot.evaluate(UNLABELLED) == []
+                width = await shot.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], f"{name} {size} {theme} scrolls sideways"
+                await shot.screenshot(path=target / f"{name}-{size}-{theme}.png", full_page=True)
+                await shot.context.close()
+    browser.check()

@@ -231,7 +231,7 @@ class OidcService:
     async def identities(self, user_id: uuid.UUID) -> Identities:
         async with self.db.connection() as conn:
             rows = await fetch_all(self.db.q.auth.list_user_identities, conn, user_id=user_id)
-            ways = await self.db.q.auth.lock_user_sign_in_ways(conn, user_id=user_id)
+            ways = await self.db.q.auth.get_user_sign_in_ways(conn, user_id=user_id)
         items = []
         for row in rows:
             provider = self.settings.oidc_provider(row["provider"])

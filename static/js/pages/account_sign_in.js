@@ -13,7 +13,7 @@ function dateText(value) {
 
 function passwordRow(hasPassword) {
   const text = hasPassword ? "Set: you can sign in with your email and password." : "Not set: you sign in only with a provider.";
-  const action = el("a", { class: "button secondary small", href: "#security", text: hasPassword ? "Change password" : "Set a password" });
+  const action = el("a", { class: "button secondary small", href: "#password", text: hasPassword ? "Change password" : "Set a password" });
   return el("li", { dataset: { way: "password" } }, el("div", { class: "way" }, el("strong", { text: "Password" }), el("span", { class: "muted small", text })), action);
 }
 
