@@ -23,9 +23,13 @@ SELECT i.user_id, i.email, i.email_verified
 FROM user_identities i JOIN users u ON u.id = i.user_id
 WHERE i.provider = :provider AND i.subject = :subject AND u.deleted_at IS NULL;
 
--- name: insert_identity(user_id, provider, subject, email, email_verified)!
+-- name: insert_identity(user_id, provider, subject, email, email_verified)$
+-- Nothing (NULL) when a concurrent sign-in linked the subject, or this user to the
+-- provider, a moment ago.
 INSERT INTO user_identities (user_id, provider, subject, email, email_verified)
-VALUES (:user_id, :provider, :subject, :email, :email_verified);
+VALUES (:user_id, :provider, :subject, :email, :email_verified)
+ON CONFLICT DO NOTHING
+RETURNING id;
 
 -- name: touch_identity(provider, subject, email, email_verified)!
 -- A sign-in refreshes what the provider last said about the person.

@@ -330,3 +330,17 @@ async def test_the_last_way_to_sign_in_cannot_be_unlinked(api, client, db, oidc_
         await Flow(base(client), http).sign_in(subject + "x")
     await api.delete(f"/api/me/identities/{PROVIDER}", as_=owner, expect=204)
     assert (await api.get("/api/me/identities", as_=owner))["items"] == []
+
+
+async def test_an_expired_sign_in_is_refused_and_changes_nothing(client, db, oidc_provider):
+    subject = sub()
+    await oidc_provider.set_user(subject, email=f"{subject}@example.com", email_verified=True)
+    async with browser_session() as http:
+        flow = Flow(base(client), http)
+        callback = await flow.authorize(await flow.start(), subject)
+        async with db.connection() as conn:  # ten minutes pass
+            await conn.execute("UPDATE oidc_logins SET expires_at = now() - interval '1 second'")
+        before = await snapshot(db)
+        status, _, _ = await flow.finish(callback)
+    assert status == 400
+    assert await snapshot(db) == before

@@ -25,7 +25,7 @@ from server.auth.oidc.schemas import Identities, Identity
 from server.auth.service import AccountService, NewSession, to_user
 from server.auth.tokens import token_hash
 from server.config import OidcProvider, Settings
-from server.db import Database, fetch_all
+from server.db import Database, Transaction, fetch_all
 from server.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from server.invalidation import key
 from server.mail import Mailer
@@ -185,8 +185,8 @@ class OidcService:
             return Outcome("/welcome", session)
 
     async def _insert_identity(
-        self, tx, user_id: uuid.UUID, provider: OidcProvider, person: Person
-    ):
+        self, tx: Transaction, user_id: uuid.UUID, provider: OidcProvider, person: Person
+    ) -> None:
         mine = await self.db.q.auth.get_user_identity(
             tx.conn, user_id=user_id, provider=provider.name
         )
@@ -195,7 +195,7 @@ class OidcService:
                 f"this account is linked to another {provider.label} account: unlink it in "
                 "Account settings first"
             )
-        await self.db.q.auth.insert_identity(
+        inserted = await self.db.q.auth.insert_identity(
             tx.conn,
             user_id=user_id,
             provider=provider.name,
@@ -203,6 +203,8 @@ class OidcService:
             email=person.email,
             email_verified=person.email_verified,
         )
+        if inserted is None:
+            raise Conflict(f"this {provider.label} account was linked a moment ago: sign in again")
 
     async def _link(self, provider: OidcProvider, person: Person, user_id: uuid.UUID) -> None:
         q = self.db.q.auth
