@@ -71,8 +71,10 @@ files/ holds the files you uploaded, by purpose, named <upload id>-<file name>.
 JSON_COMPRESSION = zipfile.ZIP_DEFLATED
 
 
-def _json(value: Any) -> bytes:
-    return msgspec.json.format(msgspec.json.encode(value), indent=2)
+def _json(value: Any, indent: bytes = b"") -> bytes:
+    text = msgspec.json.format(msgspec.json.encode(value), indent=2)
+    # Newlines inside strings are escaped: each line here is a line of the document.
+    return b"\n".join(indent + line for line in text.split(b"\n")) if indent else text
 
 
 def _member(name: str, generated_at: datetime, compress_type: int) -> zipfile.ZipInfo:
@@ -128,7 +130,7 @@ async def _write_rows(
         count = 0
         async for row in rows:
             write(b",\n" if count else b"\n")
-            write(_json(dict(row)))
+            write(_json(dict(row), indent=b"  "))
             count += 1
         write(b"\n]\n" if count else b"]\n")
 
