@@ -153,3 +153,20 @@ async def test_refusals_change_nothing(api, db, client):
     )
     assert forged.status == 401
     assert (await data_exports(db), await export_jobs(db)) == before
+
+
+async def test_a_ready_export_past_its_expiry_is_not_served_before_the_job_runs(
+    api, db, worker, person: Person
+):
+    await worker.start()
+    asked = await api.post("/api/me/export", as_=person.user, expect=202)
+    await ready(api, person.user)
+    await worker.stop()
+    async with db.connection() as conn:
+        await conn.execute(
+            "UPDATE data_exports SET expires_at = now() - interval '1 second' WHERE id = $1",
+            uuid.UUID(asked["id"]),
+        )
+    answer = await status(api, person.user)
+    assert (answer["status"], answer["download_url"]) == ("expired", None)
+    await api.get("/api/me/export", as_=person.user, expect=404)
