@@ -130,7 +130,10 @@ class ExportService:
         if previous is not None:
             # An earlier delivery's build, whose worker died (or is about to lose its key).
             await self._delete_quietly(previous)
-        with tempfile.TemporaryDirectory(prefix="rizeos-export-") as folder:
+        # Under DATA_DIR, not /tmp: /tmp is often a RAM disk, and an export holds every
+        # file the person uploaded.
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".export-", dir=self.settings.data_dir) as folder:
             path = Path(folder) / "export.zip"
             await write_archive(self.db, self.storage, row["user_id"], path, datetime.now(UTC))
             info = await self.storage.put_file(key, path, content_type=ZIP)
