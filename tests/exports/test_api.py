@@ -3,6 +3,7 @@ what it never holds, who may download it, and asking twice."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from tests.exports.conftest import RESUME, Person, download, everything, ready, rows, status
@@ -99,6 +100,16 @@ async def test_asking_again_while_one_is_in_flight_returns_the_same_export(api, 
     waiting = await api.get("/api/me/export", as_=user, expect=202)
     assert (waiting["id"], waiting["status"]) == (first["id"], "queued")
     assert (await status(api, user))["id"] == first["id"]
+
+
+async def test_two_requests_at_once_make_one_export(api, db):
+    user = await api.sign_up(["student"])
+    answers = await asyncio.gather(
+        *(api.post("/api/me/export", as_=user, expect=202) for _ in range(4))
+    )
+    assert len({a["id"] for a in answers}) == 1
+    assert len(await data_exports(db)) == 1
+    assert await export_jobs(db) == 1
 
 
 async def test_someone_else_cannot_download_it(api, db, worker, person: Person):
