@@ -62,6 +62,8 @@ DOMAINS = (
     # issue 15 (H3): saved jobs and job alerts
     "server.saved_jobs.routes",
     "server.job_alerts.routes",
+    # issue 17: the data export
+    "server.exports.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.

@@ -105,6 +105,9 @@ class Settings:
     # is due (docs/orders.md). Fractions allowed (tests use seconds' worth).
     order_auto_complete_days: float = 3.0
     order_due_reminder_hours: float = 24.0
+    # issue 17: a ready data export (docs/privacy.md) is deleted this many hours after it is
+    # built. Fractions allowed (tests use seconds' worth).
+    export_ttl_hours: float = 72.0
     # Object storage (server/storage): Backblaze B2 when its credentials are set, else local.
     b2_key_id: str | None = None
     b2_application_key: str | None = field(default=None, repr=False)
@@ -405,6 +408,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         order_auto_complete_days=_positive(env, "ORDER_AUTO_COMPLETE_DAYS", 3.0, hi=365),
         order_due_reminder_hours=_positive(env, "ORDER_DUE_REMINDER_HOURS", 24.0, hi=24 * 365),
+        export_ttl_hours=_positive(env, "EXPORT_TTL_HOURS", 72.0, hi=24 * 365),
         upload_grant_ttl_seconds=_int(
             env, "UPLOAD_GRANT_TTL_SECONDS", 600, 30, MAX_UPLOAD_GRANT_TTL
         ),

@@ -52,6 +52,8 @@ ROUTE_MODULES = frozenset(
         "server/reviews/routes.py",
         # issue 17: sign in with identity providers
         "server/auth/oidc/routes.py",
+        # issue 17
+        "server/exports/routes.py",
     }
 )
 
@@ -74,6 +76,8 @@ DOMAINS = (
     # issue 16
     "orders",
     "reviews",
+    # issue 17
+    "exports",
 )
 
 # Domain modules that may import aiohttp besides routes.py: the edges where HTTP, sockets or

@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from b2sdk.v2 import B2Api, Bucket, InMemoryAccountInfo
@@ -205,6 +206,40 @@ class B2Storage:
             return buffer.getvalue()
 
         return await self._call(download)
+
+    async def read_into(self, key: str, out: BinaryIO) -> int:
+        check_key(key)
+        bucket = await self.bucket()
+
+        def download() -> int:
+            downloaded = bucket.download_file_by_name(key)
+            # Not seekable (a ZIP member being written): b2sdk then streams it in order.
+            downloaded.save(out, allow_seeking=False)
+            return downloaded.download_version.size
+
+        try:
+            return await self._call(download)
+        except FileNotPresent:
+            raise ObjectNotFound(key) from None
+
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> ObjectInfo:
+        check_key(key)
+        if await self.stat(key) is not None:
+            raise StorageError(f"an object was already stored under {key}")
+        bucket = await self.bucket()
+        version = await self._call(
+            bucket.upload_local_file,
+            local_file=str(path),
+            file_name=key,
+            content_type=content_type,
+        )
+        return ObjectInfo(
+            key=key,
+            size=version.size,
+            content_type=version.content_type,
+            sha1=_sha1(version.content_sha1),
+            version_id=version.id_,
+        )
 
     async def delete(self, key: str) -> None:
         check_key(key)

@@ -3,8 +3,9 @@
 Object keys are chosen by the server (``server/uploads``), never taken from a client:
 ``incoming/<purpose>/<32 hex>.<ext>`` while an upload is pending, and — on backends whose
 upload grant could be replayed after completion — ``files/<purpose>/<32 hex>.<ext>`` once it
-is sealed. ``KEY_PATTERN`` is the only shape a backend accepts, so a key can never name a
-path outside the store.
+is sealed. What the server writes itself (``put_file``: a data export's ZIP,
+``files/export/<32 hex>.zip``) has the same shape. ``KEY_PATTERN`` is the only shape a
+backend accepts, so a key can never name a path outside the store.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
 
 KEY_PATTERN = re.compile(r"\A(incoming|files)/[a-z_]{1,32}/[0-9a-f]{32}\.[a-z0-9]{1,5}\Z")
 
@@ -93,6 +95,16 @@ class Storage(Protocol):
 
     async def read(self, key: str, max_bytes: int) -> bytes:
         """The whole object; ObjectNotFound, or ObjectTooLarge past ``max_bytes``."""
+        ...
+
+    async def read_into(self, key: str, out: BinaryIO) -> int:
+        """Stream the object into ``out`` (a file object written in a worker thread, never
+        the whole object in memory); the number of bytes written, or ObjectNotFound."""
+        ...
+
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> ObjectInfo:
+        """Store the local file at ``path`` under ``key``, streamed from disk. Written by
+        the server itself (no grant): a key is written once, StorageError if it is taken."""
         ...
 
     async def delete(self, key: str) -> None:

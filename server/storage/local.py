@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
 from server.config import Settings
@@ -164,6 +165,53 @@ class LocalStorage:
             raise ObjectTooLarge(f"{key} is {info.size} bytes, more than {max_bytes}")
         return await asyncio.to_thread(self._path(key).read_bytes)
 
+    async def read_into(self, key: str, out: BinaryIO) -> int:
+        path = self._path(key)
+        if await self.stat(key) is None:
+            raise ObjectNotFound(key)
+        return await asyncio.to_thread(self._copy_out, key, path, out)
+
+    @staticmethod
+    def _copy_out(key: str, path: Path, out: BinaryIO) -> int:
+        written = 0
+        try:
+            with open(path, "rb") as source:
+                while chunk := source.read(CHUNK):
+                    out.write(chunk)
+                    written += len(chunk)
+        except FileNotFoundError:
+            raise ObjectNotFound(key) from None
+        return written
+
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> ObjectInfo:
+        return await asyncio.to_thread(self._put_file, key, self._path(key), path, content_type)
+
+    def _put_file(self, key: str, target: Path, source: Path, content_type: str) -> ObjectInfo:
+        """Copied beside its place, then claimed as an upload is (``_claim``): the key is
+        written once, and a half-copied file is never seen under it."""
+        if self._meta_path(target).exists():
+            raise StorageError(f"an object was already stored under {key}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(f".part-{secrets.token_hex(8)}")
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with open(source, "rb") as src, open(part, "wb") as out:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                self._claim(target, part, content_type, digest.hexdigest())
+            except GrantRefused:
+                raise StorageError(f"an object was already stored under {key}") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                part.unlink()
+        return ObjectInfo(key=key, size=size, content_type=content_type, sha256=digest.hexdigest())
+
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._delete, self._path(key))
 
@@ -199,6 +247,12 @@ class LocalStorage:
         return None
 
     # -- serving (used by server/storage/routes.py) ----------------------------------------
+
+    def file_path(self, key: str) -> Path | None:
+        """Where a stored object is on disk, for this app to serve it itself (a data
+        export's download); None when there is none."""
+        path = self._path(key)
+        return path if self._stat(key, path) is not None else None
 
     def open_for_download(self, key: str, query: dict[str, str]) -> tuple[Path, dict[str, str]]:
         params = self.verify("GET", key, query)

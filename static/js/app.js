@@ -116,6 +116,8 @@ export function describe(notification) {
       return { text: `The freelancer replied to your review of “${p.gig_title}”`, href: `/orders/${p.order_id}` };
     case "profile.enriched":
       return { text: "Your profile was updated from your resume", href: "/profile" };
+    case "account.export_ready":
+      return { text: "Your data export is ready to download", href: "/settings/account#account-export" };
     default:
       if (notification.type.startsWith("membership.")) {
         const what = notification.type.slice("membership.".length);

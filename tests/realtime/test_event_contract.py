@@ -162,6 +162,17 @@ async def reply_to_a_review(api, db, h, chat) -> None:
     await api.post(path, {"text": "Thank you"}, as_=reviewed["seller"], expect=200)
 
 
+async def build_an_export(api, db, h, chat) -> None:
+    """As the `account_export` job does with the export a person asked for."""
+    from server import keys
+    from server.exports.service import ExportService
+
+    app = api.client.app
+    asked = await api.post("/api/me/export", as_=h.candidate, expect=202)
+    service = ExportService(db, app[keys.STORAGE], app[keys.SETTINGS])
+    assert await service.build(uuid.UUID(asked["id"]))
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/chat", "message"): send_message,
     ("/chat", "message_changed"): change_a_message,
@@ -183,6 +194,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("/notifications", "order.due_soon"): remind_a_seller,
     ("/notifications", "order.reviewed"): review_an_order,
     ("/notifications", "order.review_replied"): reply_to_a_review,
+    ("/notifications", "account.export_ready"): build_an_export,
 }
 
 
