@@ -59,6 +59,8 @@ DOMAINS = (
     # issue 15 (H3): saved jobs and job alerts
     "server.saved_jobs.routes",
     "server.job_alerts.routes",
+    # issue 17: account deletion
+    "server.deletion.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.

@@ -50,6 +50,8 @@ ROUTE_MODULES = frozenset(
         # issue 16
         "server/orders/routes.py",
         "server/reviews/routes.py",
+        # issue 17
+        "server/deletion/routes.py",
     }
 )
 
@@ -72,6 +74,8 @@ DOMAINS = (
     # issue 16
     "orders",
     "reviews",
+    # issue 17
+    "deletion",
 )
 
 # Domain modules that may import aiohttp besides routes.py: the edges where HTTP, sockets or

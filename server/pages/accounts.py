@@ -31,6 +31,8 @@ async def home(p: PageRequest) -> dict[str, Any]:
     match them when they look for work."""
     latest = await JobService(p.db).search(job_schemas.JobSearchQuery(limit=6))
     context: dict[str, Any] = {"latest": latest.items}
+    # Where deleting an account lands (static/js/pages/account_delete.js): say it is done.
+    context["farewell"] = p.request.query.get("account") == "deleted"
     viewer = p.viewer
     if viewer is not None and viewer.has("student", "professional"):
         context["recommended"] = (await MatchingService(p.db).recommended(viewer.id, 3)).items
