@@ -17,11 +17,11 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from server.auth.tokens import verify_password
 from server.config import Settings
 from server.db import Database, Transaction, fetch_all
 from server.deletion import schemas
 from server.errors import Conflict, Forbidden, Invalid, NotFound
-from server.auth.tokens import verify_password
 from server.invalidation import key
 from server.orders.states import ACTIVE
 from server.realtime.contract import Disconnect
@@ -169,9 +169,10 @@ class AccountDeletion:
             )
 
     async def _erase(self, tx: Transaction, user_id: uuid.UUID) -> None:
-        keys = [r["object_key"] for r in await fetch_all(
-            self.q.delete_user_uploads, tx.conn, user_id=user_id
-        )]
+        keys = [
+            r["object_key"]
+            for r in await fetch_all(self.q.delete_user_uploads, tx.conn, user_id=user_id)
+        ]
         keys += [
             r["object_key"]
             for r in await fetch_all(self.q.delete_user_exports, tx.conn, user_id=user_id)
@@ -188,8 +189,10 @@ class AccountDeletion:
         tx.emit(Disconnect.user(user_id))
         summary = ", ".join(f"{name} {n}" for name, n in dict(counts).items() if n)
         tx.after_commit(
-            _logger(f"erased account {user_id}: {summary or 'no personal rows'}; "
-                    f"{len(keys)} stored object(s) queued for deletion")
+            _logger(
+                f"erased account {user_id}: {summary or 'no personal rows'}; "
+                f"{len(keys)} stored object(s) queued for deletion"
+            )
         )
 
 

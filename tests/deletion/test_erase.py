@@ -132,9 +132,9 @@ async def test_others_see_deleted_user_where_the_person_was_named(api, db, leave
     assert [m["content"] for m in theirs] == ["Hello from Lee", None]
 
     order = await api.get(f"/api/orders/{leaver.order['id']}", as_=other, expect=200)
-    assert order["buyer_name"] == "Deleted user" and order["buyer_avatar_url"] is None
+    assert order["buyer"] == {"id": str(user.id), "name": "Deleted user", "avatar_url": None}
     reviews = await api.get(f"/api/gigs/{order['gig_id']}/reviews", expect=200)
-    assert [r["buyer_name"] for r in reviews["items"]] == ["Deleted user"]
+    assert [r["buyer"]["name"] for r in reviews["items"]] == ["Deleted user"]
     await api.get(f"/api/profiles/{user.id}", as_=other, expect=404)
     # The job they posted stays with the company.
     job = await api.get(f"/api/jobs/{leaver.job['id']}", expect=200)

@@ -80,7 +80,9 @@ async def test_a_passwordless_account_must_have_reauthenticated_recently(api, db
     assert "/api/auth/oidc/acme_id/start?intent=reauth&next=/settings/account" in problem["detail"]
     # Re-authenticated with the provider (what A's reauth callback does): now it may.
     async with db.connection() as conn:
-        await conn.execute("UPDATE sessions SET authenticated_at = now() WHERE user_id = $1", leaver.user.id)
+        await conn.execute(
+            "UPDATE sessions SET authenticated_at = now() WHERE user_id = $1", leaver.user.id
+        )
     check = await api.get("/api/me/deletion", as_=leaver.user, expect=200)
     assert check["reauthenticated_until"] is not None
     await api.call(
@@ -95,10 +97,14 @@ async def test_reauthenticate_stamps_the_session_with_the_right_password_only(ap
     )
     assert [e["field"] for e in problem["errors"]] == ["body.password"]
     async with db.connection() as conn:
-        before = await conn.fetchval("SELECT authenticated_at FROM sessions WHERE user_id = $1", user.id)
+        before = await conn.fetchval(
+            "SELECT authenticated_at FROM sessions WHERE user_id = $1", user.id
+        )
     done = await api.post("/api/me/reauthenticate", {"password": PASSWORD}, as_=user, expect=200)
     async with db.connection() as conn:
-        after = await conn.fetchval("SELECT authenticated_at FROM sessions WHERE user_id = $1", user.id)
+        after = await conn.fetchval(
+            "SELECT authenticated_at FROM sessions WHERE user_id = $1", user.id
+        )
     assert after > before
     assert done["valid_until"] > done["authenticated_at"]
 
