@@ -61,6 +61,8 @@ async def test_deleted_senders_messages_read_deleted_user_and_their_file_is_gone
     await sam.wait_for_url("**/?account=deleted")
     await expect(sam.locator("#account-deleted")).to_contain_text("Your account was deleted")
     await expect(sam.get_by_role("link", name="Log in").first).to_be_visible()
+    if SHOTS:
+        await sam.screenshot(path=f"{SHOTS}/account-deleted-home.png")
 
     await rita.reload()
     await expect(senders).to_have_text(["Deleted user", "Deleted user"])
@@ -99,4 +101,36 @@ async def test_the_danger_zone_at_phone_and_desktop_width_light_and_dark(browser
             await zone.scroll_into_view_if_needed()
             await zone.screenshot(path=f"{SHOTS}/account-delete-{width}-{scheme}.png")
         await page.context.close()
+    browser.check()
+
+
+async def test_a_passwordless_account_is_offered_to_confirm_with_its_provider(
+    browser: Browser, api, db
+):
+    user = await api.sign_up(["student"], full_name="Pat Passwordless")
+    page = await browser.page(user, "/settings/account", viewport={"width": 390, "height": 900})
+    async with db.connection() as conn:
+        await conn.execute("UPDATE users SET password_hash = NULL WHERE id = $1", user.id)
+        await conn.execute(
+            "INSERT INTO user_identities (user_id, provider, subject, email, email_verified)"
+            " VALUES ($1, 'acme_id', 'sub-pat', $2, TRUE)",
+            user.id,
+            user.email,
+        )
+        await conn.execute(
+            "UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE user_id = $1",
+            user.id,
+        )
+    await page.reload()
+    zone = page.locator("#delete-account")
+    link = zone.get_by_role("link", name="Confirm with Acme Id")
+    await expect(link).to_have_attribute(
+        "href", "/api/auth/oidc/acme_id/start?intent=reauth&next=/settings/account"
+    )
+    await expect(zone.get_by_label("Your password")).to_be_hidden()
+    await zone.get_by_label("Type your email address").fill(user.email)
+    await zone.get_by_role("button", name="Delete my account").click()
+    await expect(zone.locator("form .form-error")).to_contain_text("Confirm it is you first")
+    if SHOTS:
+        await zone.screenshot(path=f"{SHOTS}/account-delete-passwordless-390.png")
     browser.check()

@@ -82,6 +82,10 @@ form.addEventListener("submit", async (event) => {
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     showProblem(form, error, new Map([["confirm", confirm], ["password", password]]));
+    if (error.status === 403) {
+      // The API's answer names the route to call; a person gets the button instead.
+      general.textContent = "Confirm it is you first with the button below, then delete your account.";
+    }
     if (error.status === 409 || error.status === 403) load();
     button.disabled = false;
   }
