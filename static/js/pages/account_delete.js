@@ -3,7 +3,7 @@
 // be handed over or finished first; DELETE /api/me erases it, then the home page says so.
 
 import { api, ApiError, el } from "../api.js";
-import { showProblem } from "../forms.js";
+import { clearErrors, showProblem } from "../forms.js";
 
 const section = document.getElementById("delete-account");
 const form = document.getElementById("delete-account-form");
@@ -66,10 +66,8 @@ async function load() {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  form.querySelectorAll(".field-error").forEach((n) => n.remove());
-  form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+  clearErrors(form);
   const general = form.querySelector(".form-error");
-  general.hidden = true;
   const confirm = form.elements.confirm;
   const password = form.elements.password;
   const body = { confirm: confirm.value.trim() };
