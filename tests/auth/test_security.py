@@ -389,3 +389,27 @@ async def test_last_seen_is_written_seldom_and_never_on_the_request(api, db, mon
 )
 async def test_security_routes_need_a_signed_in_caller(api, method, path):
     await api.call(method, path, json={} if method == "POST" else None, expect=401)
+
+
+async def test_with_redis_the_attempt_limits_hold_across_instances(
+    settings, redis_server_url, redis_prefix
+):
+    from server.app import create_app
+    from server.auth.attempts import PASSWORD_ATTEMPTS, check_password_attempt
+    from server.errors import RateLimited
+    from server.ratelimit import RedisTokenBucket
+    from server.realtime.server import redis_bus
+
+    shared = dataclasses.replace(settings, redis_url=redis_server_url, redis_prefix=redis_prefix)
+    one, two = create_app(shared), create_app(shared)
+    try:
+        assert isinstance(one[PASSWORD_ATTEMPTS].by_account, RedisTokenBucket)
+        for n in range(10):
+            app = one if n % 2 else two
+            await check_password_attempt(app, ip=f"10.0.0.{n}", account="Pat@Example.com")
+        with pytest.raises(RateLimited) as refused:
+            await check_password_attempt(one, ip="10.0.0.99", account="pat@example.com")
+        assert 1 <= refused.value.retry_after <= 60
+    finally:
+        for app in (one, two):
+            await redis_bus(app).close()
