@@ -413,3 +413,32 @@ async def test_with_redis_the_attempt_limits_hold_across_instances(
     finally:
         for app in (one, two):
             await redis_bus(app).close()
+
+
+async def test_writing_last_seen_tells_no_cache_but_revoking_does(api, database_url):
+    """sql/migrations/0030: only a change to what the session cache holds is announced."""
+    import asyncpg
+
+    seen, ended = await api.sign_up(), await api.sign_up()
+    heard: list[str] = []
+    listener = await asyncpg.connect(database_url)
+    writer = await asyncpg.connect(database_url)
+    try:
+        # (the app's own listener pings the channel: not what this counts)
+        await listener.add_listener(
+            "rizeos_invalidate",
+            lambda *args: None if args[3].startswith("ping:") else heard.append(args[3]),
+        )
+        await writer.execute(
+            "UPDATE sessions SET last_seen_at = now(), authenticated_at = now() WHERE user_id = $1",
+            seen.id,
+        )
+        ended_id = await writer.fetchval(
+            "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 RETURNING id", ended.id
+        )
+        # Notifications arrive in commit order: once the second is heard, the first was not sent.
+        await eventually(lambda: heard, what="the revocation announced")
+        assert heard == [f"session:{ended_id}"]
+    finally:
+        await listener.close()
+        await writer.close()
