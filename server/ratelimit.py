@@ -66,7 +66,8 @@ return {taken, wait}
 
 class TokenBucket:
     """In-process buckets (one instance). ``bucket`` names what is counted ("send",
-    "search", "password_ip"); ``refusal`` is what a refused caller reads."""
+    "search", "password_ip"); ``refusal`` is what a refused caller reads (``{retry}`` in it
+    becomes "12 seconds", the wait)."""
 
     def __init__(self, burst: int, rate: float, bucket: str, refusal: str):
         self.burst = burst
@@ -94,7 +95,9 @@ class TokenBucket:
         """Take a token or raise ``RateLimited`` saying when to retry."""
         wait = await self.wait(key)
         if wait:
-            raise RateLimited(self.refusal, retry_after=max(1, math.ceil(wait)))
+            seconds = max(1, math.ceil(wait))
+            retry = f"{seconds} second{'s' if seconds != 1 else ''}"
+            raise RateLimited(self.refusal.replace("{retry}", retry), retry_after=seconds)
 
     def _forget_full(self, now: float) -> None:
         """A full bucket is the same as no bucket; dropping them bounds the memory."""

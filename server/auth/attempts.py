@@ -57,14 +57,14 @@ def install_password_attempts(app: web.Application) -> None:
             settings.password_account_burst,
             settings.password_account_per_minute / 60,
             "password_account",
-            "too many password attempts for this account; wait and try again",
+            "too many password attempts for this account; try again in {retry}",
         ),
         by_ip=token_bucket(
             app,
             settings.password_ip_burst,
             settings.password_ip_per_minute / 60,
             "password_ip",
-            "too many password attempts from your network; wait and try again",
+            "too many password attempts from your network; try again in {retry}",
         ),
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -36,6 +37,17 @@ class SecurityService:
         self.db = db
         self.settings = settings
         self.mailer = mailer
+
+    async def overview(self, user_id: uuid.UUID) -> dict[str, Any]:
+        """What the account page's security section renders: whether the account has a
+        password (then changes ask for it) and the email change waiting, if any."""
+        async with self.db.connection() as conn:
+            has_password = await self.db.q.auth.user_has_password(conn, user_id=user_id)
+            pending = await self.db.q.auth.get_pending_email_change(conn, user_id=user_id)
+        return {
+            "has_password": bool(has_password),
+            "pending_email": pending["new_email"] if pending else None,
+        }
 
     # -- sessions ---------------------------------------------------------------------
 

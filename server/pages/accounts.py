@@ -77,6 +77,12 @@ async def verify_email(p: PageRequest) -> dict[str, Any]:
     return {"token": p.request.query.get("token", "")[:256], "done": "done" in p.request.query}
 
 
+@page("/confirm-email", "confirm_email.html", login=False)
+async def confirm_email(p: PageRequest) -> dict[str, Any]:
+    """The link mailed to a new address (issue 17): confirming it makes it the account's."""
+    return {"token": p.request.query.get("token", "")[:256], "done": "done" in p.request.query}
+
+
 @page("/forgot-password", "forgot_password.html", login=False)
 async def forgot_password(p: PageRequest) -> dict[str, Any]:
     return {}

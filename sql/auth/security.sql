@@ -58,3 +58,7 @@ RETURNING user_id, new_email;
 UPDATE users SET email = :email, is_verified = TRUE
 WHERE id = :user_id AND deleted_at IS NULL
 RETURNING id, email, roles, is_verified, created_at, updated_at;
+
+-- name: user_has_password(user_id)$
+-- Whether changing the password or email asks for the current password.
+SELECT password_hash IS NOT NULL FROM users WHERE id = :user_id;

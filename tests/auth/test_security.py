@@ -297,8 +297,10 @@ async def test_log_in_is_limited_per_account_with_retry_after(api, db):
         "/api/auth/login", json={"email": user.email.upper(), "password": PASSWORD}
     )
     assert response.status == 429
-    assert 1 <= int(response.headers["Retry-After"]) <= 60
-    assert "too many password attempts" in (await response.json(content_type=None))["detail"]
+    retry = int(response.headers["Retry-After"])
+    assert 1 <= retry <= 60
+    detail = (await response.json(content_type=None))["detail"]
+    assert detail.startswith("too many password attempts for this account; try again in ")
     # Refused before the password was looked at: even the right one starts no session.
     assert len(await session_rows(db, user.id)) == before
     # Another account from the same address is not held up by this one.
@@ -387,3 +389,56 @@ async def test_last_seen_is_written_seldom_and_never_on_the_request(api, db, mon
 )
 async def test_security_routes_need_a_signed_in_caller(api, method, path):
     await api.call(method, path, json={} if method == "POST" else None, expect=401)
+
+
+async def test_with_redis_the_attempt_limits_hold_across_instances(
+    settings, redis_server_url, redis_prefix
+):
+    from server.app import create_app
+    from server.auth.attempts import PASSWORD_ATTEMPTS, check_password_attempt
+    from server.errors import RateLimited
+    from server.ratelimit import RedisTokenBucket
+    from server.realtime.server import redis_bus
+
+    shared = dataclasses.replace(settings, redis_url=redis_server_url, redis_prefix=redis_prefix)
+    one, two = create_app(shared), create_app(shared)
+    try:
+        assert isinstance(one[PASSWORD_ATTEMPTS].by_account, RedisTokenBucket)
+        for n in range(10):
+            app = one if n % 2 else two
+            await check_password_attempt(app, ip=f"10.0.0.{n}", account="Pat@Example.com")
+        with pytest.raises(RateLimited) as refused:
+            await check_password_attempt(one, ip="10.0.0.99", account="pat@example.com")
+        assert 1 <= refused.value.retry_after <= 60
+    finally:
+        for app in (one, two):
+            await redis_bus(app).close()
+
+
+async def test_writing_last_seen_tells_no_cache_but_revoking_does(api, database_url):
+    """sql/migrations/0030: only a change to what the session cache holds is announced."""
+    import asyncpg
+
+    seen, ended = await api.sign_up(), await api.sign_up()
+    heard: list[str] = []
+    listener = await asyncpg.connect(database_url)
+    writer = await asyncpg.connect(database_url)
+    try:
+        # (the app's own listener pings the channel: not what this counts)
+        await listener.add_listener(
+            "rizeos_invalidate",
+            lambda *args: None if args[3].startswith("ping:") else heard.append(args[3]),
+        )
+        await writer.execute(
+            "UPDATE sessions SET last_seen_at = now(), authenticated_at = now() WHERE user_id = $1",
+            seen.id,
+        )
+        ended_id = await writer.fetchval(
+            "UPDATE sessions SET revoked_at = now() WHERE user_id = $1 RETURNING id", ended.id
+        )
+        # Notifications arrive in commit order: once the second is heard, the first was not sent.
+        await eventually(lambda: heard, what="the revocation announced")
+        assert heard == [f"session:{ended_id}"]
+    finally:
+        await listener.close()
+        await writer.close()

@@ -78,3 +78,14 @@ def test_without_redis_the_limit_is_kept_in_process(settings):
     app = create_app(settings)
     assert redis_bus(app) is None
     assert type(app[SEND_LIMITER]) is TokenBucket
+
+
+async def test_an_empty_bucket_says_how_long_to_wait(instance):
+    """What a 429's Retry-After comes from (server/auth/attempts.py): the Redis clock's wait
+    for the next token, the same on every instance."""
+    a, b = instance(burst=2, rate=0.1), instance(burst=2, rate=0.1)
+    key = "account:someone@example.com"
+    assert [await a.wait(key), await b.wait(key)] == [0.0, 0.0]
+    wait = await a.wait(key)
+    assert 9.0 < wait <= 10.0  # one token every 10 s, and the bucket just emptied
+    assert 0 < await b.wait(key) <= wait
