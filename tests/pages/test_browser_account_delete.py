@@ -68,6 +68,9 @@ async def test_deleted_senders_messages_read_deleted_user_and_their_file_is_gone
     await expect(senders).to_have_text(["Deleted user", "Deleted user"])
     entry = rita.locator("#conversation-list li", has_text="Deleted user")
     await expect(entry).to_be_visible()
+    # A deleted account has no people page.
+    response = await rita.goto(f"/people/{student.id}")
+    assert response is not None and response.status == 404
 
     worker = RunningWorker(client.app, settings)
     await worker.start()
@@ -97,6 +100,8 @@ async def test_the_danger_zone_at_phone_and_desktop_width_light_and_dark(browser
         await expect(zone.get_by_label("Type your email address")).to_be_visible()
         box = await zone.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        if SHOTS and width == 390 and scheme == "light":
+            await page.screenshot(path=f"{SHOTS}/account-settings-390.png", full_page=True)
         if SHOTS:
             await zone.scroll_into_view_if_needed()
             await zone.screenshot(path=f"{SHOTS}/account-delete-{width}-{scheme}.png")
