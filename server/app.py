@@ -15,6 +15,8 @@ from aiohttp import web
 
 from server import keys
 from server.auth.oidc.routes import oidc_ctx
+from server.auth.attempts import install_password_attempts
+from server.auth.last_seen import last_seen_ctx
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
@@ -43,6 +45,7 @@ DOMAINS = (
     "server.auth.routes",
     # issue 17: sign in with identity providers
     "server.auth.oidc.routes",
+    "server.auth.security_routes",
     "server.orgs.routes",
     "server.profiles.routes",
     # Before server.jobs.routes: /api/jobs/recommended must not be taken for /api/jobs/{job_id}.
@@ -64,6 +67,8 @@ DOMAINS = (
     "server.job_alerts.routes",
     # issue 17: the data export
     "server.exports.routes",
+    # issue 17: account deletion
+    "server.deletion.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.
@@ -141,6 +146,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     template_filters.install(environment)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(last_seen_ctx)
     app.cleanup_ctx.append(mail_ctx)
     app.cleanup_ctx.append(oidc_ctx)
     app.cleanup_ctx.append(storage_ctx)
@@ -151,6 +157,7 @@ def create_app(settings: Settings) -> web.Application:
     for module, name in NAMESPACES:
         sio.register_namespace(getattr(importlib.import_module(module), name)(app))
     sio.attach(app)
+    install_password_attempts(app)  # on the fan-out bus's Redis client, when there is one
     app.cleanup_ctx.append(realtime_ctx)
     app.cleanup_ctx.append(worker_ctx)  # last: it uses the database, storage and events
     for module in DOMAINS:

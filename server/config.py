@@ -77,6 +77,17 @@ class Settings:
     session_ttl_days: int = 30
     email_token_ttl_hours: int = 48
     password_reset_ttl_minutes: int = 60
+    # How recently a password-less session must have re-authenticated with its provider
+    # before DELETE /api/me (docs/privacy.md, "Deleting your account").
+    reauth_window_minutes: int = 10
+    # Password checks (log-in, changing password or email, re-authenticating) per account and
+    # per IP address: a burst, then so many a minute (server/auth/attempts.py).
+    password_account_burst: int = 10
+    password_account_per_minute: float = 1.0
+    password_ip_burst: int = 30
+    password_ip_per_minute: float = 6.0
+    # A session's last_seen_at is written at most once per this many seconds (per instance).
+    session_seen_interval_seconds: float = 300.0
     cookie_secure: bool = False
     max_body_bytes: int = 1_048_576
     shutdown_timeout: float = 15.0
@@ -386,6 +397,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         session_ttl_days=_int(env, "SESSION_TTL_DAYS", 30, 1, 365),
         email_token_ttl_hours=_int(env, "EMAIL_TOKEN_TTL_HOURS", 48, 1, 24 * 30),
         password_reset_ttl_minutes=_int(env, "PASSWORD_RESET_TTL_MINUTES", 60, 5, 24 * 60),
+        reauth_window_minutes=_int(env, "REAUTH_WINDOW_MINUTES", 10, 1, 24 * 60),
+        password_account_burst=_int(env, "PASSWORD_ACCOUNT_BURST", 10, 1, 1_000_000),
+        password_account_per_minute=_positive(env, "PASSWORD_ACCOUNT_PER_MINUTE", 1.0),
+        password_ip_burst=_int(env, "PASSWORD_IP_BURST", 30, 1, 1_000_000),
+        password_ip_per_minute=_positive(env, "PASSWORD_IP_PER_MINUTE", 6.0),
+        session_seen_interval_seconds=_positive(
+            env, "SESSION_SEEN_INTERVAL_SECONDS", 300.0, hi=86400
+        ),
         cookie_secure=_bool(env, "COOKIE_SECURE", public_url.startswith("https://")),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
         shutdown_timeout=_float(env, "SHUTDOWN_TIMEOUT", 15.0),

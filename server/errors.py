@@ -138,9 +138,10 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "rate-limited",
         429,
         "Too many requests",
-        "You are over a rate limit (messages sent, upload URLs, enrichment requests).",
-        "Wait a moment and retry; a message is retried with the same `client_msg_id`, "
-        "so it is stored once.",
+        "You are over a rate limit (messages sent, upload URLs, enrichment requests, "
+        "password attempts).",
+        "Wait a moment and retry (the `Retry-After` header, when present, says how many "
+        "seconds); a message is retried with the same `client_msg_id`, so it is stored once.",
     ),
     ProblemType(
         "internal",
@@ -249,6 +250,10 @@ class Invalid(AppError):
 class RateLimited(AppError):
     status, slug, title = _kind("rate-limited")
 
+    def __init__(self, detail: str, retry_after: int | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds, sent as ``Retry-After`` when known
+
 
 class Unavailable(AppError):
     status, slug, title = _kind("unavailable")
@@ -327,6 +332,8 @@ def _http_problem(exc: web.HTTPException) -> Problem:
 
 def _app_error_response(exc: AppError, is_api: bool) -> web.Response:
     headers = RETRY_AFTER if exc.status == 503 else None
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        headers = {"Retry-After": str(exc.retry_after)}
     if is_api:
         return problem_response(exc.problem(), headers=headers)
     return web.Response(

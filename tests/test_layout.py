@@ -54,6 +54,9 @@ ROUTE_MODULES = frozenset(
         "server/auth/oidc/routes.py",
         # issue 17
         "server/exports/routes.py",
+        # issue 17 (B): your sessions, password and email
+        "server/auth/security_routes.py",
+        "server/deletion/routes.py",
     }
 )
 
@@ -78,6 +81,7 @@ DOMAINS = (
     "reviews",
     # issue 17
     "exports",
+    "deletion",
 )
 
 # Domain modules that may import aiohttp besides routes.py: the edges where HTTP, sockets or
@@ -89,6 +93,8 @@ AIOHTTP_EDGES = {
     "server/messaging/ratelimit.py": "installs the send limiter on the app (AppKey)",
     "server/messaging/sender.py": "installs the batch writer on the app (AppKey, cleanup_ctx)",
     "server/uploads/sweep.py": "the periodic sweep's cleanup context",
+    "server/auth/attempts.py": "installs the password-attempt limiter on the app (AppKey)",
+    "server/auth/last_seen.py": "the last-seen writer on the app (AppKey, cleanup_ctx)",
 }
 
 
@@ -137,7 +143,8 @@ def is_service_module(path: str) -> bool:
     if path.endswith("/service.py"):
         return True
     in_domain = len(parts) == 3 and parts[1] in DOMAINS
-    return in_domain and parts[2] not in ("routes.py", "__init__.py") and path not in AIOHTTP_EDGES
+    edge = path in ROUTE_MODULES or path in AIOHTTP_EDGES
+    return in_domain and parts[2] not in ("routes.py", "__init__.py") and not edge
 
 
 def test_only_route_modules_import_the_route_decorator_module():

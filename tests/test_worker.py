@@ -26,6 +26,7 @@ SELECT to_jsonb(l) - ARRAY['id', 'created', 'job_id'] FROM pgqueuer_log l WHERE 
 
 
 def test_each_domains_worker_module_registers_its_kinds_of_job():
+    from server.deletion.worker import account_erase_objects_handler
     from server.enrichment.worker import ENTRYPOINT, enrichment_handler
     from server.job_alerts.worker import job_alert_digest_handler, job_alert_match_handler
     from server.messaging.missed import ENTRYPOINT as MISSED_EMAIL
@@ -42,6 +43,8 @@ def test_each_domains_worker_module_registers_its_kinds_of_job():
         # issue 16
         "order_auto_complete": order_auto_complete_handler,
         "order_due_reminder": order_due_reminder_handler,
+        # issue 17
+        "account_erase_objects": account_erase_objects_handler,
     }
 
 

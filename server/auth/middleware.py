@@ -14,6 +14,7 @@ from aiohttp import web
 
 from server import keys
 from server.auth.caller import Caller
+from server.auth.last_seen import LAST_SEEN
 from server.auth.sessions import SessionEntry, session_entry
 from server.auth.tokens import csrf_ok
 from server.errors import Unauthorized
@@ -40,8 +41,12 @@ def bearer_token(request: web.Request) -> str | None:
 async def session_for_token(
     app: web.Application, token: str, fresh: bool = False
 ) -> SessionEntry | None:
-    """``fresh``: read the database, never this instance's cache (server/auth/sessions.py)."""
-    return await session_entry(app[keys.DB], None if fresh else app.get(keys.SESSIONS), token)
+    """``fresh``: read the database, never this instance's cache (server/auth/sessions.py).
+    A session found counts as seen now (server/auth/last_seen.py: no I/O here)."""
+    entry = await session_entry(app[keys.DB], None if fresh else app.get(keys.SESSIONS), token)
+    if entry is not None and (last_seen := app.get(LAST_SEEN)) is not None:
+        last_seen.touch(entry)
+    return entry
 
 
 async def caller_for_token(

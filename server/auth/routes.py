@@ -7,6 +7,7 @@ from aiohttp import web
 from server import keys
 from server.api import PUBLIC, USER, ApiRequest, endpoint, json_response
 from server.auth import schemas
+from server.auth.attempts import check_password_attempt
 from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, SESSION_KEY
 from server.auth.service import AccountService, NewSession
 from server.auth.tokens import csrf_token
@@ -76,9 +77,10 @@ async def sign_up(api: ApiRequest) -> web.Response:
     auth=PUBLIC,
     body=schemas.LoginRequest,
     response=schemas.Session,
-    errors=(401, 422),
+    errors=(401, 422, 429),
 )
 async def log_in(api: ApiRequest) -> web.Response:
+    await check_password_attempt(api.app, ip=api.request.remote, account=api.body.email)
     new = await service(api).log_in(api.body, api.request.headers.get("User-Agent"))
     return session_response(api, new, 200)
 

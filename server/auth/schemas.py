@@ -77,3 +77,44 @@ class RoleChange(msgspec.Struct, forbid_unknown_fields=True):
 
 class Accepted(msgspec.Struct):
     detail: str
+
+
+class SessionInfo(msgspec.Struct):
+    """One of your live sessions, as the sessions list shows it."""
+
+    id: uuid.UUID
+    user_agent: str | None
+    device: str  # "Chrome on Linux", from the user agent
+    sign_in_method: str  # "password" or "oidc:<provider>"
+    created_at: datetime
+    last_seen_at: datetime  # at most SESSION_SEEN_INTERVAL_SECONDS (5 min) behind
+    current: bool  # the session making this request
+
+
+class SessionList(msgspec.Struct):
+    items: list[SessionInfo]
+
+
+class Revoked(msgspec.Struct):
+    revoked: int  # sessions ended
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    new_password: Password
+    # Required when the account has a password; an account without one sets its first.
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)] | None = None
+
+
+class EmailChangeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    new_email: Email
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)] | None = None
+
+
+class EmailChangeConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    token: Token
+
+
+class PendingEmailChange(msgspec.Struct):
+    new_email: str
+    created_at: datetime
+    expires_at: datetime

@@ -29,12 +29,15 @@ class SessionEntry:
     session_id: uuid.UUID
     expires_at: float  # a POSIX timestamp: compared on every request, cheaper than datetimes
     user: User
+    seen_at: float  # last_seen_at as read (POSIX): server/auth/last_seen.py writes it seldom
 
     by_bearer: Caller
     by_cookie: Caller
 
     @classmethod
-    def of(cls, session_id: uuid.UUID, expires_at: float, user: User) -> SessionEntry:
+    def of(
+        cls, session_id: uuid.UUID, expires_at: float, user: User, seen_at: float
+    ) -> SessionEntry:
         def caller(via_cookie: bool) -> Caller:
             return Caller(
                 user_id=user.id,
@@ -44,7 +47,7 @@ class SessionEntry:
                 via_cookie=via_cookie,
             )
 
-        return cls(session_id, expires_at, user, caller(False), caller(True))
+        return cls(session_id, expires_at, user, seen_at, caller(False), caller(True))
 
     def caller(self, via_cookie: bool) -> Caller:
         return self.by_cookie if via_cookie else self.by_bearer
@@ -80,6 +83,7 @@ async def session_entry(
                 is_verified=row["is_verified"],
                 created_at=row["created_at"],
             ),
+            seen_at=row["last_seen_at"].timestamp(),
         )
 
     if cache is None:

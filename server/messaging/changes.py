@@ -30,8 +30,8 @@ from server.db import Database, fetch_all
 from server.errors import Conflict, Forbidden, NotFound
 from server.messaging import events, schemas
 from server.messaging.messages import NOT_FOUND
-from server.messaging.ratelimit import SendLimiter
 from server.messaging.reactions import canonical_emoji
+from server.ratelimit import TokenBucket
 
 NO_MESSAGE = "no such message"
 DEFAULT_EDIT_WINDOW_SECONDS = 86_400
@@ -41,7 +41,7 @@ class ChangeService:
     def __init__(
         self,
         db: Database,
-        limiter: SendLimiter | None = None,
+        limiter: TokenBucket | None = None,
         edit_window_seconds: int = DEFAULT_EDIT_WINDOW_SECONDS,
     ):
         self.db = db

@@ -18,9 +18,9 @@ import asyncpg
 from server.db import Database, fetch_all
 from server.errors import Invalid, NotFound
 from server.messaging import events, schemas
-from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import resume, to_message
 from server.messaging.sender import MessageWriter, Sent
+from server.ratelimit import TokenBucket
 from server.uploads.refs import FileRef, require_uploads
 
 NOT_FOUND = "no such conversation"
@@ -42,7 +42,7 @@ class MessageService:
     def __init__(
         self,
         db: Database,
-        limiter: SendLimiter | None = None,
+        limiter: TokenBucket | None = None,
         writer: MessageWriter | None = None,
     ):
         self.db = db

@@ -14,9 +14,9 @@ import asyncpg
 from server.db import Database, fetch_all, like_contains
 from server.errors import BadRequest
 from server.messaging import schemas
-from server.messaging.ratelimit import SendLimiter
 from server.messaging.resume import to_message
 from server.paging import decode_cursor, keyset_page
+from server.ratelimit import TokenBucket
 
 # ts_headline marks matches with these (search.sql removes them from the content first).
 _START, _STOP = "\x02", "\x03"
@@ -51,7 +51,7 @@ def walk_is_cheaper(estimate: asyncpg.Record, wanted: int) -> bool:
 
 
 class SearchService:
-    def __init__(self, db: Database, limiter: SendLimiter | None = None):
+    def __init__(self, db: Database, limiter: TokenBucket | None = None):
         self.db = db
         self.q = db.q.messaging
         self.limiter = limiter  # searches count against their own per-user bucket

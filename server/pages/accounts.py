@@ -37,6 +37,8 @@ async def home(p: PageRequest) -> dict[str, Any]:
     match them when they look for work."""
     latest = await JobService(p.db).search(job_schemas.JobSearchQuery(limit=6))
     context: dict[str, Any] = {"latest": latest.items}
+    # Where deleting an account lands (static/js/pages/account_delete.js): say it is done.
+    context["farewell"] = p.request.query.get("account") == "deleted"
     viewer = p.viewer
     if viewer is not None and viewer.has("student", "professional"):
         context["recommended"] = (await MatchingService(p.db).recommended(viewer.id, 3)).items
@@ -89,6 +91,12 @@ async def choose_roles(p: PageRequest) -> dict[str, Any] | web.StreamResponse:
 
 @page("/verify-email", "verify_email.html", login=False)
 async def verify_email(p: PageRequest) -> dict[str, Any]:
+    return {"token": p.request.query.get("token", "")[:256], "done": "done" in p.request.query}
+
+
+@page("/confirm-email", "confirm_email.html", login=False)
+async def confirm_email(p: PageRequest) -> dict[str, Any]:
+    """The link mailed to a new address (issue 17): confirming it makes it the account's."""
     return {"token": p.request.query.get("token", "")[:256], "done": "done" in p.request.query}
 
 

@@ -17,7 +17,8 @@ RETURNING id;
 -- An application's notes, newest first, keyset-paginated on (created_at, id) by
 -- application_notes_application_recent_idx; each with its author's name and photo (primary
 -- keys). `note_id` picks one note (the one just written).
-SELECT n.id, n.application_id, n.author_id, coalesce(p.full_name, u.email) AS author_name,
+SELECT n.id, n.application_id, n.author_id, CASE WHEN p.user_id IS NULL THEN 'Deleted user'
+            ELSE coalesce(p.full_name, u.email) END AS author_name,
        p.avatar_url AS author_avatar_url, n.body, n.created_at
 FROM application_notes n
 LEFT JOIN users u ON u.id = n.author_id

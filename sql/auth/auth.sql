@@ -55,8 +55,8 @@ RETURNING id, expires_at;
 -- name: get_session_caller(token_hash)^
 -- The caller behind a session token, if the session is live: the session and its user
 -- (what GET /api/me answers), cached per instance by server/auth/sessions.py.
-SELECT s.id AS session_id, s.expires_at, u.id AS user_id, u.email, u.roles, u.is_verified,
-       u.created_at
+SELECT s.id AS session_id, s.expires_at, s.last_seen_at, u.id AS user_id, u.email, u.roles,
+       u.is_verified, u.created_at
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL AND s.expires_at > now();
 
@@ -91,3 +91,9 @@ RETURNING user_id;
 -- Issuing a fresh token retires the older unused ones of the same purpose.
 UPDATE email_tokens SET used_at = now()
 WHERE user_id = :user_id AND purpose = :purpose AND used_at IS NULL;
+
+-- name: touch_sessions(session_ids)!
+-- The sessions were used just now (server/auth/last_seen.py batches these, at most one per
+-- session every few minutes). No cache is told (sql/migrations/0030_b_session_last_seen.sql).
+UPDATE sessions SET last_seen_at = now()
+WHERE id = ANY (:session_ids::uuid[]) AND revoked_at IS NULL;

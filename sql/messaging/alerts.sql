@@ -37,7 +37,8 @@ RETURNING muted_at IS NOT NULL;
 -- The settings page: the user's muted conversations, most recently muted first, each with
 -- the names of the other participants.
 SELECT c.id, c.context_type, c.context_id, p.muted_at,
-       (SELECT string_agg(coalesce(pr.full_name, 'Someone'), ', '
+       (SELECT string_agg(CASE WHEN pr.user_id IS NULL THEN 'Deleted user'
+                               ELSE coalesce(pr.full_name, 'Someone') END, ', '
                           ORDER BY o.joined_at, o.user_id)
         FROM conversation_participants o
         LEFT JOIN profiles pr ON pr.user_id = o.user_id
@@ -125,7 +126,9 @@ FROM (SELECT min(l.sent_at) AS sent_at FROM later l
 -- name: list_missed_messages(conversation_id, user_id, after, upto, limit)
 -- The first messages of a batch, from others, not deleted, not system lines, with their
 -- senders' names.
-SELECT m.seq, m.sender_id, pr.full_name AS sender_name, m.content, m.attachment_url,
+SELECT m.seq, m.sender_id,
+       CASE WHEN pr.user_id IS NULL THEN 'Deleted user' ELSE pr.full_name END AS sender_name,
+       m.content, m.attachment_url,
        m.sent_at
 FROM messages m
 LEFT JOIN profiles pr ON pr.user_id = m.sender_id
@@ -136,7 +139,8 @@ LIMIT :limit;
 
 -- name: list_missed_senders(conversation_id, user_id, after, upto)
 -- Everyone whose messages are in the batch, in the order they first wrote.
-SELECT coalesce(pr.full_name, 'Someone') AS name
+SELECT CASE WHEN pr.user_id IS NULL THEN 'Deleted user'
+            ELSE coalesce(pr.full_name, 'Someone') END AS name
 FROM (
     SELECT m.sender_id, min(m.seq) AS first_seq
     FROM messages m

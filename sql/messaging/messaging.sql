@@ -79,7 +79,10 @@ ORDER BY activity_at DESC, c.id DESC
 LIMIT :limit;
 
 -- name: list_participants(conversation_ids)
-SELECT p.conversation_id, p.user_id AS id, pr.full_name, p.last_read_seq
+-- A participant without a profile is a deleted account: "Deleted user" (docs/privacy.md).
+SELECT p.conversation_id, p.user_id AS id,
+       CASE WHEN pr.user_id IS NULL THEN 'Deleted user' ELSE pr.full_name END AS full_name,
+       p.last_read_seq
 FROM conversation_participants p
 LEFT JOIN profiles pr ON pr.user_id = p.user_id
 WHERE p.conversation_id = ANY(:conversation_ids::UUID[])

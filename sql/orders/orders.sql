@@ -29,8 +29,10 @@ UPDATE orders SET conversation_id = :conversation_id WHERE id = :order_id;
 -- name: get_order(order_id)^
 -- One order with its parties' names and photos (profiles may be missing: LEFT JOIN).
 SELECT o.id, o.gig_id, o.gig_title, o.status, o.version, o.buyer_id, o.seller_id,
-       bp.full_name AS buyer_name, bp.avatar_url AS buyer_avatar_url,
-       sp.full_name AS seller_name, sp.avatar_url AS seller_avatar_url,
+       CASE WHEN bp.user_id IS NULL THEN 'Deleted user' ELSE bp.full_name END AS buyer_name,
+       bp.avatar_url AS buyer_avatar_url,
+       CASE WHEN sp.user_id IS NULL THEN 'Deleted user' ELSE sp.full_name END AS seller_name,
+       sp.avatar_url AS seller_avatar_url,
        o.tier, o.tier_description, o.price, o.currency, o.delivery_days,
        o.revisions_allowed, o.revisions_used, o.requirements, o.attachments,
        o.conversation_id, o.due_at, o.accepted_at, o.delivered_at, o.completed_at,
@@ -50,8 +52,10 @@ SELECT id, version, status, status_changed_at FROM orders WHERE id = :order_id F
 -- The orders a user placed, newest first, keyset-paged on (created_at, id):
 -- orders_buyer_idx.
 SELECT o.id, o.gig_id, o.gig_title, o.status, o.version, o.buyer_id, o.seller_id,
-       bp.full_name AS buyer_name, bp.avatar_url AS buyer_avatar_url,
-       sp.full_name AS seller_name, sp.avatar_url AS seller_avatar_url,
+       CASE WHEN bp.user_id IS NULL THEN 'Deleted user' ELSE bp.full_name END AS buyer_name,
+       bp.avatar_url AS buyer_avatar_url,
+       CASE WHEN sp.user_id IS NULL THEN 'Deleted user' ELSE sp.full_name END AS seller_name,
+       sp.avatar_url AS seller_avatar_url,
        o.tier, o.tier_description, o.price, o.currency, o.delivery_days,
        o.revisions_allowed, o.revisions_used, o.requirements, o.attachments,
        o.conversation_id, o.due_at, o.accepted_at, o.delivered_at, o.completed_at,
@@ -70,8 +74,10 @@ LIMIT :limit;
 -- name: list_seller_orders(user_id, statuses, after_created_at, after_id, limit)
 -- The orders a user received on their gigs, newest first: orders_seller_idx.
 SELECT o.id, o.gig_id, o.gig_title, o.status, o.version, o.buyer_id, o.seller_id,
-       bp.full_name AS buyer_name, bp.avatar_url AS buyer_avatar_url,
-       sp.full_name AS seller_name, sp.avatar_url AS seller_avatar_url,
+       CASE WHEN bp.user_id IS NULL THEN 'Deleted user' ELSE bp.full_name END AS buyer_name,
+       bp.avatar_url AS buyer_avatar_url,
+       CASE WHEN sp.user_id IS NULL THEN 'Deleted user' ELSE sp.full_name END AS seller_name,
+       sp.avatar_url AS seller_avatar_url,
        o.tier, o.tier_description, o.price, o.currency, o.delivery_days,
        o.revisions_allowed, o.revisions_used, o.requirements, o.attachments,
        o.conversation_id, o.due_at, o.accepted_at, o.delivered_at, o.completed_at,

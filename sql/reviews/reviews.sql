@@ -28,7 +28,9 @@ RETURNING id;
 SELECT r.id, r.order_id, r.gig_id, r.rating, r.body AS text, r.reply, r.replied_at,
        r.created_at, r.updated_at,
        r.created_at + make_interval(days => :edit_days::INT) AS editable_until,
-       r.buyer_id, p.full_name AS buyer_name, p.avatar_url AS buyer_avatar_url
+       r.buyer_id,
+       CASE WHEN p.user_id IS NULL THEN 'Deleted user' ELSE p.full_name END AS buyer_name,
+       p.avatar_url AS buyer_avatar_url
 FROM gig_reviews r
 LEFT JOIN profiles p ON p.user_id = r.buyer_id
 WHERE r.order_id = :order_id;
@@ -62,7 +64,9 @@ FROM gigs WHERE id = :gig_id;
 SELECT r.id, r.order_id, r.gig_id, r.rating, r.body AS text, r.reply, r.replied_at,
        r.created_at, r.updated_at,
        r.created_at + make_interval(days => :edit_days::INT) AS editable_until,
-       r.buyer_id, p.full_name AS buyer_name, p.avatar_url AS buyer_avatar_url
+       r.buyer_id,
+       CASE WHEN p.user_id IS NULL THEN 'Deleted user' ELSE p.full_name END AS buyer_name,
+       p.avatar_url AS buyer_avatar_url
 FROM gig_reviews r
 LEFT JOIN profiles p ON p.user_id = r.buyer_id
 WHERE r.gig_id = :gig_id

@@ -87,7 +87,7 @@ export function serialize(form) {
 
 let errorIds = 0;
 
-function clearErrors(form) {
+export function clearErrors(form) {
   form.querySelectorAll(".field-error").forEach((n) => n.remove());
   form.querySelectorAll("[aria-invalid]").forEach((n) => {
     n.removeAttribute("aria-invalid");

@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from server.app import create_app
-from server.messaging.ratelimit import SEND_LIMITER, RedisSendLimiter, SendLimiter
+from server.messaging.ratelimit import SEND_LIMITER
+from server.ratelimit import RedisTokenBucket, TokenBucket
 from server.realtime.bus import RedisBus
 from server.realtime.server import redis_bus
 
-Instance = Callable[..., RedisSendLimiter]
+Instance = Callable[..., RedisTokenBucket]
 
 
 @pytest.fixture
@@ -23,10 +24,10 @@ async def instance(redis_server_url, redis_prefix) -> AsyncIterator[Instance]:
     """A limiter as one instance has it: on that instance's own fan-out bus."""
     buses: list[RedisBus] = []
 
-    def limiter(burst: int, rate: float) -> RedisSendLimiter:
+    def limiter(burst: int, rate: float) -> RedisTokenBucket:
         bus = RedisBus(redis_server_url, redis_prefix)
         buses.append(bus)
-        return RedisSendLimiter(bus.redis, bus.prefix, burst=burst, rate=rate)
+        return RedisTokenBucket(bus.redis, bus.prefix, burst, rate, "send", "too many")
 
     yield limiter
     for bus in buses:
@@ -64,7 +65,7 @@ async def test_the_limiter_uses_the_fan_out_bus_client(settings, redis_server_ur
     bus = redis_bus(app)
     limiter = app[SEND_LIMITER]
     try:
-        assert isinstance(limiter, RedisSendLimiter)
+        assert isinstance(limiter, RedisTokenBucket)
         assert limiter.redis is bus.redis
         assert await limiter.take(uuid.uuid4())
         # The bucket script ran on a connection of the bus's pool, named after its node.
@@ -76,4 +77,15 @@ async def test_the_limiter_uses_the_fan_out_bus_client(settings, redis_server_ur
 def test_without_redis_the_limit_is_kept_in_process(settings):
     app = create_app(settings)
     assert redis_bus(app) is None
-    assert type(app[SEND_LIMITER]) is SendLimiter
+    assert type(app[SEND_LIMITER]) is TokenBucket
+
+
+async def test_an_empty_bucket_says_how_long_to_wait(instance):
+    """What a 429's Retry-After comes from (server/auth/attempts.py): the Redis clock's wait
+    for the next token, the same on every instance."""
+    a, b = instance(burst=2, rate=0.1), instance(burst=2, rate=0.1)
+    key = "account:someone@example.com"
+    assert [await a.wait(key), await b.wait(key)] == [0.0, 0.0]
+    wait = await a.wait(key)
+    assert 9.0 < wait <= 10.0  # one token every 10 s, and the bucket just emptied
+    assert 0 < await b.wait(key) <= wait

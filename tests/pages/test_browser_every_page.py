@@ -46,6 +46,7 @@ EXPECTED_4XX: dict[str, set[tuple[str, str, int]]] = {
     # A confirmation link whose token is not one we issued: the page submits it and shows why
     # it failed.
     "/verify-email?token=not-a-token": {("POST", "/api/auth/verify-email", 422)},
+    "/confirm-email?token=not-a-token": {("POST", "/api/auth/email-change/confirm", 422)},
 }
 
 # Where the document is wider than the viewport, the elements sticking out on the right
@@ -291,6 +292,9 @@ async def seed(api, client) -> list[Persona]:
                 "/verify-email",
                 "/verify-email?done=1",
                 "/verify-email?token=not-a-token",
+                "/confirm-email",  # issue 17: the link mailed to a new address
+                "/confirm-email?done=1",
+                "/confirm-email?token=not-a-token",
                 f"/unsubscribe/{unsubscribe_token(secret, student.id)}",
                 *public_alerts,
             ],

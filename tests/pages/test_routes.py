@@ -8,6 +8,7 @@ import uuid
 from tests.pages.conftest import hiring_setup
 
 PUBLIC = ["/", "/signup", "/login", "/forgot-password", "/jobs", "/gigs", "/verify-email"]
+PUBLIC.append("/confirm-email")  # issue 17: the link mailed to a new address
 PRIVATE = [
     "/welcome",
     "/welcome/roles",

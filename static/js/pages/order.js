@@ -49,6 +49,9 @@ function actorName(order, actorId) {
   return "Someone";
 }
 
+// What the server names a deleted account (docs/privacy.md, "Deleting your account").
+const DELETED_USER = "Deleted user";
+
 const normal = (action) => String(action).replaceAll("-", "_");
 
 // ---- the parts of the page --------------------------------------------------------------
@@ -86,7 +89,10 @@ function head(order, role) {
         statusBadge(order.status),
         " ",
         el("span", { text: `${tierName(order.tier)} package · ${otherLabel}: ` }),
-        el("a", { href: `/people/${other.id}`, text: personName(other, otherLabel) }),
+        // A deleted account has no people page: its name is plain text.
+        other.name === DELETED_USER
+          ? el("span", { text: other.name })
+          : el("a", { href: `/people/${other.id}`, text: personName(other, otherLabel) }),
         order.gig_id ? el("span", { "aria-hidden": "true", text: "·" }) : null,
         order.gig_id ? el("a", { href: `/gigs/${order.gig_id}`, text: "View the gig" }) : null,
       ),
