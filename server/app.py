@@ -14,9 +14,9 @@ import jinja2
 from aiohttp import web
 
 from server import keys
-from server.auth.oidc.routes import oidc_ctx
 from server.auth.attempts import install_password_attempts
 from server.auth.last_seen import last_seen_ctx
+from server.auth.oidc.routes import oidc_ctx
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
