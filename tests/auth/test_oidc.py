@@ -344,3 +344,35 @@ async def test_an_expired_sign_in_is_refused_and_changes_nothing(client, db, oid
         status, _, _ = await flow.finish(callback)
     assert status == 400
     assert await snapshot(db) == before
+
+
+async def test_a_password_less_account_confirms_with_its_provider_then_is_deleted(
+    client, db, oidc_provider
+):
+    """Re-authentication with the provider is what lets an account without a password be
+    deleted (docs/privacy.md); afterwards the same provider account starts afresh."""
+    subject = sub()
+    email = f"{subject}@example.com"
+    await oidc_provider.set_user(subject, email=email, email_verified=True)
+    async with browser_session() as http:
+        flow = Flow(base(client), http)
+        await flow.sign_in(subject)
+        headers = {"X-CSRF-Token": flow.cookie(CSRF_COOKIE) or ""}
+        async with db.connection() as conn:  # signed in long ago
+            await conn.execute("UPDATE sessions SET authenticated_at = now() - interval '1 day'")
+        async with http.delete(
+            f"{base(client)}/api/me", json={"confirm": email}, headers=headers
+        ) as response:
+            assert response.status == 403
+        await flow.sign_in(subject, intent="reauth", next="/settings/account")
+        async with http.delete(
+            f"{base(client)}/api/me", json={"confirm": email}, headers=headers
+        ) as response:
+            assert response.status == 204, await response.text()
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM user_identities") == 0
+    async with browser_session() as http:
+        flow = Flow(base(client), http)
+        assert (await flow.sign_in(subject))[:2] == (302, "/welcome")
+        async with http.get(f"{base(client)}/api/me") as response:
+            assert (await response.json())["user"]["roles"] == []
