@@ -172,6 +172,33 @@ async def test_an_account_without_a_password_sets_its_first(api, db, mailbox):
     assert any("password was set" in m["subject"] for m in mailbox.messages)
 
 
+async def test_without_a_password_an_old_sign_in_must_be_renewed_first(api, db):
+    user = await api.sign_up()
+    async with db.connection() as conn:
+        await conn.execute("UPDATE users SET password_hash = NULL WHERE id = $1", user.id)
+        await conn.execute(
+            "UPDATE sessions SET authenticated_at = now() - interval '11 minutes'"
+            " WHERE user_id = $1",
+            user.id,
+        )
+    stale = await api.post("/api/me/password", {"new_password": NEW_PASSWORD}, as_=user, expect=403)
+    assert "sign in again" in stale["detail"]
+    await api.post("/api/me/email", {"new_email": "x@example.com"}, as_=user, expect=403)
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT password_hash FROM users WHERE id = $1", user.id) is None
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = 'change_email'",
+                user.id,
+            )
+            == 0
+        )
+        await conn.execute(
+            "UPDATE sessions SET authenticated_at = now() WHERE user_id = $1", user.id
+        )
+    await api.post("/api/me/email", {"new_email": "x@example.com"}, as_=user, expect=202)
+
+
 async def test_email_change_takes_effect_only_when_confirmed(api, mailbox, db):
     user = await api.sign_up()
     new = f"new-{uuid.uuid4().hex[:8]}@example.com"
