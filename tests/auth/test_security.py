@@ -11,6 +11,7 @@ import pytest
 
 from server.auth.last_seen import LAST_SEEN
 from server.auth.tokens import token_hash
+from server.config import Settings
 from tests.caching import acquisitions, listening
 from tests.client import PASSWORD, Api, User
 from tests.sockets import connect_socket
@@ -25,6 +26,17 @@ IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The documented limits (the shared test settings lift them for everyone else)."""
+    defaults = Settings()
+    return dataclasses.replace(
+        settings,
+        password_account_burst=defaults.password_account_burst,
+        password_ip_burst=defaults.password_ip_burst,
+    )
 
 
 async def log_in(api: Api, user: User, user_agent: str = CHROME, password: str = PASSWORD) -> User:
