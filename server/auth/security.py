@@ -34,8 +34,7 @@ CHANGE_EMAIL = "change_email"
 # owner, before setting a first password or changing its email, by having signed in (or
 # re-authenticated with the provider) in this session at most this long ago: a borrowed or
 # stolen session must not turn into a password or an address of someone else's. The same
-# window as deleting the account asks for (REAUTH_WINDOW_MINUTES' default).
-RECENT_SIGN_IN = timedelta(minutes=10)
+# window as deleting the account asks for: REAUTH_WINDOW_MINUTES.
 
 
 class SecurityService:
@@ -115,8 +114,8 @@ class SecurityService:
             signed_in = await self.db.q.auth.get_session_authenticated_at(
                 tx.conn, session_id=session_id
             )
-            if signed_in is None or datetime.now(UTC) - signed_in > RECENT_SIGN_IN:
-                minutes = int(RECENT_SIGN_IN.total_seconds() // 60)
+            minutes = self.settings.reauth_window_minutes
+            if signed_in is None or datetime.now(UTC) - signed_in > timedelta(minutes=minutes):
                 raise Forbidden(
                     "confirm it is you first: sign in again with your identity provider "
                     f"(Account and security, How you sign in), then do this within {minutes} "
