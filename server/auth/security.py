@@ -30,11 +30,6 @@ from server.mail import Mailer
 from server.realtime.contract import Disconnect
 
 CHANGE_EMAIL = "change_email"
-# An account without a password (signed up with an identity provider) proves it is its
-# owner, before setting a first password or changing its email, by having signed in (or
-# re-authenticated with the provider) in this session at most this long ago: a borrowed or
-# stolen session must not turn into a password or an address of someone else's. The same
-# window as deleting the account asks for: REAUTH_WINDOW_MINUTES.
 
 
 class SecurityService:
@@ -109,7 +104,10 @@ class SecurityService:
         field: str = "current_password",
     ) -> None:
         """An account with a password must give it; one without (signed up with an identity
-        provider) has nothing to give, and must have signed in recently instead."""
+        provider) has nothing to give, and must have signed in (or re-authenticated with the
+        provider) in this session within REAUTH_WINDOW_MINUTES, the window deleting the
+        account uses: a borrowed or stolen session must not give itself a password or an
+        address of someone else's."""
         if row["password_hash"] is None:
             signed_in = await self.db.q.auth.get_session_authenticated_at(
                 tx.conn, session_id=session_id
