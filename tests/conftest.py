@@ -251,6 +251,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_url="http://rizeos.test",
         migrate_on_start=False,
         shutdown_timeout=1.0,
+        # Tests sign in as one user from one address many times over; the tests of the
+        # sign-in limits (tests/auth/test_security.py) state the figures they check.
+        password_account_burst=1000,
+        password_ip_burst=1000,
     )
 
 

@@ -24,7 +24,7 @@ from server.auth.service import to_user
 from server.auth.tokens import hash_password, new_token, token_hash, verify_password
 from server.config import Settings
 from server.db import Database, Transaction, fetch_all
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.invalidation import key
 from server.mail import Mailer
 from server.realtime.contract import Disconnect
@@ -96,11 +96,29 @@ class SecurityService:
     # -- password ---------------------------------------------------------------------
 
     async def _check_current_password(
-        self, row: asyncpg.Record, password: str | None, field: str = "current_password"
+        self,
+        tx: Transaction,
+        row: asyncpg.Record,
+        password: str | None,
+        session_id: uuid.UUID,
+        field: str = "current_password",
     ) -> None:
         """An account with a password must give it; one without (signed up with an identity
-        provider) has nothing to give."""
+        provider) has nothing to give, and must have signed in (or re-authenticated with the
+        provider) in this session within REAUTH_WINDOW_MINUTES, the window deleting the
+        account uses: a borrowed or stolen session must not give itself a password or an
+        address of someone else's."""
         if row["password_hash"] is None:
+            signed_in = await self.db.q.auth.get_session_authenticated_at(
+                tx.conn, session_id=session_id
+            )
+            minutes = self.settings.reauth_window_minutes
+            if signed_in is None or datetime.now(UTC) - signed_in > timedelta(minutes=minutes):
+                raise Forbidden(
+                    "confirm it is you first: sign in again with your identity provider "
+                    f"(Account and security, How you sign in), then do this within {minutes} "
+                    "minutes"
+                )
             return
         if password is None:
             raise Invalid.field(field, "is required")
@@ -119,7 +137,7 @@ class SecurityService:
         q = self.db.q.auth
         async with self.db.transaction() as tx:
             row = await q.lock_user_credentials(tx.conn, user_id=user_id)
-            await self._check_current_password(row, body.current_password)
+            await self._check_current_password(tx, row, body.current_password, current_session)
             first = row["password_hash"] is None
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
             await q.mark_session_authenticated(tx.conn, session_id=current_session)
@@ -145,13 +163,13 @@ class SecurityService:
     # -- email ------------------------------------------------------------------------
 
     async def request_email_change(
-        self, user_id: uuid.UUID, body: schemas.EmailChangeRequest
+        self, user_id: uuid.UUID, session_id: uuid.UUID, body: schemas.EmailChangeRequest
     ) -> schemas.PendingEmailChange:
         new_email = body.new_email.strip()
         q = self.db.q.auth
         async with self.db.transaction() as tx:
             row = await q.lock_user_credentials(tx.conn, user_id=user_id)
-            await self._check_current_password(row, body.current_password)
+            await self._check_current_password(tx, row, body.current_password, session_id)
             if new_email.lower() == row["email"].lower():
                 raise Invalid.field("new_email", "is already your address")
             if await q.email_taken(tx.conn, email=new_email):

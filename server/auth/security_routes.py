@@ -77,7 +77,7 @@ async def revoke_other_sessions(api: ApiRequest) -> schemas.Revoked:
     auth=USER,
     body=schemas.PasswordChange,
     response=schemas.Revoked,
-    errors=(422, 429),
+    errors=(403, 422, 429),
 )
 async def change_password(api: ApiRequest) -> schemas.Revoked:
     await count_attempt(api, api.body.current_password)
@@ -95,11 +95,11 @@ async def change_password(api: ApiRequest) -> schemas.Revoked:
     body=schemas.EmailChangeRequest,
     response=schemas.PendingEmailChange,
     status=202,
-    errors=(409, 422, 429),
+    errors=(403, 409, 422, 429),
 )
 async def request_email_change(api: ApiRequest) -> schemas.PendingEmailChange:
     await count_attempt(api, api.body.current_password)
-    return await service(api).request_email_change(api.user.user_id, api.body)
+    return await service(api).request_email_change(api.user.user_id, api.user.session_id, api.body)
 
 
 @endpoint(

@@ -11,6 +11,7 @@ import pytest
 
 from server.auth.last_seen import LAST_SEEN
 from server.auth.tokens import token_hash
+from server.config import Settings
 from tests.caching import acquisitions, listening
 from tests.client import PASSWORD, Api, User
 from tests.sockets import connect_socket
@@ -25,6 +26,17 @@ IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The documented limits (the shared test settings lift them for everyone else)."""
+    defaults = Settings()
+    return dataclasses.replace(
+        settings,
+        password_account_burst=defaults.password_account_burst,
+        password_ip_burst=defaults.password_ip_burst,
+    )
 
 
 async def log_in(api: Api, user: User, user_agent: str = CHROME, password: str = PASSWORD) -> User:
@@ -170,6 +182,33 @@ async def test_an_account_without_a_password_sets_its_first(api, db, mailbox):
     await api.post("/api/me/password", {"new_password": NEW_PASSWORD}, as_=user, expect=200)
     await log_in(api, user, password=NEW_PASSWORD)
     assert any("password was set" in m["subject"] for m in mailbox.messages)
+
+
+async def test_without_a_password_an_old_sign_in_must_be_renewed_first(api, db):
+    user = await api.sign_up()
+    async with db.connection() as conn:
+        await conn.execute("UPDATE users SET password_hash = NULL WHERE id = $1", user.id)
+        await conn.execute(
+            "UPDATE sessions SET authenticated_at = now() - interval '11 minutes'"
+            " WHERE user_id = $1",
+            user.id,
+        )
+    stale = await api.post("/api/me/password", {"new_password": NEW_PASSWORD}, as_=user, expect=403)
+    assert "sign in again" in stale["detail"]
+    await api.post("/api/me/email", {"new_email": "x@example.com"}, as_=user, expect=403)
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT password_hash FROM users WHERE id = $1", user.id) is None
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM email_tokens WHERE user_id = $1 AND purpose = 'change_email'",
+                user.id,
+            )
+            == 0
+        )
+        await conn.execute(
+            "UPDATE sessions SET authenticated_at = now() WHERE user_id = $1", user.id
+        )
+    await api.post("/api/me/email", {"new_email": "x@example.com"}, as_=user, expect=202)
 
 
 async def test_email_change_takes_effect_only_when_confirmed(api, mailbox, db):

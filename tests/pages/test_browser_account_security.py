@@ -157,3 +157,33 @@ async def test_sign_out_everywhere_else_and_cancel_an_email_change(browser: Brow
     await page.reload()
     await expect(page.locator("#email-pending")).to_be_hidden()
     browser.check()
+
+
+async def test_an_account_without_a_password_sets_its_first(browser: Browser, api, db, shots):
+    user = await api.sign_up()
+    async with db.connection() as conn:
+        await conn.execute("UPDATE users SET password_hash = NULL WHERE id = $1", user.id)
+    context = await browser.context()
+    # No password to sign in with: the browser takes over the API's session cookie.
+    await context.add_cookies(
+        [
+            {"name": "rizeos_session", "value": user.token, "url": browser.base_url},
+            {"name": "rizeos_csrf", "value": user.csrf, "url": browser.base_url},
+        ]
+    )
+    tab = await context.new_page()
+    browser.watch(tab)
+    await tab.goto("/settings/account")
+    form = tab.locator("#password-form")
+    await expect(tab.get_by_role("heading", name="Set a password")).to_be_visible()
+    await expect(form.get_by_label("Current password")).to_have_count(0)
+    await expect(tab.locator("#email-form").get_by_label("Current password")).to_have_count(0)
+    for theme in ("light", "dark"):
+        await tab.emulate_media(color_scheme=theme)
+        await tab.set_viewport_size(SIZES["390"])
+        await tab.screenshot(path=shots / f"account-no-password-390-{theme}.png", full_page=True)
+    await form.get_by_label("New password").fill(NEW_PASSWORD)
+    await form.get_by_role("button", name="Set password").click()
+    await expect(tab.locator("#toasts")).to_contain_text("Password saved")
+    await api.post("/api/auth/login", {"email": user.email, "password": NEW_PASSWORD}, expect=200)
+    browser.check()
