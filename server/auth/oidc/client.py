@@ -40,6 +40,11 @@ class ProviderError(Exception):
     The message is safe to show the person signing in."""
 
 
+class ProviderUnreachable(ProviderError):
+    """The provider is down, hangs past ``TIMEOUT`` or answers garbage (not a refusal of
+    this sign-in): the person did nothing wrong and may simply try again later (502)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who the provider says signed in."""
@@ -87,33 +92,45 @@ class OidcClients:
         try:
             async with self.session.get(url, **options) as response:
                 if response.status != 200:
-                    raise ProviderError(f"the provider's {what} answered {response.status}")
+                    raise ProviderUnreachable(f"the provider's {what} answered {response.status}")
                 data = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise ProviderError(f"the provider's {what} could not be read ({exc})") from exc
+            raise ProviderUnreachable(f"the provider's {what} could not be read ({exc})") from exc
         if not isinstance(data, dict):
-            raise ProviderError(f"the provider's {what} is not a JSON object")
+            raise ProviderUnreachable(f"the provider's {what} is not a JSON object")
         return data
 
-    async def _discover(self, provider: OidcProvider, keys: bool = False) -> _Metadata:
+    async def _discover(self, provider: OidcProvider, stale: _Metadata | None = None) -> _Metadata:
+        """The provider's discovery document and keys, cached; ``stale`` (keys that did not
+        know an ID token's ``kid``) fetches them again unless another request already has."""
         cached = self._metadata.get(provider.name)
-        if cached and time.monotonic() - cached.fetched_at < METADATA_TTL_S and not keys:
-            return cached
+        fresh = cached and time.monotonic() - cached.fetched_at < METADATA_TTL_S
+        if fresh and cached is not stale:
+            return cached  # type: ignore[return-value]
         async with self._lock:
+            # Requests that waited here while another fetched use what it fetched, rather
+            # than each fetching again in turn (behind a hung provider, one timeout each).
+            cached = self._metadata.get(provider.name)
+            if (
+                cached
+                and time.monotonic() - cached.fetched_at < METADATA_TTL_S
+                and cached is not stale
+            ):
+                return cached
             assert provider.issuer is not None
             url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
             document = await self._get_json(url, "discovery document")
             # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer we asked.
             if document.get("issuer") != provider.issuer:
-                raise ProviderError("the provider's discovery document names another issuer")
+                raise ProviderUnreachable("the provider's discovery document names another issuer")
             for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(document.get(name), str):
-                    raise ProviderError(f"the provider's discovery document has no {name}")
+                    raise ProviderUnreachable(f"the provider's discovery document has no {name}")
             jwks = await self._get_json(document["jwks_uri"], "keys")
             try:
                 key_set = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
             except (JoseError, ValueError, TypeError, KeyError) as exc:
-                raise ProviderError("the provider's keys could not be read") from exc
+                raise ProviderUnreachable("the provider's keys could not be read") from exc
             metadata = _Metadata(document, key_set, time.monotonic())
             self._metadata[provider.name] = metadata
             return metadata
@@ -171,9 +188,13 @@ class OidcClients:
                 data = await response.json(content_type=None)
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise ProviderError(f"the provider's token endpoint could not be read ({exc})") from exc
-        if not isinstance(data, dict) or status != 200 or "error" in data:
-            error = data.get("error") if isinstance(data, dict) else None
+            raise ProviderUnreachable(
+                f"the provider's token endpoint could not be read ({exc})"
+            ) from exc
+        if status >= 500 or not isinstance(data, dict):
+            raise ProviderUnreachable(f"the provider's token endpoint answered {status}")
+        if status != 200 or "error" in data:
+            error = data.get("error")
             raise ProviderError(f"the provider refused the sign-in code ({error or status})")
         if not isinstance(data.get("access_token"), str):
             raise ProviderError("the provider's token answer has no access token")
@@ -226,7 +247,7 @@ class OidcClients:
                     claims = self._verify_id_token(provider, metadata, id_token, nonce)
                 except (InvalidKeyIdError, MissingKeyError):
                     # A key we have not seen: the provider may have rotated its keys.
-                    metadata = await self._discover(provider, keys=True)
+                    metadata = await self._discover(provider, stale=metadata)
                     claims = self._verify_id_token(provider, metadata, id_token, nonce)
             except (JoseError, ValueError) as exc:
                 raise ProviderError(f"the ID token did not verify ({exc})") from exc

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from server.auth import schemas
-from server.auth.oidc.client import OidcClients, Person, ProviderError
+from server.auth.oidc.client import OidcClients, Person, ProviderError, ProviderUnreachable
 from server.auth.oidc.schemas import Identities, Identity
 from server.auth.service import AccountService, NewSession, to_user
 from server.auth.tokens import token_hash
 from server.config import OidcProvider, Settings
 from server.db import Database, Transaction, fetch_all
-from server.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from server.errors import BadGateway, BadRequest, Conflict, Forbidden, Invalid, NotFound
 from server.invalidation import key
 from server.mail import Mailer
 
@@ -74,7 +74,7 @@ class OidcService:
         try:
             grant = await self.clients.authorization(provider, self.redirect_uri(provider))
         except ProviderError as exc:
-            raise BadRequest(f"{provider.label} cannot be reached: {exc}") from exc
+            raise BadGateway(f"{provider.label} cannot be reached: {exc}") from exc
         async with self.db.transaction() as tx:
             q = self.db.q.auth
             await q.delete_stale_oidc_logins(tx.conn)
@@ -123,6 +123,10 @@ class OidcService:
             person = await self.clients.person(
                 provider, code, self.redirect_uri(provider), flow["code_verifier"], flow["nonce"]
             )
+        except ProviderUnreachable as exc:
+            raise BadGateway(
+                f"{provider.label} cannot be reached: {exc}; try again in a moment"
+            ) from exc
         except ProviderError as exc:
             raise BadRequest(f"signing in with {provider.label} failed: {exc}") from exc
         if flow["intent"] == "sign_in":
