@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from aiohttp import web
+from joserfc.jwk import RSAKey
 
 from server.auth.oidc import client as oidc_client
 from server.config import OidcProvider
@@ -26,8 +27,20 @@ class BrokenProvider:
         self.mode = "garbage"
         self.runner: web.AppRunner | None = None
         self.url = ""
+        self.discoveries = 0
 
     async def _discovery(self, request: web.Request) -> web.StreamResponse:
+        self.discoveries += 1
+        if self.mode == "slow":  # a working provider, slow to answer
+            await asyncio.sleep(0.3)
+            return web.json_response(
+                {
+                    "issuer": self.url,
+                    "authorization_endpoint": f"{self.url}/authorize",
+                    "token_endpoint": f"{self.url}/token",
+                    "jwks_uri": f"{self.url}/jwks",
+                }
+            )
         if self.mode == "hang":
             await asyncio.sleep(30)
         if self.mode == "error":
@@ -39,10 +52,15 @@ class BrokenProvider:
             return web.json_response({"error": "invalid_grant"}, status=400)
         return await self._discovery(request)
 
+    async def _jwks(self, request: web.Request) -> web.Response:
+        key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+        return web.json_response({"keys": [key.as_dict(private=False)]})
+
     async def start(self) -> BrokenProvider:
         app = web.Application()
         app.router.add_get("/.well-known/openid-configuration", self._discovery)
         app.router.add_post("/token", self._token)
+        app.router.add_get("/jwks", self._jwks)
         self.runner = web.AppRunner(app, shutdown_timeout=0.1)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -139,3 +157,11 @@ async def test_a_token_endpoint_answering_garbage_is_502_and_a_refusal_400(
     assert status == expected, text
     async with db.connection() as conn:
         assert await conn.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_starts_waiting_on_a_slow_discovery_share_one_fetch(client, broken):
+    broken.mode = "slow"
+    async with browser_session() as http:
+        statuses = await asyncio.gather(*(get_start(client, http) for _ in range(3)))
+    assert [status for status, _ in statuses] == [302, 302, 302]
+    assert broken.discoveries == 1
