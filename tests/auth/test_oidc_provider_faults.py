@@ -165,3 +165,16 @@ async def test_starts_waiting_on_a_slow_discovery_share_one_fetch(client, broken
         statuses = await asyncio.gather(*(get_start(client, http) for _ in range(3)))
     assert [status for status, _ in statuses] == [302, 302, 302]
     assert broken.discoveries == 1
+
+
+async def test_a_forged_error_callback_shows_none_of_its_text(client, broken):
+    """Anyone can craft ``/callback?error=...&error_description=...``: without a live flow of
+    this browser, the provider's free text must not appear on our origin (content spoofing)."""
+    spoof = "Your account is suspended: call +1 555 0100 now"
+    async with browser_session() as http:
+        url = f"{base(client)}/api/auth/oidc/plainbroken/callback"
+        params = {"error": "access_denied", "error_description": spoof, "state": "made-up"}
+        async with http.get(url, params=params, allow_redirects=False) as response:
+            status, text = response.status, await response.text()
+    assert status == 400
+    assert spoof not in text and "suspended" not in text

@@ -159,6 +159,15 @@ async def callback(api: ApiRequest) -> web.StreamResponse:
         except msgspec.ValidationError as exc:
             raise BadRequest(f"this sign-in answer is malformed ({exc})") from None
         if query.error:
+            # Anyone can craft an error callback: the provider's words are shown only for a
+            # live flow of this browser (which this ends), never for a made-up URL.
+            if not await oidc.abandon(
+                provider.name, query.state, request.cookies.get(BROWSER_COOKIE)
+            ):
+                raise BadRequest(
+                    f"{provider.label} did not sign you in, and this sign-in is unknown, "
+                    "already used, expired or was started in another browser: start again"
+                )
             detail = query.error_description or query.error
             raise BadRequest(f"{provider.label} did not sign you in: {detail}")
         if not query.state or not query.code:

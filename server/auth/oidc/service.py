@@ -93,6 +93,20 @@ class OidcService:
             )
         return grant.url
 
+    async def abandon(self, name: str, state: str | None, browser: str | None) -> bool:
+        """End the flow a provider's error answer names; whether it was a live flow of this
+        browser (only then may the provider's own words be shown)."""
+        if not state or not browser:
+            return False
+        async with self.db.autocommit() as unit:
+            flow = await self.db.q.auth.consume_oidc_login(
+                unit.conn,
+                state_hash=token_hash(state),
+                provider=name,
+                browser_hash=token_hash(browser),
+            )
+        return flow is not None
+
     async def callback(
         self,
         name: str,
