@@ -274,7 +274,14 @@ class OidcService:
             mine = await q.get_user_identity(tx.conn, user_id=user_id, provider=name)
             if mine is None:
                 raise NotFound(f"your account is not linked to {name!r}")
-            if not ways["has_password"] and ways["identities"] <= 1:
+            # Only identities with a provider offered here are ways to sign in: one whose
+            # provider was removed from the configuration signs nobody in.
+            others = [
+                row["provider"]
+                for row in await fetch_all(q.list_user_identities, tx.conn, user_id=user_id)
+                if row["provider"] != name and self.settings.oidc_provider(row["provider"])
+            ]
+            if not ways["has_password"] and not others and self.settings.oidc_provider(name):
                 raise Conflict(
                     "this is your only way to sign in: set a password or link another "
                     "provider first"
