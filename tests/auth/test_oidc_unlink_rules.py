@@ -1,5 +1,5 @@
-"""The last way to sign in (review of issue 17): an identity with a provider the site no
-longer offers cannot sign anyone in, so it does not count as another way."""
+"""Review of issue 17: an identity with a provider the site no longer offers is not a way to
+sign in; confirming who you are asks the provider to sign the person in afresh."""
 
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ async def test_an_identity_with_a_provider_no_longer_offered_is_not_a_way_to_sig
     async with db.connection() as conn:
         rows = await conn.fetch("SELECT provider FROM user_identities")
     assert [r["provider"] for r in rows] == [PROVIDER]
+
+
+async def test_reauthentication_asks_the_provider_to_sign_in_afresh(client, oidc_provider):
+    """Confirming who you are must not pass on the provider's remembered session alone
+    (OIDC Core 3.1.2.1: prompt=login, max_age=0); a plain sign-in does not ask that."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    subject = sub()
+    await oidc_provider.set_user(subject, email=f"{subject}@example.com", email_verified=True)
+    async with browser_session() as http:
+        flow = Flow(base(client), http)
+        plain = dict(parse_qsl(urlsplit(await flow.start()).query))
+        await flow.sign_in(subject)
+        reauth = dict(parse_qsl(urlsplit(await flow.start(intent="reauth")).query))
+    assert "prompt" not in plain and "max_age" not in plain
+    assert (reauth.get("prompt"), reauth.get("max_age")) == ("login", "0")

@@ -144,9 +144,13 @@ class OidcClients:
             }
         return (await self._discover(provider)).document
 
-    async def authorization(self, provider: OidcProvider, redirect_uri: str) -> Authorization:
+    async def authorization(
+        self, provider: OidcProvider, redirect_uri: str, afresh: bool = False
+    ) -> Authorization:
         """Where to send the browser: a fresh state, nonce and PKCE verifier (RFC 7636,
-        S256) go with it; the caller keeps them for the callback."""
+        S256) go with it; the caller keeps them for the callback. ``afresh`` (confirming who
+        you are) asks an OpenID provider to sign the person in again rather than pass on its
+        remembered session (OIDC Core 3.1.2.1: ``prompt=login``, ``max_age=0``)."""
         endpoints = await self._endpoints(provider)
         state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
         extra: dict[str, str] = {
@@ -155,6 +159,9 @@ class OidcClients:
         }
         if provider.is_oidc:
             extra["nonce"] = nonce
+            if afresh:
+                extra["prompt"] = "login"
+                extra["max_age"] = "0"
         url = prepare_grant_uri(
             endpoints["authorization_endpoint"],
             client_id=provider.client_id,

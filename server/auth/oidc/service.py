@@ -72,7 +72,9 @@ class OidcService:
         if intent == "sign_in":
             user_id = session_id = None
         try:
-            grant = await self.clients.authorization(provider, self.redirect_uri(provider))
+            grant = await self.clients.authorization(
+                provider, self.redirect_uri(provider), afresh=intent == "reauth"
+            )
         except ProviderError as exc:
             raise BadGateway(f"{provider.label} cannot be reached: {exc}") from exc
         async with self.db.transaction() as tx:
