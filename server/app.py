@@ -16,7 +16,7 @@ from aiohttp import web
 from server import keys
 from server.auth.attempts import install_password_attempts
 from server.auth.last_seen import last_seen_ctx
-from server.auth.oidc.routes import oidc_ctx
+from server.auth.oidc.routes import install_start_limit, oidc_ctx
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
@@ -158,6 +158,7 @@ def create_app(settings: Settings) -> web.Application:
         sio.register_namespace(getattr(importlib.import_module(module), name)(app))
     sio.attach(app)
     install_password_attempts(app)  # on the fan-out bus's Redis client, when there is one
+    install_start_limit(app)
     app.cleanup_ctx.append(realtime_ctx)
     app.cleanup_ctx.append(worker_ctx)  # last: it uses the database, storage and events
     for module in DOMAINS:

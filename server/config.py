@@ -86,6 +86,10 @@ class Settings:
     password_account_per_minute: float = 1.0
     password_ip_burst: int = 30
     password_ip_per_minute: float = 6.0
+    # Provider sign-ins started (GET /api/auth/oidc/{provider}/start) per IP address: each
+    # writes a flow row, so anyone could otherwise fill oidc_logins (server/auth/oidc/routes.py).
+    oidc_start_ip_burst: int = 20
+    oidc_start_ip_per_minute: float = 10.0
     # A session's last_seen_at is written at most once per this many seconds (per instance).
     session_seen_interval_seconds: float = 300.0
     cookie_secure: bool = False
@@ -402,6 +406,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_account_per_minute=_positive(env, "PASSWORD_ACCOUNT_PER_MINUTE", 1.0),
         password_ip_burst=_int(env, "PASSWORD_IP_BURST", 30, 1, 1_000_000),
         password_ip_per_minute=_positive(env, "PASSWORD_IP_PER_MINUTE", 6.0),
+        oidc_start_ip_burst=_int(env, "OIDC_START_IP_BURST", 20, 1, 1_000_000),
+        oidc_start_ip_per_minute=_positive(env, "OIDC_START_IP_PER_MINUTE", 10.0),
         session_seen_interval_seconds=_positive(
             env, "SESSION_SEEN_INTERVAL_SECONDS", 300.0, hi=86400
         ),

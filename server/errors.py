@@ -152,6 +152,16 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         "Retrying rarely helps; report the `X-Request-ID`.",
     ),
     ProblemType(
+        "bad-gateway",
+        502,
+        "Bad gateway",
+        "A service outside RizeOS that the request needed answered with nonsense, an "
+        "error, or not within its time: an identity provider's discovery document, keys or "
+        "token endpoint while signing in with it (an HTML page there, not a problem "
+        "document).",
+        "Try again in a moment; if it persists, sign in another way.",
+    ),
+    ProblemType(
         "unavailable",
         503,
         "Service unavailable",
@@ -253,6 +263,10 @@ class RateLimited(AppError):
     def __init__(self, detail: str, retry_after: int | None = None):
         super().__init__(detail)
         self.retry_after = retry_after  # seconds, sent as ``Retry-After`` when known
+
+
+class BadGateway(AppError):
+    status, slug, title = _kind("bad-gateway")
 
 
 class Unavailable(AppError):

@@ -255,6 +255,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # sign-in limits (tests/auth/test_security.py) state the figures they check.
         password_account_burst=1000,
         password_ip_burst=1000,
+        oidc_start_ip_burst=1000,
     )
 
 

@@ -40,6 +40,11 @@ class ProviderError(Exception):
     The message is safe to show the person signing in."""
 
 
+class ProviderUnreachable(ProviderError):
+    """The provider is down, hangs past ``TIMEOUT`` or answers garbage (not a refusal of
+    this sign-in): the person did nothing wrong and may simply try again later (502)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who the provider says signed in."""
@@ -87,33 +92,45 @@ class OidcClients:
         try:
             async with self.session.get(url, **options) as response:
                 if response.status != 200:
-                    raise ProviderError(f"the provider's {what} answered {response.status}")
+                    raise ProviderUnreachable(f"the provider's {what} answered {response.status}")
                 data = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise ProviderError(f"the provider's {what} could not be read ({exc})") from exc
+            raise ProviderUnreachable(f"the provider's {what} could not be read ({exc})") from exc
         if not isinstance(data, dict):
-            raise ProviderError(f"the provider's {what} is not a JSON object")
+            raise ProviderUnreachable(f"the provider's {what} is not a JSON object")
         return data
 
-    async def _discover(self, provider: OidcProvider, keys: bool = False) -> _Metadata:
+    async def _discover(self, provider: OidcProvider, stale: _Metadata | None = None) -> _Metadata:
+        """The provider's discovery document and keys, cached; ``stale`` (keys that did not
+        know an ID token's ``kid``) fetches them again unless another request already has."""
         cached = self._metadata.get(provider.name)
-        if cached and time.monotonic() - cached.fetched_at < METADATA_TTL_S and not keys:
-            return cached
+        fresh = cached and time.monotonic() - cached.fetched_at < METADATA_TTL_S
+        if fresh and cached is not stale:
+            return cached  # type: ignore[return-value]
         async with self._lock:
+            # Requests that waited here while another fetched use what it fetched, rather
+            # than each fetching again in turn (behind a hung provider, one timeout each).
+            cached = self._metadata.get(provider.name)
+            if (
+                cached
+                and time.monotonic() - cached.fetched_at < METADATA_TTL_S
+                and cached is not stale
+            ):
+                return cached
             assert provider.issuer is not None
             url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
             document = await self._get_json(url, "discovery document")
             # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer we asked.
             if document.get("issuer") != provider.issuer:
-                raise ProviderError("the provider's discovery document names another issuer")
+                raise ProviderUnreachable("the provider's discovery document names another issuer")
             for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(document.get(name), str):
-                    raise ProviderError(f"the provider's discovery document has no {name}")
+                    raise ProviderUnreachable(f"the provider's discovery document has no {name}")
             jwks = await self._get_json(document["jwks_uri"], "keys")
             try:
                 key_set = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
             except (JoseError, ValueError, TypeError, KeyError) as exc:
-                raise ProviderError("the provider's keys could not be read") from exc
+                raise ProviderUnreachable("the provider's keys could not be read") from exc
             metadata = _Metadata(document, key_set, time.monotonic())
             self._metadata[provider.name] = metadata
             return metadata
@@ -127,9 +144,13 @@ class OidcClients:
             }
         return (await self._discover(provider)).document
 
-    async def authorization(self, provider: OidcProvider, redirect_uri: str) -> Authorization:
+    async def authorization(
+        self, provider: OidcProvider, redirect_uri: str, afresh: bool = False
+    ) -> Authorization:
         """Where to send the browser: a fresh state, nonce and PKCE verifier (RFC 7636,
-        S256) go with it; the caller keeps them for the callback."""
+        S256) go with it; the caller keeps them for the callback. ``afresh`` (confirming who
+        you are) asks an OpenID provider to sign the person in again rather than pass on its
+        remembered session (OIDC Core 3.1.2.1: ``prompt=login``, ``max_age=0``)."""
         endpoints = await self._endpoints(provider)
         state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
         extra: dict[str, str] = {
@@ -138,6 +159,9 @@ class OidcClients:
         }
         if provider.is_oidc:
             extra["nonce"] = nonce
+            if afresh:
+                extra["prompt"] = "login"
+                extra["max_age"] = "0"
         url = prepare_grant_uri(
             endpoints["authorization_endpoint"],
             client_id=provider.client_id,
@@ -171,9 +195,13 @@ class OidcClients:
                 data = await response.json(content_type=None)
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise ProviderError(f"the provider's token endpoint could not be read ({exc})") from exc
-        if not isinstance(data, dict) or status != 200 or "error" in data:
-            error = data.get("error") if isinstance(data, dict) else None
+            raise ProviderUnreachable(
+                f"the provider's token endpoint could not be read ({exc})"
+            ) from exc
+        if status >= 500 or not isinstance(data, dict):
+            raise ProviderUnreachable(f"the provider's token endpoint answered {status}")
+        if status != 200 or "error" in data:
+            error = data.get("error")
             raise ProviderError(f"the provider refused the sign-in code ({error or status})")
         if not isinstance(data.get("access_token"), str):
             raise ProviderError("the provider's token answer has no access token")
@@ -226,7 +254,7 @@ class OidcClients:
                     claims = self._verify_id_token(provider, metadata, id_token, nonce)
                 except (InvalidKeyIdError, MissingKeyError):
                     # A key we have not seen: the provider may have rotated its keys.
-                    metadata = await self._discover(provider, keys=True)
+                    metadata = await self._discover(provider, stale=metadata)
                     claims = self._verify_id_token(provider, metadata, id_token, nonce)
             except (JoseError, ValueError) as exc:
                 raise ProviderError(f"the ID token did not verify ({exc})") from exc

@@ -19,8 +19,9 @@ from server.auth.oidc import schemas
 from server.auth.oidc.client import OidcClients
 from server.auth.oidc.service import OidcService
 from server.auth.routes import set_session_cookies
-from server.errors import AppError, BadRequest, Unauthorized
+from server.errors import AppError, BadRequest, RateLimited, Unauthorized
 from server.pages.web import error_page, redirect, safe_next, secure_headers, viewer_of
+from server.ratelimit import TokenBucket, token_bucket
 
 routes = web.RouteTableDef()
 TAG = "accounts"
@@ -29,6 +30,21 @@ OIDC_CLIENTS: web.AppKey[OidcClients] = web.AppKey("oidc_clients", OidcClients)
 # a callback URL carried to another browser is refused there.
 BROWSER_COOKIE = "rizeos_oidc_browser"
 BROWSER_COOKIE_PATH = "/api/auth/oidc"
+# Starts per IP address (settings.oidc_start_ip_*): each start writes an oidc_logins row and
+# asks the provider's discovery document, so without a limit anyone could fill the table.
+START_LIMIT: web.AppKey[TokenBucket] = web.AppKey("oidc_start_limit", TokenBucket)
+
+
+def install_start_limit(app: web.Application) -> None:
+    """Put the /start limiter on the app (create_app, after the fan-out bus exists)."""
+    settings = app[keys.SETTINGS]
+    app[START_LIMIT] = token_bucket(
+        app,
+        settings.oidc_start_ip_burst,
+        settings.oidc_start_ip_per_minute / 60,
+        "oidc_start_ip",
+        "too many sign-ins started from your network; try again in {retry}",
+    )
 
 
 async def oidc_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -45,9 +61,13 @@ def service(api: ApiRequest | web.Request) -> OidcService:
 async def refusal(request: web.Request, exc: AppError) -> web.StreamResponse:
     """A refused start or callback: a page saying why, with the site's header and a way on."""
     viewer = await viewer_of(request)
-    title = "Not found" if exc.status == 404 else "Sign-in refused"
+    titles = {404: "Not found", 429: "Too many sign-ins", 502: "Provider unavailable"}
+    title = titles.get(exc.status, "Sign-in refused")
     detail = exc.detail[:1].upper() + exc.detail[1:] + "."
-    return error_page(request, viewer, exc.status, title, detail)
+    response = error_page(request, viewer, exc.status, title, detail)
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @endpoint(
@@ -76,11 +96,12 @@ async def providers(api: ApiRequest) -> schemas.Providers:
     tag=TAG,
     auth=PUBLIC,
     status=302,
-    errors=(400, 401, 404),
+    errors=(400, 401, 404, 429, 502),
 )
 async def start(api: ApiRequest) -> web.StreamResponse:
     request = api.request
     try:
+        await request.app[START_LIMIT].check(request.remote or "unknown")
         try:
             query = msgspec.convert(dict(request.query), schemas.StartQuery, strict=False)
         except msgspec.ValidationError as exc:
@@ -126,7 +147,7 @@ async def start(api: ApiRequest) -> web.StreamResponse:
     tag=TAG,
     auth=PUBLIC,
     status=302,
-    errors=(400, 403, 404, 409, 422),
+    errors=(400, 403, 404, 409, 422, 502),
 )
 async def callback(api: ApiRequest) -> web.StreamResponse:
     request = api.request
@@ -138,6 +159,15 @@ async def callback(api: ApiRequest) -> web.StreamResponse:
         except msgspec.ValidationError as exc:
             raise BadRequest(f"this sign-in answer is malformed ({exc})") from None
         if query.error:
+            # Anyone can craft an error callback: the provider's words are shown only for a
+            # live flow of this browser (which this ends), never for a made-up URL.
+            if not await oidc.abandon(
+                provider.name, query.state, request.cookies.get(BROWSER_COOKIE)
+            ):
+                raise BadRequest(
+                    f"{provider.label} did not sign you in, and this sign-in is unknown, "
+                    "already used, expired or was started in another browser: start again"
+                )
             detail = query.error_description or query.error
             raise BadRequest(f"{provider.label} did not sign you in: {detail}")
         if not query.state or not query.code:

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from server.auth import schemas
-from server.auth.oidc.client import OidcClients, Person, ProviderError
+from server.auth.oidc.client import OidcClients, Person, ProviderError, ProviderUnreachable
 from server.auth.oidc.schemas import Identities, Identity
 from server.auth.service import AccountService, NewSession, to_user
 from server.auth.tokens import token_hash
 from server.config import OidcProvider, Settings
 from server.db import Database, Transaction, fetch_all
-from server.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from server.errors import BadGateway, BadRequest, Conflict, Forbidden, Invalid, NotFound
 from server.invalidation import key
 from server.mail import Mailer
 
@@ -72,9 +72,11 @@ class OidcService:
         if intent == "sign_in":
             user_id = session_id = None
         try:
-            grant = await self.clients.authorization(provider, self.redirect_uri(provider))
+            grant = await self.clients.authorization(
+                provider, self.redirect_uri(provider), afresh=intent == "reauth"
+            )
         except ProviderError as exc:
-            raise BadRequest(f"{provider.label} cannot be reached: {exc}") from exc
+            raise BadGateway(f"{provider.label} cannot be reached: {exc}") from exc
         async with self.db.transaction() as tx:
             q = self.db.q.auth
             await q.delete_stale_oidc_logins(tx.conn)
@@ -92,6 +94,20 @@ class OidcService:
                 expires_at=datetime.now(UTC) + FLOW_TTL,
             )
         return grant.url
+
+    async def abandon(self, name: str, state: str | None, browser: str | None) -> bool:
+        """End the flow a provider's error answer names; whether it was a live flow of this
+        browser (only then may the provider's own words be shown)."""
+        if not state or not browser:
+            return False
+        async with self.db.autocommit() as unit:
+            flow = await self.db.q.auth.consume_oidc_login(
+                unit.conn,
+                state_hash=token_hash(state),
+                provider=name,
+                browser_hash=token_hash(browser),
+            )
+        return flow is not None
 
     async def callback(
         self,
@@ -123,6 +139,10 @@ class OidcService:
             person = await self.clients.person(
                 provider, code, self.redirect_uri(provider), flow["code_verifier"], flow["nonce"]
             )
+        except ProviderUnreachable as exc:
+            raise BadGateway(
+                f"{provider.label} cannot be reached: {exc}; try again in a moment"
+            ) from exc
         except ProviderError as exc:
             raise BadRequest(f"signing in with {provider.label} failed: {exc}") from exc
         if flow["intent"] == "sign_in":
@@ -256,7 +276,14 @@ class OidcService:
             mine = await q.get_user_identity(tx.conn, user_id=user_id, provider=name)
             if mine is None:
                 raise NotFound(f"your account is not linked to {name!r}")
-            if not ways["has_password"] and ways["identities"] <= 1:
+            # Only identities with a provider offered here are ways to sign in: one whose
+            # provider was removed from the configuration signs nobody in.
+            others = [
+                row["provider"]
+                for row in await fetch_all(q.list_user_identities, tx.conn, user_id=user_id)
+                if row["provider"] != name and self.settings.oidc_provider(row["provider"])
+            ]
+            if not ways["has_password"] and not others and self.settings.oidc_provider(name):
                 raise Conflict(
                     "this is your only way to sign in: set a password or link another "
                     "provider first"
