@@ -172,7 +172,10 @@ class OidcService:
                     email=person.email,
                     email_verified=person.email_verified,
                 )
-                user = to_user(await q.get_user(tx.conn, user_id=known["user_id"]))
+                row = await q.get_user(tx.conn, user_id=known["user_id"])
+                if row is None:  # the account was deleted since the identity was read
+                    raise Conflict("this account was just deleted: sign in again to start afresh")
+                user = to_user(row)
                 session = await self.accounts._start_session(tx, user, user_agent, method)
                 return Outcome(return_to or "/welcome", session)
             if person.email is None:
