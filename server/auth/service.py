@@ -189,8 +189,10 @@ class AccountService:
             if user_id is None:
                 raise Invalid.field("token", "unknown, already used or expired; ask for a new one")
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
-            # Whoever knew the old password is logged out everywhere, sockets included.
+            # Whoever knew the old password is logged out everywhere, sockets included, and an
+            # email change they asked for (to an address of theirs) is void.
             await q.revoke_user_sessions(tx.conn, user_id=user_id)
+            await q.expire_user_tokens(tx.conn, user_id=user_id, purpose="change_email")
             tx.invalidate(key("user", user_id))
             tx.emit(Disconnect.user(user_id))
         return user_id
