@@ -4,8 +4,10 @@ differently-cased spelling of the address escapes, and malformed input on every 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -230,3 +232,40 @@ async def test_an_email_change_cannot_be_confirmed_after_the_account_is_deleted(
         row = await conn.fetchrow("SELECT email, is_verified FROM users WHERE id = $1", user.id)
     assert row["email"] == f"deleted+{user.id}@deleted.invalid" and not row["is_verified"]
     await api.sign_up(email=new)  # the address is free
+
+
+async def test_a_last_seen_batch_being_written_at_shutdown_is_not_lost(api, db, database_url):
+    """Shutting down cancels the background batch; if it was mid-UPDATE, the sessions it had
+    taken must be written by the final flush, not dropped."""
+    import asyncpg
+
+    from server.auth import schemas
+    from server.auth.last_seen import LAST_SEEN
+    from server.auth.sessions import SessionEntry
+    from tests.waits import eventually, wait_for_lock_waiters
+
+    user = await api.sign_up()
+    tracker = api.client.app[LAST_SEEN]
+    async with db.connection() as conn:
+        (session_id, seen) = await conn.fetchrow(
+            "SELECT id, last_seen_at FROM sessions WHERE user_id = $1", user.id
+        )
+    locker = await asyncpg.connect(database_url)
+    try:
+        lock = locker.transaction()
+        await lock.start()
+        await locker.execute("SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE", session_id)
+        tracker.interval_s = 0.0
+        who = schemas.User(user.id, user.email, ["student"], True, datetime.now(UTC))
+        entry = SessionEntry.of(session_id, 2e9, who, 0.0)
+        tracker.touch(entry)
+        await wait_for_lock_waiters(locker, 1)  # the batch's UPDATE waits on the row
+        closing = asyncio.ensure_future(tracker.close())
+        await eventually(lambda: tracker._task is None, what="the batch cancelled")
+        await lock.commit()
+        await asyncio.wait_for(closing, 20)
+    finally:
+        await locker.close()
+    async with db.connection() as conn:
+        after = await conn.fetchval("SELECT last_seen_at FROM sessions WHERE id = $1", session_id)
+    assert after > seen
