@@ -18,6 +18,7 @@ from server.errors import RateLimited
 from server.ratelimit import RedisTokenBucket
 from tests.client import PASSWORD
 from tests.processes import free_port
+from tests.waits import eventually
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -269,3 +270,45 @@ async def test_a_last_seen_batch_being_written_at_shutdown_is_not_lost(api, db, 
     async with db.connection() as conn:
         after = await conn.fetchval("SELECT last_seen_at FROM sessions WHERE id = $1", session_id)
     assert after > seen
+
+
+async def test_a_session_revoked_while_its_socket_connects_does_not_keep_the_socket(
+    api, monkeypatch
+):
+    """The socket reads its session (live), then joins the session's room: a revocation whose
+    disconnect went out in between found the room empty, and the socket lived on."""
+    import socketio
+
+    from server import keys
+    from server.auth.service import AccountService
+    from server.realtime.namespace import AuthenticatedNamespace
+    from tests.caching import listening
+    from tests.sockets import connect_socket
+
+    await listening(api)
+    user = await api.sign_up()
+    other = await api.post(
+        "/api/auth/login", {"email": user.email, "password": PASSWORD}, expect=200
+    )
+    app = api.client.app
+    save_session = AuthenticatedNamespace.save_session
+    revoked: list[uuid.UUID] = []
+
+    async def revoke_then_save(self, sid, data, *args, **kwargs):
+        if not revoked:
+            revoked.append(data["session_id"])
+            accounts = AccountService(app[keys.DB], app[keys.SETTINGS], app[keys.MAILER])
+            await accounts.log_out(data["session_id"])
+        return await save_session(self, sid, data, *args, **kwargs)
+
+    monkeypatch.setattr(AuthenticatedNamespace, "save_session", revoke_then_save)
+    url = str(api.client.make_url(""))
+    try:
+        socket = await connect_socket(url, other["token"], ["/notifications"])
+    except socketio.exceptions.ConnectionError:
+        return  # refused: right
+    try:
+        await eventually(lambda: not socket.connected, what="the revoked session's socket ending")
+    finally:
+        await socket.disconnect()
+    assert revoked
