@@ -34,6 +34,15 @@ from server import keys
 from server.ratelimit import TokenBucket, token_bucket
 
 
+def account_key(email: str) -> str:
+    """The account's bucket: the address lower-cased the way PostgreSQL's ``lower()`` finds
+    the account at log-in (sql/auth/auth.sql). Python's ``str.lower()`` differs from it in one
+    character only: U+0130 (capital I with dot above) becomes "i" plus a combining dot, where
+    the database makes it a plain "i"; left so, each "i" of an address was a spelling with a
+    bucket of its own that still signed in to the account."""
+    return email.strip().replace("\u0130", "i").lower()
+
+
 class PasswordAttempts:
     def __init__(self, by_account: TokenBucket, by_ip: TokenBucket):
         self.by_account = by_account
@@ -42,7 +51,7 @@ class PasswordAttempts:
     async def check(self, *, ip: str | None, account: str) -> None:
         """Count one password check, or raise ``RateLimited`` (429, ``Retry-After``)."""
         await self.by_ip.check(ip or "unknown")
-        await self.by_account.check(account.strip().lower())
+        await self.by_account.check(account_key(account))
 
 
 PASSWORD_ATTEMPTS: web.AppKey[PasswordAttempts] = web.AppKey("password_attempts", PasswordAttempts)

@@ -73,6 +73,10 @@ class LastSeen:
         try:
             async with db.statement() as conn:
                 await db.q.auth.touch_sessions(conn, session_ids=ids)
+        except asyncio.CancelledError:
+            # Shutting down (close) while this batch was in flight: the final flush writes it.
+            self._pending.update(ids)
+            raise
         except Exception as exc:
             log.warning("last seen of %d sessions not written: %s", len(ids), exc)
             for session_id in ids:

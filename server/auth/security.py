@@ -20,7 +20,7 @@ import asyncpg
 
 from server.auth import schemas
 from server.auth.devices import device_labels
-from server.auth.service import to_user
+from server.auth.service import RESET_PASSWORD, VERIFY_EMAIL, to_user, undeliverable
 from server.auth.tokens import hash_password, new_token, token_hash, verify_password
 from server.config import Settings
 from server.db import Database, Transaction, fetch_all
@@ -140,6 +140,10 @@ class SecurityService:
             await self._check_current_password(tx, row, body.current_password, current_session)
             first = row["password_hash"] is None
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
+            # Whoever knew the old password may have asked for a reset link or an email change
+            # to an address of theirs: neither outlives the password.
+            await q.expire_user_tokens(tx.conn, user_id=user_id, purpose=RESET_PASSWORD)
+            await q.expire_user_tokens(tx.conn, user_id=user_id, purpose=CHANGE_EMAIL)
             await q.mark_session_authenticated(tx.conn, session_id=current_session)
             ended = await fetch_all(
                 q.revoke_other_sessions, tx.conn, user_id=user_id, session_id=current_session
@@ -166,6 +170,8 @@ class SecurityService:
         self, user_id: uuid.UUID, session_id: uuid.UUID, body: schemas.EmailChangeRequest
     ) -> schemas.PendingEmailChange:
         new_email = body.new_email.strip()
+        if undeliverable(new_email):
+            raise Invalid.field("new_email", "cannot receive mail: use a real address")
         q = self.db.q.auth
         async with self.db.transaction() as tx:
             row = await q.lock_user_credentials(tx.conn, user_id=user_id)
@@ -249,6 +255,9 @@ class SecurityService:
                 ) from None
             if row is None:
                 raise Invalid.field("token", "unknown, already used or expired; ask again")
+            # Links mailed to the old address (a reset, a verification) stop working with it.
+            await q.expire_user_tokens(tx.conn, user_id=user_id, purpose=RESET_PASSWORD)
+            await q.expire_user_tokens(tx.conn, user_id=user_id, purpose=VERIFY_EMAIL)
             tx.invalidate(key("user", user_id))
             old_email = old["email"]
             notice = (

@@ -30,6 +30,13 @@ class NewSession:
     user: schemas.User
 
 
+def undeliverable(email: str) -> bool:
+    """An address under the reserved ``.invalid`` top-level domain (RFC 2606) can receive no
+    mail, and deleted accounts keep ``deleted+<id>@deleted.invalid`` (unique, like every
+    address): one taken first by another account made that account's deletion fail."""
+    return email.strip().rstrip(".").lower().endswith(".invalid")
+
+
 def to_user(row: asyncpg.Record) -> schemas.User:
     return msgspec.convert(dict(row), schemas.User)
 
@@ -104,6 +111,8 @@ class AccountService:
         return NewSession(token, row["id"], row["expires_at"], user)
 
     async def sign_up(self, body: schemas.SignupRequest, user_agent: str | None) -> NewSession:
+        if undeliverable(body.email):
+            raise Invalid.field("email", "cannot receive mail: use a real address")
         password_hash = await hash_password(body.password)
         roles = sorted(set(body.roles))
         async with self.db.transaction() as tx:
@@ -189,8 +198,10 @@ class AccountService:
             if user_id is None:
                 raise Invalid.field("token", "unknown, already used or expired; ask for a new one")
             await q.set_password_hash(tx.conn, user_id=user_id, password_hash=password_hash)
-            # Whoever knew the old password is logged out everywhere, sockets included.
+            # Whoever knew the old password is logged out everywhere, sockets included, and an
+            # email change they asked for (to an address of theirs) is void.
             await q.revoke_user_sessions(tx.conn, user_id=user_id)
+            await q.expire_user_tokens(tx.conn, user_id=user_id, purpose="change_email")
             tx.invalidate(key("user", user_id))
             tx.emit(Disconnect.user(user_id))
         return user_id

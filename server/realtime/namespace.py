@@ -126,6 +126,10 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
         await self.save_session(sid, {"user_id": caller.user_id, "session_id": caller.session_id})
         await self.enter_room(sid, user_room(caller.user_id))
         await self.enter_room(sid, session_room(caller.session_id))
+        # A revocation committed after the read above sent its disconnect to rooms this socket
+        # was not in yet: read the session again now that it is in them (refused: python-
+        # socketio takes the socket out of its rooms).
+        await authenticate(self.app, environ, auth)
 
     async def trigger_event(self, event: Any, *args: Any) -> Any:
         """Dispatch to ``on_<event>``; every call of an unknown event, or of one whose payload

@@ -15,9 +15,10 @@ WHERE id = :session_id AND user_id = :user_id AND revoked_at IS NULL AND expires
 RETURNING id;
 
 -- name: revoke_other_sessions(user_id, session_id)
--- Ends every session of the user but the one asking; the ids ended.
+-- Ends every live session of the user but the one asking; the ids ended (an expired one
+-- is not counted: it was not in the list the person saw).
 UPDATE sessions SET revoked_at = now()
-WHERE user_id = :user_id AND id <> :session_id AND revoked_at IS NULL
+WHERE user_id = :user_id AND id <> :session_id AND revoked_at IS NULL AND expires_at > now()
 RETURNING id;
 
 -- name: lock_user_credentials(user_id)^

@@ -187,3 +187,26 @@ async def test_an_account_without_a_password_sets_its_first(browser: Browser, ap
     await expect(tab.locator("#toasts")).to_contain_text("Password saved")
     await api.post("/api/auth/login", {"email": user.email, "password": NEW_PASSWORD}, expect=200)
     browser.check()
+
+
+async def test_a_password_change_voids_the_pending_email_change_on_the_page(browser: Browser, api):
+    """A password change retires an email change waiting for confirmation (whoever knew the
+    old password may have asked for it): the page stops showing it as waiting."""
+    user = await api.sign_up()
+    await api.post(
+        "/api/me/email",
+        {"new_email": f"void-{user.id.hex[:8]}@example.com", "current_password": PASSWORD},
+        as_=user,
+        expect=202,
+    )
+    page = await browser.page(user, "/settings/account")
+    await expect(page.locator("#email-pending")).to_be_visible()
+    form = page.locator("#password-form")
+    await form.get_by_label("Current password").fill(PASSWORD)
+    await form.get_by_label("New password").fill(NEW_PASSWORD)
+    await form.get_by_role("button", name="Change password").click()
+    await expect(page.locator("#toasts")).to_contain_text("Password saved")
+    await expect(page.locator("#email-pending")).to_be_hidden()
+    await page.reload()
+    await expect(page.locator("#email-pending")).to_be_hidden()
+    browser.check()

@@ -92,6 +92,8 @@ passwordForm?.addEventListener("api:success", (event) => {
   passwordForm.reset();
   const ended = event.detail.revoked;
   toast(ended ? `Password saved. ${ended} other ${ended === 1 ? "session was" : "sessions were"} signed out.` : "Password saved.", "success");
+  // A new password voids an email change waiting for confirmation (server/auth/security.py).
+  showPending(null);
   load();
 });
 
