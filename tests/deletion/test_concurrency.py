@@ -36,7 +36,11 @@ async def test_an_order_placed_on_the_leavers_gig_meanwhile_is_an_open_order_not
         found = await q.get_gig_to_order(conn, gig_id=gig["id"])
         deleting = asyncio.create_task(
             api.call(
-                "DELETE", "/api/me", as_=leaver.user, json=await delete_body(leaver.user), expect=None
+                "DELETE",
+                "/api/me",
+                as_=leaver.user,
+                json=await delete_body(leaver.user),
+                expect=None,
             )
         )
         # The deletion now waits for that gig (lock_user_gigs) ...
