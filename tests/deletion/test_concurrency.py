@@ -69,3 +69,33 @@ async def test_an_order_placed_on_the_leavers_gig_meanwhile_is_an_open_order_not
     assert response["status"] == 409, response
     assert "open order" in response["detail"]
     await api.get("/api/me", as_=leaver.user, expect=200)
+
+
+async def test_an_order_the_leaver_places_while_their_deletion_commits_is_refused(api, db, leaver):
+    gig = await api.gig(leaver.other, title="Ordered by someone on their way out")
+    async with db.connection() as conn:
+        deletion = conn.transaction()
+        await deletion.start()
+        # The erase, half way: the account locked as lock_user_for_deletion locks it.
+        await db.q.deletion.lock_user_for_deletion(conn, user_id=leaver.user.id)
+        body = {"tier": "basic", "requirements": "Placed in a second tab"}
+        placing = asyncio.create_task(
+            api.call("POST", f"/api/gigs/{gig['id']}/orders", as_=leaver.user, json=body)
+        )
+        # The request gets past authentication: it then either waits for the deletion or
+        # (the defect) places its order without waiting.
+        waiting = asyncio.create_task(wait_for_lock_wait(db, "FROM users WHERE id"))
+        await asyncio.wait({placing, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        await db.q.deletion.erase_personal_rows(conn, user_id=leaver.user.id)
+        await db.q.deletion.tombstone_user(conn, user_id=leaver.user.id)
+        await deletion.commit()
+    response = await placing
+    # No open order with nobody behind it (a deletion refuses while one is open).
+    assert response["status"] in (401, 404), response
+    async with db.connection() as conn:
+        orders = await conn.fetchval(
+            "SELECT count(*) FROM orders WHERE buyer_id = $1 AND status = 'requested'",
+            leaver.user.id,
+        )
+    assert orders == 0
