@@ -193,7 +193,7 @@ class OrderService:
     ) -> schemas.Order:
         """Order one tier of an active gig; its terms are copied onto the order."""
         async with self.db.transaction() as tx:
-            if await self.q.lock_live_buyer(tx.conn, user_id=user_id) is None:
+            if await self.db.q.auth.lock_live_user(tx.conn, user_id=user_id) is None:
                 raise Unauthorized("your account has been deleted")
             gig = await self.q.get_gig_to_order(tx.conn, gig_id=gig_id)
             if gig is None or gig["status"] != "active":

@@ -2,13 +2,6 @@
 -- (id, version): it moves the order only if nobody moved it since the caller read it, and
 -- bumps the version, so of two concurrent moves exactly one wins.
 
--- name: lock_live_buyer(user_id)^
--- The buyer, share-locked until the order commits, if their account is not deleted. A
--- deletion in progress holds the account (sql/deletion/deletion.sql lock_user_for_deletion):
--- an order from a request authenticated just before waits for it, then finds no buyer,
--- rather than leaving an open order behind a deleted account (which deletion refuses).
-SELECT id FROM users WHERE id = :user_id AND deleted_at IS NULL FOR SHARE;
-
 -- name: get_gig_to_order(gig_id)^
 -- The gig an order is placed on, with its tiers as stored (JSON: each tier's price,
 -- currency, delivery_days, description and revisions). Key-share locked until the order

@@ -71,26 +71,30 @@ async def test_an_order_placed_on_the_leavers_gig_meanwhile_is_an_open_order_not
     await api.get("/api/me", as_=leaver.user, expect=200)
 
 
-async def test_an_order_the_leaver_places_while_their_deletion_commits_is_refused(api, db, leaver):
-    gig = await api.gig(leaver.other, title="Ordered by someone on their way out")
+async def during_deletion(api, db, leaver, method: str, path: str, body: dict) -> dict:
+    """What the leaver's request answers when it was authenticated just before their
+    deletion commits (a second tab)."""
     async with db.connection() as conn:
         deletion = conn.transaction()
         await deletion.start()
         # The erase, half way: the account locked as lock_user_for_deletion locks it.
         await db.q.deletion.lock_user_for_deletion(conn, user_id=leaver.user.id)
-        body = {"tier": "basic", "requirements": "Placed in a second tab"}
-        placing = asyncio.create_task(
-            api.call("POST", f"/api/gigs/{gig['id']}/orders", as_=leaver.user, json=body)
-        )
+        request = asyncio.create_task(api.call(method, path, as_=leaver.user, json=body))
         # The request gets past authentication: it then either waits for the deletion or
-        # (the defect) places its order without waiting.
+        # (the defect) writes without waiting.
         waiting = asyncio.create_task(wait_for_lock_wait(db, "FROM users WHERE id"))
-        await asyncio.wait({placing, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({request, waiting}, return_when=asyncio.FIRST_COMPLETED)
         waiting.cancel()
         await db.q.deletion.erase_personal_rows(conn, user_id=leaver.user.id)
         await db.q.deletion.tombstone_user(conn, user_id=leaver.user.id)
         await deletion.commit()
-    response = await placing
+    return await request
+
+
+async def test_an_order_the_leaver_places_while_their_deletion_commits_is_refused(api, db, leaver):
+    gig = await api.gig(leaver.other, title="Ordered by someone on their way out")
+    body = {"tier": "basic", "requirements": "Placed in a second tab"}
+    response = await during_deletion(api, db, leaver, "POST", f"/api/gigs/{gig['id']}/orders", body)
     # No open order with nobody behind it (a deletion refuses while one is open).
     assert response["status"] in (401, 404), response
     async with db.connection() as conn:
@@ -99,3 +103,20 @@ async def test_an_order_the_leaver_places_while_their_deletion_commits_is_refuse
             leaver.user.id,
         )
     assert orders == 0
+
+
+async def test_an_application_the_leaver_sends_while_their_deletion_commits_is_refused(
+    api, db, leaver
+):
+    company = await api.company(leaver.other, name="Hiring While You Leave")
+    job = await api.job(leaver.other, company["id"], title="Applied to on the way out")
+    body = {"cover_letter": "Sent from a second tab"}
+    response = await during_deletion(
+        api, db, leaver, "POST", f"/api/jobs/{job['id']}/applications", body
+    )
+    assert response["status"] in (401, 404), response
+    async with db.connection() as conn:
+        left = await conn.fetchval(
+            "SELECT count(*) FROM job_applications WHERE candidate_id = $1", leaver.user.id
+        )
+    assert left == 0
