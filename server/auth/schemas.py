@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -11,13 +12,20 @@ import msgspec
 from server import fields
 
 _NOT_IN_EMAIL = r"@\s\x00-\x1f\x7f"
+# Deleted accounts' addresses (sql/deletion/deletion.sql tombstone_user): never anyone's.
+# Account ids are public, so a tombstone's address is known in advance; one taken by a
+# sign-up or an email change would make that deletion fail on the unique address.
+TOMBSTONE_DOMAIN = "deleted.invalid"
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=255,
-        pattern=rf"\A[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^{_NOT_IN_EMAIL}]+\Z",
-        description="an email address",
+        pattern=(
+            rf"\A(?!(?i:.*@{re.escape(TOMBSTONE_DOMAIN)})\Z)"
+            rf"[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^{_NOT_IN_EMAIL}]+\Z"
+        ),
+        description=f"an email address (not at {TOMBSTONE_DOMAIN}: reserved for deleted accounts)",
     ),
 ]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]

@@ -37,6 +37,14 @@ RETURNING id, email, roles, is_verified, created_at, updated_at;
 -- name: lock_user(user_id)^
 SELECT id, email, roles, is_verified, created_at, updated_at FROM users WHERE id = :user_id FOR UPDATE;
 
+-- name: lock_live_user(user_id)^
+-- The user, share-locked until the caller's transaction commits, if their account is not
+-- deleted. What a person creates (an order, an application) takes it first: a deletion in
+-- progress holds the account (sql/deletion/deletion.sql lock_user_for_deletion), so a
+-- request authenticated just before it commits waits for it and then finds no one, instead
+-- of leaving the new row behind a deleted account.
+SELECT id FROM users WHERE id = :user_id AND deleted_at IS NULL FOR SHARE;
+
 -- name: upsert_admin(email, password_hash)^
 INSERT INTO users (email, password_hash, roles, is_verified)
 VALUES (:email, :password_hash, ARRAY['admin']::TEXT[], TRUE)

@@ -9,8 +9,11 @@ SELECT id, email, password_hash, deleted_at FROM users WHERE id = :user_id;
 
 -- name: lock_user_for_deletion(user_id)^
 -- The account about to be erased, locked: two deletions (two tabs) serialise here and the
--- second finds it already deleted.
-SELECT id, email, password_hash, deleted_at FROM users WHERE id = :user_id FOR UPDATE;
+-- second finds it already deleted. NO KEY UPDATE (what the tombstone's UPDATE takes, its id
+-- unchanged), not UPDATE: a foreign-key check on the user (an order placed on their gig,
+-- which holds that gig) is not blocked, so it cannot wait on this while this waits on the
+-- gig (lock_user_gigs): a deadlock, one of the two rolled back.
+SELECT id, email, password_hash, deleted_at FROM users WHERE id = :user_id FOR NO KEY UPDATE;
 
 -- name: lock_user_organizations(user_id)
 -- Every organization the user is an active member of, locked as membership changes lock

@@ -188,3 +188,17 @@ async def test_two_deletions_at_once_erase_once(api, db, leaver):
         assert await conn.fetchval(
             "SELECT deleted_at IS NOT NULL FROM users WHERE id = $1", uuid.UUID(str(user.id))
         )
+
+
+async def test_the_address_is_free_for_a_new_account_that_inherits_nothing(api, db, leaver):
+    user = leaver.user
+    await api.call("DELETE", "/api/me", as_=user, json=await delete_body(user), expect=204)
+    again = await api.sign_up(["student"], email=user.email, full_name="Someone New")
+    assert again.id != user.id
+    await api.get("/api/me", as_=again, expect=200)
+    # The old account's messages stay the deleted user's, not the new account's.
+    listed = (await api.get("/api/conversations", as_=leaver.other, expect=200))["items"]
+    [conversation] = [c for c in listed if c["id"] == leaver.conversation["id"]]
+    names = {p["id"]: p["full_name"] for p in conversation["participants"]}
+    assert names[str(user.id)] == "Deleted user" and str(again.id) not in names
+    assert (await api.get("/api/conversations", as_=again, expect=200))["items"] == []

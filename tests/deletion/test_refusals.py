@@ -119,3 +119,22 @@ async def test_deletion_routes_need_a_signed_in_caller(api):
     await api.call("DELETE", "/api/me", json={"confirm": "a@b.example"}, expect=401)
     await api.post("/api/me/reauthenticate", {"password": "x"}, expect=401)
     await api.get("/api/me/deletion", expect=401)
+
+
+async def test_nobody_can_take_a_tombstone_address_and_so_block_a_deletion(api, db, leaver):
+    # User ids are public (people pages): the address a deletion will give the account is
+    # known in advance. Taking it first must not make that deletion fail.
+    taken = f"deleted+{leaver.user.id}@deleted.invalid"
+    body = {"email": taken.upper(), "password": PASSWORD, "roles": ["student"]}
+    taking = await api.call("POST", "/api/auth/signup", json=body)
+    changing = await api.call(
+        "POST",
+        "/api/me/email",
+        as_=leaver.other,
+        json={"new_email": taken, "current_password": PASSWORD},
+    )
+    await api.call(
+        "DELETE", "/api/me", as_=leaver.user, json=await delete_body(leaver.user), expect=204
+    )
+    assert [e["field"] for e in taking["errors"]] == ["body.email"], taking
+    assert [e["field"] for e in changing["errors"]] == ["body.new_email"], changing
