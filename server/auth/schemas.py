@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -12,22 +11,34 @@ import msgspec
 from server import fields
 
 _NOT_IN_EMAIL = r"@\s\x00-\x1f\x7f"
-# Deleted accounts' addresses (sql/deletion/deletion.sql tombstone_user): never anyone's.
-# Account ids are public, so a tombstone's address is known in advance; one taken by a
-# sign-up or an email change would make that deletion fail on the unique address.
-TOMBSTONE_DOMAIN = "deleted.invalid"
+# Addresses under the reserved `.invalid` top-level domain (RFC 2606) receive no mail, and
+# deleted accounts keep `deleted+<id>@deleted.invalid` (sql/deletion/deletion.sql
+# tombstone_user). Account ids are public, so a tombstone's address is known in advance; one
+# taken first by a sign-up, an email change or an invitation made that deletion fail on the
+# unique address. ``undeliverable`` is the same rule for addresses not decoded from a body
+# (an identity provider's).
+UNDELIVERABLE_TLD = "invalid"
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=255,
         pattern=(
-            rf"\A(?!(?i:.*@{re.escape(TOMBSTONE_DOMAIN)})\Z)"
+            rf"\A(?!(?i:.*\.{UNDELIVERABLE_TLD}\.?)\Z)"
             rf"[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}]+\.[^{_NOT_IN_EMAIL}]+\Z"
         ),
-        description=f"an email address (not at {TOMBSTONE_DOMAIN}: reserved for deleted accounts)",
+        description=(
+            f"an email address (not under .{UNDELIVERABLE_TLD}: it receives no mail, and "
+            "deleted accounts keep such addresses)"
+        ),
     ),
 ]
+
+
+def undeliverable(email: str) -> bool:
+    return email.strip().rstrip(".").lower().endswith("." + UNDELIVERABLE_TLD)
+
+
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
 SelfRole = Literal["student", "professional", "employer", "freelancer"]
 Role = Literal["student", "professional", "employer", "freelancer", "admin"]

@@ -20,7 +20,7 @@ import asyncpg
 
 from server.auth import schemas
 from server.auth.devices import device_labels
-from server.auth.service import RESET_PASSWORD, VERIFY_EMAIL, to_user, undeliverable
+from server.auth.service import RESET_PASSWORD, VERIFY_EMAIL, to_user
 from server.auth.tokens import hash_password, new_token, token_hash, verify_password
 from server.config import Settings
 from server.db import Database, Transaction, fetch_all
@@ -170,8 +170,6 @@ class SecurityService:
         self, user_id: uuid.UUID, session_id: uuid.UUID, body: schemas.EmailChangeRequest
     ) -> schemas.PendingEmailChange:
         new_email = body.new_email.strip()
-        if undeliverable(new_email):
-            raise Invalid.field("new_email", "cannot receive mail: use a real address")
         q = self.db.q.auth
         async with self.db.transaction() as tx:
             row = await q.lock_user_credentials(tx.conn, user_id=user_id)

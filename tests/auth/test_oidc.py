@@ -133,6 +133,23 @@ async def test_an_unverified_provider_email_never_links_an_existing_account(
     assert await snapshot(db) == before
 
 
+async def test_a_provider_email_that_receives_no_mail_makes_no_account(
+    api, client, db, oidc_provider
+):
+    """A deleted account keeps ``deleted+<id>@deleted.invalid``: a provider handing out that
+    address must not make an account holding it (the deletion would then fail)."""
+    victim = await api.sign_up(["student"])
+    subject = sub()
+    tomb = f"deleted+{victim.id}@deleted.invalid"
+    await oidc_provider.set_user(subject, email=tomb, email_verified=True)
+    before = await snapshot(db)
+    async with browser_session() as http:
+        status, _, page = await Flow(base(client), http).sign_in(subject)
+        assert flow_cookie_session(http) is None
+    assert status == 422 and "receives mail" in page
+    assert await snapshot(db) == before
+
+
 def flow_cookie_session(http) -> str | None:
     return next((c.value for c in http.cookie_jar if c.key == SESSION_COOKIE), None)
 

@@ -314,34 +314,6 @@ async def test_a_session_revoked_while_its_socket_connects_does_not_keep_the_soc
     assert revoked
 
 
-@pytest.mark.parametrize("how", ["signup", "email change"])
-async def test_the_tombstone_address_of_an_account_cannot_be_taken_before_it_is_deleted(
-    api, mailbox, db, how
-):
-    """A deleted account's row keeps ``deleted+<id>@deleted.invalid`` (unique, like every
-    address): another account holding it first made the deletion fail."""
-    victim = await api.sign_up()
-    tomb = f"deleted+{victim.id}@deleted.invalid"
-    if how == "signup":
-        body = {"email": tomb, "password": PASSWORD, "roles": ["student"]}
-        await api.post("/api/auth/signup", body, expect=422)
-    else:
-        squatter = await api.sign_up()
-        await api.post(
-            "/api/me/email",
-            {"new_email": tomb.upper(), "current_password": PASSWORD},
-            as_=squatter,
-            expect=422,
-        )
-    await api.call(
-        "DELETE",
-        "/api/me",
-        json={"password": PASSWORD, "confirm": victim.email},
-        as_=victim,
-        expect=204,
-    )
-
-
 @pytest.mark.parametrize(
     "query", ["token=%00", "token=" + "x" * 5000, "done=x&token=", "token=<b>"]
 )

@@ -178,10 +178,10 @@ class OidcService:
                 user = to_user(row)
                 session = await self.accounts._start_session(tx, user, user_agent, method)
                 return Outcome(return_to or "/welcome", session)
-            if person.email is None:
+            if person.email is None or schemas.undeliverable(person.email):
                 raise Invalid(
-                    f"{provider.label} did not share your email address: allow it, or sign up "
-                    "with email and password"
+                    f"{provider.label} did not share an email address that receives mail: "
+                    "allow it, or sign up with email and password"
                 )
             existing = await q.get_user_by_email(tx.conn, email=person.email)
             if existing is not None:
