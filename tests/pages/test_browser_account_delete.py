@@ -5,12 +5,15 @@ danger zone's field-level errors, and how it looks at 390 and 1280 px, light and
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
+import pytest
 from playwright.async_api import expect
 
 from server import keys
+from server.config import OidcProvider, Settings
 from tests.client import PASSWORD
 from tests.messaging.test_missed_email import RunningWorker
 from tests.pages.conftest import Browser
@@ -109,6 +112,13 @@ async def test_the_danger_zone_at_phone_and_desktop_width_light_and_dark(browser
     browser.check()
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """One provider configured (never reached here: the page only links to it)."""
+    acme = OidcProvider(name="acme_id", label="Acme ID", client_id="x", issuer="http://127.0.0.1:9")
+    return dataclasses.replace(settings, oidc_providers=(acme,))
+
+
 async def test_a_passwordless_account_is_offered_to_confirm_with_its_provider(
     browser: Browser, api, db
 ):
@@ -128,7 +138,7 @@ async def test_a_passwordless_account_is_offered_to_confirm_with_its_provider(
         )
     await page.reload()
     zone = page.locator("#delete-account")
-    link = zone.get_by_role("link", name="Confirm with Acme Id")
+    link = zone.get_by_role("link", name="Confirm with Acme ID")
     await expect(link).to_have_attribute(
         "href", "/api/auth/oidc/acme_id/start?intent=reauth&next=/settings/account"
     )

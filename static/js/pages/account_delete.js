@@ -11,10 +11,6 @@ const blockers = document.getElementById("delete-blockers");
 const passwordField = document.getElementById("delete-password-field");
 const reauth = document.getElementById("delete-reauth");
 
-function titleCase(name) {
-  return name.replace(/(^|_)([a-z])/g, (_, sep, ch) => (sep ? " " : "") + ch.toUpperCase());
-}
-
 function reauthHref(provider) {
   return `/api/auth/oidc/${encodeURIComponent(provider)}/start?intent=reauth&next=/settings/account`;
 }
@@ -31,7 +27,10 @@ function showBlockers(check) {
   blockers.hidden = !lines.length;
 }
 
-function showConfirmation(check) {
+// labels: the configured providers' names and button labels (GET /api/auth/providers); a
+// linked provider no longer configured cannot confirm anything and is not offered.
+function showConfirmation(check, labels) {
+  const providers = check.providers.filter((p) => labels.has(p));
   const input = passwordField.querySelector("input");
   passwordField.hidden = !check.has_password;
   input.disabled = !check.has_password;
@@ -43,19 +42,22 @@ function showConfirmation(check) {
     const until = new Date(check.reauthenticated_until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     text.textContent = `You confirmed it is you. Delete the account before ${until}, or confirm again.`;
   } else {
-    text.textContent = check.providers.length
+    text.textContent = providers.length
       ? "Your account has no password: confirm it is you with your identity provider first."
       : "Your account has no password and no identity provider: set a password first.";
   }
   buttons.replaceChildren(
-    ...check.providers.map((p) => el("a", { class: "button secondary", href: reauthHref(p), text: `Confirm with ${titleCase(p)}` })),
+    ...providers.map((p) => el("a", { class: "button secondary", href: reauthHref(p), text: `Confirm with ${labels.get(p)}` })),
   );
 }
 
 async function load() {
   try {
-    const check = await api("GET", "/api/me/deletion");
-    showConfirmation(check);
+    const [check, configured] = await Promise.all([
+      api("GET", "/api/me/deletion"),
+      api("GET", "/api/auth/providers"),
+    ]);
+    showConfirmation(check, new Map(configured.items.map((p) => [p.name, p.label])));
     showBlockers(check);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
