@@ -18,8 +18,9 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from server.applications import events, schemas, states
+from server.auth.service import hold_live_account
 from server.db import Database, Transaction, fetch_all
-from server.errors import Conflict, Forbidden, NotFound, Unauthorized, Unavailable
+from server.errors import Conflict, Forbidden, NotFound, Unavailable
 from server.notifications.service import NotificationService
 from server.orgs.access import HIRE, has_org_role
 from server.paging import AwareDatetime, decode_cursor, keyset_page
@@ -119,8 +120,7 @@ class ApplicationService:
     ) -> schemas.Application:
         q = self.db.q.applications
         async with self.db.transaction() as tx:
-            if await self.db.q.auth.lock_live_user(tx.conn, user_id=user_id) is None:
-                raise Unauthorized("your account has been deleted")
+            await hold_live_account(self.db, tx, user_id)
             job = await q.get_job_to_apply(tx.conn, job_id=job_id)
             if job is None:
                 raise NotFound("no such job")

@@ -30,6 +30,15 @@ class NewSession:
     user: schemas.User
 
 
+async def hold_live_account(db: Database, tx: Transaction, user_id: uuid.UUID) -> None:
+    """Share-lock the account for the rest of ``tx``, or refuse when it is deleted. Whatever
+    a person creates (an order, an application, a data export) takes this first: a deletion
+    in progress holds the account, so a request authenticated just before it commits waits
+    and then finds no one, instead of leaving a new row behind a deleted account."""
+    if await db.q.auth.lock_live_user(tx.conn, user_id=user_id) is None:
+        raise Unauthorized("your account has been deleted")
+
+
 def to_user(row: asyncpg.Record) -> schemas.User:
     return msgspec.convert(dict(row), schemas.User)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import asyncpg
 
+from server.auth.service import hold_live_account
 from server.config import Settings
 from server.db import Database
 from server.errors import NotFound
@@ -83,6 +84,7 @@ class ExportService:
     async def request(self, user_id: uuid.UUID) -> schemas.Export:
         """Queue an export of ``user_id``'s data, or return the one already in flight."""
         async with self.db.transaction() as tx:
+            await hold_live_account(self.db, tx, user_id)
             row = await self.q.insert_export(tx.conn, user_id=user_id)
             if row is None:
                 row = await self.q.get_export_in_flight(tx.conn, user_id=user_id)

@@ -16,9 +16,10 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from server.auth.service import hold_live_account
 from server.config import Settings
 from server.db import Database, Transaction, fetch_all
-from server.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
+from server.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from server.messaging import system
 from server.notifications.service import NotificationService
 from server.orders import chat, events, schemas, states
@@ -193,8 +194,7 @@ class OrderService:
     ) -> schemas.Order:
         """Order one tier of an active gig; its terms are copied onto the order."""
         async with self.db.transaction() as tx:
-            if await self.db.q.auth.lock_live_user(tx.conn, user_id=user_id) is None:
-                raise Unauthorized("your account has been deleted")
+            await hold_live_account(self.db, tx, user_id)
             gig = await self.q.get_gig_to_order(tx.conn, gig_id=gig_id)
             if gig is None or gig["status"] != "active":
                 raise NotFound(NO_SUCH_GIG)

@@ -120,3 +120,15 @@ async def test_an_application_the_leaver_sends_while_their_deletion_commits_is_r
             "SELECT count(*) FROM job_applications WHERE candidate_id = $1", leaver.user.id
         )
     assert left == 0
+
+
+async def test_an_export_the_leaver_asks_for_while_their_deletion_commits_is_refused(
+    api, db, leaver
+):
+    response = await during_deletion(api, db, leaver, "POST", "/api/me/export", {})
+    assert response["status"] in (401, 404), response
+    async with db.connection() as conn:
+        left = await conn.fetchval(
+            "SELECT count(*) FROM data_exports WHERE user_id = $1", leaver.user.id
+        )
+    assert left == 0
