@@ -166,7 +166,16 @@ class LeanSocket(AsyncSocket):
         if self._ping_timer is not None:
             self._ping_timer.cancel()
             self._ping_timer = None
-        await super().close(wait=wait, abort=abort, reason=reason)
+        # engine.io's wait=True waits until the queue is taken, which is for ever when nothing
+        # will take it: a websocket whose writer has ended before its reader noticed, a
+        # polling client gone. It is awaited after commit in requests (a revoked session, a
+        # deleted account), so a websocket does not wait (its writer sends what is queued on
+        # its own, below) and a polling socket no longer than a client has to answer a ping.
+        first = not self.closed and not self.closing
+        await super().close(wait=False, abort=abort, reason=reason)
+        if wait and first and self._transport is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.queue.join(), self.server.ping_timeout)
         transport = self._transport
         if transport is not None and not transport.is_closing():
             # Closed by the server (a revoked session, a ping timeout found by a send): the

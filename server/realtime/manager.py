@@ -254,4 +254,10 @@ class RealtimeManager(Transport, socketio.AsyncManager):
                 # network blip to reconnect from.
                 await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
         for eio_sid in eio_sids:
-            await self.server.eio.disconnect(eio_sid)
+            socket = self.server.eio.sockets.get(eio_sid)
+            if socket is not None:
+                # Not eio.disconnect(): it waits until the client has taken the CLOSE packet,
+                # and this runs after the commit of the request that revoked the session (a
+                # log-out, a deleted account), which must not wait on a client that may never
+                # poll again. engine.io drops the closed socket at its next request or sweep.
+                await socket.close(wait=False, reason=self.server.eio.reason.SERVER_DISCONNECT)

@@ -88,14 +88,18 @@ export function leave() {
   leaving = true;
 }
 
+// Not going away after all (a refused account deletion, back from the back-forward cache):
+// live again.
+export function stay() {
+  leaving = false;
+  for (const s of sockets.values()) if (!s.connected) s.connect();
+}
+
 window.addEventListener("pagehide", () => {
   leaving = true;
 });
 window.addEventListener("pageshow", (event) => {
-  // Back from the back-forward cache: live again.
-  if (!event.persisted) return;
-  leaving = false;
-  for (const s of sockets.values()) if (!s.connected) s.connect();
+  if (event.persisted) stay();
 });
 window.addEventListener("unhandledrejection", (event) => {
   if (event.reason instanceof Disconnected) event.preventDefault();

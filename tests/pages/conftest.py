@@ -22,6 +22,7 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 from server.app import create_app
 from server.config import Settings
 from tests.client import PASSWORD, Api, User
+from tests.messaging.test_missed_email import RunningWorker
 from tests.processes import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -105,6 +106,15 @@ async def client(settings: Settings, aiohttp_client, port: int):
     return await aiohttp_client(
         app, cookie_jar=aiohttp.DummyCookieJar(), server_kwargs={"port": port}
     )
+
+
+@pytest.fixture
+async def worker(client, settings: Settings):
+    """The job host as `python -m server worker` runs it, started when a test calls
+    ``start()`` (so a test can show what happens before it runs); stopped at the end."""
+    running = RunningWorker(client.app, settings)
+    yield running
+    await running.stop()
 
 
 @pytest.fixture

@@ -5,20 +5,21 @@ danger zone's field-level errors, and how it looks at 390 and 1280 px, light and
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import os
-from pathlib import Path
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import expect
 
-from server import keys
 from server.config import OidcProvider, Settings
 from tests.client import PASSWORD
 from tests.messaging.test_missed_email import RunningWorker
+from tests.pages.accounts import send_text_and_picture, stored_files
 from tests.pages.conftest import Browser
 from tests.pages.test_browser_chat import conversation_between
-from tests.pages.test_browser_chat_layout import PNG
 from tests.waits import eventually
 
 SHOTS = os.environ.get("RIZEOS_SCREENSHOTS")
@@ -30,21 +31,8 @@ async def test_deleted_senders_messages_read_deleted_user_and_their_file_is_gone
     recruiter, student, conversation = await conversation_between(api, "Tell me about you")
     path = f"/messages/{conversation['id']}"
     sam = await browser.page(student, path)
-    await sam.locator("#message-input").fill("I am leaving the platform, here is my CV")
-    await sam.locator("#message-input").press("Enter")
-    await sam.get_by_label("Attach a file").set_input_files(
-        files=[{"name": "cv.png", "mimeType": "image/png", "buffer": PNG}]
-    )
-    await expect(sam.locator("#messages .message.mine img.thumb")).to_have_js_property(
-        "naturalWidth", 1
-    )
-    async with db.connection() as conn:
-        object_key = await conn.fetchval(
-            "SELECT u.object_key FROM uploads u JOIN messages m ON m.attachment_url = u.url"
-            " WHERE m.sender_id = $1",
-            student.id,
-        )
-    stored = Path(client.app[keys.STORAGE].root) / object_key
+    await send_text_and_picture(sam, "I am leaving the platform, here is my CV")
+    stored = (await stored_files(client, db, student.id))["message_attachment"]
     assert stored.exists()
 
     rita = await browser.page(recruiter, path)
@@ -148,4 +136,33 @@ async def test_a_passwordless_account_is_offered_to_confirm_with_its_provider(
     await expect(zone.locator("form .form-error")).to_contain_text("Confirm it is you first")
     if SHOTS:
         await zone.screenshot(path=f"{SHOTS}/account-delete-passwordless-390.png")
+    browser.check()
+
+
+async def test_the_farewell_shows_even_when_the_home_page_is_slow_to_come(browser: Browser, api):
+    """Deleting ends this page's session, so the server drops its socket, which tries again
+    a second later, is refused, and would send the page to log in: that must not overtake
+    the way to the home page's farewell, however long that takes."""
+    user = await api.sign_up(["student"], full_name="Sid Slow")
+    page = await browser.page(user, "/settings/account")
+    await expect(page.locator("body[data-notifications=live]")).to_have_count(1)
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws))
+    await page.reload()
+    await expect(page.locator("body[data-notifications=live]")).to_have_count(1)
+
+    async def slow_home(route) -> None:
+        # A slow network: the home page comes only after the socket's retry would be refused.
+        await eventually(lambda: all(ws.is_closed() for ws in sockets), what="socket drops")
+        await asyncio.sleep(2)  # live.js retries 1 s after the server lets go
+        with contextlib.suppress(PlaywrightError):  # the navigation may have been abandoned
+            await route.continue_()
+
+    await page.route("**/?account=deleted", slow_home)
+    zone = page.locator("#delete-account")
+    await zone.get_by_label("Type your email address").fill(user.email)
+    await zone.get_by_label("Your password").fill(PASSWORD)
+    await zone.get_by_role("button", name="Delete my account").click()
+    await page.wait_for_url("**/?account=deleted")
+    await expect(page.locator("#account-deleted")).to_contain_text("Your account was deleted")
     browser.check()

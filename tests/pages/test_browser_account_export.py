@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from server.config import Settings
 from tests.exports.conftest import RESUME
-from tests.messaging.test_missed_email import RunningWorker
 from tests.pages.conftest import Browser
 from tests.pages.test_browser_every_page import OVERFLOW
 from tests.pages.test_screenshots import UNLABELLED
@@ -30,13 +28,6 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get(SHOTS_ENV) or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture
-async def worker(client, settings: Settings):
-    running = RunningWorker(client.app, settings)
-    yield running
-    await running.stop()
 
 
 async def looks_right(page: Page, where: str, path: Path) -> None:

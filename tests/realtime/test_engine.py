@@ -230,3 +230,19 @@ async def test_a_ping_timeout_found_by_a_send_ends_the_connection(lean_server) -
         await eventually(lambda: not lean_writers(), what="the socket's writer ended", within=15)
         await closed_by_server(ws)
     assert disconnects and not sio.eio.sockets
+
+
+async def test_a_server_disconnect_returns_when_the_sockets_writer_has_already_ended(
+    lean_server,
+) -> None:
+    """The writer has stopped (the connection failing, closing) before the reader noticed:
+    a disconnect then (a deleted account, a revoked session: after commit, in the request)
+    must not wait for ever on a queue nothing takes from any more (issue 17)."""
+    sio, url, disconnects = lean_server
+    async with raw_socket(sio, url, autoping=False):
+        sid = next(iter(sio.eio.sockets))
+        for writer in lean_writers():
+            writer.cancel()
+        await eventually(lambda: all(w.cancelling() for w in lean_writers()))
+        await asyncio.wait_for(sio.eio.disconnect(sid), 3)
+    assert disconnects

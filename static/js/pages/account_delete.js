@@ -4,6 +4,7 @@
 
 import { api, ApiError, el } from "../api.js";
 import { clearErrors, showProblem } from "../forms.js";
+import { leave, stay } from "../live.js";
 
 const section = document.getElementById("delete-account");
 const form = document.getElementById("delete-account-form");
@@ -76,10 +77,14 @@ form.addEventListener("submit", async (event) => {
   if (!password.disabled) body.password = password.value;
   const button = document.getElementById("delete-account-button");
   button.disabled = true;
+  // The deletion ends this session, so the server drops the page's sockets: none may
+  // reconnect, be refused and send the page to log in instead of to the farewell.
+  leave();
   try {
     await api("DELETE", "/api/me", body);
     window.location.assign("/?account=deleted");
   } catch (error) {
+    stay();
     if (!(error instanceof ApiError)) throw error;
     showProblem(form, error, new Map([["confirm", confirm], ["password", password]]));
     if (error.status === 403) {
