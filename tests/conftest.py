@@ -35,6 +35,9 @@ from server.config import Settings
 from server.db import Database, apply_migrations, function_files, migration_files
 from tests.client import Api, Mailbox
 
+# Shared fixtures that live in their own modules: `smtp` (a real SMTP server).
+pytest_plugins = ["tests.smtp"]
+
 TEMPLATE_LOCK = 0x7465737473  # "tests"
 
 

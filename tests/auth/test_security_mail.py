@@ -9,24 +9,11 @@ import re
 import uuid
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.config import Settings
 from tests.client import PASSWORD
-from tests.messaging.test_missed_email import Inbox
-from tests.processes import free_port
+from tests.smtp import Inbox
 from tests.waits import eventually
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

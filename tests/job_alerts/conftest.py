@@ -7,12 +7,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.config import Settings
 from tests.client import User
-from tests.messaging.test_missed_email import Inbox, RunningWorker
-from tests.processes import free_port
+from tests.messaging.test_missed_email import RunningWorker
+from tests.smtp import Inbox
 from tests.waits import eventually
 
 DIGEST_INTERVAL = 1.0
@@ -21,17 +20,6 @@ DIGEST_INTERVAL = 1.0
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, job_alert_digest_interval_seconds=DIGEST_INTERVAL)
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email
-import email.policy
 import re
 import uuid
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server import keys
 from server.config import Settings
@@ -21,37 +18,10 @@ from server.mail import Mailer
 from server.messaging.missed import ENTRYPOINT, MissedMessageMailer
 from server.worker import JobResources, Worker
 from tests.messaging.test_system_lines import order_conversation, post
-from tests.processes import free_port
+from tests.smtp import Inbox
 from tests.waits import eventually, wait_for_lock_waiters
 
 DELAY = 1.0
-
-
-class Inbox:
-    """An SMTP server's mailbox: every message it accepted, parsed."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from tests.pages.conftest import Browser
 from tests.pages.test_browser_chat import conversation_between
 from tests.waits import eventually
 
-# The missed-message tests' real SMTP server and real worker.
-smtp = missed.smtp
+# The missed-message tests' real worker (the SMTP server is the shared `smtp` fixture).
 worker = missed.worker
 
 

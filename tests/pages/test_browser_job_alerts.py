@@ -20,7 +20,6 @@ from tests.messaging import test_missed_email as missed
 from tests.pages.conftest import Browser
 from tests.waits import eventually
 
-smtp = missed.smtp
 worker = missed.worker
 
 # No part of a page sticks out sideways; every visible control is labelled.
