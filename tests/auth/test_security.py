@@ -28,15 +28,19 @@ IPHONE = (
 )
 
 
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The documented limits (the shared test settings lift them for everyone else)."""
+def documented_limits(settings: Settings) -> Settings:
+    """The documented sign-in limits (the shared test settings lift them for everyone else)."""
     defaults = Settings()
     return dataclasses.replace(
         settings,
         password_account_burst=defaults.password_account_burst,
         password_ip_burst=defaults.password_ip_burst,
     )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return documented_limits(settings)
 
 
 async def log_in(api: Api, user: User, user_agent: str = CHROME, password: str = PASSWORD) -> User:

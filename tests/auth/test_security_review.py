@@ -5,7 +5,6 @@ differently-cased spelling of the address escapes, and malformed input on every 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from datetime import UTC, datetime
 
@@ -16,6 +15,7 @@ from server.auth.tokens import token_hash
 from server.config import Settings
 from server.errors import RateLimited
 from server.ratelimit import RedisTokenBucket
+from tests.auth.test_security import documented_limits
 from tests.client import PASSWORD
 from tests.processes import free_port
 from tests.waits import eventually
@@ -25,13 +25,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The documented limits (the shared test settings lift them for everyone else)."""
-    defaults = Settings()
-    return dataclasses.replace(
-        settings,
-        password_account_burst=defaults.password_account_burst,
-        password_ip_burst=defaults.password_ip_burst,
-    )
+    return documented_limits(settings)
 
 
 async def test_a_password_change_retires_reset_links_and_a_pending_email_change(api, mailbox):
