@@ -28,6 +28,7 @@ SELECT to_jsonb(l) - ARRAY['id', 'created', 'job_id'] FROM pgqueuer_log l WHERE 
 def test_each_domains_worker_module_registers_its_kinds_of_job():
     from server.deletion.worker import account_erase_objects_handler
     from server.enrichment.worker import ENTRYPOINT, enrichment_handler
+    from server.exports.worker import account_export_expire_handler, account_export_handler
     from server.job_alerts.worker import job_alert_digest_handler, job_alert_match_handler
     from server.messaging.missed import ENTRYPOINT as MISSED_EMAIL
     from server.messaging.worker import missed_message_email_handler
@@ -45,6 +46,8 @@ def test_each_domains_worker_module_registers_its_kinds_of_job():
         "order_due_reminder": order_due_reminder_handler,
         # issue 17
         "account_erase_objects": account_erase_objects_handler,
+        "account_export": account_export_handler,
+        "account_export_expire": account_export_expire_handler,
     }
 
 
