@@ -54,7 +54,7 @@ ROUTE_MODULES = frozenset(
         "server/auth/oidc/routes.py",
         # issue 17
         "server/exports/routes.py",
-        # issue 17 (B): your sessions, password and email
+        # issue 17: your sessions, password and email
         "server/auth/security_routes.py",
         "server/deletion/routes.py",
     }

@@ -9,7 +9,7 @@ work. Instead each instance remembers, in memory, when it last wrote each sessio
 UPDATE writes in the background a moment later. So a session costs at most one write per
 interval per instance, the request itself none, and a shown "last seen" is at most one
 interval (plus the batch delay) old. The write does not empty any cache
-(sql/migrations/0030_b_session_last_seen.sql). A lost batch (the database away) is only a
+(sql/migrations/0030_session_last_seen.sql). A lost batch (the database away) is only a
 stale time: those sessions are written again on their next request.
 """
 

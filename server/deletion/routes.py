@@ -19,8 +19,8 @@ def service(api: ApiRequest) -> AccountDeletion:
 
 
 async def count_password_attempt(api: ApiRequest) -> None:
-    """Every password check counts against the account's and the address's limits (B's
-    server/auth/attempts.py): 429 before the password is looked at."""
+    """Every password check counts against the account's and the address's limits
+    (server/auth/attempts.py): 429 before the password is looked at."""
     email = api.request[SESSION_KEY].user.email
     await check_password_attempt(api.app, ip=api.request.remote, account=email)
 

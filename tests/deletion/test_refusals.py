@@ -78,7 +78,7 @@ async def test_a_passwordless_account_must_have_reauthenticated_recently(api, db
     assert check["reauthenticated_until"] is None
     problem = await refused(api, db, leaver.user, {"confirm": leaver.user.email}, 403)
     assert "/api/auth/oidc/acme_id/start?intent=reauth&next=/settings/account" in problem["detail"]
-    # Re-authenticated with the provider (what A's reauth callback does): now it may.
+    # Re-authenticated with the provider (what the provider's reauth callback does): now it may.
     async with db.connection() as conn:
         await conn.execute(
             "UPDATE sessions SET authenticated_at = now() WHERE user_id = $1", leaver.user.id

@@ -1,4 +1,4 @@
--- Sessions one can see (issue 17, helper B): keeping sessions.last_seen_at fresh must not
+-- Sessions one can see (issue 17): keeping sessions.last_seen_at fresh must not
 -- empty the session caches.
 --
 -- server/auth/last_seen.py writes last_seen_at at most once per session every few minutes
