@@ -31,6 +31,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import keys
+from server.auth.middleware import SESSION_KEY
 from server.ratelimit import TokenBucket, token_bucket
 
 
@@ -82,3 +83,11 @@ async def check_password_attempt(app: web.Application, *, ip: str | None, accoun
     """Count one password check for the account (its email address) from ``ip``
     (``request.remote``); raise ``RateLimited`` when either limit is spent."""
     await app[PASSWORD_ATTEMPTS].check(ip=ip, account=account)
+
+
+async def check_caller_password_attempt(request: web.Request, password: str | None) -> None:
+    """A password the signed-in caller gives (their current password, a re-authentication)
+    counts against their account's and their address's limits; none given, none counted."""
+    if password is not None:
+        account = request[SESSION_KEY].user.email
+        await check_password_attempt(request.app, ip=request.remote, account=account)

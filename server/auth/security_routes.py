@@ -8,8 +8,7 @@ from aiohttp import web
 from server import keys
 from server.api import PUBLIC, USER, ApiRequest, endpoint
 from server.auth import schemas
-from server.auth.attempts import check_password_attempt
-from server.auth.middleware import SESSION_KEY
+from server.auth.attempts import check_caller_password_attempt
 from server.auth.security import SecurityService
 
 routes = web.RouteTableDef()
@@ -18,13 +17,6 @@ TAG = "accounts"
 
 def service(api: ApiRequest) -> SecurityService:
     return SecurityService(api.db, api.settings, api.app[keys.MAILER])
-
-
-async def count_attempt(api: ApiRequest, password: str | None) -> None:
-    """A current password given counts against the caller's password-attempt limits."""
-    if password is not None:
-        account = api.request[SESSION_KEY].user.email
-        await check_password_attempt(api.app, ip=api.request.remote, account=account)
 
 
 @endpoint(
@@ -80,7 +72,7 @@ async def revoke_other_sessions(api: ApiRequest) -> schemas.Revoked:
     errors=(403, 422, 429),
 )
 async def change_password(api: ApiRequest) -> schemas.Revoked:
-    await count_attempt(api, api.body.current_password)
+    await check_caller_password_attempt(api.request, api.body.current_password)
     n = await service(api).change_password(api.user.user_id, api.user.session_id, api.body)
     return schemas.Revoked(revoked=n)
 
@@ -98,7 +90,7 @@ async def change_password(api: ApiRequest) -> schemas.Revoked:
     errors=(403, 409, 422, 429),
 )
 async def request_email_change(api: ApiRequest) -> schemas.PendingEmailChange:
-    await count_attempt(api, api.body.current_password)
+    await check_caller_password_attempt(api.request, api.body.current_password)
     return await service(api).request_email_change(api.user.user_id, api.user.session_id, api.body)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.api import USER, ApiRequest, endpoint
-from server.auth.attempts import check_password_attempt
-from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, SESSION_KEY
+from server.auth.attempts import check_caller_password_attempt
+from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
 from server.deletion import schemas
 from server.deletion.service import AccountDeletion
 
@@ -16,13 +16,6 @@ TAG = "accounts"
 
 def service(api: ApiRequest) -> AccountDeletion:
     return AccountDeletion(api.db, api.settings)
-
-
-async def count_password_attempt(api: ApiRequest) -> None:
-    """Every password check counts against the account's and the address's limits
-    (server/auth/attempts.py): 429 before the password is looked at."""
-    email = api.request[SESSION_KEY].user.email
-    await check_password_attempt(api.app, ip=api.request.remote, account=email)
 
 
 @endpoint(
@@ -38,7 +31,7 @@ async def count_password_attempt(api: ApiRequest) -> None:
     errors=(409, 422, 429),
 )
 async def reauthenticate(api: ApiRequest) -> schemas.Reauthenticated:
-    await count_password_attempt(api)
+    await check_caller_password_attempt(api.request, api.body.password)
     return await service(api).reauthenticate(
         api.user.user_id, api.user.session_id, api.body.password
     )
@@ -70,8 +63,7 @@ async def deletion_check(api: ApiRequest) -> schemas.DeletionCheck:
     errors=(403, 409, 422, 429),
 )
 async def delete_account(api: ApiRequest) -> web.Response:
-    if api.body.password is not None:
-        await count_password_attempt(api)
+    await check_caller_password_attempt(api.request, api.body.password)
     await service(api).delete(api.user.user_id, api.user.session_id, api.body)
     response = web.Response(status=204)
     response.del_cookie(SESSION_COOKIE, path="/")

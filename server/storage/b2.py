@@ -84,6 +84,17 @@ def _sha1(value: str | None) -> str | None:
     return value.removeprefix("unverified:")
 
 
+def _info(key: str, version) -> ObjectInfo:
+    """What a stored file version says of itself."""
+    return ObjectInfo(
+        key=key,
+        size=version.size,
+        content_type=version.content_type,
+        sha1=_sha1(version.content_sha1),
+        version_id=version.id_,
+    )
+
+
 class B2Storage:
     name = "b2"
 
@@ -181,13 +192,7 @@ class B2Storage:
             version = await self._call(bucket.get_file_info_by_name, key)
         except FileNotPresent:
             return None
-        return ObjectInfo(
-            key=key,
-            size=version.size,
-            content_type=version.content_type,
-            sha1=_sha1(version.content_sha1),
-            version_id=version.id_,
-        )
+        return _info(key, version)
 
     async def read(self, key: str, max_bytes: int) -> bytes:
         info = await self.stat(key)
@@ -233,13 +238,7 @@ class B2Storage:
             file_name=key,
             content_type=content_type,
         )
-        return ObjectInfo(
-            key=key,
-            size=version.size,
-            content_type=version.content_type,
-            sha1=_sha1(version.content_sha1),
-            version_id=version.id_,
-        )
+        return _info(key, version)
 
     async def delete(self, key: str) -> None:
         check_key(key)
