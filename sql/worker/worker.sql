@@ -13,3 +13,36 @@ WITH job AS (
     SELECT id, 'queued', entrypoint, priority FROM job
 )
 SELECT id FROM job;
+
+-- name: queue_by_kind
+-- Issue 18 (/readyz, /metrics): jobs waiting (queued, due or not) and being worked on, per
+-- kind, with the age in seconds of the oldest one waiting. Reads the partial indexes on
+-- status; the table holds only live jobs (pgqueuer deletes finished ones).
+SELECT entrypoint AS kind,
+       count(*) FILTER (WHERE status = 'queued')::int AS queued,
+       count(*) FILTER (WHERE status = 'picked')::int AS picked,
+       coalesce(extract(epoch FROM now() - min(created) FILTER (WHERE status = 'queued')), 0)::float8
+           AS oldest_queued_seconds
+  FROM pgqueuer
+ WHERE status IN ('queued', 'picked')
+ GROUP BY entrypoint
+ ORDER BY entrypoint;
+
+-- name: live_workers(stale_seconds)
+-- Workers whose heartbeat is younger than stale_seconds (migration 0033).
+SELECT worker_id, hostname, pid, kinds, started_at, beat_at
+  FROM worker_heartbeats
+ WHERE beat_at > now() - make_interval(secs => :stale_seconds)
+ ORDER BY started_at;
+
+-- name: beat_worker(worker_id, hostname, pid, kinds)!
+INSERT INTO worker_heartbeats (worker_id, hostname, pid, kinds)
+VALUES (:worker_id, :hostname, :pid, :kinds)
+ON CONFLICT (worker_id) DO UPDATE SET beat_at = now();
+
+-- name: forget_worker(worker_id)!
+DELETE FROM worker_heartbeats WHERE worker_id = :worker_id;
+
+-- name: forget_dead_workers(stale_seconds)!
+-- Rows of workers dead for a long time (ten times the staleness), so the table stays small.
+DELETE FROM worker_heartbeats WHERE beat_at < now() - make_interval(secs => :stale_seconds * 10);
