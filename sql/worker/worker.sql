@@ -14,7 +14,7 @@ WITH job AS (
 )
 SELECT id FROM job;
 
--- name: queue_by_kind
+-- name: queue_by_kind()
 -- Issue 18 (/readyz, /metrics): jobs waiting (queued, due or not) and being worked on, per
 -- kind, with the age in seconds of the oldest one waiting. Reads the partial indexes on
 -- status; the table holds only live jobs (pgqueuer deletes finished ones).
