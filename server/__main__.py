@@ -33,11 +33,13 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _create_admin(settings: Settings, email: str, password: str | None) -> None:
+    from server.auth import tokens
     from server.auth.service import AccountService
     from server.db import Database, apply_migrations
     from server.embedded import database_url
     from server.mail import Mailer
 
+    tokens.use_profile(settings.password_hash_profile)
     db = await Database.connect(await asyncio.to_thread(database_url, settings), 1, 1)
     try:
         async with db.connection() as conn:

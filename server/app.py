@@ -17,6 +17,7 @@ from server import keys
 from server.auth.attempts import install_password_attempts
 from server.auth.last_seen import last_seen_ctx
 from server.auth.oidc.routes import install_start_limit, oidc_ctx
+from server.auth import tokens
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations
@@ -132,6 +133,7 @@ def create_app(settings: Settings) -> web.Application:
         handler_args={"logger": connection_log, "max_line_size": PARSER_MAX_LINE},
     )
     app[keys.SETTINGS] = settings
+    tokens.use_profile(settings.password_hash_profile)
     app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     invalidation = Invalidation()
     app[keys.INVALIDATION] = invalidation

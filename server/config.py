@@ -75,6 +75,8 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = "RizeOS <no-reply@localhost>"
     session_ttl_days: int = 30
+    # argon2 parameters for new password hashes (server/auth/tokens.py PROFILES).
+    password_hash_profile: str = "rfc9106-low-memory"
     email_token_ttl_hours: int = 48
     password_reset_ttl_minutes: int = 60
     # How recently a password-less session must have re-authenticated with its provider
@@ -399,6 +401,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_url=_url(env, "SMTP_URL", {"smtp", "smtps"}),
         mail_from=env.get("MAIL_FROM") or "RizeOS <no-reply@localhost>",
         session_ttl_days=_int(env, "SESSION_TTL_DAYS", 30, 1, 365),
+        password_hash_profile=_choice(
+            env,
+            "PASSWORD_HASH_PROFILE",
+            "rfc9106-low-memory",
+            ("rfc9106-low-memory", "rfc9106-high-memory", "cheapest"),
+        ),
         email_token_ttl_hours=_int(env, "EMAIL_TOKEN_TTL_HOURS", 48, 1, 24 * 30),
         password_reset_ttl_minutes=_int(env, "PASSWORD_RESET_TTL_MINUTES", 60, 5, 24 * 60),
         reauth_window_minutes=_int(env, "REAUTH_WINDOW_MINUTES", 10, 1, 24 * 60),

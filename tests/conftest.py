@@ -107,7 +107,12 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist, the controlling process starts the embedded servers that are
     needed and hands their URLs to its workers in the environment they inherit: one
-    PostgreSQL and one Redis for the run rather than one of each per worker."""
+    PostgreSQL and one Redis for the run rather than one of each per worker.
+
+    Every server process a test starts hashes passwords with argon2-cffi's profile for test
+    suites (the ``settings`` fixture does the same in process): the suite signs up thousands
+    of users, and the default parameters cost ~0.15 s of CPU each (server/auth/tokens.py)."""
+    os.environ.setdefault("PASSWORD_HASH_PROFILE", "cheapest")
     distributed = getattr(config.option, "dist", "no") != "no"
     if not distributed or hasattr(config, "workerinput"):
         return
@@ -259,6 +264,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         password_account_burst=1000,
         password_ip_burst=1000,
         oidc_start_ip_burst=1000,
+        password_hash_profile="cheapest",  # see pytest_configure
     )
 
 

@@ -12,13 +12,33 @@ import hmac
 import secrets
 import uuid
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# PASSWORD_HASH_PROFILE: argon2-cffi's parameter profiles. New hashes use the chosen one; a
+# stored hash carries its own parameters, so hashes made under another profile still verify.
+# "cheapest" is argon2-cffi's profile for test suites (microseconds instead of ~0.15 s of CPU
+# a hash): the tests sign up thousands of users. Never for an instance people use.
+PROFILES = {
+    "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,  # argon2-cffi's default
+    "rfc9106-high-memory": profiles.RFC_9106_HIGH_MEMORY,
+    "cheapest": profiles.CHEAPEST,
+}
+_hasher = PasswordHasher.from_parameters(PROFILES["rfc9106-low-memory"])
+_profile = "rfc9106-low-memory"
 # Verified against when the email is unknown, so a login attempt takes as long whether
-# or not the account exists.
+# or not the account exists (made with the profile in use: see ``use_profile``).
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def use_profile(name: str) -> None:
+    """Hash new passwords with profile ``name`` (one of PROFILES; the process's settings)."""
+    global _hasher, _profile, _DUMMY_HASH
+    if name == _profile:
+        return
+    _hasher = PasswordHasher.from_parameters(PROFILES[name])
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+    _profile = name
 
 
 def new_token() -> str:

@@ -12,7 +12,7 @@ import pytest
 from server.auth.last_seen import LAST_SEEN
 from server.auth.tokens import token_hash
 from server.config import Settings
-from tests.caching import acquisitions, listening
+from tests.caching import acquisitions, listening, session_cached
 from tests.client import PASSWORD, Api, User
 from tests.sockets import connect_socket
 from tests.waits import eventually
@@ -394,7 +394,7 @@ async def test_last_seen_is_written_seldom_and_never_on_the_request(api, db, mon
     await listening(api)
     user = await api.sign_up()
     tracker = api.client.app[LAST_SEEN]
-    await api.get("/api/me", as_=user, expect=200)  # fills the cache
+    await session_cached(api, user)
     (created,) = await session_rows(db, user.id)
     # Within the interval: nothing to write, and a cached request still touches no pool.
     borrowed = acquisitions(api, monkeypatch)

@@ -9,7 +9,7 @@ import socketio
 
 from server import keys
 from server.auth.tokens import token_hash
-from tests.caching import acquisitions, listening, second_instance
+from tests.caching import acquisitions, listening, second_instance, session_cached
 from tests.client import Api
 from tests.sockets import connect_socket
 from tests.waits import eventually
@@ -27,7 +27,7 @@ def cached(api: Api, token: str) -> bool:
 async def test_a_known_session_costs_no_pool_connection_and_me_no_query(api, monkeypatch):
     await listening(api)
     user = await api.sign_up()
-    await api.get("/api/me", as_=user, expect=200)  # the first request may read the session
+    await session_cached(api, user)  # the first request may read the session
     borrowed = acquisitions(api, monkeypatch)
     me = await api.get("/api/me", as_=user, expect=200)
     assert me["user"]["id"] == str(user.id)
@@ -37,7 +37,7 @@ async def test_a_known_session_costs_no_pool_connection_and_me_no_query(api, mon
 async def test_a_request_borrows_at_most_one_connection(api, monkeypatch):
     await listening(api)
     user = await api.sign_up()
-    await api.get("/api/me", as_=user, expect=200)
+    await session_cached(api, user)
     borrowed = acquisitions(api, monkeypatch)
     await api.get(f"/api/profiles/{user.id}", as_=user, expect=200)
     assert borrowed == ["conn"]
@@ -47,8 +47,7 @@ async def test_log_out_on_one_instance_is_refused_on_the_other(api, other, monke
     await listening(api)
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
-    assert cached(other, user.token)
+    await session_cached(other, user)
     borrowed = acquisitions(other, monkeypatch)
     await other.get("/api/me", as_=user, expect=200)
     assert borrowed == []  # the other instance answers from its cache
@@ -70,7 +69,7 @@ async def test_a_password_reset_revokes_cached_sessions_everywhere(api, other, m
     await listening(api)
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
+    await session_cached(other, user)
     await api.post("/api/auth/password-reset", {"email": user.email}, expect=202)
     token = mailbox.last_token(user.email, "reset")
     await api.post(
@@ -90,8 +89,8 @@ async def test_a_role_change_is_seen_at_once_where_made_and_soon_everywhere(api,
     await listening(api)
     await listening(other)
     user = await api.sign_up(["student"])
-    await api.get("/api/me", as_=user, expect=200)
-    await other.get("/api/me", as_=user, expect=200)
+    await session_cached(api, user)
+    await session_cached(other, user)
     await api.post("/api/me/roles", {"role": "employer"}, as_=user, expect=200)
     me = await api.get("/api/me", as_=user, expect=200)
     assert "employer" in me["user"]["roles"]
@@ -108,7 +107,7 @@ async def test_a_session_revoked_by_hand_in_sql_is_refused(api, other, database_
     """The trigger, not the service, tells the instances: any writer is covered."""
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
+    await session_cached(other, user)
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1", user.id)
@@ -129,8 +128,7 @@ async def test_without_its_invalidation_channel_an_instance_reads_every_session(
     gap is served after it."""
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
-    assert cached(other, user.token)
+    await session_cached(other, user)
 
     inv = other.client.app[keys.INVALIDATION]
     # Its LISTEN connection is cut, and reconnecting fails (nothing listens on port 1).
@@ -170,8 +168,7 @@ async def test_redis_being_down_changes_nothing_for_sessions(
     await listening(a)
     await listening(b)
     user = await a.sign_up()
-    await b.get("/api/me", as_=user, expect=200)
-    assert cached(b, user.token)
+    await session_cached(b, user)
     await a.post("/api/auth/logout", as_=user, expect=204)
 
     async def refused() -> bool:
@@ -196,8 +193,7 @@ async def test_truncating_sessions_logs_everyone_out_on_every_instance(api, othe
     """TRUNCATE fires no row trigger: its statement trigger empties every cache."""
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
-    assert cached(other, user.token)
+    await session_cached(other, user)
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute("TRUNCATE sessions CASCADE")
@@ -215,7 +211,7 @@ async def test_an_operator_notify_all_empties_every_cache(api, other, database_u
     documented remedy) empties the caches, and the next request reads the database."""
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
+    await session_cached(other, user)
     await revoke_without_triggers(database_url, user.id)
     await other.get("/api/me", as_=user, expect=200)  # unheard: still cached, as documented
     conn = await asyncpg.connect(database_url)
@@ -236,7 +232,7 @@ async def test_a_listener_that_hears_nothing_turns_the_caches_off(api, other, da
     a session revoked elsewhere is refused."""
     await listening(other)
     user = await api.sign_up()
-    await other.get("/api/me", as_=user, expect=200)
+    await session_cached(other, user)
     inv = other.client.app[keys.INVALIDATION]
     # The connection stays up and LISTENing, but this process no longer hears it.
     await inv._conn.remove_listener("rizeos_invalidate", inv._on_notify)
@@ -253,13 +249,9 @@ async def test_a_socket_connect_reads_the_session_from_the_database(api, other, 
     await listening(other)
     user = await api.sign_up()
 
-    async def warmed() -> bool:
-        # A loaded box can miss a channel ping, which empties the caches for a moment
-        # (server/invalidation.py): read again until the session is held.
-        await other.get("/api/me", as_=user, expect=200)
-        return cached(other, user.token)
-
-    await eventually(warmed, what="the session cached on the other instance")
+    # A loaded box can miss a channel ping, which empties the caches for a moment
+    # (server/invalidation.py): read again until the session is held.
+    await session_cached(other, user)
     await revoke_without_triggers(database_url, user.id)
     assert cached(other, user.token)
     url = str(other.client.make_url(""))

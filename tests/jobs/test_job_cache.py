@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.caching import acquisitions, listening, second_instance
+from tests.caching import acquisitions, job_cached, listening, second_instance
 from tests.client import Api
 from tests.waits import eventually
 
@@ -25,8 +25,8 @@ async def posted(api, other):
     company = await api.company(employer, "Cache Corp")
     job = await api.job(employer, company["id"], title="Cached role")
     # Both instances have read (and cached) the posting.
-    await api.get(f"/api/jobs/{job['id']}", expect=200)
-    await other.get(f"/api/jobs/{job['id']}", expect=200)
+    await job_cached(api, job["id"])
+    await job_cached(other, job["id"])
     return employer, company, job
 
 

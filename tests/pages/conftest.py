@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from playwright.async_api import BrowserContext, Page, async_playwright
+from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
 from server.app import create_app
 from server.config import Settings
@@ -27,6 +27,9 @@ from tests.processes import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TIMEOUT_MS = 10_000
+# expect()'s retrying assertions wait as long as actions do (their own default is 5 s, which a
+# page waiting on a live event or a worker sometimes needs more than on a loaded 2-core box).
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @dataclass

@@ -146,6 +146,9 @@ async def test_a_burst_of_emits_keeps_redis_connections_bounded_and_sheds_best_e
             for p in split_node_messages(m["data"].decode())
         ]
         assert len(carried) == stats.published
+        # One sample now, after the burst, whatever the sampler caught while it ran (a burst
+        # on a loaded box can end between two of its samples): the pool keeps its connections.
+        peak = max(peak, await client_connections(redis, name))
         assert 0 < peak <= 2  # the emitter's pool size, whatever the load
     finally:
         sampler.cancel()
