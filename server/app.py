@@ -14,10 +14,10 @@ import jinja2
 from aiohttp import web
 
 from server import keys
+from server.auth import tokens
 from server.auth.attempts import install_password_attempts
 from server.auth.last_seen import last_seen_ctx
 from server.auth.oidc.routes import install_start_limit, oidc_ctx
-from server.auth import tokens
 from server.auth.sessions import SessionCache
 from server.config import Settings
 from server.db import Database, apply_migrations

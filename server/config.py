@@ -76,7 +76,7 @@ class Settings:
     mail_from: str = "RizeOS <no-reply@localhost>"
     session_ttl_days: int = 30
     # argon2 parameters for new password hashes (server/auth/tokens.py PROFILES).
-    password_hash_profile: str = "rfc9106-low-memory"
+    password_hash_profile: str = "rfc9106-low-memory"  # noqa: S105 (a profile name)
     email_token_ttl_hours: int = 48
     password_reset_ttl_minutes: int = 60
     # How recently a password-less session must have re-authenticated with its provider
