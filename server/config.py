@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -92,6 +93,9 @@ class Settings:
     # writes a flow row, so anyone could otherwise fill oidc_logins (server/auth/oidc/routes.py).
     oidc_start_ip_burst: int = 20
     oidc_start_ip_per_minute: float = 10.0
+    # issue 18: load balancers (and other proxies) whose X-Forwarded-For is believed for the
+    # client's address (server/proxies.py, docs/deploy.md); none by default.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     # A session's last_seen_at is written at most once per this many seconds (per instance).
     session_seen_interval_seconds: float = 300.0
     cookie_secure: bool = False
@@ -299,6 +303,20 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     return origins
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or CIDR networks (``10.0.0.0/24, 192.0.2.7``)."""
+    raw = env.get(name) or ""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ip_network(item))
+        except ValueError as exc:
+            raise ConfigError(f"{name} takes IP addresses or networks (CIDR): {exc}") from None
+    return tuple(networks)
+
+
 _PROVIDER_NAME = re.compile(r"\A[a-z0-9_]{1,64}\Z")
 
 
@@ -416,6 +434,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_ip_per_minute=_positive(env, "PASSWORD_IP_PER_MINUTE", 6.0),
         oidc_start_ip_burst=_int(env, "OIDC_START_IP_BURST", 20, 1, 1_000_000),
         oidc_start_ip_per_minute=_positive(env, "OIDC_START_IP_PER_MINUTE", 10.0),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         session_seen_interval_seconds=_positive(
             env, "SESSION_SEEN_INTERVAL_SECONDS", 300.0, hi=86400
         ),

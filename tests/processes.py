@@ -70,7 +70,15 @@ class ServerProcess:
     Its log (stderr) is kept in ``log`` and still shown with the test's output, so a test
     can wait for something only the process knows to have happened (``logged``)."""
 
-    def __init__(self, database_url: str, redis_url: str | None, redis_prefix: str, **env: str):
+    def __init__(
+        self,
+        database_url: str,
+        redis_url: str | None,
+        redis_prefix: str,
+        command: str = "web",
+        **env: str,
+    ):
+        self.command = command  # "worker": a job host (no HTTP; ``spawn`` it)
         self.env = {
             **os.environ,
             "HOST": "127.0.0.1",
@@ -91,16 +99,22 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.env['PORT']}"
 
-    async def start(self, ready_within: float = 30) -> ServerProcess:
+    async def spawn(self) -> ServerProcess:
+        """Start the process without waiting for it (a worker has no /readyz)."""
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "server",
+            self.command,
             cwd=ROOT,
             env=self.env,
             stderr=asyncio.subprocess.PIPE,
         )
         self._log_reader = asyncio.create_task(self._keep_log(self.proc.stderr))
+        return self
+
+    async def start(self, ready_within: float = 30) -> ServerProcess:
+        await self.spawn()
         async with aiohttp.ClientSession() as http:
 
             async def ready() -> bool:

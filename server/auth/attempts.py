@@ -20,10 +20,9 @@ The figures (settings; docs/privacy.md says why):
 
 Successful checks count too: a bucket taken before the password is known cannot tell.
 
-The IP address is ``request.remote``: the peer of the TCP connection. Behind a load
-balancer (issue 18) that is the balancer, and every client would share one bucket; the
-balancer's forwarded header must then be trusted for the client's address (aiohttp's
-``Request.clone(remote=...)`` in a middleware that believes only the balancer).
+The IP address is ``client_ip(request)`` (server/proxies.py): the peer of the TCP
+connection, or behind a load balancer listed in ``TRUSTED_PROXIES`` the client it forwards
+for (its X-Forwarded-For), so that clients behind one balancer do not share one bucket.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from aiohttp import web
 
 from server import keys
 from server.auth.middleware import SESSION_KEY
+from server.proxies import client_ip
 from server.ratelimit import TokenBucket, token_bucket
 
 
@@ -81,7 +81,7 @@ def install_password_attempts(app: web.Application) -> None:
 
 async def check_password_attempt(app: web.Application, *, ip: str | None, account: str) -> None:
     """Count one password check for the account (its email address) from ``ip``
-    (``request.remote``); raise ``RateLimited`` when either limit is spent."""
+    (``client_ip(request)``); raise ``RateLimited`` when either limit is spent."""
     await app[PASSWORD_ATTEMPTS].check(ip=ip, account=account)
 
 
@@ -90,4 +90,4 @@ async def check_caller_password_attempt(request: web.Request, password: str | No
     counts against their account's and their address's limits; none given, none counted."""
     if password is not None:
         account = request[SESSION_KEY].user.email
-        await check_password_attempt(request.app, ip=request.remote, account=account)
+        await check_password_attempt(request.app, ip=client_ip(request), account=account)

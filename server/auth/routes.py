@@ -13,6 +13,7 @@ from server.auth.service import AccountService, NewSession
 from server.auth.tokens import csrf_token
 from server.config import Settings
 from server.errors import Invalid
+from server.proxies import client_ip
 
 routes = web.RouteTableDef()
 TAG = "accounts"
@@ -80,7 +81,7 @@ async def sign_up(api: ApiRequest) -> web.Response:
     errors=(401, 422, 429),
 )
 async def log_in(api: ApiRequest) -> web.Response:
-    await check_password_attempt(api.app, ip=api.request.remote, account=api.body.email)
+    await check_password_attempt(api.app, ip=client_ip(api.request), account=api.body.email)
     new = await service(api).log_in(api.body, api.request.headers.get("User-Agent"))
     return session_response(api, new, 200)
 

@@ -21,6 +21,7 @@ from server.auth.oidc.service import OidcService
 from server.auth.routes import set_session_cookies
 from server.errors import AppError, BadRequest, RateLimited, Unauthorized
 from server.pages.web import error_page, redirect, safe_next, secure_headers, viewer_of
+from server.proxies import client_ip
 from server.ratelimit import TokenBucket, token_bucket
 
 routes = web.RouteTableDef()
@@ -101,7 +102,7 @@ async def providers(api: ApiRequest) -> schemas.Providers:
 async def start(api: ApiRequest) -> web.StreamResponse:
     request = api.request
     try:
-        await request.app[START_LIMIT].check(request.remote or "unknown")
+        await request.app[START_LIMIT].check(client_ip(request) or "unknown")
         try:
             query = msgspec.convert(dict(request.query), schemas.StartQuery, strict=False)
         except msgspec.ValidationError as exc:
