@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import aiohttp
 import asyncpg
@@ -17,11 +20,20 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server import keys
 from server.app import create_app
-from server.config import Settings
+from server.config import ConfigError, Settings, load_settings
+from server.realtime.packets import (
+    NODE_MESSAGE_SEPARATOR,
+    event_name,
+    first_sent_at,
+    node_message,
+    parse_node_message,
+)
 from server.worker import JobResources, Worker
 from tests.exports.conftest import ready
 from tests.messaging.live import hiring, sockets
 from tests.waits import eventually
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 MESSAGES_ROUTE = "/api/conversations/{conversation_id}/messages"
 TOKEN = "scrape-token-" + "s" * 20
@@ -161,6 +173,16 @@ async def test_metrics_show_live_values_of_every_family_per_instance(api, db, cl
     assert a.value("rizeos_job_outcomes_total", kind="account_export", outcome="failed") == 0
     assert not a.value("rizeos_jobs_queued", kind="account_export")
     assert a.value("rizeos_socketio_connected_sockets", namespace="/chat") == 0
+    # What docs/operations.md lists and the Grafana dashboard plots is what is served.
+    served = set(a.families) | {sample.name for sample in a.samples}
+    documented = set(re.findall(r"`(rizeos_\w+)`", (DOCS / "operations.md").read_text()))
+    dashboard = (DOCS / "grafana" / "rizeos.json").read_text()
+    plotted = set(re.findall(r"rizeos_\w+", json.dumps(json.loads(dashboard)["panels"])))
+    assert documented - served == set()
+    assert plotted - served == set()
+    assert {f for f in a.families if f.startswith("rizeos_")} - {
+        re.sub("_total$", "", name) for name in documented
+    } == set()
 
 
 async def test_a_database_that_does_not_answer_is_reported_not_a_failed_scrape(
@@ -195,3 +217,24 @@ async def test_with_metrics_token_set_a_scrape_needs_it(settings, aiohttp_client
 
 async def test_without_metrics_token_anyone_may_scrape(client):
     assert (await scrape(client)).value("rizeos_job_queue_up") == 1
+
+
+def test_bus_messages_read_alike_with_and_without_a_publish_stamp():
+    packet = '2/chat,["message",{"seq":1}]'
+    stamped = node_message("/chat", True, ["u1", "u2"], packet, sent_at=1718000000.5)
+    unstamped = node_message("/chat", True, ["u1", "u2"], packet)  # an older instance's
+    assert parse_node_message(stamped) == parse_node_message(unstamped)
+    assert parse_node_message(stamped) == ("/chat", True, ["u1", "u2"], packet)
+    assert first_sent_at(stamped + NODE_MESSAGE_SEPARATOR + unstamped) == 1718000000.5
+    assert first_sent_at(unstamped + NODE_MESSAGE_SEPARATOR + stamped) is None
+    assert event_name(packet) == "message"
+
+
+def test_metrics_token_setting_is_read_and_checked(tmp_path):
+    env = {"DATA_DIR": str(tmp_path)}
+    assert load_settings(env).metrics_token is None
+    assert load_settings({**env, "METRICS_TOKEN": TOKEN}).metrics_token == TOKEN
+    assert TOKEN not in repr(load_settings({**env, "METRICS_TOKEN": TOKEN}))
+    for bad in ("short", "has a space in it ok", "tab\there-and-long-enough"):
+        with pytest.raises(ConfigError, match="METRICS_TOKEN"):
+            load_settings({**env, "METRICS_TOKEN": bad})

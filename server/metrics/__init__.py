@@ -2,8 +2,9 @@
 
 Two kinds of families, kept apart so the hot paths pay as little as possible:
 
-- **Counted where it happens** (``families.Metrics``): HTTP requests and their latency, chat
-  messages stored and the group commit's batch sizes, bus lag, rate-limit refusals, job
+- **Counted where it happens** (``families.Metrics``): HTTP requests and their latency (in
+  plain numbers, ``http.HttpRecorder``: it runs on every request), chat messages stored and
+  the group commit's batch sizes, bus lag, rate-limit refusals, job
   outcomes, upload grants and completions. Each app owns one ``Metrics`` (``keys.METRICS``)
   with a ``CollectorRegistry`` of its own, never prometheus_client's global one: the tests
   make an app per test in one process, and two web apps in one process must not add up. A

@@ -7,13 +7,16 @@ names, job kinds, limit names, upload purposes), never from a request's raw path
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+
+from server.metrics.http import HttpRecorder
 
 NAMESPACE = "rizeos"
 
-# Seconds. Most API calls take a millisecond or two; the top buckets catch long polls and
-# slow pages.
-HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# No ``<name>_created`` series (each counter's start time, for OpenMetrics): one more series
+# per labelled child in every scrape, which the text format's users do not read. A setting
+# of the library, so for the whole process: prometheus-client has no other user here.
+disable_created_metrics()
 # Sends per ``send_messages`` call: one when quiet, up to MAX_BATCH (256) under load.
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 # Seconds from an emit's publish on one instance to its arrival on another (same Redis).
@@ -28,21 +31,9 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.http_requests = Counter(
-            "http_requests",
-            "HTTP requests answered, by route template, method and status",
-            ("route", "method", "status"),
-            namespace=NAMESPACE,
-            registry=r,
-        )
-        self.http_duration = Histogram(
-            "http_request_duration_seconds",
-            "Time from routing a request to its response, by route template and method",
-            ("route", "method"),
-            namespace=NAMESPACE,
-            buckets=HTTP_BUCKETS,
-            registry=r,
-        )
+        # Counted on every request: plain counts read at scrape time (http.py), not
+        # prometheus_client's locked values, ~1 µs instead of ~5 µs a request.
+        self.http = HttpRecorder(r)
         self.chat_messages_stored = Counter(
             "chat_messages_stored",
             "New chat messages committed by this instance's writer (retries not counted)",
