@@ -28,6 +28,8 @@ from server.jobs.cache import JobCache
 from server.logs import connection_log, request_log_middleware
 from server.mail import Mailer
 from server.messaging.missed import connection_options
+from server.metrics.families import Metrics
+from server.metrics.middleware import http_metrics_middleware
 from server.pages import filters as template_filters
 from server.pages.web import not_found_page_middleware
 from server.realtime.server import create_sio, realtime_ctx
@@ -70,6 +72,8 @@ DOMAINS = (
     "server.exports.routes",
     # issue 17: account deletion
     "server.deletion.routes",
+    # issue 18: GET /metrics
+    "server.metrics.routes",
 )
 
 # Socket.IO namespaces: (module, class) pairs, registered on the app's one AsyncServer.
@@ -123,10 +127,16 @@ async def freeze_startup_heap(app: web.Application) -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
+    metrics = Metrics()  # this app's own registry: tests make many apps in one process
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # The caller is resolved by the API's route decorator (server/api.py), not here.
-        middlewares=[request_log_middleware, error_middleware, not_found_page_middleware],
+        middlewares=[
+            request_log_middleware,
+            http_metrics_middleware(metrics),
+            error_middleware,
+            not_found_page_middleware,
+        ],
         # How each connection parses requests (a request line long enough to be answered
         # 414 by error_middleware) and logs the ones it refuses. Set on the app, so the
         # server of ``python -m server`` and the tests' server are configured alike.
@@ -134,6 +144,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.SETTINGS] = settings
     tokens.use_profile(settings.password_hash_profile)
+    app[keys.METRICS] = metrics
     app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     invalidation = Invalidation()
     app[keys.INVALIDATION] = invalidation
@@ -153,7 +164,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(oidc_ctx)
     app.cleanup_ctx.append(storage_ctx)
     app.cleanup_ctx.append(upload_sweep_ctx)
-    sio = create_sio(settings)
+    sio = create_sio(settings, metrics)
     app[keys.SIO] = sio
     app[keys.EVENTS] = sio.manager
     for module, name in NAMESPACES:

@@ -142,6 +142,9 @@ class Settings:
     upload_cors_origins: tuple[str, ...] = ()
     # issue 17: identity providers people may sign in with (OIDC_PROVIDERS).
     oidc_providers: tuple[OidcProvider, ...] = ()
+    # issue 18: GET /metrics requires `Authorization: Bearer <this>` when set; unset, it is
+    # served to anyone (docs/operations.md: set it in production).
+    metrics_token: str | None = field(default=None, repr=False)
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
@@ -381,6 +384,16 @@ def _oidc_providers(env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
     return tuple(providers)
 
 
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("METRICS_TOKEN") or None
+    if token is not None and (len(token) < 16 or not token.isprintable() or " " in token):
+        raise ConfigError(
+            "METRICS_TOKEN must be at least 16 printable characters without spaces "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    return token
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("DATA_DIR") or "var")
@@ -471,5 +484,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         upload_sweep_interval_seconds=_positive(env, "UPLOAD_SWEEP_INTERVAL_SECONDS", 300.0),
         upload_cors_origins=_origins(env),
         oidc_providers=_oidc_providers(env),
+        metrics_token=_metrics_token(env),
         **_b2(env),
     )

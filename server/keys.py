@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from server.invalidation import Invalidation
     from server.jobs.cache import JobCache
     from server.mail import Mailer
+    from server.metrics.families import Metrics
     from server.realtime.manager import RealtimeManager
     from server.storage import Storage
 
@@ -29,3 +30,5 @@ STORAGE: web.AppKey[Storage] = web.AppKey("storage")
 INVALIDATION: web.AppKey[Invalidation] = web.AppKey("invalidation")
 SESSIONS: web.AppKey[SessionCache] = web.AppKey("sessions")
 JOBS: web.AppKey[JobCache] = web.AppKey("jobs")
+# issue 18: this app's metrics registry and the families its components count into.
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")

@@ -31,7 +31,9 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from server import keys
 from server.errors import RateLimited
+from server.metrics.families import UNCOUNTED
 from server.realtime.server import redis_bus
 
 log = logging.getLogger("rizeos.ratelimit")
@@ -74,6 +76,9 @@ class TokenBucket:
         self.rate = rate
         self.bucket = bucket
         self.refusal = refusal
+        # Where a refusal is counted: the app's rate_limit_refusals{limit=bucket} once
+        # ``token_bucket`` has made it for an app.
+        self.refusals = UNCOUNTED.rate_limit_refusals.labels(bucket)
         self._buckets: dict[Hashable, tuple[float, float]] = {}
 
     async def wait(self, key: Hashable) -> float:
@@ -95,6 +100,7 @@ class TokenBucket:
         """Take a token or raise ``RateLimited`` saying when to retry."""
         wait = await self.wait(key)
         if wait:
+            self.refusals.inc()
             seconds = max(1, math.ceil(wait))
             retry = f"{seconds} second{'s' if seconds != 1 else ''}"
             raise RateLimited(self.refusal.replace("{retry}", retry), retry_after=seconds)
@@ -165,5 +171,8 @@ def token_bucket(
     bounded pool per process, closed with the bus), else in this process."""
     bus = redis_bus(app)
     if bus is not None:
-        return RedisTokenBucket(bus.redis, bus.prefix, burst, rate, bucket, refusal)
-    return TokenBucket(burst, rate, bucket, refusal)
+        limiter = RedisTokenBucket(bus.redis, bus.prefix, burst, rate, bucket, refusal)
+    else:
+        limiter = TokenBucket(burst, rate, bucket, refusal)
+    limiter.refusals = app[keys.METRICS].rate_limit_refusals.labels(bucket)
+    return limiter

@@ -31,11 +31,12 @@ from pathlib import Path
 
 import asyncpg
 from aiohttp import web
-from pgqueuer import Job, Queries, QueueManager
+from pgqueuer import Job, Queries, QueueManager, RetryRequested
 
 from server import keys
 from server.config import Settings
 from server.db import Database, Transaction
+from server.metrics.families import JOB_OUTCOMES, UNCOUNTED, Metrics
 from server.storage import Storage
 
 log = logging.getLogger("rizeos.worker")
@@ -105,6 +106,25 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
+def counting_outcomes(kind: str, handler: Handler, metrics: Metrics) -> Handler:
+    """``handler``, counting each job's outcome into ``metrics.job_outcomes``: success,
+    retry (``RetryRequested``: queued again) or failed (any other exception)."""
+    success, retry, failed = (metrics.job_outcomes.labels(kind, o) for o in JOB_OUTCOMES)
+
+    async def counted(job: Job) -> None:
+        try:
+            await handler(job)
+        except RetryRequested:
+            retry.inc()
+            raise
+        except Exception:
+            failed.inc()
+            raise
+        success.inc()
+
+    return counted
+
+
 def runs_in_web(settings: Settings) -> bool:
     """RUN_WORKER=yes, or auto with the embedded database (one command does everything)."""
     return settings.run_worker == "yes" or (
@@ -116,9 +136,10 @@ class Worker:
     """A QueueManager on a small pool of its own (pgqueuer's queries and its LISTEN
     connection), dispatching each registered kind of job to its handler."""
 
-    def __init__(self, dsn: str, resources: JobResources):
+    def __init__(self, dsn: str, resources: JobResources, metrics: Metrics = UNCOUNTED):
         self.dsn = dsn
         self.resources = resources
+        self.metrics = metrics  # the web app's, when it runs in the web process
         self.manager: QueueManager | None = None
         self._pool: asyncpg.Pool | None = None
 
@@ -130,7 +151,9 @@ class Worker:
             manager = QueueManager(Queries.from_asyncpg_pool(self._pool))
             kinds = job_kinds()
             for kind in kinds:
-                handler = kind.make_handler(self.resources)
+                handler = counting_outcomes(
+                    kind.entrypoint, kind.make_handler(self.resources), self.metrics
+                )
                 manager.entrypoint(kind.entrypoint, on_failure="hold")(handler)
             self.manager = manager
             log.info(
@@ -159,7 +182,8 @@ async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     resources = JobResources(app[keys.DB], app[keys.STORAGE], settings)
-    worker = Worker(app[keys.DB].dsn, resources)  # the database the app resolved
+    # The database the app resolved; job outcomes count into the app's /metrics.
+    worker = Worker(app[keys.DB].dsn, resources, app[keys.METRICS])
     task = asyncio.create_task(worker.run(), name="job-worker")
     try:
         yield

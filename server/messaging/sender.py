@@ -40,6 +40,7 @@ from server.errors import AppError, Conflict, NotFound, Unavailable
 from server.messaging import events, schemas
 from server.messaging.alerts import UnreadCounts
 from server.messaging.resume import to_message
+from server.metrics.families import UNCOUNTED, Metrics
 
 NOT_FOUND = "no such conversation"
 # A batch's arrays and result rows stay small; 256 sends is ~1 ms of database work.
@@ -115,6 +116,7 @@ class MessageWriter:
         max_pending: int = MAX_PENDING,
         interval: float = BATCH_INTERVAL_S,
         unread: UnreadCounts | None = None,
+        metrics: Metrics = UNCOUNTED,
     ):
         self.db = db
         # Sends raise unread counts: the participants a batch made newly unread are told
@@ -129,6 +131,9 @@ class MessageWriter:
         self._drainer: asyncio.Task | None = None
         self._unbatched: set[asyncio.Task] = set()  # one-send stores when not batching
         self.batches = 0  # batches stored, for tests and curiosity
+        # The app's: messages stored and each batch's size (/metrics).
+        self.stored = metrics.chat_messages_stored
+        self.batch_sizes = metrics.chat_commit_batch_size
 
     async def submit(
         self,
@@ -258,8 +263,10 @@ class MessageWriter:
             results = [outcome_of(row) for row in outcomes]
             await self._refresh_duplicates(unit.conn, results)
             bases: dict[uuid.UUID, int] = {}  # each conversation's last_seq before the batch
+            created = 0
             for send, result in zip(batch, results, strict=True):
                 if isinstance(result, Sent) and result.created:
+                    created += 1
                     message = result.message
                     unit.emit(
                         events.message_sent(
@@ -268,6 +275,8 @@ class MessageWriter:
                     )
                     cid = message.conversation_id
                     bases[cid] = min(bases.get(cid, message.seq), message.seq - 1)
+        self.batch_sizes.observe(len(batch))
+        self.stored.inc(created)
         if bases:
             self.unread.after_sends(bases)
         return results
@@ -313,7 +322,7 @@ def install_send_writer(app: web.Application) -> None:
 
     async def writer_ctx(app: web.Application) -> AsyncIterator[None]:
         interval = app[keys.SETTINGS].send_batch_interval_ms / 1000
-        writer = MessageWriter(app[keys.DB], interval=interval)
+        writer = MessageWriter(app[keys.DB], interval=interval, metrics=app[keys.METRICS])
         app[SEND_WRITER] = writer
         yield
         await writer.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from server.realtime.packets import NODE_MESSAGE_SEPARATOR, node_message
+from server.metrics.families import UNCOUNTED, Metrics
+from server.realtime.packets import NODE_MESSAGE_SEPARATOR, first_sent_at, node_message
 
 log = logging.getLogger("rizeos.realtime.bus")
 
@@ -59,6 +61,7 @@ _unjson = msgspec.json.Decoder()
 @dataclass
 class FanoutStats:
     published: int = 0
+    received: int = 0  # emits from other nodes: node messages and broadcasts
     dropped_best_effort: int = 0
     dropped_reliable: int = 0
     publish_errors: int = 0
@@ -77,6 +80,7 @@ class RedisBus:
         node_id: str | None = None,
         queue_size: int = QUEUE_SIZE,
         pool_size: int = POOL_SIZE,
+        metrics: Metrics = UNCOUNTED,
     ):
         self.prefix = prefix
         self.node_id = node_id or uuid.uuid4().hex[:12]
@@ -104,6 +108,7 @@ class RedisBus:
         self._sweep = self.redis.register_script(lua("sweep"))
         self.queue: asyncio.Queue[tuple[bool, str, Any, Any]] = asyncio.Queue(queue_size)
         self.stats = FanoutStats()
+        self.lag = metrics.bus_lag
         self._tasks: list[asyncio.Task] = []
         self._publisher: asyncio.Task | None = None
 
@@ -143,11 +148,12 @@ class RedisBus:
         """Publish ``packet`` to every other node holding a socket of one of ``user_ids``."""
         if NODE_MESSAGE_SEPARATOR in packet:  # JSON text never holds a raw NUL
             raise ValueError("an event packet must not contain NUL")
-        message = node_message(namespace, best_effort, user_ids, packet)
+        message = node_message(namespace, best_effort, user_ids, packet, time.time())
         await self._enqueue((best_effort, "route", user_ids, message))
 
     async def broadcast(self, message: dict, *, best_effort: bool = False) -> None:
         message["origin"] = self.node_id
+        message["sent_at"] = time.time()
         await self._enqueue((best_effort, "publish", self.all_channel, _json.encode(message)))
 
     async def _publish_loop(self) -> None:
@@ -297,10 +303,13 @@ class RedisBus:
                     data = message["data"].decode()
                     try:
                         if channel == self.node_channel:
+                            emits = data.count(NODE_MESSAGE_SEPARATOR) + 1
+                            self._received(emits, first_sent_at(data))
                             await on_node(data)
                         else:
                             control = _unjson.decode(data)
                             if control.get("origin") != self.node_id:
+                                self._received(1, control.get("sent_at"))
                                 await on_all(control)
                     except Exception:
                         log.exception("failed to handle a fan-out message")
@@ -316,6 +325,14 @@ class RedisBus:
                     await pubsub.aclose()
                 except Exception:  # the connection is already broken; the pool replaces it
                     log.debug("closing a broken subscription failed", exc_info=True)
+
+    def _received(self, emits: int, sent_at: float | None) -> None:
+        """Count what arrived; its lag from the publish time of its oldest emit, when
+        stamped (an instance older than the stamp sends none). Clocks a little apart can
+        make it negative: counted as no lag."""
+        self.stats.received += emits
+        if isinstance(sent_at, float):
+            self.lag.observe(max(0.0, time.time() - sent_at))
 
     def start(self, *coroutines: Awaitable[None]) -> None:
         self._ensure_publisher()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import socketio
@@ -20,7 +20,12 @@ from engineio import packet as eio_packet
 
 from server.realtime.bus import RedisBus
 from server.realtime.contract import Transport, recipients_of, user_room
-from server.realtime.packets import encode_event, parse_node_message, split_node_messages
+from server.realtime.packets import (
+    encode_event,
+    event_name,
+    parse_node_message,
+    split_node_messages,
+)
 from server.realtime.presence import Presence, PresenceHook
 
 log = logging.getLogger("rizeos.realtime")
@@ -41,6 +46,9 @@ class DeliveryStats:
     skipped_slow_best_effort: int = 0
     cut_off_slow: int = 0
     resyncs: int = 0
+    # (namespace, event) -> sockets written to, for /metrics (chat messages delivered: its
+    # ("/chat", "message")). Event names are the code's own: a small, fixed set.
+    by_event: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class RealtimeManager(Transport, socketio.AsyncManager):
@@ -186,13 +194,16 @@ class RealtimeManager(Transport, socketio.AsyncManager):
             if not skip or sid not in skip
         ]
         if targets:
-            await self._send(targets, packet, best_effort)
+            await self._send(namespace, targets, packet, best_effort)
 
-    async def _send(self, eio_sids: list[str], packet: str, best_effort: bool) -> None:
+    async def _send(
+        self, namespace: str, eio_sids: list[str], packet: str, best_effort: bool
+    ) -> None:
         # One engine.io packet shared by every recipient, and no task per recipient: the
         # queue put does not block, so a plain loop is the cheapest delivery.
         pkt = eio_packet.Packet(eio_packet.MESSAGE, packet)
         sockets = self.server.eio.sockets
+        sent = 0
         for eio_sid in eio_sids:
             sock = sockets.get(eio_sid)
             if sock is None or sock.closed:
@@ -205,7 +216,12 @@ class RealtimeManager(Transport, socketio.AsyncManager):
                 self.stats.skipped_slow_best_effort += 1
                 continue
             await sock.send(pkt)
-            self.stats.delivered += 1
+            sent += 1
+        if sent:
+            self.stats.delivered += sent
+            by_event = self.stats.by_event
+            key = (namespace, event_name(packet))
+            by_event[key] = by_event.get(key, 0) + sent
 
     def _cut_off(self, eio_sid: str, backlog: int) -> None:
         request = self.server.environ.get(eio_sid, {}).get("aiohttp.request")

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from server import keys
 from server.config import Settings
+from server.metrics.families import UNCOUNTED, Metrics
 from server.realtime.bus import RedisBus
 from server.realtime.engine import LeanEngineServer
 from server.realtime.manager import RealtimeManager
@@ -76,16 +77,17 @@ class SocketServer(socketio.AsyncServer):
         return LeanEngineServer
 
 
-def create_manager(settings: Settings) -> RealtimeManager:
+def create_manager(settings: Settings, metrics: Metrics = UNCOUNTED) -> RealtimeManager:
     if settings.redis_url:
-        return RealtimeManager(RedisBus(settings.redis_url, settings.redis_prefix))
+        return RealtimeManager(RedisBus(settings.redis_url, settings.redis_prefix, metrics=metrics))
     return RealtimeManager()
 
 
-def create_sio(settings: Settings) -> socketio.AsyncServer:
+def create_sio(settings: Settings, metrics: Metrics = UNCOUNTED) -> socketio.AsyncServer:
+    """``metrics``: the app's, which the Redis bus counts into (its lag)."""
     return SocketServer(
         async_mode="aiohttp",
-        client_manager=create_manager(settings),
+        client_manager=create_manager(settings, metrics),
         serializer=Packet,
         json=MsgspecJson,
         # Each event is handled in its own task, so a socket whose send waits for its commit

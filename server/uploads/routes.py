@@ -32,7 +32,7 @@ def store_unavailable_is_503() -> Iterator[None]:
 
 
 def service(api: ApiRequest) -> UploadService:
-    return UploadService(api.db, api.app[keys.STORAGE], api.settings)
+    return UploadService(api.db, api.app[keys.STORAGE], api.settings, api.app[keys.METRICS])
 
 
 _ORIGIN = re.compile(r"\Ahttps?://[A-Za-z0-9.\-:\[\]]{1,255}\Z")

@@ -15,6 +15,7 @@ import msgspec
 from server.config import Settings
 from server.db import Database, fetch_all
 from server.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, RateLimited
+from server.metrics.families import UNCOUNTED, Metrics
 from server.orgs.access import HIRE
 from server.paging import decode_cursor, keyset_page
 from server.storage import Storage, StorageError
@@ -79,10 +80,13 @@ def file_url(settings: Settings, upload_id: uuid.UUID) -> str:
 
 
 class UploadService:
-    def __init__(self, db: Database, storage: Storage, settings: Settings):
+    def __init__(
+        self, db: Database, storage: Storage, settings: Settings, metrics: Metrics = UNCOUNTED
+    ):
         self.db = db
         self.storage = storage
         self.settings = settings
+        self.metrics = metrics  # grants and completions (/metrics)
 
     async def grant(
         self,
@@ -132,6 +136,7 @@ class UploadService:
                 sha256=body.sha256,
                 expires_at=expires_at,
             )
+        self.metrics.upload_grants.labels(body.purpose).inc()
         return schemas.UploadGrant(
             upload=to_upload(row),
             upload_request=schemas.UploadInstructions(
@@ -197,6 +202,8 @@ class UploadService:
                     sha256=info.sha256,
                     url=file_url(self.settings, upload_id),
                 )
+        outcome = "failed" if mismatch else "complete"
+        self.metrics.upload_completions.labels(row["purpose"], outcome).inc()
         if mismatch:
             raise Invalid(
                 "the uploaded file does not match what was declared; it was deleted: "
