@@ -131,6 +131,27 @@ class JsonFormatter(MsgspecFormatter):
         if "request_id" not in log_data and (request_id := current_request_id.get()) is not None:
             log_data["request_id"] = request_id
 
+    def access_line(
+        self, request: web.Request, request_id: str, status: int, duration_ms: float
+    ) -> str:
+        """The access log's line, as ``format`` would print its record."""
+        resource = request.match_info.route.resource
+        return self.serialize_log_record(
+            {
+                "time": datetime.now(UTC),
+                "level": "INFO",
+                "logger": access_log.name,
+                "message": f"{request.method} {request.path} {status}",
+                "request_id": request_id,
+                "user_id": request.get(USER_ID_KEY),
+                "route": None if resource is None else resource.canonical,
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round(duration_ms, 1),
+            }
+        )
+
 
 def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(level=level, format=LOG_FORMAT)
@@ -147,13 +168,13 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     handler.setFormatter(formatter)
     access_log.addHandler(handler)
     access_log.propagate = False
-    global _access_direct, _access_fields
-    _access_direct = (
-        (handler, formatter)
-        if isinstance(formatter, _Formatter) and access_log.isEnabledFor(logging.INFO)
-        else None
-    )
-    _access_fields = log_format == "json"
+    global _access_direct, _access_json
+    _access_direct = _access_json = None
+    if access_log.isEnabledFor(logging.INFO):
+        if isinstance(formatter, _Formatter):
+            _access_direct = (handler, formatter)
+        else:
+            _access_json = (handler, formatter)
 
 
 # Set by ``configure_logging`` (``python -m server``): the access log's handler and formatter,
@@ -162,8 +183,8 @@ def configure_logging(level: str, log_format: str = "text") -> None:
 # much as the rest of a cached request (issue 12). Elsewhere (the tests) lines go through
 # ``access_log`` as any log record does.
 _access_direct: tuple[BatchingStreamHandler, _Formatter] | None = None
-# LOG_FORMAT=json: the access log's record carries each part as a field of its own.
-_access_fields = False
+# The same for LOG_FORMAT=json (a record through the formatter costs ~20 µs, its line ~2).
+_access_json: tuple[BatchingStreamHandler, JsonFormatter] | None = None
 
 
 async def access_log_flusher(app: web.Application) -> AsyncIterator[None]:
@@ -211,8 +232,11 @@ async def request_log_middleware(request: web.Request, handler):
                 f" method={request.method} path={request.path} status={status}"
                 f" duration_ms={duration_ms:.1f}"
             )
-        elif _access_fields:
-            _log_access_fields(request, request_id, status, duration_ms)
+        elif _access_json is not None:
+            handler_, json_formatter = _access_json
+            handler_.write_line(
+                json_formatter.access_line(request, request_id, status, duration_ms)
+            )
         else:
             access_log.info(
                 "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
@@ -222,27 +246,6 @@ async def request_log_middleware(request: web.Request, handler):
                 status,
                 duration_ms,
             )
-
-
-def _log_access_fields(
-    request: web.Request, request_id: str, status: int, duration_ms: float
-) -> None:
-    resource = request.match_info.route.resource
-    access_log.info(
-        "%s %s %d",
-        request.method,
-        request.path,
-        status,
-        extra={
-            "request_id": request_id,
-            "user_id": request.get(USER_ID_KEY),
-            "route": None if resource is None else resource.canonical,
-            "method": request.method,
-            "path": request.path,
-            "status": status,
-            "duration_ms": round(duration_ms, 1),
-        },
-    )
 
 
 class _ConnectionLog(logging.LoggerAdapter):
