@@ -21,7 +21,7 @@ then the applicant dashboard (H2's bench/applicant_dashboard.py, when it is ther
    due now; the time until every digest email has reached a real SMTP server (aiosmtpd, in
    this process) and the queue is empty.
 
-Data: alert searches and job postings are drawn from the skill-extractor vocabulary (30,957
+Data: alert searches and job postings are drawn from the skills vocabulary (30,957
 skills; a Zipf-like choice, so a few skills are common, as on a real board) and 60 title
 words; the alert mix is 35% skills (all), 15% skills (any), 30% text (a title word, with a skill
 word 70% of the time: "react developer"), 10% company, 8.5% location, type and a skill, 1%
@@ -36,7 +36,6 @@ import argparse
 import asyncio
 import hashlib
 import importlib
-import importlib.util
 import json
 import os
 import platform
@@ -61,6 +60,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from server_process import start_server, wait_ready  # noqa: E402
 
 from server.db import Database, apply_migrations  # noqa: E402
+from server.enrichment.vocabulary import SKILLS_FILE  # noqa: E402
 
 DB_NAME = "rizeos_bench_careers"
 COMPANIES = 200
@@ -134,9 +134,7 @@ def with_database(url: str, name: str) -> str:
 
 
 def skills_vocabulary() -> list[str]:
-    spec = importlib.util.find_spec("skill_extractor")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "skills.json"
-    return json.loads(path.read_text())
+    return json.loads(SKILLS_FILE.read_text())
 
 
 class Draw:

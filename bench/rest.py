@@ -176,7 +176,9 @@ class RizeOS:
 
     def mailed_token(self, email: str) -> str:
         text = self.log_path.read_text(errors="replace")
-        tokens = re.findall(rf"mail to={re.escape(email)} .*?verify-email\?token=(\S+)", text, re.S)
+        tokens = re.findall(
+            rf"mail to={re.escape(email)} .*?verify-email\?token=([\w-]+)", text, re.S
+        )
         if not tokens:
             sys.exit(f"no verification mail for {email} in {self.log_path}")
         return tokens[-1]

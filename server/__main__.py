@@ -50,6 +50,14 @@ async def _create_admin(settings: Settings, email: str, password: str | None) ->
         await db.close()
 
 
+def announce_ready(settings: Settings) -> None:
+    """The address it listens on, and the one to open: PUBLIC_URL, where emails and file
+    references point (any other host the server answers on works too, uploads included:
+    docs/storage.md)."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    log.info("ready at http://%s:%d: open %s", host, settings.port, settings.public_url)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description="RizeOS server")
     sub = parser.add_subparsers(dest="command")
@@ -69,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     if args.command == "worker":
         from server.worker import run_standalone
@@ -106,9 +114,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from server.app import create_app, freeze_startup_heap
 
-    # The address to open: PUBLIC_URL is where emails and file references point (any other
-    # host the server answers on works too, uploads included: docs/storage.md).
-    log.info("starting on %s:%d: open %s", settings.host, settings.port, settings.public_url)
+    # Before the database is started, migrated and connected: "ready at" says when it is.
+    log.info("starting on %s:%d", settings.host, settings.port)
     app = create_app(settings)
     app.cleanup_ctx.append(access_log_flusher)
     app.on_startup.append(freeze_startup_heap)  # runs after every cleanup_ctx has started
@@ -118,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         port=settings.port,
         access_log=None,
         shutdown_timeout=settings.shutdown_timeout,
-        print=None,
+        # Called once every cleanup context (database, migrations, Redis, worker) has started
+        # and the socket listens: the moment to say so.
+        print=lambda _banner: announce_ready(settings),
         loop=loop.new_event_loop(settings.event_loop),
     )
     return 0

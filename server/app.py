@@ -32,6 +32,7 @@ from server.metrics.families import Metrics
 from server.metrics.middleware import http_metrics_middleware
 from server.pages import filters as template_filters
 from server.pages.web import not_found_page_middleware
+from server.queue_watch import queue_watch_ctx
 from server.realtime.server import create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
@@ -174,6 +175,7 @@ def create_app(settings: Settings) -> web.Application:
     install_start_limit(app)
     app.cleanup_ctx.append(realtime_ctx)
     app.cleanup_ctx.append(worker_ctx)  # last: it uses the database, storage and events
+    app.cleanup_ctx.append(queue_watch_ctx)  # issue 18: jobs queued and no worker alive
     for module in DOMAINS:
         app.router.add_routes(importlib.import_module(module).routes)
     app.router.add_static("/static/", ROOT / "static", name="static")

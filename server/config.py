@@ -145,6 +145,13 @@ class Settings:
     # issue 18: GET /metrics requires `Authorization: Bearer <this>` when set; unset, it is
     # served to anyone (docs/operations.md: set it in production).
     metrics_token: str | None = field(default=None, repr=False)
+    # issue 18 (logs and worker visibility): "text" or "json" lines (server/logs.py); how
+    # often each worker writes its heartbeat row (server/worker.py: under
+    # WORKER_HEARTBEAT_SECONDS, after which it counts as gone); how often a web process
+    # looks for jobs queued with no live worker to run them (server/queue_watch.py).
+    log_format: str = "text"
+    worker_beat_seconds: float = 5.0
+    queue_check_seconds: float = 30.0
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
@@ -407,12 +414,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     pool_max = _int(env, "DB_POOL_MAX", 10, 1, 500)
     if pool_min > pool_max:
         raise ConfigError(f"DB_POOL_MIN ({pool_min}) must not exceed DB_POOL_MAX ({pool_max})")
+    # issue 18
+    worker_heartbeat_seconds = _int(env, "WORKER_HEARTBEAT_SECONDS", 30, 1, 3600)
+    worker_beat_seconds = _positive(
+        env, "WORKER_BEAT_SECONDS", min(5.0, worker_heartbeat_seconds / 3)
+    )
+    if worker_beat_seconds >= worker_heartbeat_seconds:
+        raise ConfigError(
+            f"WORKER_BEAT_SECONDS ({worker_beat_seconds:g}) must be less than"
+            f" WORKER_HEARTBEAT_SECONDS ({worker_heartbeat_seconds})"
+        )
     return Settings(
         host=env.get("HOST") or "0.0.0.0",  # noqa: S104
         port=port,
         run_worker=_choice(env, "RUN_WORKER", "auto", ("auto", "yes", "no")),
         worker_concurrency=_int(env, "WORKER_CONCURRENCY", 2, 1, 64),
-        worker_heartbeat_seconds=_int(env, "WORKER_HEARTBEAT_SECONDS", 30, 1, 3600),
+        worker_heartbeat_seconds=worker_heartbeat_seconds,
         enrichment_max_attempts=_int(env, "ENRICHMENT_MAX_ATTEMPTS", 5, 1, 50),
         enrichment_timeout_seconds=_positive(env, "ENRICHMENT_TIMEOUT_SECONDS", 30.0),
         resume_max_pages=_int(env, "RESUME_MAX_PAGES", 30, 1, 1000),
@@ -485,5 +502,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         upload_cors_origins=_origins(env),
         oidc_providers=_oidc_providers(env),
         metrics_token=_metrics_token(env),
+        # issue 18
+        log_format=_choice(env, "LOG_FORMAT", "text", ("text", "json")),
+        worker_beat_seconds=worker_beat_seconds,
+        queue_check_seconds=_positive(env, "QUEUE_CHECK_SECONDS", 30.0, hi=3600),
         **_b2(env),
     )

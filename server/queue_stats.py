@@ -11,9 +11,10 @@ from server.db import Database, fetch_all
 @dataclass(frozen=True, slots=True)
 class KindStats:
     kind: str
-    queued: int  # waiting, due or scheduled later
+    queued: int  # due, waiting for a worker
+    scheduled: int  # queued to run later (not yet due)
     picked: int  # being worked on
-    oldest_queued_seconds: float  # 0 when none waits
+    oldest_queued_seconds: float  # how long the longest-waiting due job has been due; 0: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,10 @@ class QueueSnapshot:
     @property
     def queued(self) -> int:
         return sum(k.queued for k in self.kinds)
+
+    @property
+    def scheduled(self) -> int:
+        return sum(k.scheduled for k in self.kinds)
 
     @property
     def oldest_queued_seconds(self) -> float:
@@ -38,7 +43,13 @@ async def queue_snapshot(db: Database, stale_seconds: int) -> QueueSnapshot:
         workers = await fetch_all(db.q.worker.live_workers, conn, stale_seconds=stale_seconds)
     return QueueSnapshot(
         kinds=tuple(
-            KindStats(r["kind"], r["queued"], r["picked"], float(r["oldest_queued_seconds"]))
+            KindStats(
+                r["kind"],
+                r["queued"],
+                r["scheduled"],
+                r["picked"],
+                float(r["oldest_queued_seconds"]),
+            )
             for r in rows
         ),
         live_workers=len(workers),

@@ -11,6 +11,10 @@ domain with background jobs registers its kinds with ``@job_kind`` in its own
 with ``enqueue_job`` in the caller's transaction, so it exists only if that transaction
 commits.
 
+Every worker upserts a row of ``worker_heartbeats`` every WORKER_BEAT_SECONDS and deletes it
+when it stops (``beat``), so a web process can tell "no job yet" from "no worker at all"
+(server/queue_watch.py, /readyz).
+
 Delivery is at least once: a job is "picked" with a heartbeat, and a job whose worker died
 (no heartbeat for WORKER_HEARTBEAT_SECONDS) is picked again by any worker. A handler that
 raises pgqueuer's ``RetryRequested`` (``backoff`` gives the usual delay) has its job queued
@@ -23,7 +27,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 import signal
+import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +51,8 @@ log = logging.getLogger("rizeos.worker")
 SERVER_DIR = Path(__file__).resolve().parent
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=5)
+# Every this many heartbeats a worker also deletes the rows of long-dead workers.
+SWEEP_EVERY_BEATS = 100
 
 Handler = Callable[[Job], Awaitable[None]]
 
@@ -156,23 +165,70 @@ class Worker:
                 )
                 manager.entrypoint(kind.entrypoint, on_failure="hold")(handler)
             self.manager = manager
+            worker_id = manager.queue_manager_id
             log.info(
                 "worker %s listening for %s jobs",
-                manager.queue_manager_id,
+                worker_id,
                 ", ".join(kind.entrypoint for kind in kinds),
             )
-            await manager.run(
-                dequeue_timeout=timedelta(seconds=5),
-                batch_size=settings.worker_concurrency,
-                max_concurrent_tasks=2 * settings.worker_concurrency,
-                heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_seconds),
+            db = self.resources.db
+            heartbeat = asyncio.create_task(
+                beat(db, settings, worker_id, [kind.entrypoint for kind in kinds]),
+                name="worker-heartbeat",
             )
+            try:
+                await manager.run(
+                    dequeue_timeout=timedelta(seconds=5),
+                    batch_size=settings.worker_concurrency,
+                    max_concurrent_tasks=2 * settings.worker_concurrency,
+                    heartbeat_timeout=timedelta(seconds=settings.worker_heartbeat_seconds),
+                )
+            finally:
+                heartbeat.cancel()
+                await asyncio.wait([heartbeat])
+                await forget(db, worker_id)
         finally:
             await self._pool.close()
 
     def stop(self) -> None:
         if self.manager is not None:
             self.manager.shutdown.set()
+
+
+async def beat(db: Database, settings: Settings, worker_id: uuid.UUID, kinds: list[str]) -> None:
+    """Write this worker's heartbeat row now and every WORKER_BEAT_SECONDS, until cancelled.
+    A failed write (the database away) is logged once and retried at the next beat: the
+    worker itself goes on, and counts as gone only if that lasts WORKER_HEARTBEAT_SECONDS."""
+    hostname, pid = socket.gethostname(), os.getpid()
+    beats = 0
+    failing = False
+    while True:
+        try:
+            async with db.statement() as conn:
+                await db.q.worker.beat_worker(
+                    conn, worker_id=worker_id, hostname=hostname, pid=pid, kinds=kinds
+                )
+                if beats % SWEEP_EVERY_BEATS == 0:
+                    await db.q.worker.forget_dead_workers(
+                        conn, stale_seconds=settings.worker_heartbeat_seconds
+                    )
+        except Exception as exc:
+            if not failing:
+                log.warning("worker %s could not write its heartbeat: %r", worker_id, exc)
+            failing = True
+        else:
+            failing = False
+        beats += 1
+        await asyncio.sleep(settings.worker_beat_seconds)
+
+
+async def forget(db: Database, worker_id: uuid.UUID) -> None:
+    """A stopping worker's row goes at once, rather than when its heartbeat goes stale."""
+    try:
+        async with db.statement() as conn:
+            await db.q.worker.forget_worker(conn, worker_id=worker_id)
+    except Exception as exc:
+        log.warning("worker %s could not delete its heartbeat row: %r", worker_id, exc)
 
 
 async def worker_ctx(app: web.Application) -> AsyncIterator[None]:

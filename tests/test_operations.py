@@ -91,6 +91,9 @@ def test_bad_settings_are_refused_with_the_variable_named():
         "SEND_BURST": "many",
         "SEND_BATCH_INTERVAL_MS": "60000",
         "EVENT_LOOP": "trio",
+        "LOG_FORMAT": "yaml",
+        "WORKER_BEAT_SECONDS": "0",
+        "QUEUE_CHECK_SECONDS": "soon",
     }
     for name, value in cases.items():
         env = {"SECRET_KEY": "k" * 40, name: value}

@@ -18,6 +18,7 @@ from server.auth.last_seen import LAST_SEEN
 from server.auth.sessions import SessionEntry, session_entry
 from server.auth.tokens import csrf_ok
 from server.errors import Unauthorized
+from server.logs import USER_ID_KEY
 
 SESSION_COOKIE = "rizeos_session"
 CSRF_COOKIE = "rizeos_csrf"
@@ -85,4 +86,5 @@ async def authenticate(request: web.Request) -> tuple[Caller | None, bool]:
         if not csrf_ok(secret, caller.session_id, headers.get(CSRF_HEADER)):
             return None, True
     request[SESSION_KEY] = entry
+    request[USER_ID_KEY] = caller.user_id  # for the access log
     return caller, False

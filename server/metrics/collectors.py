@@ -128,22 +128,26 @@ async def queue_families(app: web.Application) -> list[Metric]:
     if snapshot is None:
         return [up]
     queued = GaugeMetricFamily(
-        _name("jobs_queued"), "Jobs waiting (due or scheduled later), by kind", labels=("kind",)
+        _name("jobs_queued"), "Jobs due and waiting for a worker, by kind", labels=("kind",)
+    )
+    scheduled = GaugeMetricFamily(
+        _name("jobs_scheduled"), "Jobs queued to run later (not yet due), by kind", labels=("kind",)
     )
     picked = GaugeMetricFamily(
         _name("jobs_picked"), "Jobs being worked on, by kind", labels=("kind",)
     )
     oldest = GaugeMetricFamily(
         _name("jobs_oldest_queued_seconds"),
-        "Age of the oldest waiting job, by kind (0 when none waits)",
+        "How long the longest-waiting due job has been due, by kind (0 when none waits)",
         labels=("kind",),
     )
     for kind in snapshot.kinds:
         queued.add_metric((kind.kind,), kind.queued)
+        scheduled.add_metric((kind.kind,), kind.scheduled)
         picked.add_metric((kind.kind,), kind.picked)
         oldest.add_metric((kind.kind,), kind.oldest_queued_seconds)
     workers = GaugeMetricFamily(
         _name("workers_live"), "Workers whose heartbeat is recent (any host)"
     )
     workers.add_metric((), snapshot.live_workers)
-    return [up, queued, picked, oldest, workers]
+    return [up, queued, scheduled, picked, oldest, workers]

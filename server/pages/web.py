@@ -25,6 +25,7 @@ from server.auth.caller import Caller
 from server.auth.middleware import SESSION_COOKIE, caller_for_token
 from server.auth.service import account_label
 from server.errors import RETRY_AFTER, AppError, FieldError, Handler, is_outage, log_outage
+from server.logs import USER_ID_KEY
 
 routes = web.RouteTableDef()
 
@@ -93,6 +94,7 @@ async def viewer_of(request: web.Request) -> Viewer | None:
     caller = await caller_for_token(request.app, token, via_cookie=True)
     if caller is None:
         return None
+    request[USER_ID_KEY] = caller.user_id  # for the access log
     label = await account_label(request.app[keys.DB], caller.user_id)
     return Viewer(caller=caller, email=label.email, name=label.name, avatar_url=label.avatar_url)
 

@@ -15,13 +15,17 @@ WITH job AS (
 SELECT id FROM job;
 
 -- name: queue_by_kind()
--- Issue 18 (/readyz, /metrics): jobs waiting (queued, due or not) and being worked on, per
--- kind, with the age in seconds of the oldest one waiting. Reads the partial indexes on
--- status; the table holds only live jobs (pgqueuer deletes finished ones).
+-- Issue 18 (/readyz, /metrics): per kind, jobs due and waiting for a worker, jobs scheduled
+-- for later (an export's expiry, an order's auto-completion: not late, just not yet due),
+-- jobs being worked on, and how long the longest-waiting due job has been due (seconds; 0
+-- when none is), which is what a queue-age alert wants. The table holds only live jobs
+-- (pgqueuer deletes finished ones).
 SELECT entrypoint AS kind,
-       count(*) FILTER (WHERE status = 'queued')::int AS queued,
+       count(*) FILTER (WHERE status = 'queued' AND execute_after <= now())::int AS queued,
+       count(*) FILTER (WHERE status = 'queued' AND execute_after > now())::int AS scheduled,
        count(*) FILTER (WHERE status = 'picked')::int AS picked,
-       coalesce(extract(epoch FROM now() - min(created) FILTER (WHERE status = 'queued')), 0)::float8
+       coalesce(extract(epoch FROM now() - min(execute_after)
+                FILTER (WHERE status = 'queued' AND execute_after <= now())), 0)::float8
            AS oldest_queued_seconds
   FROM pgqueuer
  WHERE status IN ('queued', 'picked')
