@@ -152,6 +152,9 @@ class Settings:
     log_format: str = "text"
     worker_beat_seconds: float = 5.0
     queue_check_seconds: float = 30.0
+    # issue 18: `python -m server worker` serves its own GET /metrics and /healthz on
+    # HOST:WORKER_METRICS_PORT (server/metrics/worker_listener.py); unset, it listens nowhere.
+    worker_metrics_port: int | None = None
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
@@ -391,6 +394,17 @@ def _oidc_providers(env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
     return tuple(providers)
 
 
+def _worker_metrics_port(env: Mapping[str, str], port: int) -> int | None:
+    if not env.get("WORKER_METRICS_PORT"):
+        return None
+    value = _int(env, "WORKER_METRICS_PORT", 0, 1, 65535)
+    if value == port:
+        # The environment file is shared by web and worker (docs/deploy.md): on a host that
+        # runs both, the second to start could not bind.
+        raise ConfigError(f"WORKER_METRICS_PORT must differ from PORT ({port})")
+    return value
+
+
 def _metrics_token(env: Mapping[str, str]) -> str | None:
     token = env.get("METRICS_TOKEN") or None
     if token is not None and (len(token) < 16 or not token.isprintable() or " " in token):
@@ -506,5 +520,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=_choice(env, "LOG_FORMAT", "text", ("text", "json")),
         worker_beat_seconds=worker_beat_seconds,
         queue_check_seconds=_positive(env, "QUEUE_CHECK_SECONDS", 30.0, hi=3600),
+        worker_metrics_port=_worker_metrics_port(env, port),
         **_b2(env),
     )

@@ -30,6 +30,7 @@ import logging
 import os
 import signal
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -117,19 +118,29 @@ def backoff(attempts: int) -> timedelta:
 
 def counting_outcomes(kind: str, handler: Handler, metrics: Metrics) -> Handler:
     """``handler``, counting each job's outcome into ``metrics.job_outcomes``: success,
-    retry (``RetryRequested``: queued again) or failed (any other exception)."""
+    retry (``RetryRequested``: queued again) or failed (any other exception); and how long
+    it ran into ``metrics.job_duration``, whatever the outcome."""
     success, retry, failed = (metrics.job_outcomes.labels(kind, o) for o in JOB_OUTCOMES)
+    duration = metrics.job_duration.labels(kind)
 
     async def counted(job: Job) -> None:
+        started = time.perf_counter()
+        outcome = success
         try:
             await handler(job)
         except RetryRequested:
-            retry.inc()
+            outcome = retry
             raise
         except Exception:
-            failed.inc()
+            outcome = failed
             raise
-        success.inc()
+        except BaseException:  # cancelled (the worker stopping): no outcome, not timed
+            outcome = None
+            raise
+        finally:
+            if outcome is not None:
+                outcome.inc()
+                duration.observe(time.perf_counter() - started)
 
     return counted
 
@@ -148,7 +159,7 @@ class Worker:
     def __init__(self, dsn: str, resources: JobResources, metrics: Metrics = UNCOUNTED):
         self.dsn = dsn
         self.resources = resources
-        self.metrics = metrics  # the web app's, when it runs in the web process
+        self.metrics = metrics  # the web app's in-process, the worker process's standalone
         self.manager: QueueManager | None = None
         self._pool: asyncpg.Pool | None = None
 
@@ -257,6 +268,7 @@ async def run_standalone(settings: Settings) -> None:
     """``python -m server worker``: until SIGTERM or SIGINT."""
     from server.db import apply_migrations
     from server.embedded import database_url
+    from server.metrics.worker_listener import worker_metrics_listener
     from server.realtime.emitter import create_emitter
     from server.storage import create_storage
 
@@ -267,15 +279,19 @@ async def run_standalone(settings: Settings) -> None:
     events = create_emitter(settings)
     db.events = events
     storage = create_storage(settings)
+    # This process's own registry, served on WORKER_METRICS_PORT when that is set.
+    metrics = Metrics()
     try:
-        if settings.migrate_on_start:
-            async with db.connection() as conn:
-                await apply_migrations(conn, db.q)
-        worker = Worker(dsn, JobResources(db, storage, settings))
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, worker.stop)
-        await worker.run()
+        # Listening before the migrations: a liveness probe answers while they run.
+        async with worker_metrics_listener(settings, db, metrics):
+            if settings.migrate_on_start:
+                async with db.connection() as conn:
+                    await apply_migrations(conn, db.q)
+            worker = Worker(dsn, JobResources(db, storage, settings), metrics)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, worker.stop)
+            await worker.run()
     finally:
         await storage.close()
         await events.close()

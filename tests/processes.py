@@ -78,7 +78,9 @@ class ServerProcess:
         command: str = "web",
         **env: str,
     ):
-        self.command = command  # "worker": a job host (no HTTP; ``spawn`` it)
+        # "worker": a job host (no /readyz, so ``spawn`` it; with WORKER_METRICS_PORT it
+        # serves /metrics and /healthz there)
+        self.command = command
         self.env = {
             **os.environ,
             "HOST": "127.0.0.1",

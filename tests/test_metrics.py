@@ -16,7 +16,6 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from server import keys
 from server.app import create_app
@@ -31,29 +30,13 @@ from server.realtime.packets import (
 from server.worker import JobResources, Worker
 from tests.exports.conftest import ready
 from tests.messaging.live import hiring, sockets
+from tests.scrapes import Scrape
 from tests.waits import eventually
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 MESSAGES_ROUTE = "/api/conversations/{conversation_id}/messages"
 TOKEN = "scrape-token-" + "s" * 20
-
-
-class Scrape:
-    """One /metrics answer, parsed: ``value(name, **labels)`` is the one sample matching."""
-
-    def __init__(self, text: str):
-        self.families = {f.name: f for f in text_string_to_metric_families(text)}
-        self.samples = [s for f in self.families.values() for s in f.samples]
-
-    def value(self, sample: str, **labels: str) -> float | None:
-        found = [
-            s.value
-            for s in self.samples
-            if s.name == sample and all(s.labels.get(k) == v for k, v in labels.items())
-        ]
-        assert len(found) <= 1, f"{sample}{labels} matches {len(found)} samples"
-        return found[0] if found else None
 
 
 async def scrape(client, token: str | None = None) -> Scrape:
@@ -171,6 +154,8 @@ async def test_metrics_show_live_values_of_every_family_per_instance(api, db, cl
     a = await scrape(client)
     assert a.value("rizeos_job_outcomes_total", kind="account_export", outcome="success") == 1
     assert a.value("rizeos_job_outcomes_total", kind="account_export", outcome="failed") == 0
+    assert a.value("rizeos_job_duration_seconds_count", kind="account_export") == 1
+    assert a.value("rizeos_job_duration_seconds_sum", kind="account_export") > 0
     assert not a.value("rizeos_jobs_queued", kind="account_export")
 
     async def socket_gone() -> bool:

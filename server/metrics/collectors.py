@@ -26,7 +26,9 @@ def _name(name: str) -> str:
 
 
 def realtime_families(app: web.Application) -> Iterator[Metric]:
-    sio = app[keys.SIO]
+    sio = app.get(keys.SIO)
+    if sio is None:  # a standalone worker's listener: no sockets, no bus of its own
+        return
     manager = app[keys.EVENTS]
     sockets = GaugeMetricFamily(
         _name("socketio_connected_sockets"),

@@ -23,6 +23,9 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 LAG_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 
 JOB_OUTCOMES = ("success", "retry", "failed")
+# Seconds a job's handler runs: a mail or a deadline in milliseconds, an export or a
+# resume's enrichment in seconds (ENRICHMENT_TIMEOUT_SECONDS is 30 by default).
+JOB_DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
 class Metrics:
@@ -64,10 +67,18 @@ class Metrics:
         )
         self.job_outcomes = Counter(
             "job_outcomes",
-            "Background jobs run by this instance's worker, by kind and outcome "
+            "Background jobs run by this process's worker, by kind and outcome "
             "(success, retry, failed)",
             ("kind", "outcome"),
             namespace=NAMESPACE,
+            registry=r,
+        )
+        self.job_duration = Histogram(
+            "job_duration_seconds",
+            "Time this process's worker spent running each job, whatever its outcome, by kind",
+            ("kind",),
+            namespace=NAMESPACE,
+            buckets=JOB_DURATION_BUCKETS,
             registry=r,
         )
         self.upload_grants = Counter(
