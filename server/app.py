@@ -33,7 +33,7 @@ from server.metrics.middleware import http_metrics_middleware
 from server.pages import filters as template_filters
 from server.pages.web import not_found_page_middleware
 from server.queue_watch import queue_watch_ctx
-from server.realtime.server import create_sio, realtime_ctx
+from server.realtime.server import close_sockets, create_sio, realtime_ctx
 from server.storage import storage_ctx
 from server.uploads.sweep import upload_sweep_ctx
 from server.worker import worker_ctx
@@ -174,6 +174,7 @@ def create_app(settings: Settings) -> web.Application:
     install_password_attempts(app)  # on the fan-out bus's Redis client, when there is one
     install_start_limit(app)
     app.cleanup_ctx.append(realtime_ctx)
+    app.on_shutdown.append(close_sockets)  # SIGTERM: clients reconnect elsewhere at once
     app.cleanup_ctx.append(worker_ctx)  # last: it uses the database, storage and events
     app.cleanup_ctx.append(queue_watch_ctx)  # issue 18: jobs queued and no worker alive
     for module in DOMAINS:
