@@ -159,3 +159,29 @@ async def test_a_path_cannot_forge_a_line_of_the_text_log(database_url):
     # The path as it came, percent-encoded: still one line, and no record of its own.
     assert f" path={forged} status=404 " in line
     assert not [text for text in server.log if "rizeos.forged" in text and text != line]
+
+
+async def test_a_file_is_logged_with_the_status_it_is_sent_with(database_url):
+    server = await ServerProcess(database_url, None, "unused", LOG_LEVEL="INFO").start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            # A FileResponse settles its status when it is sent, after every middleware.
+            async with http.get(
+                server.url + "/static/no-such-file.css",
+                headers={"X-Request-ID": "missing-file-1"},
+            ) as response:
+                assert response.status == 404
+            async with http.get(server.url + "/static/manifest.webmanifest") as response:
+                assert response.status == 200
+                modified = response.headers["Last-Modified"]
+            async with http.get(
+                server.url + "/static/manifest.webmanifest",
+                headers={"If-Modified-Since": modified, "X-Request-ID": "unchanged-file-1"},
+            ) as response:
+                assert response.status == 304
+        missing = await server.logged(r"request_id=missing-file-1 ")
+        unchanged = await server.logged(r"request_id=unchanged-file-1 ")
+    finally:
+        await server.stop()
+    assert " status=404 " in missing
+    assert " status=304 " in unchanged
