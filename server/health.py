@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import msgspec
 from aiohttp import web
 
 from server import keys
 from server.api import PUBLIC, ApiRequest, endpoint, json_response
 from server.db import pending_migrations
-from server.queue_stats import QueueSnapshot, queue_snapshot
+from server.queue_stats import QUEUE_READ_TIMEOUT_S, QueueSnapshot, queue_snapshot
 from server.queue_watch import no_worker_warning
+
+log = logging.getLogger("rizeos.health")
 
 routes = web.RouteTableDef()
 
@@ -57,7 +62,7 @@ class JobQueue(msgspec.Struct):
 
 
 class Ready(Health):
-    # Only once the database answers and is migrated.
+    # Once the database answers and is migrated, and its job queue was read in time.
     jobs: JobQueue | None = None
 
 
@@ -89,13 +94,19 @@ async def readyz(api: ApiRequest) -> web.Response:
         async with db.connection() as conn:
             await db.q.schema.ping(conn)
             pending = await pending_migrations(conn, db.q)
-        if pending:
-            return json_response(
-                Ready(status="migrations pending", pending_migrations=pending), 503
-            )
-        snapshot = await queue_snapshot(db, api.settings.worker_heartbeat_seconds)
     except Exception as exc:  # any database failure means "not ready", never a 500
         return json_response(Ready(status=f"database unavailable: {type(exc).__name__}"), 503)
+    if pending:
+        return json_response(Ready(status="migrations pending", pending_migrations=pending), 503)
+    # The queue is a detail, read with a bounded wait: a lock on its table or a slow read
+    # leaves it out (jobs: null) rather than hanging every instance's health check at once.
+    try:
+        snapshot = await asyncio.wait_for(
+            queue_snapshot(db, api.settings.worker_heartbeat_seconds), QUEUE_READ_TIMEOUT_S
+        )
+    except Exception as exc:
+        log.warning("readyz: could not read the job queue (%s)", type(exc).__name__)
+        return json_response(Ready(status="ready"))
     # A web instance serves without a worker (RUN_WORKER=no, workers elsewhere): no worker
     # is reported, and warned about, but the instance stays in the balancer's rotation.
     return json_response(Ready(status="ready", jobs=JobQueue.of(snapshot)))
