@@ -11,10 +11,15 @@ from aiohttp import web
 from server import keys
 from server.api import PUBLIC, ApiRequest, endpoint, json_response
 from server.db import pending_migrations
-from server.queue_stats import QUEUE_READ_TIMEOUT_S, QueueSnapshot, queue_snapshot
+from server.queue_stats import QueueSnapshot, queue_snapshot
 from server.queue_watch import no_worker_warning
 
 log = logging.getLogger("rizeos.health")
+
+# How long /readyz waits for the job queue (a detail of it) before leaving it out: well
+# inside a balancer's check timeout (HAProxy's is the check interval, 2 s in
+# deploy/haproxy.cfg; a Kubernetes probe's 1 s by default).
+READY_QUEUE_READ_TIMEOUT_S = 1.0
 
 routes = web.RouteTableDef()
 
@@ -102,7 +107,7 @@ async def readyz(api: ApiRequest) -> web.Response:
     # leaves it out (jobs: null) rather than hanging every instance's health check at once.
     try:
         snapshot = await asyncio.wait_for(
-            queue_snapshot(db, api.settings.worker_heartbeat_seconds), QUEUE_READ_TIMEOUT_S
+            queue_snapshot(db, api.settings.worker_heartbeat_seconds), READY_QUEUE_READ_TIMEOUT_S
         )
     except Exception as exc:
         log.warning("readyz: could not read the job queue (%s)", type(exc).__name__)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from server.db import Database, fetch_all
 
-# How long /metrics and /readyz wait for ``queue_snapshot`` before leaving the queue out.
+# How long a /metrics scrape waits for ``queue_snapshot`` before leaving the queue out.
 QUEUE_READ_TIMEOUT_S = 2.0
 
 
