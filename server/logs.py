@@ -20,13 +20,15 @@ import secrets
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from pythonjsonlogger.msgspec import MsgspecFormatter
+
+T = TypeVar("T")
 
 REQUEST_ID_KEY: web.RequestKey[str] = web.RequestKey("request_id", str)
 # The signed-in user behind a request, set where the caller is resolved (server/auth), for
@@ -37,6 +39,17 @@ current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def shared_task(coroutine: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task[T]:
+    """A task doing work for many requests (a batch, a queue's drainer), started by whichever
+    came first: a task copies the context it is created in, and without this it would log
+    everything it ever does under that first request's id (LOG_FORMAT=json)."""
+    context = contextvars.copy_context()
+    context.run(current_request_id.set, None)
+    return asyncio.get_running_loop().create_task(coroutine, name=name, context=context)
+
+
 access_log = logging.getLogger("rizeos.access")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # A request id: random per process, then a counter. Unique like a UUID4 and without its

@@ -185,3 +185,55 @@ async def test_a_file_is_logged_with_the_status_it_is_sent_with(database_url):
         await server.stop()
     assert " status=404 " in missing
     assert " status=304 " in unchanged
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+async def test_a_batch_written_after_its_request_carries_no_request_id(
+    api, database_url, monkeypatch
+):
+    """A background batch (here the sessions' last-seen write) is started by whichever
+    request came first and serves later ones too; what it logs is not that request's."""
+    import asyncpg
+
+    from server.auth.last_seen import LAST_SEEN
+    from server.logs import JsonFormatter
+    from tests.waits import eventually, wait_for_lock_waiters
+
+    monkeypatch.setattr("server.logs._records_carry_request_id", True)  # LOG_FORMAT=json
+    lines = _Lines()
+    lines.setFormatter(JsonFormatter())
+    last_seen_log = logging.getLogger("rizeos.auth.last_seen")
+    last_seen_log.addHandler(lines)
+    user = await api.sign_up()
+    api.client.app[LAST_SEEN].interval_s = 0.0  # every use of a session asks for a write
+    locker = await asyncpg.connect(database_url)
+    try:
+        lock = locker.transaction()
+        await lock.start()
+        await locker.execute("SELECT 1 FROM sessions WHERE user_id = $1 FOR UPDATE", user.id)
+        response = await api.client.get(
+            "/api/me", headers={**user.headers, "X-Request-ID": "first-request-1"}
+        )
+        assert response.status == 200
+        # The batch's UPDATE waits on the row; cut it off, and the batch logs its failure.
+        await wait_for_lock_waiters(locker, 1)
+        await locker.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        await eventually(lambda: lines.lines, what="the batch logged its failure")
+        await lock.rollback()
+    finally:
+        await locker.close()
+        last_seen_log.removeHandler(lines)
+    record = json.loads(lines.lines[0])
+    assert record["message"].startswith("last seen of 1 sessions not written")
+    assert "request_id" not in record

@@ -35,6 +35,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from server.logs import shared_task
 from server.metrics.families import UNCOUNTED, Metrics
 from server.realtime.packets import NODE_MESSAGE_SEPARATOR, first_sent_at, node_message
 
@@ -119,7 +120,7 @@ class RedisBus:
     # publishing ---------------------------------------------------------------------------
     def _ensure_publisher(self) -> None:
         if self._publisher is None or self._publisher.done():
-            self._publisher = asyncio.create_task(self._publish_loop(), name="fanout-publisher")
+            self._publisher = shared_task(self._publish_loop(), name="fanout-publisher")
 
     async def _enqueue(self, item: tuple[bool, str, Any, Any]) -> None:
         self._ensure_publisher()
