@@ -25,11 +25,11 @@ from server.embedded import database_url
 from server.errors import PARSER_MAX_LINE, error_middleware
 from server.invalidation import Invalidation
 from server.jobs.cache import JobCache
-from server.logs import connection_log, request_log_middleware
+from server.logs import connection_log, log_file_response, request_log_middleware
 from server.mail import Mailer
 from server.messaging.missed import connection_options
 from server.metrics.families import Metrics
-from server.metrics.middleware import http_metrics_middleware
+from server.metrics.middleware import file_response_recorder, http_metrics_middleware
 from server.pages import filters as template_filters
 from server.pages.web import not_found_page_middleware
 from server.queue_watch import queue_watch_ctx
@@ -146,6 +146,9 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.SETTINGS] = settings
     tokens.use_profile(settings.password_hash_profile)
     app[keys.METRICS] = metrics
+    # A FileResponse's status is settled when it is sent: counted and logged then.
+    app.on_response_prepare.append(file_response_recorder(metrics))
+    app.on_response_prepare.append(log_file_response)
     app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     invalidation = Invalidation()
     app[keys.INVALIDATION] = invalidation

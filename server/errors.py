@@ -380,7 +380,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         # the client's value, so a 422 and nothing written (the transaction rolled back).
         # Logged so the missing validation gets added where it belongs.
         log.warning(
-            "data error reached the database on %s %s: %s", request.method, request.path, exc
+            "data error reached the database on %s %s: %s",
+            request.method,
+            request.rel_url.raw_path,
+            exc,
         )
         problem = Invalid(f"a value was refused by the database: {exc}").problem()
         return (
@@ -393,9 +396,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return problem_response(_http_problem(exc), headers=allow)
     except Exception as exc:
         if is_outage(exc):
-            log_outage(f"{request.method} {request.path}", exc)
+            log_outage(f"{request.method} {request.rel_url.raw_path}", exc)
             return _app_error_response(Unavailable(OUTAGE_DETAIL), is_api)
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, request.rel_url.raw_path)
         if is_api:
             return problem_response(
                 AppError("an unexpected error occurred; it has been logged").problem()

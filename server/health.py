@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import msgspec
 from aiohttp import web
 
@@ -10,6 +13,13 @@ from server.api import PUBLIC, ApiRequest, endpoint, json_response
 from server.db import pending_migrations
 from server.queue_stats import QueueSnapshot, queue_snapshot
 from server.queue_watch import no_worker_warning
+
+log = logging.getLogger("rizeos.health")
+
+# How long /readyz waits for the job queue (a detail of it) before leaving it out: well
+# inside a balancer's check timeout (HAProxy's is the check interval, 2 s in
+# deploy/haproxy.cfg; a Kubernetes probe's 1 s by default).
+READY_QUEUE_READ_TIMEOUT_S = 1.0
 
 routes = web.RouteTableDef()
 
@@ -57,7 +67,7 @@ class JobQueue(msgspec.Struct):
 
 
 class Ready(Health):
-    # Only once the database answers and is migrated.
+    # Once the database answers and is migrated, and its job queue was read in time.
     jobs: JobQueue | None = None
 
 
@@ -89,13 +99,19 @@ async def readyz(api: ApiRequest) -> web.Response:
         async with db.connection() as conn:
             await db.q.schema.ping(conn)
             pending = await pending_migrations(conn, db.q)
-        if pending:
-            return json_response(
-                Ready(status="migrations pending", pending_migrations=pending), 503
-            )
-        snapshot = await queue_snapshot(db, api.settings.worker_heartbeat_seconds)
     except Exception as exc:  # any database failure means "not ready", never a 500
         return json_response(Ready(status=f"database unavailable: {type(exc).__name__}"), 503)
+    if pending:
+        return json_response(Ready(status="migrations pending", pending_migrations=pending), 503)
+    # The queue is a detail, read with a bounded wait: a lock on its table or a slow read
+    # leaves it out (jobs: null) rather than hanging every instance's health check at once.
+    try:
+        snapshot = await asyncio.wait_for(
+            queue_snapshot(db, api.settings.worker_heartbeat_seconds), READY_QUEUE_READ_TIMEOUT_S
+        )
+    except Exception as exc:
+        log.warning("readyz: could not read the job queue (%s)", type(exc).__name__)
+        return json_response(Ready(status="ready"))
     # A web instance serves without a worker (RUN_WORKER=no, workers elsewhere): no worker
     # is reported, and warned about, but the instance stays in the balancer's rotation.
     return json_response(Ready(status="ready", jobs=JobQueue.of(snapshot)))

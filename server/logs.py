@@ -20,13 +20,15 @@ import secrets
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from pythonjsonlogger.msgspec import MsgspecFormatter
+
+T = TypeVar("T")
 
 REQUEST_ID_KEY: web.RequestKey[str] = web.RequestKey("request_id", str)
 # The signed-in user behind a request, set where the caller is resolved (server/auth), for
@@ -37,6 +39,17 @@ current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def shared_task(coroutine: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task[T]:
+    """A task doing work for many requests (a batch, a queue's drainer), started by whichever
+    came first: a task copies the context it is created in, and without this it would log
+    everything it ever does under that first request's id (LOG_FORMAT=json)."""
+    context = contextvars.copy_context()
+    context.run(current_request_id.set, None)
+    return asyncio.get_running_loop().create_task(coroutine, name=name, context=context)
+
+
 access_log = logging.getLogger("rizeos.access")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # A request id: random per process, then a counter. Unique like a UUID4 and without its
@@ -209,6 +222,11 @@ async def access_log_flusher(app: web.Application) -> AsyncIterator[None]:
         handler.flush()
 
 
+# When a request whose FileResponse is yet to be sent started (``perf_counter``): its line
+# is written by ``log_file_response``, once the response's status is settled.
+_FILE_STARTED: web.RequestKey[float] = web.RequestKey("access_file_started", float)
+
+
 @web.middleware
 async def request_log_middleware(request: web.Request, handler):
     """Tag each request with an id (a sane client X-Request-ID, or a new one) and log it once."""
@@ -220,38 +238,57 @@ async def request_log_middleware(request: web.Request, handler):
     status = 500
     try:
         response = await handler(request)
-        status = response.status
         response.headers["X-Request-ID"] = request_id
+        if isinstance(response, web.FileResponse) and not response.prepared:
+            # Its status (not found, not modified, partial) is settled when it is sent.
+            request[_FILE_STARTED] = started
+            status = 0
+        else:
+            status = response.status
         return response
     except web.HTTPException as exc:
         status = exc.status
         exc.headers["X-Request-ID"] = request_id
         raise
     finally:
-        duration_ms = (time.perf_counter() - started) * 1000
         if context is not None:
             current_request_id.reset(context)
-        if _access_direct is not None:
-            handler_, formatter = _access_direct
-            handler_.write_line(
-                f"{formatter.stamp(time.time())} INFO rizeos.access request_id={request_id}"
-                f" method={request.method} path={request.path} status={status}"
-                f" duration_ms={duration_ms:.1f}"
-            )
-        elif _access_json is not None:
-            handler_, json_formatter = _access_json
-            handler_.write_line(
-                json_formatter.access_line(request, request_id, status, duration_ms)
-            )
-        else:
-            access_log.info(
-                "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
-                request_id,
-                request.method,
-                request.path,
-                status,
-                duration_ms,
-            )
+        if status:
+            _write_access_line(request, request_id, status, started)
+
+
+async def log_file_response(request: web.Request, response: web.StreamResponse) -> None:
+    """The app's ``on_response_prepare`` handler: the access line of a FileResponse, with the
+    status it is sent with."""
+    started = request.get(_FILE_STARTED)
+    if started is not None:
+        del request[_FILE_STARTED]
+        _write_access_line(request, request[REQUEST_ID_KEY], response.status, started)
+
+
+def _write_access_line(request: web.Request, request_id: str, status: int, started: float) -> None:
+    duration_ms = (time.perf_counter() - started) * 1000
+    # The text lines show the path as sent (percent-encoded): decoded, a "%0A" in it
+    # would end the line and let the rest pass for a record of its own.
+    if _access_direct is not None:
+        handler_, formatter = _access_direct
+        handler_.write_line(
+            f"{formatter.stamp(time.time())} INFO rizeos.access request_id={request_id}"
+            f" method={request.method} path={request.rel_url.raw_path} status={status}"
+            f" duration_ms={duration_ms:.1f}"
+        )
+    elif _access_json is not None:
+        handler_, json_formatter = _access_json
+        handler_.write_line(json_formatter.access_line(request, request_id, status, duration_ms))
+    else:
+        access_log.info(
+            "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
+            request_id,
+            request.method,
+            request.rel_url.raw_path,
+            status,
+            duration_ms,
+        )
 
 
 class _ConnectionLog(logging.LoggerAdapter):

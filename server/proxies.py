@@ -28,8 +28,19 @@ Network = IPv4Network | IPv6Network
 
 
 def _address(text: str) -> IPv4Address | IPv6Address | None:
+    text = text.strip()
+    # Some balancers append the client's port ("203.0.113.9:51234"), with an IPv6 address in
+    # brackets ("[2001:db8::5]:443"); the port says nothing about who the client is.
+    if text.startswith("["):
+        text, bracket, port = text[1:].partition("]")
+        if not bracket or (port and not (port[:1] == ":" and port[1:].isdigit())):
+            return None
+    elif text.count(":") == 1:
+        text, _, port = text.partition(":")
+        if not port.isdigit():
+            return None
     try:
-        address = ip_address(text.strip())
+        address = ip_address(text)
     except ValueError:
         return None
     # An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d.

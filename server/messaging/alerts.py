@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 
 from server.db import Database, fetch_all
 from server.errors import NotFound
+from server.logs import shared_task
 from server.messaging import events, schemas
 from server.messaging.unsubscribe import unsubscribe_user
 
@@ -73,7 +74,7 @@ class UnreadCounts:
             known = self._bases.get(conversation_id)
             self._bases[conversation_id] = base if known is None else min(known, base)
         if self._task is None:
-            self._task = asyncio.create_task(self._drain(), name="messaging-unread-counts")
+            self._task = shared_task(self._drain(), name="messaging-unread-counts")
 
     async def _drain(self) -> None:
         try:

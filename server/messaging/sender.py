@@ -37,6 +37,7 @@ from aiohttp import web
 from server import keys
 from server.db import Database, fetch_all
 from server.errors import AppError, Conflict, NotFound, Unavailable
+from server.logs import shared_task
 from server.messaging import events, schemas
 from server.messaging.alerts import UnreadCounts
 from server.messaging.resume import to_message
@@ -168,7 +169,7 @@ class MessageWriter:
             raise Unavailable("the server is busy storing messages; retry in a moment")
         self._pending.append(send)
         if self._drainer is None:
-            self._drainer = asyncio.create_task(self._drain(), name="messaging-send-drain")
+            self._drainer = shared_task(self._drain(), name="messaging-send-drain")
         return future
 
     async def close(self) -> None:

@@ -12,13 +12,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from server import keys
 from server.metrics.families import NAMESPACE
-from server.queue_stats import QueueSnapshot, queue_snapshot
+from server.queue_stats import QUEUE_READ_TIMEOUT_S, QueueSnapshot, queue_snapshot
 
 log = logging.getLogger("rizeos.metrics")
-
-# A scrape waits at most this long for the job queue's two reads; a slow or absent database
-# shows as rizeos_job_queue_up 0, never as a hung or failed scrape.
-QUEUE_READ_TIMEOUT_S = 2.0
 
 
 def _name(name: str) -> str:
@@ -122,6 +118,8 @@ async def queue_families(app: web.Application) -> list[Metric]:
     db = app.get(keys.DB)
     if db is not None:
         stale = app[keys.SETTINGS].worker_heartbeat_seconds
+        # A slow or absent database shows as rizeos_job_queue_up 0, never as a hung or
+        # failed scrape.
         try:
             snapshot = await asyncio.wait_for(queue_snapshot(db, stale), QUEUE_READ_TIMEOUT_S)
         except Exception as exc:  # an outage or a timeout: report it, never fail the scrape

@@ -39,8 +39,10 @@ class Scrape:
 
 def authorized(request: web.Request, token: str) -> bool:
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    # Compared as the bytes sent: aiohttp hands a header that is not UTF-8 over with
+    # surrogate escapes, which a plain ``encode()`` refuses (a 500, not a 401).
     return scheme.lower() == "bearer" and hmac.compare_digest(
-        presented.strip().encode(), token.encode()
+        presented.strip().encode("utf-8", "surrogateescape"), token.encode()
     )
 
 

@@ -169,7 +169,7 @@ def page(path: str, template: str, *, login: bool = True) -> Callable[[PageHandl
             except Exception as exc:
                 if not is_outage(exc):
                     raise
-                log_outage(f"{request.method} {request.path}", exc)
+                log_outage(f"{request.method} {request.rel_url.raw_path}", exc)
                 response = error_page(request, viewer, 503, "Service unavailable", OUTAGE_PAGE)
                 response.headers.update(RETRY_AFTER)
                 return response

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from server.logs import shared_task
 from server.metrics.families import UNCOUNTED, Metrics
 from server.realtime.packets import NODE_MESSAGE_SEPARATOR, first_sent_at, node_message
 
@@ -118,7 +120,7 @@ class RedisBus:
     # publishing ---------------------------------------------------------------------------
     def _ensure_publisher(self) -> None:
         if self._publisher is None or self._publisher.done():
-            self._publisher = asyncio.create_task(self._publish_loop(), name="fanout-publisher")
+            self._publisher = shared_task(self._publish_loop(), name="fanout-publisher")
 
     async def _enqueue(self, item: tuple[bool, str, Any, Any]) -> None:
         self._ensure_publisher()
@@ -299,9 +301,11 @@ class RedisBus:
                 first = False
                 delay = 0.1
                 async for message in pubsub.listen():
-                    channel = message["channel"].decode()
-                    data = message["data"].decode()
+                    # Inside the try: one unreadable message is skipped, not taken for a lost
+                    # subscription (a re-subscribe loses what is published meanwhile).
                     try:
+                        channel = message["channel"].decode()
+                        data = message["data"].decode()
                         if channel == self.node_channel:
                             emits = data.count(NODE_MESSAGE_SEPARATOR) + 1
                             self._received(emits, first_sent_at(data))
@@ -329,9 +333,10 @@ class RedisBus:
     def _received(self, emits: int, sent_at: float | None) -> None:
         """Count what arrived; its lag from the publish time of its oldest emit, when
         stamped (an instance older than the stamp sends none). Clocks a little apart can
-        make it negative: counted as no lag."""
+        make it negative: counted as no lag. A stamp that is not a finite time is no
+        measurement (an infinite lag would make the histogram's sum infinite for good)."""
         self.stats.received += emits
-        if isinstance(sent_at, float):
+        if isinstance(sent_at, float) and math.isfinite(sent_at):
             self.lag.observe(max(0.0, time.time() - sent_at))
 
     def start(self, *coroutines: Awaitable[None]) -> None:
