@@ -34,7 +34,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from server.config import OidcProvider, Settings
-from tests.processes import free_port
+from tests.processes import end_process, free_port
 from tests.waits import eventually
 
 PROVIDER = "mock"
@@ -95,16 +95,7 @@ class MockProvider:
             self.log.append(line.decode(errors="replace"))
 
     async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.terminate()
-            try:
-                await asyncio.wait_for(self.proc.wait(), 10)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        if self._reader is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._reader, 5)
+        await end_process(self.proc, self._reader)
 
     async def set_user(self, sub: str, **claims: Any) -> None:
         """Who ``sub`` is: the claims the provider puts in ID tokens and user info."""

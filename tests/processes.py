@@ -64,6 +64,27 @@ def free_port() -> int:
     raise OSError(f"no free port in {PORTS}")
 
 
+async def end_process(
+    proc: asyncio.subprocess.Process | None,
+    log_reader: asyncio.Task | None,
+    sig: int = signal.SIGTERM,
+    grace: float = 10,
+) -> None:
+    """Stop a process the tests started (``sig``, then SIGKILL after ``grace`` seconds) and
+    let the task reading its output finish."""
+    if proc is not None and proc.returncode is None:
+        proc.send_signal(sig)
+        try:
+            await asyncio.wait_for(proc.wait(), grace)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    if log_reader is not None:
+        # The process is gone, so its end of the pipe is closed: the reader ends soon.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(log_reader, 5)
+
+
 class ServerProcess:
     """A real ``python -m server`` process on a port of its own (for multi-instance tests).
 
@@ -146,18 +167,8 @@ class ServerProcess:
         return await eventually(found, within, f"the server logged {pattern!r}")
 
     async def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(sig)
-            try:
-                await asyncio.wait_for(self.proc.wait(), timeout=20)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        if self._log_reader is not None:
-            # The process is gone, so its end of the pipe is closed: the reader ends soon.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._log_reader, 5)
-            self._log_reader = None
+        await end_process(self.proc, self._log_reader, sig, grace=20)
+        self._log_reader = None
 
     async def kill(self) -> None:
         """Terminate abruptly, as a crash would (no graceful shutdown)."""

@@ -4,7 +4,6 @@ ships, with the test's own addresses in the environment variables the file reads
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import datetime
 import io
@@ -18,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.processes import ROOT, free_port
+from tests.processes import ROOT, end_process, free_port
 from tests.waits import eventually
 
 HAPROXY = Path(os.environ.get("HAPROXY_PATH", "/usr/sbin/haproxy"))
@@ -146,13 +145,4 @@ class Balancer:
         await eventually(up, 30, lambda: f"haproxy saw {names} up (last: {seen})", every=0.1)
 
     async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.terminate()
-            try:
-                await asyncio.wait_for(self.proc.wait(), 10)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        if self._log_reader is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._log_reader, 5)
+        await end_process(self.proc, self._log_reader)

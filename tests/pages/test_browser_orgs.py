@@ -27,12 +27,14 @@ async def test_admin_invites_a_recruiter_who_accepts_and_hires(browser: Browser,
     ray = await browser.page(recruiter, "/organizations")
     await expect(ray.locator("#notif-count")).to_have_text("1")
     await ray.get_by_role("button", name="Notifications, 1 unread").click()
-    await (
-        ray.locator("#notif-list")
-        .get_by_role("link", name=f"Membership invited: {company['name']}")
-        .click()
-    )
-    await ray.wait_for_url("**/organizations")
+    # The link leads to the page already open: wait for that navigation itself (waiting for
+    # the URL returned at once, and Accept was then clicked on the page being left).
+    async with ray.expect_navigation(url="**/organizations"):
+        await (
+            ray.locator("#notif-list")
+            .get_by_role("link", name=f"Membership invited: {company['name']}")
+            .click()
+        )
     await expect(ray.locator("#notif-count")).to_be_hidden()  # opening it marked it read
     await ray.locator("#invitations").get_by_role("button", name="Accept").click()
     await expect(ray.locator("#active-memberships")).to_contain_text(company["name"])
