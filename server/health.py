@@ -20,6 +20,10 @@ log = logging.getLogger("rizeos.health")
 # inside a balancer's check timeout (HAProxy's is the check interval, 2 s in
 # deploy/haproxy.cfg; a Kubernetes probe's 1 s by default).
 READY_QUEUE_READ_TIMEOUT_S = 1.0
+# How long it waits for the database itself (a ping and the applied migrations) before
+# answering 503: a database that accepts connections and never answers (a frozen server, a
+# lock on schema_migrations held by a migration) must not hang the check either.
+READY_DB_TIMEOUT_S = 1.0
 
 routes = web.RouteTableDef()
 
@@ -95,11 +99,15 @@ async def readyz(api: ApiRequest) -> web.Response:
     db = api.app.get(keys.DB)
     if db is None:
         return json_response(Ready(status="starting"), 503)
-    try:
+
+    async def check() -> list[str]:
         async with db.connection() as conn:
             await db.q.schema.ping(conn)
-            pending = await pending_migrations(conn, db.q)
-    except Exception as exc:  # any database failure means "not ready", never a 500
+            return await pending_migrations(conn, db.q)
+
+    try:
+        pending = await asyncio.wait_for(check(), READY_DB_TIMEOUT_S)
+    except Exception as exc:  # any database failure or a timeout: "not ready", never a 500
         return json_response(Ready(status=f"database unavailable: {type(exc).__name__}"), 503)
     if pending:
         return json_response(Ready(status="migrations pending", pending_migrations=pending), 503)

@@ -331,6 +331,26 @@ async def _refused(port: int) -> bool:
     return False
 
 
+async def test_readyz_answers_503_when_the_database_does_not_answer(client, database_url):
+    # Connections are accepted but the read of the applied migrations waits on a lock (a
+    # migration running, a frozen server): not ready, answered rather than hanging.
+    blocker = await asyncpg.connect(database_url)
+    try:
+        async with blocker.transaction():
+            await blocker.execute("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE")
+            async with asyncio.timeout(60):  # a hang guard, not a measure
+                response = await client.get("/readyz")
+                body = await response.json()
+    finally:
+        await blocker.close()
+    assert response.status == 503, body
+    assert body["status"] == "database unavailable: TimeoutError"
+    # The lock gone, the same instance is ready again.
+    response = await client.get("/readyz")
+    assert response.status == 200
+    assert (await response.json())["status"] == "ready"
+
+
 async def test_readyz_stays_ready_when_the_job_queue_cannot_be_read(client, database_url):
     # The queue is a detail of /readyz: a lock on its table (a migration, a VACUUM FULL)
     # must not hang every instance's health check and take them all out of the balancer.
