@@ -57,8 +57,9 @@ async def test_field_errors_from_problem_details_and_log_in_again(browser: Brows
     await page.get_by_role("button", name="Log in").click()
     await expect(page.locator(".form-error")).to_be_visible()
     await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await page.wait_for_url("**/profile")
+    # "**/profile" already matches /login?next=/profile: wait for the navigation itself.
+    async with page.expect_navigation(url="**/profile"):
+        await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_label("Full name")).to_have_value("Pat Pro")
 
     await page.get_by_role("button", name="Log out").click()

@@ -117,8 +117,9 @@ async def test_freelancer_publishes_a_gig_and_a_client_gets_in_touch(browser: Br
     await page.get_by_role("button", name="Publish gig").click()
     await expect(premium.locator(".field-error")).to_be_visible()  # cheaper than basic
     await premium.get_by_label("Price").fill("400")
-    await page.get_by_role("button", name="Publish gig").click()
-    await page.wait_for_url("**/gigs/*")
+    # "**/gigs/*" already matches /gigs/new: wait for the navigation to the gig itself.
+    async with page.expect_navigation(url="**/gigs/*"):
+        await page.get_by_role("button", name="Publish gig").click()
     await expect(page.locator("#gig-title")).to_have_text("REST APIs in Python")
     await expect(page.locator(".tier")).to_have_count(2)
     await expect(page.locator(".tier").last).to_contain_text("400.00 USD")
@@ -244,8 +245,10 @@ async def test_optional_packages_stay_optional_and_blank_fields_are_flagged(brow
     await expect(basic.locator(".field-error")).to_have_count(0)
     await standard.get_by_label("Offer a Standard tier").uncheck()
     await page.get_by_label("Currency (every tier)").select_option("EUR")
-    await page.get_by_role("button", name="Publish gig").click()
-    await page.wait_for_url("**/gigs/*")
+    # "**/gigs/*" already matches /gigs/new: wait for the navigation to the gig itself
+    # (page.url is read for the gig's id just below).
+    async with page.expect_navigation(url="**/gigs/*"):
+        await page.get_by_role("button", name="Publish gig").click()
     await expect(page.locator(".tier")).to_have_count(1)
     await expect(page.locator(".tier")).to_contain_text("40.00 EUR")
     gig_id = page.url.rsplit("/", 1)[1]

@@ -95,8 +95,9 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
         files=[{"name": "icon.png", "mimeType": "image/png", "buffer": PNG}]
     )
     await expect(gigs.locator("[data-list=media_gallery] [data-item]")).to_have_count(1)
-    await gigs.get_by_role("button", name="Publish gig").click()
-    await gigs.wait_for_url("**/gigs/*")
+    # "**/gigs/*" already matches /gigs/new: wait for the navigation to the gig itself.
+    async with gigs.expect_navigation(url="**/gigs/*"):
+        await gigs.get_by_role("button", name="Publish gig").click()
     image = gigs.locator("main img[src*='/api/files/']").first
     await expect(image).to_have_js_property("naturalWidth", 1)
 
@@ -107,8 +108,10 @@ async def test_job_attachment_gig_media_and_chat_attachment(browser: Browser, ap
         files=[{"name": "logo.png", "mimeType": "image/png", "buffer": PNG}]
     )
     await expect(new_company.locator("[data-upload-status]")).to_have_text("Uploaded logo.png")
-    await new_company.get_by_role("button", name="Create").click()
-    await new_company.wait_for_url("**/companies/*")
+    # "**/companies/*" already matches /companies/new: wait for the navigation to the
+    # company itself.
+    async with new_company.expect_navigation(url="**/companies/*"):
+        await new_company.get_by_role("button", name="Create").click()
     logo = new_company.locator("main img[src*='/api/files/']")
     await expect(logo).to_have_js_property("naturalWidth", 1)
 
