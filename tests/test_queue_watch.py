@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import asyncpg
@@ -18,7 +16,6 @@ from server.config import ConfigError, load_settings
 from tests.processes import ServerProcess
 from tests.waits import eventually
 
-ROOT = Path(__file__).resolve().parent.parent
 WARNING = "no worker is running"
 
 
@@ -41,14 +38,10 @@ async def web(database_url, redis_server_url, redis_prefix, tmp_path) -> AsyncIt
 
 
 async def start_worker(web: ServerProcess) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "server",
-        "worker",
-        cwd=ROOT,
-        env={**web.env, "MIGRATE_ON_START": "false", "WORKER_BEAT_SECONDS": "0.2"},
-    )
+    """``python -m server worker`` with the web instance's settings (tests/processes.py)."""
+    worker = ServerProcess(web.env["DATABASE_URL"], None, web.env["REDIS_PREFIX"], "worker")
+    worker.env = {**web.env, "MIGRATE_ON_START": "false", "WORKER_BEAT_SECONDS": "0.2"}
+    return (await worker.spawn()).proc
 
 
 def count(web: ServerProcess, text: str) -> int:
