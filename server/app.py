@@ -25,11 +25,10 @@ from server.embedded import database_url
 from server.errors import PARSER_MAX_LINE, error_middleware
 from server.invalidation import Invalidation
 from server.jobs.cache import JobCache
-from server.logs import connection_log, log_file_response, request_log_middleware
+from server.logs import connection_log, file_response_logger, request_log_middleware
 from server.mail import Mailer
 from server.messaging.missed import connection_options
 from server.metrics.families import Metrics
-from server.metrics.middleware import file_response_recorder, http_metrics_middleware
 from server.pages import filters as template_filters
 from server.pages.web import not_found_page_middleware
 from server.queue_watch import queue_watch_ctx
@@ -133,8 +132,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=settings.max_body_bytes,
         # The caller is resolved by the API's route decorator (server/api.py), not here.
         middlewares=[
-            request_log_middleware,
-            http_metrics_middleware(metrics),
+            request_log_middleware(metrics.http.record),  # the access log and HTTP metrics
             error_middleware,
             not_found_page_middleware,
         ],
@@ -147,8 +145,7 @@ def create_app(settings: Settings) -> web.Application:
     tokens.use_profile(settings.password_hash_profile)
     app[keys.METRICS] = metrics
     # A FileResponse's status is settled when it is sent: counted and logged then.
-    app.on_response_prepare.append(file_response_recorder(metrics))
-    app.on_response_prepare.append(log_file_response)
+    app.on_response_prepare.append(file_response_logger(metrics.http.record))
     app[keys.MAILER] = Mailer(settings.smtp_url, settings.mail_from)
     invalidation = Invalidation()
     app[keys.INVALIDATION] = invalidation

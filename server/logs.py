@@ -20,7 +20,7 @@ import secrets
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, TextIO, TypeVar
 
@@ -223,51 +223,78 @@ async def access_log_flusher(app: web.Application) -> AsyncIterator[None]:
 
 
 # When a request whose FileResponse is yet to be sent started (``perf_counter``): its line
-# is written by ``log_file_response``, once the response's status is settled.
+# is written, and its metrics recorded, by ``file_response_logger``'s handler once the
+# response's status is settled.
 _FILE_STARTED: web.RequestKey[float] = web.RequestKey("access_file_started", float)
 
-
-@web.middleware
-async def request_log_middleware(request: web.Request, handler):
-    """Tag each request with an id (a sane client X-Request-ID, or a new one) and log it once."""
-    incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if incoming and _CLIENT_REQUEST_ID.match(incoming) else new_request_id()
-    request[REQUEST_ID_KEY] = request_id
-    context = current_request_id.set(request_id) if _records_carry_request_id else None
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        response.headers["X-Request-ID"] = request_id
-        if isinstance(response, web.FileResponse) and not response.prepared:
-            # Its status (not found, not modified, partial) is settled when it is sent.
-            request[_FILE_STARTED] = started
-            status = 0
-        else:
-            status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        exc.headers["X-Request-ID"] = request_id
-        raise
-    finally:
-        if context is not None:
-            current_request_id.reset(context)
-        if status:
-            _write_access_line(request, request_id, status, started)
+# What a settled request is reported to besides the access log: the app's HTTP metrics
+# (``HttpRecorder.record``, server/metrics/http.py) with the route's resource, the method,
+# the status and the seconds it took. One clock and one settled status serve both.
+RequestRecorder = Callable[[Any, str, int, float], None]
 
 
-async def log_file_response(request: web.Request, response: web.StreamResponse) -> None:
-    """The app's ``on_response_prepare`` handler: the access line of a FileResponse, with the
-    status it is sent with."""
-    started = request.get(_FILE_STARTED)
-    if started is not None:
-        del request[_FILE_STARTED]
-        _write_access_line(request, request[REQUEST_ID_KEY], response.status, started)
+def request_log_middleware(record: RequestRecorder) -> Any:
+    """The middleware that tags each request with an id (a sane client X-Request-ID, or a new
+    one), logs it once and hands the same outcome to ``record``: a closure, so a request does
+    not look the recorder up."""
+
+    @web.middleware
+    async def request_log(request: web.Request, handler):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = (
+            incoming if incoming and _CLIENT_REQUEST_ID.match(incoming) else new_request_id()
+        )
+        request[REQUEST_ID_KEY] = request_id
+        context = current_request_id.set(request_id) if _records_carry_request_id else None
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            response.headers["X-Request-ID"] = request_id
+            if isinstance(response, web.FileResponse) and not response.prepared:
+                # Its status (not found, not modified, partial) is settled when it is sent.
+                request[_FILE_STARTED] = started
+                status = 0
+            else:
+                status = response.status
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            exc.headers["X-Request-ID"] = request_id
+            raise
+        finally:
+            if context is not None:
+                current_request_id.reset(context)
+            if status:
+                _settled(request, request_id, status, started, record)
+
+    return request_log
 
 
-def _write_access_line(request: web.Request, request_id: str, status: int, started: float) -> None:
-    duration_ms = (time.perf_counter() - started) * 1000
+def file_response_logger(record: RequestRecorder) -> Any:
+    """The app's ``on_response_prepare`` handler: the access line and the metrics of a
+    FileResponse, with the status it is sent with."""
+
+    async def log_file_response(request: web.Request, response: web.StreamResponse) -> None:
+        started = request.get(_FILE_STARTED)
+        if started is not None:
+            del request[_FILE_STARTED]
+            _settled(request, request[REQUEST_ID_KEY], response.status, started, record)
+
+    return log_file_response
+
+
+def _settled(
+    request: web.Request, request_id: str, status: int, started: float, record: RequestRecorder
+) -> None:
+    seconds = time.perf_counter() - started
+    record(request.match_info.route.resource, request.method, status, seconds)
+    _write_access_line(request, request_id, status, seconds * 1000)
+
+
+def _write_access_line(
+    request: web.Request, request_id: str, status: int, duration_ms: float
+) -> None:
     # The text lines show the path as sent (percent-encoded): decoded, a "%0A" in it
     # would end the line and let the rest pass for a record of its own.
     if _access_direct is not None:
